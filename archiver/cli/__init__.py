@@ -1,0 +1,79 @@
+"""The ``tgmirror`` command line: parse arguments, call archiver functions, print.
+
+Each command group lives in its own module and registers itself on ``app``. Errors a user can
+act on (``TgmirrorError``) become one red line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archiver import __version__
+from archiver.cli.context import console_err
+from archiver.errors import TgmirrorError
+
+app = typer.Typer(
+    name="tgmirror",
+    help="Archive Telegram channels and serve a mirror of the ones that get erased.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tgmirror {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config file (default: $TGMIRROR_CONFIG, ./tgmirror.toml).",
+            dir_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = config
+
+
+def _register() -> None:
+    # Imported for their side effect of adding commands to ``app``.
+    from archiver.cli import db, status  # noqa: F401
+
+    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check"):
+        try:
+            __import__(f"archiver.cli.{optional}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"archiver.cli.{optional}":
+                raise
+
+
+def main() -> None:
+    """Entry point of the ``tgmirror`` console script."""
+    _register()
+    try:
+        app()
+    except TgmirrorError as exc:
+        console_err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console_err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,66 @@
+"""``tgmirror status``: what is archived, per channel."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from archiver.cli import app
+from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.store.summary import ChannelSummary, channel_summaries
+
+
+def _when(ts: int | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "never"
+
+
+def _status_text(s: ChannelSummary) -> str:
+    text = s.status if not s.status_reason else f"{s.status} ({s.status_reason})"
+    if s.hidden:
+        text += ", hidden"
+    if not s.following:
+        text += ", not followed"
+    return text
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Show channels with message counts, status and last sync."""
+    config = get_config(ctx)
+
+    async def go() -> list[ChannelSummary]:
+        async with migrated_engine(config) as engine, engine.connect() as conn:
+            return await channel_summaries(conn)
+
+    summaries = run(go())
+    if as_json:
+        print(json.dumps([dataclasses.asdict(s) for s in summaries], ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        console.print("No channels yet. Add one with `tgmirror add @channel`.")
+        return
+    table = Table(title="tgmirror archive")
+    for column in ("channel", "id", "status", "messages", "deleted", "media", "last sync", "error"):
+        table.add_column(column, overflow="fold")
+    for s in summaries:
+        name = f"{s.title}\n@{s.username}" if s.username else s.title
+        media = f"{s.media_stored}" + (f" (+{s.media_waiting} waiting)" if s.media_waiting else "")
+        table.add_row(
+            name,
+            str(s.id),
+            _status_text(s),
+            str(s.messages),
+            str(s.deleted),
+            media,
+            _when(s.last_sync_at),
+            (s.last_error or "")[:60],
+        )
+    console.print(table)

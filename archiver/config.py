@@ -1,0 +1,267 @@
+"""Load ``tgmirror.toml`` into frozen dataclasses, strictly.
+
+Lookup order: an explicit path (``tgmirror --config PATH``), else ``$TGMIRROR_CONFIG``, else
+``./tgmirror.toml``, else built-in defaults. Relative paths in a file are relative to that file.
+Unknown keys and wrong types are errors naming the file and the key: a typo must never be
+silently ignored, since it would mean archiving something other than what the user asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from archiver.errors import ConfigError
+
+MEDIA_KINDS = ("photo", "video", "gif", "round", "voice", "audio", "document", "sticker")
+"""Kinds of downloadable media; ``archive.media_kinds`` picks from these."""
+
+DEFAULT_CONFIG_NAME = "tgmirror.toml"
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """How to reach Telegram: API credentials and the session file."""
+
+    api_id: int = 0
+    api_hash: str = ""
+    session: Path = Path("tgmirror.session")
+    """Session file; relative paths are inside ``storage.data_dir``."""
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Where the archive lives."""
+
+    data_dir: Path = Path("tgmirror-data")
+    database: str = ""
+    """SQLAlchemy URL; empty means ``sqlite+aiosqlite:///<data_dir>/tgmirror.db``."""
+    media_dir: Path = Path("media")
+    """Content-addressed media store; relative paths are inside ``data_dir``."""
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """What to archive and how hard to push."""
+
+    media_kinds: tuple[str, ...] = MEDIA_KINDS
+    max_file_size_mb: int = 50
+    poll_interval: int = 300
+    concurrency: int = 4
+    history_page_delay: float = 0.0
+    reconcile_interval: int = 3600
+    erasure_confirmations: int = 3
+    erasure_check_interval: int = 1800
+    comments: bool = False
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The public mirror."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    publish: Literal["erased", "all"] = "erased"
+    admin_token: str = ""
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """Point tgmirror at a simulated Telegram (demo and tests) instead of the network."""
+
+    world: Path | None = None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """One followed channel and its policies; ``None`` means: as the global setting says."""
+
+    ref: str
+    publish: Literal["default", "always", "never"] = "default"
+    media_kinds: tuple[str, ...] | None = None
+    max_file_size_mb: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``source`` is the file it came from, if any."""
+
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
+    channels: tuple[ChannelConfig, ...] = ()
+    source: Path | None = None
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.storage.database:
+            return self.storage.database
+        return f"sqlite+aiosqlite:///{self.storage.data_dir / 'tgmirror.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.storage.data_dir / self.storage.media_dir
+
+    @property
+    def session_path(self) -> Path:
+        return self.storage.data_dir / self.telegram.session
+
+
+def find_config_path(explicit: Path | None = None) -> Path | None:
+    """Return the config file to use, following the documented lookup order."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such config file (check the --config path)")
+        return explicit
+    env = os.environ.get("TGMIRROR_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file (check $TGMIRROR_CONFIG)")
+        return path
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(path: Path | None = None, *, env: typing.Mapping[str, str] | None = None) -> Config:
+    """Load the config from ``path`` (or the lookup order), apply env secrets, resolve paths."""
+    env = os.environ if env is None else env
+    source = find_config_path(path)
+    data: dict[str, Any] = {}
+    if source is not None:
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: cannot read: {exc}") from exc
+    where = str(source) if source else "defaults"
+    config = _build(Config, data, where, "")
+    base = source.parent if source else Path.cwd()
+    return _finish(config, base.resolve(), source, env)
+
+
+def config_from_dict(data: dict[str, Any], base: Path, where: str = "config") -> Config:
+    """Build a Config from an already parsed mapping; used by the demo and tests."""
+    return _finish(_build(Config, data, where, ""), base.resolve(), None, {})
+
+
+def _finish(
+    config: Config, base: Path, source: Path | None, env: typing.Mapping[str, str]
+) -> Config:
+    telegram = config.telegram
+    if env.get("TGMIRROR_API_ID"):
+        try:
+            telegram = dataclasses.replace(telegram, api_id=int(env["TGMIRROR_API_ID"]))
+        except ValueError:
+            raise ConfigError(
+                f"TGMIRROR_API_ID: expected an integer, got {env['TGMIRROR_API_ID']!r}"
+            ) from None
+    if env.get("TGMIRROR_API_HASH"):
+        telegram = dataclasses.replace(telegram, api_hash=env["TGMIRROR_API_HASH"])
+    storage = dataclasses.replace(config.storage, data_dir=base / config.storage.data_dir)
+    simulator = config.simulator
+    if simulator.world is not None:
+        simulator = dataclasses.replace(simulator, world=base / simulator.world)
+    _check_values(config, source)
+    return dataclasses.replace(
+        config, telegram=telegram, storage=storage, simulator=simulator, source=source
+    )
+
+
+def _check_values(config: Config, source: Path | None) -> None:
+    where = str(source) if source else "config"
+    kinds = [("archive.media_kinds", config.archive.media_kinds)]
+    kinds += [
+        (f"channels[{i}].media_kinds", ch.media_kinds)
+        for i, ch in enumerate(config.channels)
+        if ch.media_kinds is not None
+    ]
+    for key, values in kinds:
+        for kind in values:
+            if kind not in MEDIA_KINDS:
+                raise ConfigError(
+                    f"{where}: {key}: unknown media kind {kind!r} "
+                    f"(expected some of {', '.join(MEDIA_KINDS)})"
+                )
+    positive = {
+        "web.port": config.web.port,
+        "archive.concurrency": config.archive.concurrency,
+        "archive.erasure_confirmations": config.archive.erasure_confirmations,
+    }
+    for key, value in positive.items():
+        if value < 1:
+            raise ConfigError(f"{where}: {key}: expected a positive integer, got {value}")
+    if config.web.port > 65535:
+        raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
+    for i, ch in enumerate(config.channels):
+        if not ch.ref.strip():
+            raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")
+
+
+def _build(cls: type, data: Any, where: str, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: {prefix.rstrip('.')}: expected a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    for key in data:
+        if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(fields)}"
+            )
+            raise ConfigError(f"{where}: {prefix}{key}: unknown key ({hint})")
+    values = {}
+    for name, f in fields.items():
+        key = f"{prefix}{name}"
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{where}: {key}: missing (this key is required)")
+            continue
+        values[name] = _convert(hints[name], data[name], where, key)
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, where: str, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, where, key)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where, f"{key}.")
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(a) for a in args)
+            raise ConfigError(f"{where}: {key}: expected one of {choices}, got {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: {key}: expected a list, got {value!r}")
+        if dataclasses.is_dataclass(args[0]):
+            return tuple(_build(args[0], v, where, f"{key}[{i}].") for i, v in enumerate(value))
+        return tuple(_convert(args[0], v, where, f"{key}[{i}]") for i, v in enumerate(value))
+    expected = {
+        bool: ("a boolean (true or false)", (bool,)),
+        int: ("an integer", (int,)),
+        float: ("a number", (int, float)),
+        str: ("a string", (str,)),
+        Path: ("a path string", (str,)),
+    }
+    label, accepted = expected[hint]
+    if not isinstance(value, accepted) or (hint is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{where}: {key}: expected {label}, got {value!r}")
+    if hint is Path:
+        return Path(value)
+    return float(value) if hint is float else value

@@ -1,0 +1,129 @@
+"""Open the archive database: the async engine, SQLite PRAGMAs, file permissions, migrations.
+
+Every process opens the database through ``open_engine`` so that WAL mode, foreign keys and the
+busy timeout hold everywhere, and creates it through ``upgrade`` (Alembic), never ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from archiver.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _migrations_dir() -> Path:
+    import migrations  # the Alembic folder ships as a package inside the wheel
+
+    return Path(migrations.__file__).resolve().parent
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def prepare_sqlite_file(url: str) -> Path | None:
+    """Create the data directory (0700) and an empty database file (0600) if they are missing."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot create the database file: {exc.strerror}") from exc
+    return path
+
+
+def _on_sqlite_connect(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def open_engine(url: str, *, create: bool = True) -> AsyncEngine:
+    """Create the async engine for ``url`` with the project's connection settings.
+
+    With ``create=False`` a missing SQLite file is an error instead of a new empty database.
+    """
+    if create:
+        prepare_sqlite_file(url)
+    else:
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            raise DatabaseError(f"{path}: no database here; run `tgmirror db upgrade` first")
+    engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """An Alembic config pointing at the packaged migrations and at ``url``."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration this version of tgmirror knows."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return script.get_current_head() or ""
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate the database to ``revision``; returns (revision before, revision after)."""
+    before = await current_revision(engine)
+    known = {
+        s.revision
+        for s in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
+    }
+    if before is not None and before not in known:
+        raise DatabaseError(
+            f"the database is at migration {before}, which this tgmirror does not know: "
+            "it was written by a newer version; upgrade tgmirror"
+        )
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    async with engine.begin() as conn:
+        await conn.run_sync(_run_alembic, cfg, "upgrade", revision)
+    return before, await current_revision(engine) or ""
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Migrate the database down to ``revision`` (``base`` empties it)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    async with engine.begin() as conn:
+        await conn.run_sync(_run_alembic, cfg, "downgrade", revision)
+
+
+def _run_alembic(connection: sa.Connection, cfg: AlembicConfig, action: str, rev: str) -> None:
+    cfg.attributes["connection"] = connection
+    getattr(command, action)(cfg, rev)

@@ -1,0 +1,266 @@
+"""Every table of the archive, as SQLAlchemy Core objects; Alembic migrations are written from it.
+
+Conventions: times are integer Unix seconds (UTC); Telegram ids are 64-bit; JSON columns hold
+lists/dicts in the shapes documented at each column; ``raw`` columns keep Telegram's TL bytes
+so that later versions can re-derive what today's code does not read.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite makes an INTEGER PRIMARY KEY the rowid (fast, explicit); elsewhere a 64-bit integer.
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON(none_as_null=True)
+
+channels = sa.Table(
+    "channels",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),  # Telegram channel id
+    sa.Column("access_hash", sa.BigInteger, nullable=True),
+    sa.Column("username", sa.String, nullable=True),  # current; history in channel_names
+    sa.Column("title", sa.String, nullable=False, server_default=""),
+    sa.Column("about", sa.Text, nullable=False, server_default=""),
+    sa.Column("photo_sha256", sa.String(64), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="channel"),
+    # channel | megagroup | discussion (a linked comments group)
+    sa.Column("linked_chat_id", sa.BigInteger, nullable=True),
+    sa.Column("participants", sa.Integer, nullable=True),
+    sa.Column("created_date", sa.BigInteger, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    # active | suspect (signal seen, not yet confirmed) | erased
+    sa.Column("status_reason", sa.String(32), nullable=True),
+    # deleted | private | banned | restricted | username_moved | username_gone
+    sa.Column("status_detail", sa.Text, nullable=True),
+    sa.Column("status_changed_at", sa.BigInteger, nullable=True),
+    sa.Column("erased_at", sa.BigInteger, nullable=True),
+    sa.Column("restriction", Json, nullable=True),  # [{platform, reason, text}]
+    sa.Column("publish", sa.String(16), nullable=False, server_default="default"),
+    # default (follow web.publish) | always | never
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("following", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("source", sa.String(16), nullable=False, server_default="telegram"),
+    sa.Column("added_at", sa.BigInteger, nullable=False),
+    sa.Column("checked_at", sa.BigInteger, nullable=True),
+    sa.Column("raw", sa.LargeBinary, nullable=True),
+)
+
+channel_names = sa.Table(
+    "channel_names",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),  # username | title
+    sa.Column("value", sa.String, nullable=False),
+    sa.Column("value_key", sa.String, nullable=False),  # lower-cased, for username lookups
+    sa.Column("first_seen_at", sa.BigInteger, nullable=False),
+    sa.Column("last_seen_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("channel_id", "kind", "value"),
+    sa.Index("ix_channel_names_kind_value_key", "kind", "value_key"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("msg_id", sa.BigInteger, nullable=False),
+    sa.Column("date", sa.BigInteger, nullable=False),
+    sa.Column("edit_date", sa.BigInteger, nullable=True),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("entities", Json, nullable=True),
+    # [{type, offset, length, url?, language?, user_id?, document_id?, collapsed?}] (UTF-16 units)
+    sa.Column("media_kind", sa.String(16), nullable=True),
+    # photo video gif round voice audio document sticker poll geo venue geolive contact
+    # webpage dice game invoice story unsupported
+    sa.Column(
+        "media", Json, nullable=True
+    ),  # kind-specific details (poll answers, geo, webpage, file meta)
+    sa.Column("grouped_id", sa.BigInteger, nullable=True),
+    sa.Column("reply_to_msg_id", sa.BigInteger, nullable=True),
+    sa.Column("reply_to", Json, nullable=True),  # {msg_id, top_id, peer_id, quote_text}
+    sa.Column(
+        "fwd_from", Json, nullable=True
+    ),  # {from_id, from_type, from_name, date, channel_post, post_author}
+    sa.Column("views", sa.Integer, nullable=True),
+    sa.Column("forwards", sa.Integer, nullable=True),
+    sa.Column("replies", sa.Integer, nullable=True),
+    sa.Column("reactions", Json, nullable=True),  # [{emoji | custom_emoji_id | paid, count}]
+    sa.Column("post_author", sa.String, nullable=True),
+    sa.Column(
+        "from_id", sa.BigInteger, nullable=True
+    ),  # sender (comments, groups); None for channel posts
+    sa.Column(
+        "action", Json, nullable=True
+    ),  # service message: {type, ...}; None for ordinary posts
+    sa.Column(
+        "thread_channel_id", sa.BigInteger, nullable=True
+    ),  # comments: the channel post they answer
+    sa.Column("thread_msg_id", sa.BigInteger, nullable=True),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),  # operator takedown
+    sa.Column(
+        "deleted_at", sa.BigInteger, nullable=True
+    ),  # tombstone: deleted on Telegram, detected then
+    sa.Column("deleted_how", sa.String(16), nullable=True),  # update | reconcile | import
+    sa.Column("first_seen_at", sa.BigInteger, nullable=False),
+    sa.Column("last_seen_at", sa.BigInteger, nullable=False),
+    sa.Column(
+        "captured_at", sa.BigInteger, nullable=False
+    ),  # when the current version was captured
+    sa.Column(
+        "source", sa.String(16), nullable=False, server_default="telegram"
+    ),  # telegram | import
+    sa.Column("extra", Json, nullable=True),  # fields read from imports that have no column
+    sa.Column("raw", sa.LargeBinary, nullable=True),
+    sa.UniqueConstraint("channel_id", "msg_id"),
+    sa.Index("ix_messages_channel_id_date", "channel_id", "date"),
+    sa.Index("ix_messages_channel_id_grouped_id", "channel_id", "grouped_id"),
+    sa.Index("ix_messages_thread", "thread_channel_id", "thread_msg_id"),
+)
+
+message_revisions = sa.Table(
+    "message_revisions",
+    metadata,
+    # A superseded version of a message; the current version is the messages row itself.
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column(
+        "message_id",
+        sa.BigInteger,
+        sa.ForeignKey("messages.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("captured_at", sa.BigInteger, nullable=False),  # when this version was first captured
+    sa.Column("superseded_at", sa.BigInteger, nullable=False),  # when the next version was seen
+    sa.Column("edit_date", sa.BigInteger, nullable=True),  # Telegram's edit date of this version
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("entities", Json, nullable=True),
+    sa.Column("media_kind", sa.String(16), nullable=True),
+    sa.Column("media", Json, nullable=True),
+    sa.Column("media_sha256", sa.String(64), nullable=True),  # the file this version showed
+    sa.Column("raw", sa.LargeBinary, nullable=True),
+    sa.Index("ix_message_revisions_message_id", "message_id"),
+)
+
+media_files = sa.Table(
+    "media_files",
+    metadata,
+    # One row per distinct file content; the same bytes in two posts are stored once.
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("mime", sa.String, nullable=False, server_default="application/octet-stream"),
+    sa.Column("path", sa.String, nullable=False),  # relative to the media directory
+    sa.Column("width", sa.Integer, nullable=True),
+    sa.Column("height", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+message_media = sa.Table(
+    "message_media",
+    metadata,
+    # A downloadable file of a message (its main file, and a thumbnail where Telegram has one).
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column(
+        "message_id",
+        sa.BigInteger,
+        sa.ForeignKey("messages.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("role", sa.String(8), nullable=False, server_default="main"),  # main | thumb
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("tg_file_id", sa.BigInteger, nullable=True),  # Telegram photo/document id
+    sa.Column("file_name", sa.String, nullable=True),
+    sa.Column("mime", sa.String, nullable=True),
+    sa.Column("size", sa.BigInteger, nullable=True),  # as Telegram declares it
+    sa.Column("width", sa.Integer, nullable=True),
+    sa.Column("height", sa.Integer, nullable=True),
+    sa.Column("duration", sa.Float, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    # pending | stored | skipped (policy) | failed (will retry) | missing (import without file)
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("media_files.sha256"), nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("message_id", "role"),
+    sa.Index("ix_message_media_status", "status"),
+    sa.Index("ix_message_media_sha256", "sha256"),
+)
+
+sync_state = sa.Table(
+    "sync_state",
+    metadata,
+    # Backfill runs as passes from a top id down to ``synced_max_id``; every id at or below
+    # ``synced_max_id`` is archived. A pass in progress resumes at ``pass_offset_id``.
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("synced_max_id", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("pass_max_id", sa.BigInteger, nullable=True),
+    sa.Column("pass_offset_id", sa.BigInteger, nullable=True),
+    sa.Column("pts", sa.BigInteger, nullable=True),
+    sa.Column("last_sync_at", sa.BigInteger, nullable=True),
+    sa.Column("last_update_at", sa.BigInteger, nullable=True),  # last live update or new post seen
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("last_error_at", sa.BigInteger, nullable=True),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("paused_until", sa.BigInteger, nullable=True),  # long flood wait
+    sa.Column("reconcile_cursor", sa.BigInteger, nullable=True),  # old-post deletion sweep position
+    sa.Column("reconciled_at", sa.BigInteger, nullable=True),
+    sa.Column("signal", sa.String(32), nullable=True),  # erasure signal being confirmed
+    sa.Column("signal_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("signal_first_at", sa.BigInteger, nullable=True),
+    sa.Column("signal_last_at", sa.BigInteger, nullable=True),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    # The channel's story: added, renamed, username_changed, photo_changed, suspect, erased,
+    # restored, imported, media_failed ...
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("detail", Json, nullable=True),
+    sa.Index("ix_events_channel_id_at", "channel_id", "at"),
+)
+
+FTS_TABLE = "messages_fts"
+"""FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
+``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and
+deletes with the same folded text. ``rowid`` is ``messages.id``; ``chan`` holds one token
+``c<channel id>`` so a search inside one channel is an FTS intersection, not a post-filter."""
+
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "body, chan, content='', tokenize='unicode61 remove_diacritics 2')"
+)
+FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"

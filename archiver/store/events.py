@@ -1,0 +1,40 @@
+"""The per-channel event log: what happened to a channel and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import events
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    channel_id: int
+    at: int
+    kind: str
+    detail: Any
+
+
+async def add_event(
+    conn: AsyncConnection, channel_id: int, kind: str, at: int, detail: Any = None
+) -> None:
+    """Append one event to a channel's log."""
+    await conn.execute(
+        events.insert().values(channel_id=channel_id, kind=kind, at=at, detail=detail)
+    )
+
+
+async def list_events(conn: AsyncConnection, channel_id: int, limit: int = 1000) -> list[Event]:
+    """A channel's events, oldest first."""
+    rows = await conn.execute(
+        sa.select(events)
+        .where(events.c.channel_id == channel_id)
+        .order_by(events.c.at, events.c.id)
+        .limit(limit)
+    )
+    return [Event(r.id, r.channel_id, r.at, r.kind, r.detail) for r in rows]

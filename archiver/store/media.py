@@ -1,0 +1,105 @@
+"""Media rows: which files a message has, which are stored, which still need downloading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import media_files, message_media, messages
+
+
+@dataclass(frozen=True, slots=True)
+class PendingFile:
+    """A media row waiting for download, with the message it belongs to."""
+
+    media_id: int
+    channel_id: int
+    msg_id: int
+    role: str
+    kind: str
+    size: int | None
+    attempts: int
+
+
+async def pending_files(
+    conn: AsyncConnection, channel_id: int, *, limit: int = 500, max_attempts: int = 10
+) -> list[PendingFile]:
+    """Files of a channel still to download (pending or failed), newest message first."""
+    query = (
+        sa.select(
+            message_media.c.id,
+            messages.c.channel_id,
+            messages.c.msg_id,
+            message_media.c.role,
+            message_media.c.kind,
+            message_media.c.size,
+            message_media.c.attempts,
+        )
+        .join(messages, messages.c.id == message_media.c.message_id)
+        .where(
+            messages.c.channel_id == channel_id,
+            message_media.c.status.in_(("pending", "failed")),
+            message_media.c.attempts < max_attempts,
+        )
+        .order_by(messages.c.msg_id.desc())
+        .limit(limit)
+    )
+    return [PendingFile(*r) for r in await conn.execute(query)]
+
+
+async def record_file(
+    conn: AsyncConnection,
+    sha256: str,
+    size: int,
+    mime: str,
+    path: str,
+    now: int,
+    width: int | None = None,
+    height: int | None = None,
+) -> None:
+    """Register stored file content (a no-op when the same bytes are already known)."""
+    values = dict(
+        sha256=sha256, size=size, mime=mime, path=path, width=width, height=height, created_at=now
+    )
+    if conn.dialect.name == "sqlite":
+        await conn.execute(sqlite_insert(media_files).values(values).on_conflict_do_nothing())
+        return
+    exists = await conn.execute(
+        sa.select(media_files.c.sha256).where(media_files.c.sha256 == sha256)
+    )
+    if exists.first() is None:
+        await conn.execute(media_files.insert().values(values))
+
+
+async def mark_file_stored(conn: AsyncConnection, media_id: int, sha256: str, now: int) -> None:
+    """Link a media row to its stored content."""
+    await conn.execute(
+        message_media.update()
+        .where(message_media.c.id == media_id)
+        .values(status="stored", sha256=sha256, error=None, updated_at=now)
+    )
+
+
+async def mark_file_status(
+    conn: AsyncConnection, media_id: int, status: str, now: int, error: str | None = None
+) -> None:
+    """Record that a file was skipped by policy or failed (failed ones are retried later)."""
+    values = {"status": status, "error": error, "updated_at": now}
+    if status == "failed":
+        values["attempts"] = message_media.c.attempts + 1
+    await conn.execute(message_media.update().where(message_media.c.id == media_id).values(values))
+
+
+async def file_path(conn: AsyncConnection, sha256: str) -> tuple[str, str, int] | None:
+    """(relative path, mime, size) of stored content, or None."""
+    row = (
+        await conn.execute(
+            sa.select(media_files.c.path, media_files.c.mime, media_files.c.size).where(
+                media_files.c.sha256 == sha256
+            )
+        )
+    ).first()
+    return (row.path, row.mime, row.size) if row else None

@@ -1,0 +1,333 @@
+"""Write messages: new posts, edits (kept as revisions), deletions (tombstones) and the FTS index.
+
+``save_messages`` is the archiver's hot path: one batch of converted rows becomes a handful of
+multi-row statements. A message whose text, entities or media changed keeps its previous version
+in ``message_revisions``; counters (views, reactions...) are updated in place without a revision.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import FTS_TABLE, message_media, message_revisions, messages
+from archiver.rows import FileRow, MessageRow, SaveResult
+from archiver.store.search_text import channel_token, search_body
+
+# Media keys that change without the author editing the post (poll votes).
+_VOLATILE_MEDIA_KEYS = frozenset({"results", "total_voters", "closed", "cached_page"})
+
+_CONTENT_COLUMNS = ("text", "entities", "media_kind", "media")
+_COUNTER_COLUMNS = ("views", "forwards", "replies", "reactions")
+_COPIED_COLUMNS = [f.name for f in dataclasses.fields(MessageRow) if f.name not in ("files",)]
+
+
+def _stable_media(media: Any) -> str:
+    if isinstance(media, dict):
+        media = {k: v for k, v in media.items() if k not in _VOLATILE_MEDIA_KEYS}
+    return json.dumps(media, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _content_key(text: str, entities: Any, media_kind: str | None, media: Any) -> tuple[Any, ...]:
+    return (
+        text or "",
+        json.dumps(entities or [], sort_keys=True),
+        media_kind,
+        _stable_media(media),
+    )
+
+
+def _fts_rows(pairs: Iterable[tuple[int, int, str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"rowid": pk, "body": search_body(text, media), "chan": channel_token(channel_id)}
+        for pk, channel_id, text, media in pairs
+    ]
+
+
+async def _fts_insert(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    rows = [r for r in rows if r["body"]]
+    if rows and conn.dialect.name == "sqlite":
+        await conn.execute(
+            sa.text(f"INSERT INTO {FTS_TABLE}(rowid, body, chan) VALUES (:rowid, :body, :chan)"),
+            rows,
+        )
+
+
+async def _fts_delete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    rows = [r for r in rows if r["body"]]
+    if rows and conn.dialect.name == "sqlite":
+        await conn.execute(
+            sa.text(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, chan) "
+                "VALUES ('delete', :rowid, :body, :chan)"
+            ),
+            rows,
+        )
+
+
+def _file_values(message_pk: int, f: FileRow, now: int, status: str) -> dict[str, Any]:
+    return {
+        "message_id": message_pk,
+        "role": f.role,
+        "kind": f.kind,
+        "tg_file_id": f.tg_file_id,
+        "file_name": f.file_name,
+        "mime": f.mime,
+        "size": f.size,
+        "width": f.width,
+        "height": f.height,
+        "duration": f.duration,
+        "status": status,
+        "updated_at": now,
+    }
+
+
+async def save_messages(
+    conn: AsyncConnection, rows: Sequence[MessageRow], now: int, *, file_status: str = "pending"
+) -> SaveResult:
+    """Store a batch of messages of any channels; returns what was inserted, edited, unchanged.
+
+    ``file_status`` is the status given to new media rows (``missing`` for imports without files).
+    """
+    if not rows:
+        return SaveResult()
+    by_key = {(r.channel_id, r.msg_id): r for r in rows}
+    existing = await _load_existing(conn, by_key)
+    new = [r for key, r in by_key.items() if key not in existing]
+    edited = unchanged = 0
+    if new:
+        await _insert_new(conn, new, now, file_status)
+    revisions: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    fts_old: list[tuple[int, int, str, Any]] = []
+    fts_new: list[tuple[int, int, str, Any]] = []
+    for key, old in existing.items():
+        row = by_key[key]
+        values: dict[str, Any] = {"_pk": old.id, "last_seen_at": now}
+        for name in _COUNTER_COLUMNS:
+            values[name] = getattr(row, name)
+        if old.deleted_at is not None and row.source == "telegram":
+            values["deleted_at"] = None
+            values["deleted_how"] = None
+        if _content_key(old.text, old.entities, old.media_kind, old.media) != _content_key(
+            row.text, row.entities, row.media_kind, row.media
+        ):
+            edited += 1
+            revisions.append(
+                {
+                    "message_id": old.id,
+                    "captured_at": old.captured_at,
+                    "superseded_at": now,
+                    "edit_date": old.edit_date,
+                    "text": old.text,
+                    "entities": old.entities,
+                    "media_kind": old.media_kind,
+                    "media": old.media,
+                    "media_sha256": old.sha256,
+                    "raw": old.raw,
+                }
+            )
+            values.update(
+                text=row.text,
+                entities=row.entities,
+                media_kind=row.media_kind,
+                media=row.media,
+                edit_date=row.edit_date,
+                captured_at=now,
+                raw=row.raw,
+            )
+            fts_old.append((old.id, row.channel_id, old.text, old.media))
+            fts_new.append((old.id, row.channel_id, row.text, row.media))
+            await _replace_files(conn, old.id, row.files, now)
+        else:
+            unchanged += 1
+            values["media"] = row.media  # volatile parts (poll results) only
+            if row.edit_date is not None:
+                values["edit_date"] = row.edit_date
+        updates.append(values)
+    if revisions:
+        await conn.execute(message_revisions.insert(), revisions)
+    await _update_rows(conn, updates)
+    await _fts_delete(conn, _fts_rows(fts_old))
+    await _fts_insert(conn, _fts_rows(fts_new))
+    return SaveResult(
+        inserted=len(new),
+        edited=edited,
+        unchanged=unchanged,
+        new_ids=tuple(r.msg_id for r in new),
+    )
+
+
+async def _update_rows(conn: AsyncConnection, updates: list[dict[str, Any]]) -> None:
+    """Apply per-row updates, grouped by the set of columns so each group is one executemany."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in updates:
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    for columns, params in groups.items():
+        stmt = (
+            messages.update()
+            .where(messages.c.id == sa.bindparam("_pk"))
+            .values({c: sa.bindparam(c) for c in columns if c != "_pk"})
+        )
+        await conn.execute(stmt, params)
+
+
+async def _load_existing(
+    conn: AsyncConnection, keys: dict[tuple[int, int], MessageRow]
+) -> dict[tuple[int, int], Any]:
+    found: dict[tuple[int, int], Any] = {}
+    by_channel: dict[int, list[int]] = {}
+    for channel_id, msg_id in keys:
+        by_channel.setdefault(channel_id, []).append(msg_id)
+    main_file = message_media.alias("mm")
+    for channel_id, ids in by_channel.items():
+        query = (
+            sa.select(
+                messages.c.id,
+                messages.c.msg_id,
+                messages.c.text,
+                messages.c.entities,
+                messages.c.media_kind,
+                messages.c.media,
+                messages.c.edit_date,
+                messages.c.captured_at,
+                messages.c.deleted_at,
+                messages.c.raw,
+                main_file.c.sha256,
+            )
+            .outerjoin(
+                main_file,
+                sa.and_(main_file.c.message_id == messages.c.id, main_file.c.role == "main"),
+            )
+            .where(messages.c.channel_id == channel_id, messages.c.msg_id.in_(ids))
+        )
+        for r in await conn.execute(query):
+            found[(channel_id, r.msg_id)] = r
+    return found
+
+
+async def _insert_new(
+    conn: AsyncConnection, new: list[MessageRow], now: int, file_status: str
+) -> None:
+    params = []
+    for r in new:
+        values = {name: getattr(r, name) for name in _COPIED_COLUMNS}
+        values.update(first_seen_at=now, last_seen_at=now, captured_at=now)
+        params.append(values)
+    result = await conn.execute(
+        messages.insert().returning(messages.c.id, sort_by_parameter_order=True), params
+    )
+    pks = [row.id for row in result]
+    files = [
+        _file_values(pk, f, now, file_status)
+        for pk, r in zip(pks, new, strict=True)
+        for f in r.files
+    ]
+    if files:
+        await conn.execute(message_media.insert(), files)
+    await _fts_insert(
+        conn, _fts_rows((pk, r.channel_id, r.text, r.media) for pk, r in zip(pks, new, strict=True))
+    )
+
+
+async def _replace_files(
+    conn: AsyncConnection, message_pk: int, files: tuple[FileRow, ...], now: int
+) -> None:
+    """An edit may change the media: keep rows whose file is the same, queue new ones."""
+    current = {
+        r.role: r
+        for r in await conn.execute(
+            sa.select(message_media).where(message_media.c.message_id == message_pk)
+        )
+    }
+    wanted = {f.role: f for f in files}
+    for role, old in current.items():
+        f = wanted.get(role)
+        if f is None or f.tg_file_id != old.tg_file_id:
+            await conn.execute(message_media.delete().where(message_media.c.id == old.id))
+    for role, f in wanted.items():
+        old = current.get(role)
+        if old is None or f.tg_file_id != old.tg_file_id:
+            await conn.execute(
+                message_media.insert().values(_file_values(message_pk, f, now, "pending"))
+            )
+
+
+async def mark_deleted(
+    conn: AsyncConnection, channel_id: int, msg_ids: Iterable[int], now: int, how: str
+) -> list[int]:
+    """Put a tombstone on stored messages Telegram deleted; content stays. Returns ids marked."""
+    ids = list(msg_ids)
+    if not ids:
+        return []
+    marked = await conn.execute(
+        messages.update()
+        .where(
+            messages.c.channel_id == channel_id,
+            messages.c.msg_id.in_(ids),
+            messages.c.deleted_at.is_(None),
+        )
+        .values(deleted_at=now, deleted_how=how)
+        .returning(messages.c.msg_id)
+    )
+    return sorted(r.msg_id for r in marked)
+
+
+async def stored_msg_ids(
+    conn: AsyncConnection,
+    channel_id: int,
+    *,
+    below: int | None = None,
+    limit: int | None = None,
+    include_deleted: bool = False,
+) -> list[int]:
+    """Stored message ids of a channel, newest first (below ``below`` when given)."""
+    query = sa.select(messages.c.msg_id).where(messages.c.channel_id == channel_id)
+    if below is not None:
+        query = query.where(messages.c.msg_id < below)
+    if not include_deleted:
+        query = query.where(messages.c.deleted_at.is_(None))
+    query = query.order_by(messages.c.msg_id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await conn.execute(query)).scalars())
+
+
+async def purge_channel_messages(conn: AsyncConnection, channel_id: int) -> int:
+    """Delete every message of a channel and its search entries; returns how many."""
+    rows = await conn.execute(
+        sa.select(messages.c.id, messages.c.text, messages.c.media).where(
+            messages.c.channel_id == channel_id
+        )
+    )
+    await _fts_delete(conn, _fts_rows((r.id, channel_id, r.text, r.media) for r in rows))
+    result = await conn.execute(messages.delete().where(messages.c.channel_id == channel_id))
+    return result.rowcount or 0
+
+
+async def rebuild_search_index(conn: AsyncConnection) -> int:
+    """Re-create the FTS index from the messages table; returns rows indexed."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    await conn.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+    total = 0
+    last = 0
+    while True:
+        batch = (
+            await conn.execute(
+                sa.select(messages.c.id, messages.c.channel_id, messages.c.text, messages.c.media)
+                .where(messages.c.id > last)
+                .order_by(messages.c.id)
+                .limit(5000)
+            )
+        ).all()
+        if not batch:
+            return total
+        await _fts_insert(conn, _fts_rows((r.id, r.channel_id, r.text, r.media) for r in batch))
+        total += len(batch)
+        last = batch[-1].id
