@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from archiver.db.schema import metadata
+from archiver.db.schema import include_in_autogenerate, metadata
 
 config = context.config
 
@@ -18,6 +18,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()

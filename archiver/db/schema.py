@@ -264,3 +264,10 @@ FTS_CREATE = (
     "body, chan, content='', tokenize='unicode61 remove_diacritics 2')"
 )
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+
+
+def include_in_autogenerate(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic filter: the FTS5 table and its shadow tables are managed by hand."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))

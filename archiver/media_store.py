@@ -1,0 +1,160 @@
+"""The content-addressed media store: files named by the sha256 of their bytes.
+
+A file is written to a temporary name in the store, hashed while it is written, fsynced and then
+renamed to ``ab/cd/<sha256><ext>``: a crash never leaves a half file under a final name, and the
+same bytes in two posts are stored once. Paths handed out are relative to the store root; the
+web app resolves them with ``resolve`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archiver.errors import MediaStoreError
+
+_EXTRA_TYPES = {
+    "application/x-tgsticker": ".tgs",
+    "image/webp": ".webp",
+    "video/webm": ".webm",
+    "audio/ogg": ".ogg",
+    "video/mp4": ".mp4",
+    "image/jpeg": ".jpg",
+    "audio/mpeg": ".mp3",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """Where stored bytes live (``path`` relative to the store root) and what they are."""
+
+    sha256: str
+    size: int
+    path: str
+
+
+def extension_for(mime: str | None, file_name: str | None = None) -> str:
+    """A short, safe file extension from a MIME type or a file name ('' if unknown)."""
+    if mime in _EXTRA_TYPES:
+        return _EXTRA_TYPES[mime]
+    if file_name:
+        suffix = Path(file_name).suffix.lower()
+        if 1 < len(suffix) <= 8 and suffix[1:].isalnum():
+            return suffix
+    guessed = mimetypes.guess_extension(mime or "") or ""
+    return guessed if guessed[1:].isalnum() else ""
+
+
+class MediaStore:
+    """A directory of content-addressed files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _ensure_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise MediaStoreError(f"{self.root}: cannot create media directory: {exc}") from exc
+
+    def relative_path(self, sha256: str, ext: str) -> str:
+        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}{ext}"
+
+    def resolve(self, relative: str) -> Path | None:
+        """The absolute path of a stored file, or None if ``relative`` escapes the store."""
+        root = os.path.realpath(self.root)
+        full = os.path.realpath(os.path.join(root, relative))
+        if os.path.commonpath([root, full]) != root or full == root:
+            return None
+        return Path(full)
+
+    def put_bytes(self, data: bytes, ext: str = "") -> StoredFile:
+        """Store ``data``; returns where it lives (existing content is not rewritten)."""
+        return self.put_chunks([data], ext)
+
+    def put_chunks(self, chunks: Iterable[bytes], ext: str = "") -> StoredFile:
+        """Store the concatenation of ``chunks`` (streamed: memory stays flat)."""
+        writer = self.open_writer(ext)
+        try:
+            for chunk in chunks:
+                writer.write(chunk)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.commit()
+
+    def put_file(self, source: Path, ext: str = "") -> StoredFile:
+        """Copy a file into the store, streaming it."""
+        with open(source, "rb") as handle:
+            return self.put_chunks(iter(lambda: handle.read(1 << 20), b""), ext)
+
+    def open_writer(self, ext: str = "") -> MediaWriter:
+        """A writer that hashes what it is given and commits it under its hash."""
+        self._ensure_root()
+        return MediaWriter(self, ext)
+
+    async def put_async_chunks(self, chunks: AsyncIterator[bytes], ext: str = "") -> StoredFile:
+        """Store chunks from an async source (a download)."""
+        writer = self.open_writer(ext)
+        try:
+            async for chunk in chunks:
+                writer.write(chunk)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.commit()
+
+
+class MediaWriter:
+    """A file being written into the store; ``commit`` or ``abort`` it exactly once."""
+
+    def __init__(self, store: MediaStore, ext: str) -> None:
+        self._store = store
+        self._ext = ext
+        self._hash = hashlib.sha256()
+        self._size = 0
+        try:
+            fd, name = tempfile.mkstemp(prefix=".part-", dir=store.root)
+        except OSError as exc:
+            raise MediaStoreError(f"{store.root}: cannot write media: {exc.strerror}") from exc
+        self._tmp = Path(name)
+        self._handle = os.fdopen(fd, "wb")
+
+    def write(self, chunk: bytes) -> None:
+        try:
+            self._handle.write(chunk)
+        except OSError as exc:
+            self.abort()
+            raise MediaStoreError(
+                f"{self._store.root}: cannot write media: {exc.strerror}"
+            ) from exc
+        self._hash.update(chunk)
+        self._size += len(chunk)
+
+    def abort(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def commit(self) -> StoredFile:
+        sha = self._hash.hexdigest()
+        relative = self._store.relative_path(sha, self._ext)
+        final = self._store.root / relative
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            if final.exists() and final.stat().st_size == self._size:
+                self._tmp.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.replace(self._tmp, final)
+        except OSError as exc:
+            self.abort()
+            raise MediaStoreError(f"{final}: cannot store media: {exc.strerror}") from exc
+        return StoredFile(sha256=sha, size=self._size, path=relative)

@@ -1,0 +1,197 @@
+"""Read stored messages as ``Post`` objects, with their files and revisions.
+
+The one read model shared by the web app and the exporters: the page, the feed, the JSON API
+and an export of the same message all start from the same ``Post``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import media_files, message_media, message_revisions, messages
+
+
+@dataclass(frozen=True, slots=True)
+class PostFile:
+    """A file of a post; ``path`` (relative to the media dir) is set once it is stored."""
+
+    role: str
+    kind: str
+    status: str
+    sha256: str | None
+    path: str | None
+    mime: str | None
+    size: int | None
+    file_name: str | None
+    width: int | None
+    height: int | None
+    duration: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A superseded version of a post."""
+
+    captured_at: int
+    superseded_at: int
+    edit_date: int | None
+    text: str
+    entities: Any
+    media_kind: str | None
+    media: Any
+    media_sha256: str | None
+
+
+@dataclass(slots=True)
+class Post:
+    """A stored message with everything needed to show or export it."""
+
+    pk: int
+    channel_id: int
+    msg_id: int
+    date: int
+    edit_date: int | None
+    text: str
+    entities: Any
+    media_kind: str | None
+    media: Any
+    grouped_id: int | None
+    reply_to_msg_id: int | None
+    reply_to: Any
+    fwd_from: Any
+    views: int | None
+    forwards: int | None
+    replies: int | None
+    reactions: Any
+    post_author: str | None
+    from_id: int | None
+    action: Any
+    thread_channel_id: int | None
+    thread_msg_id: int | None
+    hidden: bool
+    deleted_at: int | None
+    deleted_how: str | None
+    first_seen_at: int
+    captured_at: int
+    source: str
+    extra: Any
+    revision_count: int = 0
+    files: list[PostFile] = field(default_factory=list)
+
+    @property
+    def main_file(self) -> PostFile | None:
+        return next((f for f in self.files if f.role == "main"), None)
+
+    @property
+    def thumb_file(self) -> PostFile | None:
+        return next((f for f in self.files if f.role == "thumb"), None)
+
+
+_POST_COLUMNS = [
+    messages.c.id.label("pk"),
+    *(messages.c[name] for name in Post.__slots__ if name not in ("pk", "files", "revision_count")),
+]
+_REVISION_COUNT = (
+    sa.select(sa.func.count())
+    .where(message_revisions.c.message_id == messages.c.id)
+    .scalar_subquery()
+    .label("revision_count")
+)
+
+
+def post_query() -> sa.Select[Any]:
+    """A SELECT of post columns (plus revision count); add WHERE/ORDER/LIMIT and ``fetch_posts``."""
+    return sa.select(*_POST_COLUMNS, _REVISION_COUNT)
+
+
+async def fetch_posts(conn: AsyncConnection, query: sa.Select[Any]) -> list[Post]:
+    """Run a ``post_query()``-based SELECT and attach each post's files."""
+    posts = [Post(**row._mapping) for row in await conn.execute(query)]
+    if posts:
+        await _attach_files(conn, posts)
+    return posts
+
+
+async def _attach_files(conn: AsyncConnection, posts: Sequence[Post]) -> None:
+    by_pk = {p.pk: p for p in posts}
+    rows = await conn.execute(
+        sa.select(
+            message_media.c.message_id,
+            message_media.c.role,
+            message_media.c.kind,
+            message_media.c.status,
+            message_media.c.sha256,
+            media_files.c.path,
+            sa.func.coalesce(media_files.c.mime, message_media.c.mime),
+            sa.func.coalesce(media_files.c.size, message_media.c.size),
+            message_media.c.file_name,
+            message_media.c.width,
+            message_media.c.height,
+            message_media.c.duration,
+        )
+        .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
+        .where(message_media.c.message_id.in_(list(by_pk)))
+        .order_by(message_media.c.id)
+    )
+    for message_id, *values in rows:
+        by_pk[message_id].files.append(PostFile(*values))
+
+
+async def get_post(conn: AsyncConnection, channel_id: int, msg_id: int) -> Post | None:
+    """One post by channel and Telegram message id (hidden and deleted ones included)."""
+    query = post_query().where(messages.c.channel_id == channel_id, messages.c.msg_id == msg_id)
+    posts = await fetch_posts(conn, query)
+    return posts[0] if posts else None
+
+
+async def get_revisions(conn: AsyncConnection, post_pk: int) -> list[Revision]:
+    """The superseded versions of a post, oldest first."""
+    rows = await conn.execute(
+        sa.select(
+            message_revisions.c.captured_at,
+            message_revisions.c.superseded_at,
+            message_revisions.c.edit_date,
+            message_revisions.c.text,
+            message_revisions.c.entities,
+            message_revisions.c.media_kind,
+            message_revisions.c.media,
+            message_revisions.c.media_sha256,
+        )
+        .where(message_revisions.c.message_id == post_pk)
+        .order_by(message_revisions.c.captured_at, message_revisions.c.id)
+    )
+    return [Revision(*r) for r in rows]
+
+
+async def iter_channel_posts(
+    conn: AsyncConnection,
+    channel_id: int,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    batch: int = 1000,
+    include_hidden: bool = True,
+) -> AsyncIterator[list[Post]]:
+    """Every post of a channel in ascending message id, in batches (memory stays flat).
+
+    ``since``/``until`` bound the post date (Unix seconds, inclusive / exclusive).
+    """
+    last = 0
+    while True:
+        query = post_query().where(messages.c.channel_id == channel_id, messages.c.msg_id > last)
+        if since is not None:
+            query = query.where(messages.c.date >= since)
+        if until is not None:
+            query = query.where(messages.c.date < until)
+        if not include_hidden:
+            query = query.where(messages.c.hidden.is_(False))
+        posts = await fetch_posts(conn, query.order_by(messages.c.msg_id).limit(batch))
+        if not posts:
+            return
+        yield posts
+        last = posts[-1].msg_id

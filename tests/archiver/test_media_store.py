@@ -1,0 +1,44 @@
+"""The content-addressed media store: dedup, atomic commit, no escape from the root."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from archiver.media_store import MediaStore, extension_for
+
+
+def test_same_bytes_stored_once(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    a = store.put_bytes(b"hello", ".jpg")
+    b = store.put_chunks([b"hel", b"lo"], ".jpg")
+    assert a == b
+    assert a.sha256 == hashlib.sha256(b"hello").hexdigest()
+    assert (tmp_path / "media" / a.path).read_bytes() == b"hello"
+    files = [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+    assert files == [tmp_path / "media" / a.path]
+
+
+def test_aborted_write_leaves_no_file(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+
+    def chunks():
+        yield b"partial"
+        raise RuntimeError("download broke")
+
+    with pytest.raises(RuntimeError):
+        store.put_chunks(chunks())
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("evil", ["../secret", "/etc/passwd", "ab/../../x", ""])
+def test_resolve_refuses_paths_outside_the_store(tmp_path: Path, evil: str) -> None:
+    assert MediaStore(tmp_path / "media").resolve(evil) is None
+
+
+def test_extension_from_mime_or_safe_name() -> None:
+    assert extension_for("image/jpeg") == ".jpg"
+    assert extension_for(None, "report.PDF") == ".pdf"
+    assert extension_for(None, "evil.p/hp") == ""

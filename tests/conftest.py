@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: real SQLite files migrated by Alembic, engines, configs."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from archiver.config import Config, config_from_dict
+from archiver.db.engine import open_engine, upgrade
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated to head once per test session; tests get copies of it."""
+    path = tmp_path_factory.mktemp("template") / "tgmirror.db"
+
+    async def build() -> None:
+        engine = open_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, migrated_template: Path):
+    """Factory: a Config whose data directory holds a fresh copy of the migrated database."""
+
+    def make(
+        data: dict | None = None, *, migrated: bool = True, base: Path | None = None
+    ) -> Config:
+        base = base or tmp_path
+        config = config_from_dict({"storage": {"data_dir": "data"}, **(data or {})}, base)
+        config.storage.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = config.storage.data_dir / "tgmirror.db"
+        if migrated and not db.exists():
+            shutil.copyfile(migrated_template, db)
+        return config
+
+    return make
+
+
+@pytest.fixture
+def config(make_config) -> Config:
+    """A default Config on a fresh migrated database under tmp_path/data."""
+    return make_config()
+
+
+@pytest.fixture
+async def engine(config: Config) -> AsyncIterator[AsyncEngine]:
+    """An engine on the fresh migrated database of ``config``."""
+    eng = open_engine(config.database_url)
+    yield eng
+    await eng.dispose()
