@@ -58,3 +58,34 @@ async def engine(config: Config) -> AsyncIterator[AsyncEngine]:
     eng = open_engine(config.database_url)
     yield eng
     await eng.dispose()
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """Run the installed ``tgmirror`` command in a subprocess, as a user would, with no stdin."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "tgmirror"
+
+    def run(
+        *args: str,
+        cwd: Path | None = None,
+        env: dict | None = None,
+        timeout: float = 120,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+        base_env.update({"COLUMNS": "200", "NO_COLOR": "1", **(env or {})})
+        return subprocess.run(
+            [str(script), *args],
+            cwd=cwd or tmp_path,
+            env=base_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=input if input is not None else "",
+        )
+
+    return run
