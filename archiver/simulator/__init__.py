@@ -1,0 +1,52 @@
+"""The one simulated Telegram: a world of channels, posts and files in a SQLite file, answering a
+real `telethon.TelegramClient` whose MTProto sender is swapped for a simulated one.
+
+Public API (stable):
+
+    from archiver.simulator import World, attach, generate_world, ChannelSpec
+    world = World.create(path, password=None)  # new world file (replaces); World.open(path)
+    ch = world.add_channel(username, title, about="", *, photo=True, megagroup=False,
+                           linked_discussion=False, date=None, participants=1234,
+                           signatures=False) -> channel id
+    mid = world.post(ch, text="", *, entities=[telethon MessageEntity…], media=MediaSpec|None,
+                     date=None, grouped_id=None, reply_to=None, thread_of=None,
+                     fwd_from=Forward|None, views=None, forwards=None,
+                     reactions={"👍": 3}|None, post_author=None, from_user=None,
+                     action=Action|None, push=True) -> msg id
+    world.comment(ch, post_id, text, *, push=True) -> id in the linked discussion group
+    world.edit(ch, msg_id, text=None, *, entities=None, media=None, date=None, push=True)
+    world.delete(ch, ids, *, push=True)   # push=False: never announced (no pts, no update)
+    world.rename(ch, title) / set_username(ch, name|None) / set_about(ch, text) / set_photo(ch)
+    world.make_private(ch) / delete_channel(ch) / ban(ch, text) / restrict(ch, platform, reason,
+                     text) / restore(ch)
+    world.fail_next(method="GetHistoryRequest", error="FLOOD_WAIT_30", times=1, channel=None)
+    world.set_outage(bool) / set_password(str|None)
+    world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
+    generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
+    attach(client, world_path, *, authorized=True)   # before client.connect()
+
+MediaSpec is one of `specs.Photo, Document (kind: document|video|gif|round|audio|voice|sticker|
+animated_sticker|video_sticker), Poll, Geo, Venue, Contact, WebPage, Dice`.
+
+Behaviour worth knowing:
+- login code is always "12345" (`auth.LOGIN_CODE`); 2FA uses real SRP against the world password;
+- every file lives on DC 2; photos are real PNG files, see `media_files` for the other formats;
+- private channel: GetChannels -> ChannelForbidden, reads -> CHANNEL_PRIVATE; deleted channel:
+  CHANNEL_INVALID and its username no longer resolves; a restriction with platform "all"
+  (`ban`) keeps the channel visible but serves no messages;
+- live updates are pushed for every channel (as if joined) while it is readable; connected
+  senders poll the world's change log every 0.15 s, so other processes' changes arrive too;
+- during an outage requests stall, and fail with ConnectionError (the client disconnects) once
+  the outage outlasts the client's connection_retries x retry_delay;
+- unknown requests fail with RPC error SIMULATOR_UNSUPPORTED_<NAME> and are logged.
+"""
+
+from .generate import ChannelSpec, generate_world
+from .sender import attach
+from .specs import Action, Contact, Dice, Document, Forward, Geo, Photo, Poll, Venue, WebPage
+from .world import World
+
+__all__ = [
+    "Action", "ChannelSpec", "Contact", "Dice", "Document", "Forward", "Geo", "Photo", "Poll",
+    "Venue", "WebPage", "World", "attach", "generate_world",
+]  # fmt: skip

@@ -1,0 +1,400 @@
+"""Answer one Telethon request from the world: dispatch by request type, or fail like Telegram.
+
+Handlers return TL objects (or lists for vector results) or raise `RpcFailure`; the sender turns
+the failure into the exception Telethon itself would raise.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+from telethon.tl import functions, types
+from telethon.tl.tlobject import TLObject
+
+from . import reads, tl_build
+from .auth import LOGIN_CODE, PHONE_CODE_HASH, SrpServer
+from .schema import SELF_USER_ID
+from .world import World
+
+log = logging.getLogger(__name__)
+
+USERNAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{3,31}$")
+UNWRAPPED = (
+    functions.InvokeWithLayerRequest, functions.InitConnectionRequest,
+    functions.InvokeWithoutUpdatesRequest,
+)  # fmt: skip
+NO_AUTH_NEEDED = (
+    functions.help.GetConfigRequest, functions.auth.SendCodeRequest,
+    functions.auth.SignInRequest, functions.account.GetPasswordRequest,
+    functions.auth.CheckPasswordRequest,
+)  # fmt: skip
+
+
+class RpcFailure(Exception):
+    """An RPC error as Telegram answers it: `code` (400, 401, 420, …) and `message`."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code if code is not None else error_code(message)
+
+
+def error_code(message: str) -> int:
+    """The HTTP-like code Telegram uses for an error name."""
+    if message.startswith(("FLOOD_WAIT", "FLOOD_PREMIUM_WAIT", "SLOWMODE_WAIT")):
+        return 420
+    if message.startswith(("AUTH_KEY_", "SESSION_", "USER_DEACTIVATED")):
+        return 401
+    if message in ("CHAT_WRITE_FORBIDDEN", "CHANNEL_PUBLIC_GROUP_NA", "USER_BANNED_IN_CHANNEL"):
+        return 403
+    if message.startswith(("INTERNAL", "RPC_CALL_FAIL", "RPC_MCGET_FAIL")) or message.endswith(
+        "_TIMEOUT"
+    ):
+        return 500
+    if message.startswith(("FILE_MIGRATE", "NETWORK_MIGRATE", "PHONE_MIGRATE", "USER_MIGRATE")):
+        return 303
+    return 400
+
+
+def request_channel_id(request: TLObject) -> int | None:
+    """The channel a request is about, if any (for channel-scoped injected failures)."""
+    for name in ("channel", "peer"):
+        target = getattr(request, name, None)
+        if target is not None and hasattr(target, "channel_id"):
+            return int(target.channel_id)
+    location = getattr(request, "location", None)
+    peer = getattr(location, "peer", None)
+    return int(peer.channel_id) if hasattr(peer, "channel_id") else None
+
+
+def _config() -> types.Config:
+    now = int(time.time())
+    fields: dict[str, Any] = {
+        "date": tl_build.utc(now), "expires": tl_build.utc(now + 3600), "test_mode": False,
+        "this_dc": tl_build.DC_ID, "dc_txt_domain_name": "sim.invalid", "me_url_prefix": "https://t.me/",
+        "dc_options": [types.DcOption(id=tl_build.DC_ID, ip_address="127.0.0.2", port=443)],
+    }  # fmt: skip
+    for name, param in inspect.signature(types.Config.__init__).parameters.items():
+        if name not in fields and name != "self" and param.default is inspect.Parameter.empty:
+            fields[name] = 4096
+    return types.Config(**fields)
+
+
+class Server:
+    """The simulated Telegram as seen by one connection (one auth key)."""
+
+    def __init__(self, world: World, auth_key_id: int) -> None:
+        self.world = world
+        self.conn = world.conn
+        self.auth_key_id = auth_key_id
+        self.srp = SrpServer()
+        self.handlers: dict[type, Callable[[Any], Any]] = {
+            functions.help.GetConfigRequest: lambda r: _config(),
+            functions.users.GetUsersRequest: self.get_users,
+            functions.auth.SendCodeRequest: self.send_code,
+            functions.auth.SignInRequest: self.sign_in,
+            functions.account.GetPasswordRequest: lambda r: self.srp.password_info(
+                self.world.meta("password")
+            ),
+            functions.auth.CheckPasswordRequest: self.check_password,
+            functions.auth.LogOutRequest: self.log_out,
+            functions.updates.GetStateRequest: lambda r: types.updates.State(
+                pts=1, qts=0, date=tl_build.utc(time.time()), seq=0, unread_count=0
+            ),
+            functions.updates.GetDifferenceRequest: lambda r: types.updates.DifferenceEmpty(
+                date=tl_build.utc(time.time()), seq=0
+            ),
+            functions.contacts.ResolveUsernameRequest: self.resolve_username,
+            functions.channels.GetChannelsRequest: self.get_channels,
+            functions.channels.GetFullChannelRequest: self.get_full_channel,
+            functions.messages.GetHistoryRequest: self.get_history,
+            functions.messages.GetRepliesRequest: self.get_replies,
+            functions.channels.GetMessagesRequest: self.get_messages,
+            functions.upload.GetFileRequest: self.get_file,
+            functions.updates.GetChannelDifferenceRequest: self.get_channel_difference,
+        }
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def handle(self, request: TLObject) -> Any:
+        """Answer `request` or raise RpcFailure; unknown requests fail loudly, never hang."""
+        while isinstance(request, UNWRAPPED):
+            request = request.query
+        self._injected_failure(request)
+        if not isinstance(request, NO_AUTH_NEEDED) and not self._authorized():
+            raise RpcFailure("AUTH_KEY_UNREGISTERED", 401)
+        handler = self.handlers.get(type(request))
+        if handler is None:
+            log.error("simulated Telegram cannot answer %s", type(request).__name__)
+            raise RpcFailure(f"SIMULATOR_UNSUPPORTED_{type(request).__name__.upper()}", 400)
+        return handler(request)
+
+    def _injected_failure(self, request: TLObject) -> None:
+        name = type(request).__name__
+        channel = request_channel_id(request)
+        with self.world.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, error FROM failures WHERE method = ? AND remaining > 0"
+                " AND (channel_id IS NULL OR channel_id = ?) ORDER BY id LIMIT 1",
+                (name, channel),
+            ).fetchone()
+            if row is not None:
+                conn.execute(
+                    "UPDATE failures SET remaining = remaining - 1 WHERE id = ?", (row[0],)
+                )
+        if row is not None:
+            raise RpcFailure(row["error"])
+
+    def _authorized(self) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM authorizations WHERE auth_key_id = ?", (self.auth_key_id,)
+            ).fetchone()
+            is not None
+        )
+
+    def _self_user(self) -> types.User:
+        row = self.conn.execute("SELECT * FROM users WHERE id = ?", (SELF_USER_ID,)).fetchone()
+        return tl_build.user(row, is_self=True)
+
+    def _file(self, file_id: int) -> sqlite3.Row:
+        row = self.conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        if row is None:
+            raise RpcFailure("FILE_ID_INVALID")
+        return row
+
+    def _channel_row(self, target: Any, *, readable: bool = True) -> sqlite3.Row:
+        """The channel a request names; CHANNEL_INVALID / CHANNEL_PRIVATE as Telegram says."""
+        if isinstance(target, types.InputChannelEmpty | types.InputPeerEmpty) or not hasattr(
+            target, "channel_id"
+        ):
+            raise RpcFailure("CHANNEL_INVALID" if readable else "PEER_ID_INVALID")
+        row = self.conn.execute(
+            "SELECT * FROM channels WHERE id = ?", (target.channel_id,)
+        ).fetchone()
+        if row is None or row["access_hash"] != target.access_hash or row["status"] == "deleted":
+            raise RpcFailure("CHANNEL_INVALID")
+        if readable and row["status"] == "private":
+            raise RpcFailure("CHANNEL_PRIVATE")
+        return row
+
+    @staticmethod
+    def _hidden(row: sqlite3.Row) -> bool:
+        """Content of channels restricted on every platform is not served."""
+        return bool(row["restriction"]) and json.loads(row["restriction"])["platform"] == "all"
+
+    # -- account -----------------------------------------------------------------------------
+
+    def get_users(self, request: functions.users.GetUsersRequest) -> list[types.User]:
+        return [self._self_user() for u in request.id if isinstance(u, types.InputUserSelf)]
+
+    def send_code(self, request: functions.auth.SendCodeRequest) -> types.auth.SentCode:
+        return types.auth.SentCode(
+            type=types.auth.SentCodeTypeApp(length=len(LOGIN_CODE)),
+            phone_code_hash=PHONE_CODE_HASH,
+        )
+
+    def sign_in(self, request: functions.auth.SignInRequest) -> types.auth.Authorization:
+        if request.phone_code != LOGIN_CODE:
+            raise RpcFailure("PHONE_CODE_INVALID")
+        if self.world.meta("password") is not None:
+            raise RpcFailure("SESSION_PASSWORD_NEEDED", 401)
+        self.world.authorize(self.auth_key_id)
+        return types.auth.Authorization(user=self._self_user())
+
+    def check_password(self, request: functions.auth.CheckPasswordRequest) -> Any:
+        if not isinstance(request.password, types.InputCheckPasswordSRP):
+            raise RpcFailure("PASSWORD_HASH_INVALID")
+        if not self.srp.check(request.password):
+            raise RpcFailure("PASSWORD_HASH_INVALID")
+        self.world.authorize(self.auth_key_id)
+        return types.auth.Authorization(user=self._self_user())
+
+    def log_out(self, request: functions.auth.LogOutRequest) -> types.auth.LoggedOut:
+        with self.world.transaction() as conn:
+            conn.execute("DELETE FROM authorizations WHERE auth_key_id = ?", (self.auth_key_id,))
+        return types.auth.LoggedOut()
+
+    # -- channels ----------------------------------------------------------------------------
+
+    def resolve_username(self, request: Any) -> types.contacts.ResolvedPeer:
+        name = request.username.lstrip("@")
+        if not USERNAME_RE.match(name):
+            raise RpcFailure("USERNAME_INVALID")
+        row = self.conn.execute(
+            "SELECT * FROM channels WHERE lower(username) = lower(?) AND status != 'deleted'",
+            (name,),
+        ).fetchone()
+        if row is not None:
+            return types.contacts.ResolvedPeer(
+                peer=types.PeerChannel(row["id"]), chats=[tl_build.channel(row)], users=[]
+            )
+        me = self._self_user()
+        if me.username and me.username.lower() == name.lower():
+            return types.contacts.ResolvedPeer(peer=types.PeerUser(me.id), chats=[], users=[me])
+        raise RpcFailure("USERNAME_NOT_OCCUPIED")
+
+    def get_channels(self, request: Any) -> types.messages.Chats:
+        rows = [self._channel_row(c, readable=False) for c in request.id]
+        return types.messages.Chats(chats=[tl_build.channel(r) for r in rows])
+
+    def get_full_channel(self, request: Any) -> types.messages.ChatFull:
+        row = self._channel_row(request.channel)
+        chats = [tl_build.channel(row)]
+        if row["linked_chat_id"]:
+            linked = self.conn.execute(
+                "SELECT * FROM channels WHERE id = ?", (row["linked_chat_id"],)
+            ).fetchone()
+            chats.append(tl_build.channel(linked))
+        photo = (
+            tl_build.photo(self._file(row["photo_id"]), 96, 96)
+            if row["photo_id"]
+            else types.PhotoEmpty(id=0)
+        )
+        full = types.ChannelFull(
+            id=row["id"], about=row["about"], read_inbox_max_id=row["top_id"],
+            read_outbox_max_id=row["top_id"], unread_count=0, chat_photo=photo,
+            notify_settings=types.PeerNotifySettings(), bot_info=[], pts=row["pts"],
+            participants_count=row["participants"], linked_chat_id=row["linked_chat_id"],
+            available_reactions=types.ChatReactionsAll(),
+        )  # fmt: skip
+        return types.messages.ChatFull(full_chat=full, chats=chats, users=[])
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def _answer(
+        self,
+        channel: sqlite3.Row,
+        rows: list[sqlite3.Row],
+        count: int,
+        extra_chats: tuple[sqlite3.Row, ...] = (),
+    ) -> types.messages.ChannelMessages:
+        """A ChannelMessages page with every chat and user its messages mention."""
+        chats = {channel["id"]: channel, **{c["id"]: c for c in extra_chats}}
+        for src in tl_build.forwarded_channels(rows):
+            if src not in chats:
+                found = self.conn.execute("SELECT * FROM channels WHERE id = ?", (src,)).fetchone()
+                if found is not None:
+                    chats[src] = found
+        users = [self._self_user()] if any(r["from_user"] for r in rows) else []
+        return types.messages.ChannelMessages(
+            pts=channel["pts"], count=count, topics=[], users=users,
+            messages=[tl_build.message(r, self._file, self._replies(channel, r)) for r in rows],
+            chats=[tl_build.channel(c) for c in chats.values()],
+        )  # fmt: skip
+
+    def _replies(self, channel: sqlite3.Row, row: sqlite3.Row) -> types.MessageReplies | None:
+        group = channel["linked_chat_id"]
+        if not group or channel["megagroup"]:
+            return None
+        stats = self.conn.execute(
+            "SELECT COUNT(*), MAX(id) FROM messages WHERE channel_id = ? AND thread_of = ?"
+            " AND deleted = 0",
+            (group, row["id"]),
+        ).fetchone()
+        return types.MessageReplies(replies=stats[0], replies_pts=channel["pts"], comments=True,
+                                    channel_id=group, max_id=stats[1])  # fmt: skip
+
+    @staticmethod
+    def _page(request: Any) -> reads.Page:
+        date = request.offset_date
+        return reads.Page(
+            offset_id=request.offset_id, offset_date=int(date.timestamp()) if date else 0,
+            add_offset=request.add_offset, limit=request.limit, max_id=request.max_id,
+            min_id=request.min_id,
+        )  # fmt: skip
+
+    def get_history(self, request: Any) -> types.messages.ChannelMessages:
+        row = self._channel_row(request.peer)
+        if self._hidden(row):
+            return self._answer(row, [], 0)
+        rows = reads.history_slice(self.conn, row["id"], self._page(request))
+        return self._answer(row, rows, row["live_count"])
+
+    def get_replies(self, request: Any) -> types.messages.ChannelMessages:
+        row = self._channel_row(request.peer)
+        group_id = row["linked_chat_id"] if not row["megagroup"] else row["id"]
+        if group_id is None:
+            raise RpcFailure("MSG_ID_INVALID")
+        group = self.conn.execute("SELECT * FROM channels WHERE id = ?", (group_id,)).fetchone()
+        rows = reads.history_slice(self.conn, group_id, self._page(request), request.msg_id)
+        count = self.conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE channel_id = ? AND thread_of = ? AND deleted = 0",
+            (group_id, request.msg_id),
+        ).fetchone()[0]
+        return self._answer(group, rows, count, extra_chats=(row,))
+
+    def get_messages(self, request: Any) -> types.messages.ChannelMessages:
+        row = self._channel_row(request.channel)
+        ids = [getattr(i, "id", 0) for i in request.id]
+        found = {} if self._hidden(row) else reads.messages_by_id(self.conn, row["id"], ids)
+        peer = types.PeerChannel(row["id"])
+        answer = self._answer(row, [r for r in found.values() if not r["deleted"]], len(ids))
+        built = {m.id: m for m in answer.messages}
+        answer.messages = [built.get(i) or types.MessageEmpty(id=i, peer_id=peer) for i in ids]
+        return answer
+
+    # -- files and updates -------------------------------------------------------------------
+
+    def get_file(self, request: Any) -> types.upload.File:
+        loc = request.location
+        if isinstance(loc, types.InputPeerPhotoFileLocation):
+            channel = self._channel_row(loc.peer)
+            if channel["photo_id"] != loc.photo_id:
+                raise RpcFailure("LOCATION_INVALID")
+            file = self._file(loc.photo_id)
+        elif isinstance(loc, types.InputPhotoFileLocation | types.InputDocumentFileLocation):
+            file = self._file(loc.id)
+            if file["access_hash"] != loc.access_hash:
+                raise RpcFailure("FILE_ID_INVALID")
+            if bytes(loc.file_reference) != bytes(file["file_reference"]):
+                raise RpcFailure("FILE_REFERENCE_EXPIRED")
+        else:
+            raise RpcFailure("LOCATION_INVALID")
+        if request.limit <= 0 or request.limit > 1024 * 1024:
+            raise RpcFailure("LIMIT_INVALID")
+        if request.offset < 0 or (not request.precise and request.offset % 1024):
+            raise RpcFailure("OFFSET_INVALID")
+        data = self.world.file_bytes(file["id"])[request.offset : request.offset + request.limit]
+        return types.upload.File(type=types.storage.FileUnknown(), mtime=0, bytes=data)
+
+    def get_channel_difference(self, request: Any) -> Any:
+        row = self._channel_row(request.channel)
+        diff = reads.channel_difference(
+            self.conn, row["id"], request.pts, row["pts"], request.limit
+        )
+        chat = tl_build.channel(row)
+        if diff.too_long:
+            dialog = types.Dialog(
+                peer=types.PeerChannel(row["id"]), top_message=row["top_id"],
+                read_inbox_max_id=row["top_id"], read_outbox_max_id=row["top_id"],
+                unread_count=0, unread_mentions_count=0, unread_reactions_count=0,
+                unread_poll_votes_count=0, notify_settings=types.PeerNotifySettings(),
+                pts=row["pts"],
+            )  # fmt: skip
+            latest = reads.last_messages(self.conn, row["id"], min(request.limit, 100))
+            return types.updates.ChannelDifferenceTooLong(
+                dialog=dialog, messages=[tl_build.message(r, self._file) for r in latest],
+                chats=[chat], users=[], final=True, timeout=30,
+            )  # fmt: skip
+        if not (diff.new or diff.edited or diff.deleted):
+            return types.updates.ChannelDifferenceEmpty(pts=diff.pts, final=True, timeout=30)
+        other: list[TLObject] = [
+            types.UpdateEditChannelMessage(tl_build.message(r, self._file), r["edit_pts"], 1)
+            for r in diff.edited
+        ]
+        other += [
+            types.UpdateDeleteChannelMessages(row["id"], [r["id"]], r["delete_pts"], 1)
+            for r in diff.deleted
+        ]
+        return types.updates.ChannelDifference(
+            pts=diff.pts, new_messages=[tl_build.message(r, self._file) for r in diff.new],
+            other_updates=other, chats=[chat], users=[], final=diff.final, timeout=30,
+        )  # fmt: skip

@@ -1,0 +1,199 @@
+"""`SimulatedSender`: stands in for Telethon's MTProtoSender, answering from a world file.
+
+Everything else in the `TelegramClient` stays real. Answers are serialised to wire bytes and parsed
+back with the request's own `read_result`, as the real sender does with Telegram's bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import struct
+import time
+from pathlib import Path
+from typing import Any
+
+from telethon import TelegramClient
+from telethon.crypto import AuthKey
+from telethon.errors import rpc_message_to_error
+from telethon.extensions import BinaryReader
+from telethon.tl import types
+from telethon.tl.tlobject import TLObject
+
+from . import updates
+from .rpc import RpcFailure, Server
+from .world import World
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.15  # seconds between looks at the world's change log
+VECTOR_ID = 0x1CB5C415
+BOOL_IDS = {True: 0x997275B5, False: 0xBC799737}
+
+
+def wire_bytes(result: Any) -> bytes:
+    """Serialise an answer as Telegram would send it (vectors and Bools included)."""
+    if isinstance(result, bool):
+        return struct.pack("<I", BOOL_IDS[result])
+    if isinstance(result, list):
+        items = [bytes(x) if isinstance(x, TLObject) else struct.pack("<q", x) for x in result]
+        return struct.pack("<Ii", VECTOR_ID, len(items)) + b"".join(items)
+    return bytes(result)
+
+
+def roundtrip(request: TLObject | None, result: Any) -> Any:
+    """Send `result` through Telethon's real decoding for `request` (None: a pushed update)."""
+    reader = BinaryReader(wire_bytes(result))
+    return reader.tgread_object() if request is None else request.read_result(reader)
+
+
+class SimulatedSender:
+    """The part of MTProtoSender that TelegramClient uses, backed by a world file."""
+
+    def __init__(self, client: TelegramClient, world_path: str | Path, authorized: bool) -> None:
+        self._client = client
+        self._world_path = Path(world_path)
+        self._authorize = authorized
+        key = client.session.auth_key
+        self.auth_key = key if key is not None and key.key else AuthKey(os.urandom(256))
+        self._world: World | None = None
+        self._server: Server | None = None
+        self._connected = False
+        self._disconnected: asyncio.Future[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._stalled: list[tuple[TLObject, asyncio.Future[Any]]] = []
+        self._outage_since: float | None = None
+        self._seq = 0
+
+    # -- the MTProtoSender surface -------------------------------------------------------------
+
+    async def connect(self, connection: Any) -> bool:
+        """Open the world; True means newly connected. Fails with ConnectionError during outage."""
+        if self._connected:
+            return False
+        world = World.open(self._world_path)
+        if world.meta("outage") == "1":
+            world.close()
+            raise ConnectionError("simulated network outage: cannot reach Telegram")
+        if self._authorize:
+            world.authorize(self.auth_key.key_id)
+        self._world, self._server = world, Server(world, self.auth_key.key_id)
+        self._seq = updates.last_seq(world.conn)
+        self._connected = True
+        self._outage_since = None
+        self._disconnected = asyncio.get_running_loop().create_future()
+        self._poller = asyncio.create_task(self._poll_loop())
+        return True
+
+    def is_connected(self) -> bool:
+        return self._connected
+
+    def _transport_connected(self) -> bool:
+        return self._connected and self._outage_since is None
+
+    def _keepalive_ping(self, ping_id: int) -> None:
+        """Pings need no answer here; the transport is local."""
+
+    @property
+    def disconnected(self) -> asyncio.Future[None]:
+        if self._disconnected is None:
+            self._disconnected = asyncio.get_running_loop().create_future()
+            self._disconnected.set_result(None)
+        return asyncio.shield(self._disconnected)
+
+    async def disconnect(self) -> None:
+        self._close(None)
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+
+    def send(self, request: Any, ordered: bool = False) -> Any:
+        """One future per request (a list for a list), answered from the world."""
+        if not self._connected:
+            raise ConnectionError("Cannot send requests while disconnected")
+        if isinstance(request, list):
+            return [self._send_one(r) for r in request]
+        return self._send_one(request)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _send_one(self, request: TLObject) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._outage_since is not None:
+            self._stalled.append((request, future))
+        else:
+            self._answer(request, future)
+        return future
+
+    def _answer(self, request: TLObject, future: asyncio.Future[Any]) -> None:
+        assert self._server is not None
+        if future.done():
+            return
+        try:
+            result = self._server.handle(request)
+            future.set_result(roundtrip(request, result))
+        except RpcFailure as exc:
+            error = rpc_message_to_error(types.RpcError(exc.code, exc.message), request)
+            future.set_exception(error)
+        except Exception as exc:  # a simulator bug must fail the call, never hang it
+            log.exception("simulated Telegram failed answering %s", type(request).__name__)
+            future.set_exception(exc)
+
+    def _close(self, error: BaseException | None) -> None:
+        self._connected = False
+        for _, future in self._stalled:
+            if not future.done():
+                future.set_exception(error or ConnectionError("disconnected"))
+        self._stalled.clear()
+        if self._disconnected is not None and not self._disconnected.done():
+            self._disconnected.set_result(None)
+        if self._world is not None:
+            self._world.close()
+            self._world = None
+
+    def _stall_limit(self) -> float:
+        """How long Telethon's own reconnect attempts would keep requests waiting."""
+        retries = max(1, getattr(self._client, "_connection_retries", 5) or 1)
+        return retries * float(getattr(self._client, "_retry_delay", 1) or 0)
+
+    async def _poll_loop(self) -> None:
+        while self._connected:
+            try:
+                self._poll_once()
+            except Exception:
+                log.exception("simulated sender failed polling %s", self._world_path)
+            await asyncio.sleep(POLL_INTERVAL)
+
+    def _poll_once(self) -> None:
+        world = self._world
+        if world is None:
+            return
+        if world.meta("outage") == "1":
+            now = time.monotonic()
+            self._outage_since = self._outage_since or now
+            if now - self._outage_since >= self._stall_limit():
+                log.info("simulated outage outlasted reconnect attempts; disconnecting")
+                self._close(ConnectionError("simulated network outage: connection lost"))
+            return
+        self._outage_since = None
+        stalled, self._stalled = self._stalled, []
+        for request, future in stalled:
+            self._answer(request, future)
+        for change in updates.pending_changes(world.conn, self._seq):
+            self._seq = change["seq"]
+            built = updates.build(world.conn, change)
+            if built is not None:
+                self._client._updates_queue.put_nowait(roundtrip(None, built))
+
+
+def attach(client: TelegramClient, world_path: str | Path, *, authorized: bool = True) -> None:
+    """Make `client` talk to the simulated world at `world_path` instead of Telegram.
+
+    Call before `client.connect()`. With `authorized=True` the client's auth key counts as logged
+    in; pass False to go through sign-in (code `auth.LOGIN_CODE`, 2FA with the world password).
+    """
+    client._sender = SimulatedSender(client, world_path, authorized)
