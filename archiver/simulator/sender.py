@@ -77,9 +77,11 @@ class SimulatedSender:
         if world.meta("outage") == "1":
             world.close()
             raise ConnectionError("simulated network outage: cannot reach Telegram")
+        # SQLite integers are signed 64-bit; auth key ids are unsigned.
+        key_id = struct.unpack("<q", struct.pack("<Q", self.auth_key.key_id))[0]
         if self._authorize:
-            world.authorize(self.auth_key.key_id)
-        self._world, self._server = world, Server(world, self.auth_key.key_id)
+            world.authorize(key_id)
+        self._world, self._server = world, Server(world, key_id)
         self._seq = updates.last_seq(world.conn)
         self._connected = True
         self._outage_since = None

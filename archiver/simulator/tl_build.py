@@ -109,7 +109,7 @@ def _poll(spec: dict[str, Any], msg_id: int) -> types.MessageMediaPoll:
         for i, a in enumerate(spec["answers"])
     ]
     results = [
-        types.PollAnswerVoters(option=bytes([i]), voters=v,
+        types.PollAnswerVoters(option=bytes([i]), voters=v, recent_voters=[],
                                correct=(spec["correct"] == i) if spec["quiz"] else None)
         for i, v in enumerate(votes)
     ]  # fmt: skip
@@ -228,11 +228,14 @@ def message(row: sqlite3.Row, files: FileLookup, replies: types.MessageReplies |
             types.ReactionCount(reaction=types.ReactionEmoji(e), count=n)
             for e, n in counts.items()
         ])  # fmt: skip
+    views, forwards = row["views"], row["forwards"]
+    if views is not None or forwards is not None:  # Telegram sends both or neither
+        views, forwards = views or 0, forwards or 0
     return types.Message(
         id=row["id"], peer_id=peer, date=utc(row["date"]), message=row["text"],
         post=from_id is None, from_id=from_id, fwd_from=_fwd(row["fwd"]), reply_to=reply,
         media=media(json.loads(row["media"]) if row["media"] else None, files, row["id"]),
-        entities=entities(row["entities"]), views=row["views"], forwards=row["forwards"],
+        entities=entities(row["entities"]), views=views, forwards=forwards,
         replies=replies, edit_date=utc(row["edit_date"]), post_author=row["post_author"],
         grouped_id=row["grouped_id"], reactions=reactions,
     )  # fmt: skip

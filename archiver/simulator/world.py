@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -162,8 +161,9 @@ class World:
         """Set a new profile photo (a generated image unless `data`); returns its file id."""
         from .media_files import png_gradient
 
-        image = data or png_gradient(96, 96, seed=channel_id + int(time.time_ns() % 10_000))
-        with self.transaction():
+        with self.transaction() as conn:
+            files = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+            image = data or png_gradient(96, 96, seed=channel_id * 7919 + files)
             file_id = self._store_file(image)
         self._update_channel(channel_id, push, photo_id=file_id)
         return file_id
@@ -201,7 +201,7 @@ class World:
         self.conn.execute(
             "INSERT INTO files (id, access_hash, file_reference, sha, size, date)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (file_id, schema.stable_hash("file", file_id), os.urandom(8) + b"\x01",
+            (file_id, schema.stable_hash("file", file_id), hashlib.sha256(b"ref%d" % file_id).digest()[:9],
              sha, len(data), int(time.time())),
         )  # fmt: skip
         return file_id
