@@ -125,6 +125,8 @@ class SimulatedSender:
 
     def _send_one(self, request: TLObject) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._outage_since is None and self._world and self._world.meta("outage") == "1":
+            self._outage_since = time.monotonic()
         if self._outage_since is not None:
             self._stalled.append((request, future))
         else:
@@ -136,7 +138,8 @@ class SimulatedSender:
         if future.done():
             return
         try:
-            result = self._server.handle(request)
+            # The server sees the request as Telegram would: parsed back from its wire bytes.
+            result = self._server.handle(BinaryReader(bytes(request)).tgread_object())
             future.set_result(roundtrip(request, result))
         except RpcFailure as exc:
             error = rpc_message_to_error(types.RpcError(exc.code, exc.message), request)
