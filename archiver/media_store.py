@@ -136,6 +136,9 @@ class MediaWriter:
         self._hash.update(chunk)
         self._size += len(chunk)
 
+    def flush(self) -> None:
+        """File-like API for Telethon's downloader; durability comes from ``commit``."""
+
     def abort(self) -> None:
         if not self._handle.closed:
             self._handle.close()

@@ -89,3 +89,55 @@ def cli(tmp_path: Path):
         )
 
     return run
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    """An empty simulated Telegram world in a file under tmp_path."""
+    from archiver.simulator import World
+
+    w = World.create(tmp_path / "world.sqlite")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def sim_config(make_config, world) -> Config:
+    """A config on a fresh migrated database that talks to the ``world`` simulation."""
+    return make_config({"simulator": {"world": str(world.path)}})
+
+
+async def sim_login(config: Config, password: str | None = None) -> None:
+    """Sign in to the simulated Telegram through tgmirror's real login flow."""
+    from archiver.simulator.auth import LOGIN_CODE
+    from archiver.telegram.client import make_client, sign_in
+
+    client = make_client(config)
+    await client.connect()
+    try:
+        await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: password or "")
+    finally:
+        await client.disconnect()
+
+
+@pytest.fixture
+def sim_worker(sim_config: Config):
+    """Factory: ``async with sim_worker() as ctx`` gives a signed-in WorkerContext."""
+    from contextlib import asynccontextmanager
+
+    from archiver.telegram.client import connect_authorized
+    from archiver.worker.context import WorkerContext
+
+    @asynccontextmanager
+    async def make(config: Config | None = None):
+        config = config or sim_config
+        await sim_login(config)
+        eng = open_engine(config.database_url)
+        client = await connect_authorized(config)
+        try:
+            yield WorkerContext(config, eng, client)
+        finally:
+            await client.disconnect()
+            await eng.dispose()
+
+    return make

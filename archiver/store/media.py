@@ -22,10 +22,19 @@ class PendingFile:
     kind: str
     size: int | None
     attempts: int
+    mime: str | None
+    file_name: str | None
+    width: int | None
+    height: int | None
 
 
 async def pending_files(
-    conn: AsyncConnection, channel_id: int, *, limit: int = 500, max_attempts: int = 10
+    conn: AsyncConnection,
+    channel_id: int,
+    *,
+    limit: int = 500,
+    max_attempts: int = 10,
+    below_msg_id: int | None = None,
 ) -> list[PendingFile]:
     """Files of a channel still to download (pending or failed), newest message first."""
     query = (
@@ -37,6 +46,10 @@ async def pending_files(
             message_media.c.kind,
             message_media.c.size,
             message_media.c.attempts,
+            message_media.c.mime,
+            message_media.c.file_name,
+            message_media.c.width,
+            message_media.c.height,
         )
         .join(messages, messages.c.id == message_media.c.message_id)
         .where(
@@ -44,9 +57,11 @@ async def pending_files(
             message_media.c.status.in_(("pending", "failed")),
             message_media.c.attempts < max_attempts,
         )
-        .order_by(messages.c.msg_id.desc())
+        .order_by(messages.c.msg_id.desc(), message_media.c.id)
         .limit(limit)
     )
+    if below_msg_id is not None:
+        query = query.where(messages.c.msg_id < below_msg_id)
     return [PendingFile(*r) for r in await conn.execute(query)]
 
 

@@ -1,0 +1,158 @@
+"""``tgmirror login | add | remove | sync``: sign in, choose channels, archive them."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import typer
+
+from archiver.cli import app
+from archiver.cli.context import console, console_err, get_config, migrated_engine, run
+from archiver.cli.progress import BarReporter, LineReporter
+from archiver.config import Config
+from archiver.errors import ChannelRefError
+from archiver.store.channels import delete_channel, find_channel, set_channel_fields
+from archiver.store.messages import purge_channel_messages
+from archiver.telegram.client import connect_authorized, make_client, sign_in
+from archiver.telegram.refs import parse_ref
+from archiver.worker.channels import add_channel
+from archiver.worker.context import Reporter, SilentReporter, WorkerContext
+from archiver.worker.sync import SyncReport, sync_channels
+
+
+@asynccontextmanager
+async def worker(config: Config, reporter: Reporter | None = None) -> AsyncIterator[WorkerContext]:
+    """A connected, signed-in worker on an up-to-date database."""
+    async with migrated_engine(config) as engine:
+        client = await connect_authorized(config)
+        try:
+            yield WorkerContext(config, engine, client, reporter or SilentReporter())
+        finally:
+            await client.disconnect()
+
+
+def _read_line(prompt: str, secret: bool = False) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt) if secret else input(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        raise typer.BadParameter(f"expected {prompt.strip(': ').lower()} on standard input")
+    return line.rstrip("\n")
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    phone: Annotated[str | None, typer.Option(help="Phone number, international format.")] = None,
+) -> None:
+    """Sign in to Telegram once (code, then 2FA password); stdin works for scripts."""
+    config = get_config(ctx)
+
+    async def go() -> str:
+        client = make_client(config)
+        await client.connect()
+        try:
+            if await client.is_user_authorized():
+                me = await client.get_me()
+                return f"Already signed in as {me.first_name or me.username}."
+            number = phone or _read_line("Phone number: ")
+            name = await sign_in(
+                client,
+                number,
+                lambda: _read_line("Login code: "),
+                lambda: _read_line("Two-step verification password: ", secret=True),
+            )
+            return f"Signed in as {name}; session saved to {config.session_path}."
+        finally:
+            await client.disconnect()
+
+    console.print(run(go()))
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    refs: Annotated[list[str], typer.Argument(help="@username, t.me link or channel id.")],
+) -> None:
+    """Follow channels: resolve each reference and store the channel by its id."""
+    config = get_config(ctx)
+
+    async def go() -> int:
+        failed = 0
+        async with worker(config) as w:
+            for text in refs:
+                result = await add_channel(w, text)
+                if result.channel is None:
+                    console_err.print(f"[red]error:[/red] {result.error}")
+                    failed += 1
+                    continue
+                ch = result.channel
+                name = f"@{ch.username}" if ch.username else f"id {ch.id}"
+                verb = "Already following" if result.already else "Added"
+                console.print(f"{verb} {ch.title} ({name}, id {ch.id}).")
+        return failed
+
+    if run(go()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="@username, t.me link or channel id.")],
+    purge: Annotated[bool, typer.Option(help="Also delete everything archived from it.")] = False,
+) -> None:
+    """Stop following a channel (its archive is kept unless --purge)."""
+    config = get_config(ctx)
+
+    async def go() -> str:
+        async with migrated_engine(config) as engine:
+            async with engine.connect() as conn:
+                parsed = parse_ref(ref)
+                channel = await find_channel(conn, parsed.channel_id or parsed.username or "")
+            if channel is None:
+                raise ChannelRefError(f"{ref}: not in the archive")
+            async with engine.begin() as conn:
+                if purge:
+                    removed = await purge_channel_messages(conn, channel.id)
+                    await delete_channel(conn, channel.id)
+                    return f"Removed {channel.title} and deleted its {removed} archived messages."
+                await set_channel_fields(conn, channel.id, following=False)
+            return f"No longer following {channel.title}; its archive is kept."
+
+    console.print(run(go()))
+
+
+def print_sync_report(report: SyncReport) -> None:
+    """One line per channel, then the problems."""
+    for o in report.outcomes:
+        media = f", {o.media_stored} files ({o.media_bytes} bytes)" if o.media_stored else ""
+        failed = f", {o.media_failed} files failed (retried next sync)" if o.media_failed else ""
+        detail = f" — {o.detail}" if o.detail else ""
+        console.print(f"{o.title}: {o.outcome}: {o.inserted} new messages{media}{failed}{detail}")
+    for problem in report.errors:
+        console_err.print(f"[red]error:[/red] {problem}")
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    refs: Annotated[list[str] | None, typer.Argument(help="Channels (default: all).")] = None,
+) -> None:
+    """Archive the whole history of the channels once (resumable), then exit."""
+    config = get_config(ctx)
+    reporter = BarReporter(console) if console.is_terminal else LineReporter(console)
+
+    async def go() -> SyncReport:
+        with reporter:
+            async with worker(config, reporter) as w:
+                return await sync_channels(w, refs)
+
+    report = run(go())
+    print_sync_report(report)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,92 @@
+"""Build the Telethon client from the config, and sign in.
+
+The one place that decides between the real network and the simulated Telegram named by
+``[simulator] world``: everything after ``make_client`` is ordinary Telethon.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from telethon import TelegramClient, errors
+
+from archiver.config import Config
+from archiver.errors import ConfigError, NotLoggedInError, TgmirrorError
+
+API_HELP = (
+    "get an api_id and api_hash at https://my.telegram.org (API development tools) and put "
+    "them under [telegram] in tgmirror.toml, or set TGMIRROR_API_ID and TGMIRROR_API_HASH"
+)
+
+
+class LoginError(TgmirrorError):
+    """Telegram refused the phone number, the code or the password."""
+
+
+def make_client(config: Config) -> TelegramClient:
+    """A TelegramClient with the session from the config (file created 0600), not connected."""
+    simulated = config.simulator.world is not None
+    if not simulated and (not config.telegram.api_id or not config.telegram.api_hash):
+        raise ConfigError(f"no Telegram API credentials: {API_HELP}")
+    session = config.session_path
+    session.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not session.exists():
+        os.close(os.open(session, os.O_CREAT | os.O_WRONLY, 0o600))
+    client = TelegramClient(
+        str(session),
+        config.telegram.api_id or 1,
+        config.telegram.api_hash or "simulated",
+        flood_sleep_threshold=60,
+        request_retries=5,
+        connection_retries=5,
+        receive_updates=True,
+    )
+    os.chmod(session, 0o600)
+    if simulated:
+        from archiver.simulator import attach
+
+        if not config.simulator.world.exists():
+            raise ConfigError(f"{config.simulator.world}: simulated world file not found")
+        attach(client, config.simulator.world, authorized=False)
+    return client
+
+
+async def connect_authorized(config: Config) -> TelegramClient:
+    """Connect and check that the session is signed in; says how to fix it if not."""
+    client = make_client(config)
+    await client.connect()
+    if not await client.is_user_authorized():
+        await client.disconnect()
+        raise NotLoggedInError(
+            f"not signed in to Telegram (session {config.session_path}); run `tgmirror login`"
+        )
+    return client
+
+
+async def sign_in(
+    client: TelegramClient,
+    phone: str,
+    ask_code: Callable[[], str],
+    ask_password: Callable[[], str],
+) -> str:
+    """Telethon's sign-in flow: send the code, sign in, and the 2FA password if one is set.
+
+    Returns the display name of the account signed in.
+    """
+    try:
+        await client.send_code_request(phone)
+        try:
+            me = await client.sign_in(phone=phone, code=ask_code().strip())
+        except errors.SessionPasswordNeededError:
+            me = await client.sign_in(password=ask_password())
+    except (
+        errors.PhoneNumberInvalidError,
+        errors.PhoneCodeInvalidError,
+        errors.PhoneCodeExpiredError,
+        errors.PasswordHashInvalidError,
+        errors.PhoneNumberBannedError,
+    ) as exc:
+        raise LoginError(f"Telegram refused the login: {exc.__class__.__name__}") from exc
+    name = " ".join(p for p in (getattr(me, "first_name", ""), getattr(me, "last_name", "")) if p)
+    return name or getattr(me, "username", "") or "your account"

@@ -1,0 +1,94 @@
+"""Channel references: parse what a user types, and resolve it to a channel on Telegram.
+
+Accepted: ``@name``, ``name``, ``https://t.me/name``, ``t.me/s/name``, ``t.me/name/123``,
+``https://t.me/c/1234567890/55`` and numeric ids (``1234567890`` or ``-1001234567890``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telethon import TelegramClient, errors, functions, types
+
+from archiver.errors import ChannelRefError
+
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_LINK = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?P<path>[^?#]*)", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A parsed reference: exactly one of ``username`` and ``channel_id`` is set."""
+
+    text: str
+    username: str | None = None
+    channel_id: int | None = None
+
+
+def parse_ref(text: str) -> ChannelRef:
+    """Parse a channel reference; raises ChannelRefError naming what is wrong."""
+    raw = text.strip()
+    link = _LINK.match(raw)
+    if link:
+        parts = [p for p in link.group("path").split("/") if p]
+        if parts and parts[0] == "s":
+            parts = parts[1:]
+        if len(parts) >= 2 and parts[0] == "c" and parts[1].isdigit():
+            return ChannelRef(text, channel_id=int(parts[1]))
+        if not parts or parts[0].startswith(("+", "joinchat")):
+            raise ChannelRefError(
+                f"{text!r}: invite links are not supported; use the channel's @username or id"
+            )
+        raw = parts[0]
+    digits = raw.lstrip("-")
+    if digits.isdigit():
+        number = int(digits)
+        if raw.startswith("-100") and len(digits) > 3:
+            number = int(digits[3:])
+        if number <= 0:
+            raise ChannelRefError(f"{text!r}: not a channel id")
+        return ChannelRef(text, channel_id=number)
+    name = raw.removeprefix("@")
+    if not _USERNAME.match(name):
+        raise ChannelRefError(
+            f"{text!r}: not a channel reference (expected @username, a t.me link or a numeric id)"
+        )
+    return ChannelRef(text, username=name)
+
+
+async def resolve_ref(
+    client: TelegramClient, ref: ChannelRef, known_access_hash: int | None = None
+) -> types.Channel:
+    """Ask Telegram for the channel a reference names; raises ChannelRefError if it can't."""
+    try:
+        if ref.username:
+            result = await client(functions.contacts.ResolveUsernameRequest(ref.username))
+            chat = next((c for c in result.chats if isinstance(c, types.Channel)), None)
+            if chat is None:
+                raise ChannelRefError(f"{ref.text}: @{ref.username} is not a channel")
+            return chat
+        assert ref.channel_id is not None
+        if known_access_hash is not None:
+            peer = types.InputChannel(ref.channel_id, known_access_hash)
+        else:
+            try:
+                peer = await client.get_input_entity(types.PeerChannel(ref.channel_id))
+            except ValueError:
+                raise ChannelRefError(
+                    f"{ref.text}: channel id {ref.channel_id} is not known to this account yet; "
+                    "add it once by @username or t.me link"
+                ) from None
+        result = await client(functions.channels.GetChannelsRequest([peer]))
+    except (errors.UsernameNotOccupiedError, errors.UsernameInvalidError):
+        raise ChannelRefError(f"{ref.text}: no channel has this username") from None
+    except (errors.ChannelPrivateError, errors.ChannelInvalidError):
+        raise ChannelRefError(f"{ref.text}: the channel is private or no longer exists") from None
+    chat = result.chats[0] if result.chats else None
+    if isinstance(chat, types.ChannelForbidden):
+        raise ChannelRefError(f"{ref.text}: the channel is private or we were banned from it")
+    if not isinstance(chat, types.Channel):
+        raise ChannelRefError(f"{ref.text}: not a channel")
+    return chat

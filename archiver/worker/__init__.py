@@ -1,0 +1,1 @@
+"""The archiving worker: backfill, media download, live follow, reconciliation."""

@@ -1,0 +1,91 @@
+"""Follow channels: resolve references, store channels by id, refresh what Telegram says."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telethon import functions, types
+
+from archiver.errors import ChannelRefError
+from archiver.store.channels import (
+    Channel,
+    find_channel,
+    get_channel,
+    set_channel_fields,
+    upsert_channel,
+)
+from archiver.telegram.convert import channel_row
+from archiver.telegram.refs import parse_ref, resolve_ref
+from archiver.worker.context import WorkerContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    ref: str
+    channel: Channel | None
+    error: str | None = None
+    already: bool = False
+
+
+async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
+    """Resolve one reference and store its channel (followed); errors are returned, not raised."""
+    try:
+        ref = parse_ref(text)
+        known = None
+        if ref.channel_id is not None:
+            async with ctx.read() as conn:
+                stored = await get_channel(conn, ref.channel_id)
+            known = stored.access_hash if stored else None
+        chat = await resolve_ref(ctx.client, ref, known)
+    except ChannelRefError as exc:
+        return AddResult(text, None, str(exc))
+    full = await _full_channel(ctx, types.InputChannel(chat.id, chat.access_hash))
+    async with ctx.write() as conn:
+        before = await get_channel(conn, chat.id)
+        await upsert_channel(conn, channel_row(chat, full), ctx.now(), following=True)
+        policy = ctx.channel_policy(chat.id, chat.username)
+        if policy is not None:
+            await set_channel_fields(conn, chat.id, publish=policy.publish)
+        channel = await get_channel(conn, chat.id)
+    return AddResult(text, channel, already=before is not None and before.following)
+
+
+async def _full_channel(ctx: WorkerContext, peer: types.InputChannel) -> object | None:
+    try:
+        return await ctx.client(functions.channels.GetFullChannelRequest(peer))
+    except Exception as exc:
+        log.info("no full info for channel %s: %s", peer.channel_id, exc.__class__.__name__)
+        return None
+
+
+def input_channel(channel: Channel) -> types.InputPeerChannel:
+    """The peer Telethon calls use: by id and access hash, never by (changeable) username."""
+    return types.InputPeerChannel(channel.id, channel.access_hash or 0)
+
+
+async def refresh_channel(ctx: WorkerContext, channel: Channel) -> Channel:
+    """Fetch the channel by id and store what changed (title, username, about...).
+
+    Raises Telethon's errors (ChannelPrivateError...) for the caller to judge.
+    """
+    peer = types.InputChannel(channel.id, channel.access_hash or 0)
+    result = await ctx.client(functions.channels.GetChannelsRequest([peer]))
+    chat = result.chats[0] if result.chats else None
+    if not isinstance(chat, types.Channel):
+        raise ChannelRefError(f"channel {channel.id} is no longer accessible")
+    full = await _full_channel(ctx, peer)
+    async with ctx.write() as conn:
+        await upsert_channel(conn, channel_row(chat, full), ctx.now())
+        refreshed = await get_channel(conn, channel.id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def find_stored(ctx: WorkerContext, text: str) -> Channel | None:
+    """A stored channel named by a reference (id, current or old username), without Telegram."""
+    ref = parse_ref(text)
+    async with ctx.read() as conn:
+        return await find_channel(conn, ref.channel_id or ref.username or "")

@@ -1,0 +1,98 @@
+"""What every worker task shares: config, engine, client, media store, one writer, a reporter."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from telethon import TelegramClient
+
+from archiver.config import ChannelConfig, Config
+from archiver.media_store import MediaStore
+
+
+class Reporter(Protocol):
+    """Receives progress; the CLI shows it as progress bars or log lines."""
+
+    def channel_started(self, channel_id: int, title: str, total: int | None) -> None: ...
+
+    def advanced(self, channel_id: int, messages: int = 0, media_bytes: int = 0) -> None: ...
+
+    def channel_finished(self, channel_id: int, outcome: str) -> None: ...
+
+
+class SilentReporter:
+    """A reporter that shows nothing (tests, background work)."""
+
+    def channel_started(self, channel_id: int, title: str, total: int | None) -> None:
+        pass
+
+    def advanced(self, channel_id: int, messages: int = 0, media_bytes: int = 0) -> None:
+        pass
+
+    def channel_finished(self, channel_id: int, outcome: str) -> None:
+        pass
+
+
+@dataclass
+class WorkerContext:
+    """Shared state of one worker process; writes go through ``write()`` one at a time.
+
+    SQLite allows one writer; serialising writes here avoids lock-upgrade failures between
+    concurrent channel tasks, and keeps each batch and its checkpoint in one transaction.
+    """
+
+    config: Config
+    engine: AsyncEngine
+    client: TelegramClient
+    reporter: Reporter = field(default_factory=SilentReporter)
+    clock: Callable[[], float] = time.time
+    _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def media(self) -> MediaStore:
+        return MediaStore(self.config.media_dir)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, committed on exit; only one is open at a time."""
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    def channel_policy(self, channel_id: int, username: str | None) -> ChannelConfig | None:
+        """The [[channels]] entry of the config that names this channel, if any."""
+        from archiver.telegram.refs import parse_ref
+
+        for entry in self.config.channels:
+            try:
+                ref = parse_ref(entry.ref)
+            except Exception:
+                continue
+            if ref.channel_id == channel_id or (
+                username and ref.username and ref.username.lower() == username.lower()
+            ):
+                return entry
+        return None
+
+    def media_limits(self, channel_id: int, username: str | None) -> tuple[tuple[str, ...], int]:
+        """(media kinds to download, max bytes) for a channel, per-channel overrides applied."""
+        policy = self.channel_policy(channel_id, username)
+        kinds = self.config.archive.media_kinds
+        max_mb = self.config.archive.max_file_size_mb
+        if policy is not None:
+            kinds = policy.media_kinds if policy.media_kinds is not None else kinds
+            max_mb = policy.max_file_size_mb if policy.max_file_size_mb is not None else max_mb
+        return kinds, max_mb * 1024 * 1024

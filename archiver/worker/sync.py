@@ -1,0 +1,165 @@
+"""One sync pass over the followed channels (``tgmirror sync``): backfill, then media.
+
+Channels run concurrently (``archive.concurrency``); one failing or rate-limited channel never
+stops the others. Flood waits shorter than the client's threshold are slept by Telethon; longer
+ones pause only that channel (its ``paused_until`` is stored) and, if short enough, the pass
+waits for it at the end instead of giving up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telethon import errors
+
+from archiver.errors import ChannelRefError
+from archiver.store.channels import Channel, list_channels
+from archiver.store.sync_state import get_sync_state, update_sync_state
+from archiver.worker.backfill import backfill_channel
+from archiver.worker.channels import add_channel, find_stored, refresh_channel
+from archiver.worker.context import WorkerContext
+from archiver.worker.media import download_channel_media
+
+log = logging.getLogger(__name__)
+
+MAX_WAIT_IN_SYNC = 900  # seconds a sync will wait out a flood wait instead of stopping
+
+
+@dataclass
+class ChannelOutcome:
+    """How one channel's sync ended."""
+
+    channel_id: int
+    title: str
+    outcome: str  # done | paused | unavailable | error
+    inserted: int = 0
+    edited: int = 0
+    media_stored: int = 0
+    media_failed: int = 0
+    media_bytes: int = 0
+    detail: str = ""
+
+
+@dataclass
+class SyncReport:
+    outcomes: list[ChannelOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # references that could not be added
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(o.outcome == "done" for o in self.outcomes)
+
+
+async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Channel], list[str]]:
+    """Channels to sync: those named (from the archive), else every followed one.
+
+    Channels listed in the config but not stored yet are added first.
+    """
+    problems: list[str] = []
+    for entry in ctx.config.channels:
+        try:
+            if await find_stored(ctx, entry.ref) is not None:
+                continue
+        except ChannelRefError as exc:
+            problems.append(str(exc))
+            continue
+        result = await add_channel(ctx, entry.ref)
+        if result.error:
+            problems.append(result.error)
+    async with ctx.read() as conn:
+        following = await list_channels(conn, following_only=True)
+    if not refs:
+        return following, problems
+    chosen: list[Channel] = []
+    for text in refs:
+        try:
+            channel = await find_stored(ctx, text)
+        except ChannelRefError as exc:
+            problems.append(str(exc))
+            continue
+        if channel is None:
+            problems.append(f"{text}: not in the archive; add it first with `tgmirror add {text}`")
+        elif channel not in chosen:
+            chosen.append(channel)
+    return chosen, problems
+
+
+async def sync_channels(ctx: WorkerContext, refs: list[str] | None = None) -> SyncReport:
+    """Run one pass over the chosen channels; never raises for a single channel's failure."""
+    channels, problems = await select_channels(ctx, list(refs or []))
+    limit = asyncio.Semaphore(ctx.config.archive.concurrency)
+    report = SyncReport(errors=problems)
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_sync_one(ctx, channel, limit)) for channel in channels]
+    report.outcomes = [task.result() for task in tasks]
+    return report
+
+
+async def _sync_one(
+    ctx: WorkerContext, channel: Channel, limit: asyncio.Semaphore
+) -> ChannelOutcome:
+    outcome = ChannelOutcome(channel.id, channel.title, "done")
+    while True:
+        async with ctx.read() as conn:
+            state = await get_sync_state(conn, channel.id)
+        wait = (state.paused_until or 0) - ctx.now()
+        if wait > MAX_WAIT_IN_SYNC:
+            outcome.outcome = "paused"
+            outcome.detail = f"Telegram asked to wait {wait} s more; run sync again later"
+            ctx.reporter.channel_finished(channel.id, outcome.outcome)
+            return outcome
+        if wait > 0:
+            log.info("channel %s paused by a flood wait; resuming in %d s", channel.id, wait)
+            await asyncio.sleep(wait)
+        async with limit:
+            done = await _attempt(ctx, channel, outcome)
+        if done:
+            ctx.reporter.channel_finished(channel.id, outcome.outcome)
+            return outcome
+
+
+async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome) -> bool:
+    """Sync once; False means a flood wait paused the channel and it should be retried."""
+    try:
+        channel = await refresh_channel(ctx, channel)
+        outcome.title = channel.title
+        history = await backfill_channel(ctx, channel)
+        outcome.inserted += history.inserted
+        outcome.edited += history.edited
+        media = await download_channel_media(ctx, channel)
+        outcome.media_stored += media.stored
+        outcome.media_failed += media.failed
+        outcome.media_bytes += media.bytes
+    except errors.FloodWaitError as exc:
+        log.warning("flood wait of %d s on channel %s", exc.seconds, channel.id)
+        await _record(ctx, channel.id, f"flood wait {exc.seconds} s", paused=exc.seconds)
+        return False
+    except (errors.ChannelPrivateError, errors.ChannelInvalidError, ChannelRefError) as exc:
+        outcome.outcome = "unavailable"
+        outcome.detail = _describe(exc)
+        await _record(ctx, channel.id, outcome.detail)
+        return True
+    except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
+        outcome.outcome = "error"
+        outcome.detail = _describe(exc)
+        log.warning("channel %s: %s", channel.id, outcome.detail)
+        await _record(ctx, channel.id, outcome.detail)
+        return True
+    async with ctx.write() as conn:
+        await update_sync_state(conn, channel.id, last_error=None, paused_until=None)
+    return True
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:300]
+
+
+async def _record(ctx: WorkerContext, channel_id: int, error: str, paused: int = 0) -> None:
+    values: dict[str, object] = {"last_error": error, "last_error_at": ctx.now()}
+    if paused:
+        values["paused_until"] = ctx.now() + paused
+    async with ctx.write() as conn:
+        state = await get_sync_state(conn, channel_id)
+        await update_sync_state(conn, channel_id, error_count=state.error_count + 1, **values)
