@@ -1,0 +1,1 @@
+"""Everything that speaks Telethon: the client, channel references, object conversion."""
