@@ -22,6 +22,7 @@ Public API (stable):
     world.fail_next(method="GetHistoryRequest", error="FLOOD_WAIT_30", times=1, channel=None)
     world.set_outage(bool) / set_password(str|None)
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
+    world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
     attach(client, world_path, *, authorized=True)   # before client.connect()
 

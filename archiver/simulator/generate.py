@@ -53,35 +53,38 @@ MEDIA_WEIGHTS = {
 }  # fmt: skip
 
 
-def make_media(rng: random.Random, kind: str, n: int, lang: str) -> MediaSpec:
-    """A media spec of `kind` with real, seed-dependent file bytes."""
-    seed = rng.randrange(1 << 40)
-    if kind == "photo":
-        return Photo(media_files.png_gradient(64, 48, seed), 64, 48)
+def _file_media(rng: random.Random, kind: str, n: int, lang: str, seed: int) -> Document:
+    """Document-backed media: videos, files, audio, voice and the three sticker kinds."""
+    duration = float(rng.randint(2, 60))
     if kind in ("video", "gif", "round"):
-        size = (240, 240) if kind == "round" else (320, 180)
-        duration = float(rng.randint(2, 60))
-        return Document(media_files.mp4_minimal(duration, seed), "video/mp4", kind,
-                        f"video_{n}.mp4" if kind == "video" else None, duration, *size)  # fmt: skip
-    if kind == "document":
-        return Document(media_files.pdf_document(f"Report {n} ({lang})"), "application/pdf",
-                        file_name=f"report_{n}.pdf")  # fmt: skip
+        w, h = (240, 240) if kind == "round" else (320, 180)
+        name = f"video_{n}.mp4" if kind == "video" else None
+        return Document(media_files.mp4_minimal(duration, seed), "video/mp4", kind, name,
+                        duration, w, h)  # fmt: skip
     if kind == "audio":
         return Document(media_files.mp3_silence(2), "audio/mpeg", "audio", f"track_{n}.mp3",
                         2.0, title=f"Track {n}", performer="Sim Band")  # fmt: skip
     if kind == "voice":
-        duration = float(rng.randint(1, 6))
-        return Document(media_files.ogg_opus_silence(duration, seed), "audio/ogg", "voice",
-                        duration=duration)  # fmt: skip
+        return Document(media_files.ogg_opus_silence(duration % 6 + 1, seed), "audio/ogg",
+                        "voice", duration=duration % 6 + 1)  # fmt: skip
     if kind == "sticker":
         return Document(media_files.png_gradient(128, 128, seed), "image/png", "sticker",
                         "sticker.png", width=128, height=128)  # fmt: skip
     if kind == "animated_sticker":
-        return Document(media_files.tgs_sticker(seed), "application/x-tgsticker",
-                        "animated_sticker", "AnimatedSticker.tgs", width=512, height=512)  # fmt: skip
+        return Document(media_files.tgs_sticker(seed), "application/x-tgsticker", kind,
+                        "AnimatedSticker.tgs", width=512, height=512)  # fmt: skip
     if kind == "video_sticker":
-        return Document(media_files.webm_minimal(3.0, seed), "video/webm", "video_sticker",
+        return Document(media_files.webm_minimal(3.0, seed), "video/webm", kind,
                         "sticker.webm", 3.0, 512, 512)  # fmt: skip
+    return Document(media_files.pdf_document(f"Report {n} ({lang})"), "application/pdf",
+                    file_name=f"report_{n}.pdf")  # fmt: skip
+
+
+def make_media(rng: random.Random, kind: str, n: int, lang: str) -> MediaSpec:
+    """A media spec of `kind` (a MEDIA_WEIGHTS key) with real, seed-dependent file bytes."""
+    seed = rng.randrange(1 << 40)
+    if kind == "photo":
+        return Photo(media_files.png_gradient(64, 48, seed), 64, 48)
     if kind == "poll":
         answers = [s.split()[0] for s in rng.sample(content.SENTENCES[lang], 3)]
         quiz = rng.random() < 0.3
@@ -99,7 +102,33 @@ def make_media(rng: random.Random, kind: str, n: int, lang: str) -> MediaSpec:
         pic = media_files.png_gradient(64, 48, seed) if rng.random() < 0.5 else None
         return WebPage(f"https://example.org/{lang}/story/{n}", "Example News",
                        f"Story {n}", rng.choice(content.SENTENCES[lang]), pic)  # fmt: skip
-    return Dice(rng.choice(("🎲", "🎯", "🏀", "⚽")), rng.randint(1, 6))
+    if kind == "dice":
+        return Dice(rng.choice(("🎲", "🎯", "🏀", "⚽")), rng.randint(1, 6))
+    return _file_media(rng, kind, n, lang, seed)
+
+
+def _reactions(rng: random.Random) -> str | None:
+    """Reaction counts for half of the posts."""
+    if rng.random() < 0.5:
+        return None
+    picks = rng.sample(content.EMOJI, rng.randint(1, 3))
+    return json.dumps({e: rng.randint(1, 900) for e in picks}, ensure_ascii=False)
+
+
+def _reply_or_forward(rng: random.Random, roll: float, msg_id: int, ts: int,
+                      wire: int | None) -> dict[str, Any]:  # fmt: skip
+    """Reply or forward columns for a post: roll < 0.04 replies if it can, else forwards."""
+    extra: dict[str, Any] = {}
+    if roll < 0.04 and msg_id > 3:
+        extra["reply_to"] = rng.randint(2, msg_id)
+        return extra
+    fwd: dict[str, Any] = {"date": ts - rng.randint(3600, 86400 * 30), "post_author": None}
+    if wire is not None and rng.random() < 0.6:
+        fwd.update(from_channel=wire, channel_post=rng.randint(1, 30), from_name=None)
+    else:
+        fwd.update(from_channel=None, channel_post=None, from_name="Hidden Reader")
+    extra["fwd"] = json.dumps(fwd)
+    return extra
 
 
 class _Batch:
@@ -161,23 +190,11 @@ def _fill_channel(world: World, cid: int, spec: ChannelSpec, rng: random.Random,
         extra: dict[str, Any] = {
             "views": rng.randint(50, 90_000), "forwards": rng.randint(0, 400),
             "post_author": rng.choice(("Amal", "Олег", "Sara")) if spec.signatures else None,
+            "reactions": _reactions(rng),
         }  # fmt: skip
-        if rng.random() < 0.5:
-            picks = rng.sample(content.EMOJI, rng.randint(1, 3))
-            extra["reactions"] = json.dumps({e: rng.randint(1, 900) for e in picks})
         roll = rng.random()
-        if roll < 0.04 and msg_id > 3:
-            extra["reply_to"] = rng.randint(2, msg_id)
-        elif roll < 0.08:
-            fwd_ts = ts - rng.randint(3600, 86400 * 30)
-            if wire is not None and rng.random() < 0.6:
-                extra["fwd"] = json.dumps({"date": fwd_ts, "from_channel": wire,
-                                           "channel_post": rng.randint(1, 30), "from_name": None,
-                                           "post_author": None})  # fmt: skip
-            else:
-                extra["fwd"] = json.dumps({"date": fwd_ts, "from_channel": None,
-                                           "channel_post": None, "from_name": "Hidden Reader",
-                                           "post_author": None})  # fmt: skip
+        if roll < 0.08:
+            extra.update(_reply_or_forward(rng, roll, msg_id, ts, wire))
         elif roll < 0.095:
             action = rng.choice(("title", "photo", "pinned"))
             add(action={"kind": action, "title": f"{title} ✦" if action == "title" else None,

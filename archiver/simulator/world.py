@@ -126,6 +126,15 @@ class World:
             raise KeyError(f"no channel {channel_id} in world {self.path}")
         return dict(row)
 
+    def channel_id(self, username: str) -> int:
+        """The id of the channel currently holding `username` (KeyError if none)."""
+        row = self.conn.execute(
+            "SELECT id FROM channels WHERE lower(username) = lower(?)", (username.lstrip("@"),)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no channel @{username} in world {self.path}")
+        return int(row[0])
+
     def channel_ids(self) -> list[int]:
         """Every channel id, in creation order."""
         return [r[0] for r in self.conn.execute("SELECT id FROM channels ORDER BY id")]
@@ -201,7 +210,8 @@ class World:
         self.conn.execute(
             "INSERT INTO files (id, access_hash, file_reference, sha, size, date)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (file_id, schema.stable_hash("file", file_id), hashlib.sha256(b"ref%d" % file_id).digest()[:9],
+            (file_id, schema.stable_hash("file", file_id),
+             hashlib.sha256(b"ref%d" % file_id).digest()[:9],
              sha, len(data), int(time.time())),
         )  # fmt: skip
         return file_id

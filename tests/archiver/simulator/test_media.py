@@ -26,8 +26,12 @@ def file_id(world, ch, msg_id):
 async def test_downloads_match_world_bytes(world, media_posts, connect):
     client = await connect()
     photo, doc, voice = await client.get_messages("news_ar", ids=[1, 2, 3])
-    assert await client.download_media(photo, bytes) == world.file_bytes(file_id(world, media_posts, 1))
-    assert await client.download_media(doc, bytes) == world.file_bytes(file_id(world, media_posts, 2))
+    assert await client.download_media(photo, bytes) == world.file_bytes(
+        file_id(world, media_posts, 1)
+    )
+    assert await client.download_media(doc, bytes) == world.file_bytes(
+        file_id(world, media_posts, 2)
+    )
     assert voice.voice is not None
     assert (await client.download_media(voice, bytes)).startswith(b"OggS")
 
