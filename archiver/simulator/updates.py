@@ -9,6 +9,7 @@ import time
 from telethon.tl import types
 
 from . import tl_build
+from .schema import SELF_USER_ID
 
 
 def pending_changes(conn: sqlite3.Connection, after_seq: int) -> list[sqlite3.Row]:
@@ -55,7 +56,7 @@ def build(conn: sqlite3.Connection, change: sqlite3.Row) -> types.Updates | None
     users = []
     if kind in ("new", "edit") and row["from_user"]:
         user = conn.execute("SELECT * FROM users WHERE id = ?", (row["from_user"],)).fetchone()
-        users.append(tl_build.user(user))
+        users.append(tl_build.user(user, is_self=user["id"] == SELF_USER_ID))
     return types.Updates(
         updates=[update], users=users, chats=[tl_build.channel(channel)],
         date=tl_build.utc(time.time()), seq=0,
