@@ -1,0 +1,104 @@
+"""Ingest speed: archive a simulated channel of N text posts end to end, next to a baseline.
+
+End to end = the real Telethon client (over the simulator: TL serialisation and parsing), the
+pure converters, ``save_messages`` (rows, FTS index, checkpoint per batch of 100) on SQLite.
+Baseline, measured in the same run: plain ``sqlite3.executemany`` of the same rows into a table
+of the same columns, no FTS, one transaction. Run: ``python bench/ingest.py [--posts N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from archiver.config import config_from_dict
+from archiver.db.engine import open_engine, upgrade
+from archiver.simulator import ChannelSpec, generate_world
+from archiver.simulator.auth import LOGIN_CODE
+from archiver.telegram.client import make_client, sign_in
+from archiver.worker.channels import add_channel
+from archiver.worker.context import WorkerContext
+from archiver.worker.sync import sync_channels
+
+
+async def archive_once(workdir: Path, world: Path) -> tuple[float, int, Path]:
+    config = config_from_dict({"simulator": {"world": str(world)}, "storage": {"data_dir": "d"}},
+                              workdir)  # fmt: skip
+    engine = open_engine(config.database_url)
+    await upgrade(engine)
+    client = make_client(config)
+    await client.connect()
+    await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
+    ctx = WorkerContext(config, engine, client)
+    await add_channel(ctx, "@bench")
+    started = time.perf_counter()
+    report = await sync_channels(ctx)
+    elapsed = time.perf_counter() - started
+    await client.disconnect()
+    await engine.dispose()
+    db = config.storage.data_dir / "tgmirror.db"
+    return elapsed, report.outcomes[0].inserted, db
+
+
+def baseline_once(source_db: Path, workdir: Path) -> tuple[float, int]:
+    src = sqlite3.connect(source_db)
+    rows = src.execute(
+        "SELECT channel_id, msg_id, date, text, entities, views, raw FROM messages"
+    ).fetchall()
+    src.close()
+    dst = sqlite3.connect(workdir / "baseline.db")
+    dst.execute("PRAGMA journal_mode=WAL")
+    dst.execute(
+        "CREATE TABLE m (id INTEGER PRIMARY KEY, channel_id INT, msg_id INT, date INT, text TEXT,"
+        " entities TEXT, views INT, raw BLOB, UNIQUE(channel_id, msg_id))"
+    )
+    started = time.perf_counter()
+    with dst:
+        dst.executemany(
+            "INSERT INTO m (channel_id, msg_id, date, text, entities, views, raw)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    elapsed = time.perf_counter() - started
+    dst.close()
+    return elapsed, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        generate_world(root / "world.sqlite", seed=7,
+                       channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts,
+                                             media=False)]).close()  # fmt: skip
+        gen = time.perf_counter() - started
+        ours, base = [], []
+        for run in range(args.runs):
+            workdir = root / f"run{run}"
+            workdir.mkdir()
+            elapsed, count, db = asyncio.run(archive_once(workdir, root / "world.sqlite"))
+            assert count == args.posts, f"archived {count} of {args.posts}"
+            ours.append(count / elapsed)
+            b_elapsed, b_count = baseline_once(db, workdir)
+            base.append(b_count / b_elapsed)
+    o, b = statistics.median(ours), statistics.median(base)
+    print(f"world of {args.posts} posts generated in {gen:.1f} s; {args.runs} runs, medians:")
+    print(f"| {'what':<44} | {'messages/s':>11} | {'ratio':>6} |")
+    print(f"|{'-' * 46}|{'-' * 13}|{'-' * 8}|")
+    print(f"| {'baseline: sqlite3 executemany, same rows':<44} | {b:>11,.0f} | {1:>6.2f} |")
+    print(f"| {'tgmirror sync end to end (Telethon+store)':<44} | {o:>11,.0f} | {o / b:>6.3f} |")
+    print(f"targets: >= 5,000 messages/s ({'met' if o >= 5000 else 'NOT met'}), "
+          f">= 1/10 of baseline ({'met' if o / b >= 0.1 else 'NOT met'})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
