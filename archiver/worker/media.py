@@ -117,7 +117,7 @@ async def _download_one(
             )
             await mark_file_stored(conn, f.media_id, stored.sha256, ctx.now())
         return stored.size
-    await _fail(ctx, f, f"file reference kept expiring after 3 attempts")
+    await _fail(ctx, f, "file reference kept expiring after 3 attempts")
     return None
 
 
