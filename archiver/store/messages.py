@@ -219,10 +219,21 @@ async def _insert_new(
         values = {name: getattr(r, name) for name in _COPIED_COLUMNS}
         values.update(first_seen_at=now, last_seen_at=now, captured_at=now)
         params.append(values)
-    result = await conn.execute(
-        messages.insert().returning(messages.c.id, sort_by_parameter_order=True), params
-    )
-    pks = [row.id for row in result]
+    # A plain executemany: RETURNING with ordered parameters makes SQLAlchemy send one
+    # statement per row on SQLite, which costs most of the ingest time through aiosqlite.
+    await conn.execute(messages.insert(), params)
+    pk_by_key: dict[tuple[int, int], int] = {}
+    by_channel: dict[int, list[int]] = {}
+    for r in new:
+        by_channel.setdefault(r.channel_id, []).append(r.msg_id)
+    for channel_id, ids in by_channel.items():
+        found = await conn.execute(
+            sa.select(messages.c.id, messages.c.msg_id).where(
+                messages.c.channel_id == channel_id, messages.c.msg_id.in_(ids)
+            )
+        )
+        pk_by_key.update(((channel_id, row.msg_id), row.id) for row in found)
+    pks = [pk_by_key[(r.channel_id, r.msg_id)] for r in new]
     files = [
         _file_values(pk, f, now, file_status)
         for pk, r in zip(pks, new, strict=True)

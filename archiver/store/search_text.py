@@ -28,6 +28,8 @@ def fold(text: str) -> str:
     """Return ``text`` with marks removed and letter variants unified, lower-cased."""
     if not text:
         return ""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped).translate(_ARABIC_VARIANTS).casefold()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telethon import types
 
@@ -45,32 +46,47 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
     inserted = edited = pages = 0
     delay = ctx.config.archive.history_page_delay
     started = False
-    while True:
-        batch = await ctx.client.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
-        if not started:
-            total = getattr(batch, "total", None)
-            ctx.reporter.channel_started(channel.id, channel.title, _remaining(total, floor, top))
-            started = True
-        found = [m for m in batch if m is not None and not isinstance(m, types.MessageEmpty)]
-        if not found:
-            await _finish_pass(ctx, channel.id, floor, top)
-            return BackfillResult(inserted, edited, pages)
-        rows = [row for row in (message_row(m, channel.id) for m in found) if row is not None]
-        top = top if top is not None else max(m.id for m in found)
-        low = min(m.id for m in found)
-        async with ctx.write() as conn:
-            result = await save_messages(conn, rows, ctx.now())
-            await update_sync_state(conn, channel.id, pass_max_id=top, pass_offset_id=low)
-        inserted += result.inserted
-        edited += result.edited
-        pages += 1
-        ctx.reporter.advanced(channel.id, messages=len(found))
-        offset = low
-        if low <= floor + 1:
-            await _finish_pass(ctx, channel.id, floor, top)
-            return BackfillResult(inserted, edited, pages)
-        if delay > 0:
-            await asyncio.sleep(delay)
+    fetch = asyncio.ensure_future(_page(ctx, peer, offset, floor))
+    try:
+        while True:
+            batch = await fetch
+            if not started:
+                total = getattr(batch, "total", None)
+                ctx.reporter.channel_started(
+                    channel.id, channel.title, _remaining(total, floor, top)
+                )
+                started = True
+            found = [m for m in batch if m is not None and not isinstance(m, types.MessageEmpty)]
+            if not found:
+                await _finish_pass(ctx, channel.id, floor, top)
+                return BackfillResult(inserted, edited, pages)
+            rows = [row for row in (message_row(m, channel.id) for m in found) if row is not None]
+            top = top if top is not None else max(m.id for m in found)
+            low = min(m.id for m in found)
+            last_page = low <= floor + 1
+            if not last_page and delay <= 0:
+                # Fetch the next page while this one is written: parsing and SQLite overlap.
+                fetch = asyncio.ensure_future(_page(ctx, peer, low, floor))
+            async with ctx.write() as conn:
+                result = await save_messages(conn, rows, ctx.now())
+                await update_sync_state(conn, channel.id, pass_max_id=top, pass_offset_id=low)
+            inserted += result.inserted
+            edited += result.edited
+            pages += 1
+            ctx.reporter.advanced(channel.id, messages=len(found))
+            if last_page:
+                await _finish_pass(ctx, channel.id, floor, top)
+                return BackfillResult(inserted, edited, pages)
+            if delay > 0:
+                await asyncio.sleep(delay)
+                fetch = asyncio.ensure_future(_page(ctx, peer, low, floor))
+    finally:
+        if not fetch.done():
+            fetch.cancel()
+
+
+async def _page(ctx: WorkerContext, peer: types.InputPeerChannel, offset: int, floor: int) -> Any:
+    return await ctx.client.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
 
 
 def _remaining(total: int | None, floor: int, top: int | None) -> int | None:
