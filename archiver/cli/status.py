@@ -16,7 +16,7 @@ from archiver.store.summary import ChannelSummary, channel_summaries
 
 
 def _when(ts: int | None) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "never"
+    return datetime.fromtimestamp(ts, UTC).strftime("%m-%d %H:%M") if ts else "never"
 
 
 def _status_text(s: ChannelSummary) -> str:
@@ -48,19 +48,22 @@ def status(
         console.print("No channels yet. Add one with `tgmirror add @channel`.")
         return
     table = Table(title="tgmirror archive")
-    for column in ("channel", "id", "status", "messages", "deleted", "media", "last sync", "error"):
-        table.add_column(column, overflow="fold")
+    table.add_column("channel", ratio=3, overflow="fold")
+    table.add_column("status", ratio=2, overflow="fold")
+    for column in ("messages", "deleted", "media"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("last sync", no_wrap=True)
+    table.add_column("error", ratio=2, overflow="fold")
     for s in summaries:
-        name = f"{s.title}\n@{s.username}" if s.username else s.title
-        media = f"{s.media_stored}" + (f" (+{s.media_waiting} waiting)" if s.media_waiting else "")
+        handle = f"@{s.username}" if s.username else f"id {s.id}"
+        media = f"{s.media_stored}" + (f"+{s.media_waiting}" if s.media_waiting else "")
         table.add_row(
-            name,
-            str(s.id),
+            f"{s.title}\n{handle}",
             _status_text(s),
             str(s.messages),
             str(s.deleted),
             media,
             _when(s.last_sync_at),
-            (s.last_error or "")[:60],
+            (s.last_error or "")[:80],
         )
     console.print(table)

@@ -225,8 +225,9 @@ entity_classes = st.sampled_from([
 @settings(max_examples=200, deadline=None)
 @given(
     text=st.text(max_size=200),
-    spans=st.lists(st.tuples(entity_classes, st.integers(0, 300), st.integers(0, 300)),
-                   max_size=10),  # fmt: skip
+    spans=st.lists(
+        st.tuples(entity_classes, st.integers(0, 300), st.integers(0, 300)), max_size=10
+    ),
     views=st.none() | st.integers(0, 2**31 - 1),
     grouped=st.none() | st.integers(-(2**63), 2**63 - 1),
 )
