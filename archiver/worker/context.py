@@ -52,6 +52,8 @@ class WorkerContext:
     client: TelegramClient
     reporter: Reporter = field(default_factory=SilentReporter)
     clock: Callable[[], float] = time.time
+    max_flood_wait: int = 900
+    """Longest flood wait a sync sleeps through; a longer one pauses the channel until then."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property

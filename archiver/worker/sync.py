@@ -24,8 +24,6 @@ from archiver.worker.media import download_channel_media
 
 log = logging.getLogger(__name__)
 
-MAX_WAIT_IN_SYNC = 900  # seconds a sync will wait out a flood wait instead of stopping
-
 
 @dataclass
 class ChannelOutcome:
@@ -105,7 +103,7 @@ async def _sync_one(
         async with ctx.read() as conn:
             state = await get_sync_state(conn, channel.id)
         wait = (state.paused_until or 0) - ctx.now()
-        if wait > MAX_WAIT_IN_SYNC:
+        if wait > ctx.max_flood_wait:
             outcome.outcome = "paused"
             outcome.detail = f"Telegram asked to wait {wait} s more; run sync again later"
             ctx.reporter.channel_finished(channel.id, outcome.outcome)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import sqlalchemy as sa
 
@@ -124,3 +125,48 @@ async def test_unknown_channel_is_one_clear_error_and_others_still_added(world, 
         good = await add_channel(ctx, "https://t.me/s/exists")
     assert bad.channel is None and "no channel has this username" in bad.error
     assert good.channel is not None and good.channel.username == "exists"
+
+
+async def test_failed_media_is_recorded_and_retried_next_sync(world, sim_worker) -> None:
+    ch = world.add_channel("flaky", "Flaky")
+    image = png_gradient(24, 24, 9)
+    world.post(ch, media=Photo(image, 24, 24), push=False)
+    world.fail_next("GetFileRequest", "LOCATION_INVALID", times=1)
+    async with sim_worker() as ctx:
+        await add_channel(ctx, "@flaky")
+        first = await sync_channels(ctx)
+        async with ctx.read() as conn:
+            failed = (await conn.execute(sa.select(message_media.c.status,
+                                                   message_media.c.error))).one()  # fmt: skip
+        second = await sync_channels(ctx)
+    assert first.outcomes[0].media_failed == 1
+    assert failed.status == "failed" and failed.error
+    assert second.outcomes[0].media_stored == 1
+
+
+async def test_long_flood_wait_pauses_the_channel_and_nothing_is_skipped(world, sim_worker) -> None:
+    a = world.add_channel("slow_one", "Slow")
+    b = world.add_channel("fast_one", "Fast")
+    for i in range(250):
+        world.post(a, text=f"a{i}", push=False)
+        world.post(b, text=f"b{i}", push=False)
+    async with sim_worker() as ctx:
+        ctx.max_flood_wait = 0
+        await add_channel(ctx, "@slow_one")
+        await add_channel(ctx, "@fast_one")
+        world.fail_next("GetHistoryRequest", "FLOOD_WAIT_120", times=1, channel=a)
+        first = await sync_channels(ctx)
+        outcomes = {o.channel_id: o.outcome for o in first.outcomes}
+        async with ctx.read() as conn:
+            paused = (await conn.execute(
+                sa.select(sync_state.c.paused_until).where(sync_state.c.channel_id == a)
+            )).scalar()  # fmt: skip
+    assert outcomes[a] == "paused"
+    assert paused is not None
+    later = time.time() + 200
+    async with sim_worker() as ctx:
+        ctx.clock = lambda: later
+        second = await sync_channels(ctx)
+        assert second.ok, second
+        assert sorted(await _stored_ids(ctx, a)) == list(range(1, 251))
+        assert sorted(await _stored_ids(ctx, b)) == list(range(1, 251))
