@@ -36,6 +36,40 @@ class StoredFile:
     sha256: str
     size: int
     path: str
+    sniffed_mime: str | None = None
+
+
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"OggS", "audio/ogg"),
+    (b"\x1a\x45\xdf\xa3", "video/webm"),
+    (b"ID3", "audio/mpeg"),
+    (b"\x1f\x8b", "application/gzip"),
+)
+
+
+def sniff_mime(head: bytes) -> str | None:
+    """The MIME type that a file's first bytes prove, or None."""
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    return None
+
+
+def choose_mime(declared: str | None, sniffed: str | None) -> str:
+    """Telegram's declared type, unless the bytes prove another type of the same family."""
+    if sniffed and (not declared or declared == "application/octet-stream"):
+        return sniffed
+    if sniffed and declared and sniffed.split("/")[0] == declared.split("/")[0] == "image":
+        return sniffed
+    return declared or "application/octet-stream"
 
 
 def extension_for(mime: str | None, file_name: str | None = None) -> str:
@@ -118,6 +152,7 @@ class MediaWriter:
         self._ext = ext
         self._hash = hashlib.sha256()
         self._size = 0
+        self._head = b""
         try:
             fd, name = tempfile.mkstemp(prefix=".part-", dir=store.root)
         except OSError as exc:
@@ -135,6 +170,8 @@ class MediaWriter:
             ) from exc
         self._hash.update(chunk)
         self._size += len(chunk)
+        if len(self._head) < 16:
+            self._head += chunk[: 16 - len(self._head)]
 
     def flush(self) -> None:
         """File-like API for Telethon's downloader; durability comes from ``commit``."""
@@ -160,4 +197,4 @@ class MediaWriter:
         except OSError as exc:
             self.abort()
             raise MediaStoreError(f"{final}: cannot store media: {exc.strerror}") from exc
-        return StoredFile(sha256=sha, size=self._size, path=relative)
+        return StoredFile(sha, self._size, relative, sniff_mime(self._head))

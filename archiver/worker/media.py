@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telethon import errors, types
 
-from archiver.media_store import extension_for
+from archiver.media_store import choose_mime, extension_for
 from archiver.store.channels import Channel
 from archiver.store.media import (
     PendingFile,
@@ -110,7 +110,7 @@ async def _download_one(
             writer.abort()
             await _fail(ctx, f, f"{exc.__class__.__name__}: {exc}"[:500])
             return None
-        mime = f.mime or _DEFAULT_MIME.get(f.kind, "application/octet-stream")
+        mime = choose_mime(f.mime or _DEFAULT_MIME.get(f.kind), stored.sniffed_mime)
         async with ctx.write() as conn:
             await record_file(
                 conn, stored.sha256, stored.size, mime, stored.path, ctx.now(), f.width, f.height

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.media_store import MediaStore, extension_for
+from archiver.media_store import MediaStore, choose_mime, extension_for
 
 
 def test_same_bytes_stored_once(tmp_path: Path) -> None:
@@ -42,3 +42,13 @@ def test_extension_from_mime_or_safe_name() -> None:
     assert extension_for("image/jpeg") == ".jpg"
     assert extension_for(None, "report.PDF") == ".pdf"
     assert extension_for(None, "evil.p/hp") == ""
+
+
+def test_sniffed_type_wins_only_where_the_bytes_prove_it(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 20
+    stored = MediaStore(tmp_path).put_bytes(png, ".png")
+    assert stored.sniffed_mime == "image/png"
+    assert choose_mime("image/jpeg", "image/png") == "image/png"
+    assert choose_mime(None, "application/pdf") == "application/pdf"
+    assert choose_mime("video/mp4", "application/gzip") == "video/mp4"
+    assert choose_mime(None, None) == "application/octet-stream"
