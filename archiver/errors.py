@@ -10,7 +10,8 @@ the web app into an error page or JSON. Anything else is a bug and is allowed to
     ├── NotLoggedInError     no Telegram session: run `tgmirror login`
     ├── ImportFormatError    an export file to import is malformed (names file and message)
     ├── ExportError          an export cannot be written
-    └── MediaStoreError      the media directory cannot be written (disk full, permissions)
+    ├── MediaStoreError      the media directory cannot be written (disk full, permissions)
+    └── SearchQueryError     a search query cannot be understood (says how to write it)
 """
 
 from __future__ import annotations
@@ -46,3 +47,7 @@ class ExportError(TgmirrorError):
 
 class MediaStoreError(TgmirrorError):
     """A media file cannot be stored."""
+
+
+class SearchQueryError(TgmirrorError):
+    """A search query has nothing searchable in it, or is too long."""

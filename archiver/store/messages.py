@@ -342,3 +342,15 @@ async def rebuild_search_index(conn: AsyncConnection) -> int:
         await _fts_insert(conn, _fts_rows((r.id, r.channel_id, r.text, r.media) for r in batch))
         total += len(batch)
         last = batch[-1].id
+
+
+async def set_post_hidden(
+    conn: AsyncConnection, channel_id: int, msg_id: int, hidden: bool
+) -> bool:
+    """Take a post down from (or put it back on) the public mirror; False if not stored."""
+    result = await conn.execute(
+        messages.update()
+        .where(messages.c.channel_id == channel_id, messages.c.msg_id == msg_id)
+        .values(hidden=hidden)
+    )
+    return bool(result.rowcount)

@@ -1,0 +1,141 @@
+"""Read pages of posts for the mirror: keyset pagination (no OFFSET), albums kept whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import channels, messages
+from archiver.store.posts import Post, fetch_posts, post_query
+from archiver.store.visibility import PublishMode, public_channel_clause, visible_post_clause
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelListing:
+    """A public channel on the index with its post count and date range."""
+
+    id: int
+    username: str | None
+    title: str
+    about: str
+    photo_sha256: str | None
+    status: str
+    status_reason: str | None
+    erased_at: int | None
+    posts: int
+    first_date: int | None
+    last_date: int | None
+
+
+@dataclass
+class PostPage:
+    """Posts of one page, newest first, and the cursors of the neighbouring pages."""
+
+    posts: list[Post]
+    older: int | None  # ?before= cursor, or None at the very first post
+    newer: int | None  # ?after= cursor, or None at the newest post
+
+
+async def public_channels(conn: AsyncConnection, mode: PublishMode) -> list[ChannelListing]:
+    """The channels the index shows, erased ones first, then by title."""
+    stats = (
+        sa.select(
+            messages.c.channel_id,
+            sa.func.count().label("n"),
+            sa.func.min(messages.c.date).label("first"),
+            sa.func.max(messages.c.date).label("last"),
+        )
+        .where(visible_post_clause())
+        .group_by(messages.c.channel_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            channels.c.id, channels.c.username, channels.c.title, channels.c.about,
+            channels.c.photo_sha256, channels.c.status, channels.c.status_reason,
+            channels.c.erased_at, sa.func.coalesce(stats.c.n, 0), stats.c.first, stats.c.last,
+        )
+        .outerjoin(stats, stats.c.channel_id == channels.c.id)
+        .where(public_channel_clause(mode))
+        .order_by((channels.c.status == "erased").desc(), sa.func.lower(channels.c.title))
+    )  # fmt: skip
+    return [ChannelListing(*row) for row in await conn.execute(query)]
+
+
+def _album_safe(posts: list[Post], limit: int) -> list[Post]:
+    """Cut a page of ``limit`` posts so an album at its end is not split across pages."""
+    if len(posts) <= limit:
+        return posts
+    cut = limit
+    last_group = posts[cut - 1].grouped_id
+    while last_group is not None and cut < len(posts) and posts[cut].grouped_id == last_group:
+        cut += 1
+    return posts[:cut]
+
+
+async def channel_page(
+    conn: AsyncConnection,
+    channel_id: int,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 20,
+) -> PostPage:
+    """A page of a channel's visible posts, newest first, around a keyset cursor."""
+    base = post_query().where(messages.c.channel_id == channel_id, visible_post_clause())
+    extra = limit + 10  # room to finish an album that straddles the page end
+    if after is not None:
+        rows = await fetch_posts(
+            conn, base.where(messages.c.msg_id > after).order_by(messages.c.msg_id).limit(extra)
+        )
+        posts = list(reversed(_album_safe(rows, limit)))
+    else:
+        query = base.order_by(messages.c.msg_id.desc()).limit(extra)
+        if before is not None:
+            query = query.where(messages.c.msg_id < before)
+        posts = _album_safe(await fetch_posts(conn, query), limit)
+    if not posts:
+        return PostPage([], None, None)
+    newest, oldest = posts[0].msg_id, posts[-1].msg_id
+    has_older = await _exists(conn, channel_id, messages.c.msg_id < oldest)
+    has_newer = await _exists(conn, channel_id, messages.c.msg_id > newest)
+    return PostPage(posts, oldest if has_older else None, newest if has_newer else None)
+
+
+async def _exists(conn: AsyncConnection, channel_id: int, cond: Any) -> bool:
+    query = sa.select(messages.c.id).where(
+        messages.c.channel_id == channel_id, visible_post_clause(), cond
+    )
+    return (await conn.execute(query.limit(1))).first() is not None
+
+
+async def first_msg_id_before(conn: AsyncConnection, channel_id: int, date: int) -> int | None:
+    """The id just above the newest visible post dated before ``date`` (a ?before= cursor)."""
+    row = (
+        await conn.execute(
+            sa.select(messages.c.msg_id)
+            .where(messages.c.channel_id == channel_id, visible_post_clause(),
+                   messages.c.date < date)
+            .order_by(messages.c.date.desc(), messages.c.msg_id.desc())
+            .limit(1)
+        )
+    ).first()  # fmt: skip
+    return row.msg_id + 1 if row else None
+
+
+async def album(conn: AsyncConnection, channel_id: int, grouped_id: int) -> list[Post]:
+    """Every visible post of an album, in order."""
+    query = post_query().where(
+        messages.c.channel_id == channel_id, messages.c.grouped_id == grouped_id,
+        visible_post_clause(),
+    )  # fmt: skip
+    return await fetch_posts(conn, query.order_by(messages.c.msg_id))
+
+
+async def recent_posts(conn: AsyncConnection, channel_id: int, limit: int = 50) -> list[Post]:
+    """The newest visible posts of a channel (feeds)."""
+    query = post_query().where(messages.c.channel_id == channel_id, visible_post_clause())
+    return await fetch_posts(conn, query.order_by(messages.c.msg_id.desc()).limit(limit))

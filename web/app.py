@@ -1,0 +1,74 @@
+"""Build the mirror's FastAPI app: ``create_app(config)``; no import-time side effects."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from archiver import __version__
+from archiver.config import Config
+from archiver.db.engine import open_engine
+from archiver.errors import SearchQueryError
+from web.security import SecurityHeaders
+from web.templating import STATIC_DIR, make_templates
+
+
+def create_app(config: Config) -> FastAPI:
+    """The mirror for ``config``'s archive; the engine opens with the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = open_engine(config.database_url, create=False)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="tgmirror",
+        version=__version__,
+        description="A public mirror of archived Telegram channels.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.templates = make_templates(config)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from web.api.routes import router as api_router
+    from web.pages import admin, channel, feeds, index, media, post, search
+
+    app.include_router(api_router)
+    for page in (index, search, media, admin, feeds, channel, post):
+        app.include_router(page.router)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> HTMLResponse | JSONResponse:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(SearchQueryError)
+    async def bad_search(request: Request, exc: SearchQueryError) -> HTMLResponse | JSONResponse:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return error_page(request, 400, str(exc))
+
+    return app
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The mirror's error page."""
+    titles = {404: "Not found", 400: "Bad request", 401: "Sign in needed", 403: "Forbidden"}
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "title": titles.get(status, "Error"), "message": message},
+        status_code=status,
+    )

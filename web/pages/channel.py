@@ -1,0 +1,73 @@
+"""A channel page: newest posts first, keyset pagination, date jump, search in the channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from archiver.render import group_albums
+from archiver.store.browse import channel_page, first_msg_id_before
+from archiver.store.search import parse_query, search_posts
+from archiver.store.visibility import old_usernames
+from web.deps import ConfigDep, ConnDep, TemplatesDep
+from web.lookup import Redirect, channel_or_404, redirect_response
+
+router = APIRouter()
+PAGE_SIZE = 20
+
+
+def _day_end(text: str) -> int:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise HTTPException(400, "Dates are written YYYY-MM-DD, for example 2024-05-01.") from None
+    return int((day + timedelta(days=1)).timestamp())
+
+
+@router.get("/{key}", response_class=HTMLResponse, include_in_schema=False)
+async def channel(
+    request: Request,
+    key: str,
+    conn: ConnDep,
+    config: ConfigDep,
+    templates: TemplatesDep,
+    before: int | None = None,
+    after: int | None = None,
+    date: str | None = None,
+) -> Response:
+    try:
+        ch = await channel_or_404(conn, key, config)
+    except Redirect as exc:
+        return redirect_response(exc, request.url.query)
+    if date:
+        cursor = await first_msg_id_before(conn, ch.id, _day_end(date))
+        if cursor is None:
+            raise HTTPException(404, f"No posts on or before {date} in this channel.")
+        return RedirectResponse(f"{request.url.path}?before={cursor}", status_code=303)
+    page = await channel_page(conn, ch.id, before=before, after=after, limit=PAGE_SIZE)
+    context = {
+        "channel": ch, "cards": group_albums(page.posts), "page": page,
+        "old_usernames": await old_usernames(conn, ch.id),
+    }  # fmt: skip
+    return templates.TemplateResponse(request, "channel.html", context)
+
+
+@router.get("/{key}/search", response_class=HTMLResponse, include_in_schema=False)
+async def channel_search(
+    request: Request,
+    key: str,
+    conn: ConnDep,
+    config: ConfigDep,
+    templates: TemplatesDep,
+    q: str = "",
+) -> Response:
+    try:
+        ch = await channel_or_404(conn, key, config, "/search")
+    except Redirect as exc:
+        return redirect_response(exc, request.url.query)
+    query = parse_query(q)
+    posts = await search_posts(conn, query, config.web.publish, channel_id=ch.id, limit=50)
+    context = {"channel": ch, "q": q, "posts": posts, "words": query.words, "channels": {ch.id: ch}}
+    return templates.TemplateResponse(request, "search.html", context)
