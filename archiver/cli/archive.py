@@ -133,7 +133,11 @@ def print_sync_report(report: SyncReport) -> None:
         media = f", {o.media_stored} files ({o.media_bytes} bytes)" if o.media_stored else ""
         failed = f", {o.media_failed} files failed (retried next sync)" if o.media_failed else ""
         detail = f" — {o.detail}" if o.detail else ""
-        console.print(f"{o.title}: {o.outcome}: {o.inserted} new messages{media}{failed}{detail}")
+        changes = f", {o.edited} edited" if o.edited else ""
+        changes += f", {o.deleted} deleted on Telegram" if o.deleted else ""
+        console.print(
+            f"{o.title}: {o.outcome}: {o.inserted} new messages{changes}{media}{failed}{detail}"
+        )
     for problem in report.errors:
         console_err.print(f"[red]error:[/red] {problem}")
 

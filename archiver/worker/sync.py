@@ -21,6 +21,7 @@ from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel, find_stored, refresh_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.media import download_channel_media
+from archiver.worker.reconcile import reconcile_channel
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class ChannelOutcome:
     outcome: str  # done | paused | unavailable | error
     inserted: int = 0
     edited: int = 0
+    deleted: int = 0
     media_stored: int = 0
     media_failed: int = 0
     media_bytes: int = 0
@@ -125,7 +127,9 @@ async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
         outcome.title = channel.title
         history = await backfill_channel(ctx, channel)
         outcome.inserted += history.inserted
-        outcome.edited += history.edited
+        checked = await reconcile_channel(ctx, channel)
+        outcome.edited += history.edited + checked.edited
+        outcome.deleted += checked.deleted
         media = await download_channel_media(ctx, channel)
         outcome.media_stored += media.stored
         outcome.media_failed += media.failed
