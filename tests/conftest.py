@@ -141,3 +141,93 @@ def sim_worker(sim_config: Config):
             await eng.dispose()
 
     return make
+
+
+HOSTILE_TEXT = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> "quoted" link'
+
+
+async def _build_archive(root: Path) -> dict:
+    """Archive a generated world through the real archiver, with edits, deletions, erasure."""
+    import dataclasses
+
+    from archiver.simulator import ChannelSpec, generate_world
+    from archiver.store.channels import set_channel_fields
+    from archiver.telegram.client import connect_authorized
+    from archiver.worker.channels import add_channel
+    from archiver.worker.context import WorkerContext
+    from archiver.worker.sync import sync_channels
+    from telethon.tl import types
+
+    world = generate_world(root / "world.sqlite", seed=5, channels=[
+        ChannelSpec("sada_alhaqiqa", "صدى الحقيقة", lang="ar", posts=120, media=True),
+        ChannelSpec("svobodnye_vesti", "Свободные вести", lang="ru", posts=90, media=True),
+        ChannelSpec("open_wire", "Open Wire", lang="en", posts=230, media=False),
+    ])  # fmt: skip
+    ar, ru, en = (world.channel_id(n) for n in ("sada_alhaqiqa", "svobodnye_vesti", "open_wire"))
+    ids = {
+        "arabic": world.post(ar, text="وصل مُحَمَّد إلى المدينة صباحاً", push=False),
+        "russian": world.post(ru, text="Ёлка на площади зажглась вечером", push=False),
+        "xss": world.post(
+            ru,
+            text=HOSTILE_TEXT,
+            entities=[
+                types.MessageEntityTextUrl(len(HOSTILE_TEXT) - 4, 4, "javascript:window.pwned=3"),
+                types.MessageEntityTextUrl(
+                    0, 8, 'https://ex.org/"><script>window.pwned=4</script>'
+                ),
+            ],
+            push=False,
+        ),  # fmt: skip
+        "edited": world.post(en, text="version one", push=False),
+        "deleted": world.post(en, text="this will be deleted", push=False),
+        "hidden": world.post(en, text="taken down by the operator zebra", push=False),
+    }
+    config = config_from_dict(
+        {"simulator": {"world": str(world.path)}, "storage": {"data_dir": "data"}}, root
+    )
+    engine = open_engine(config.database_url)
+    await upgrade(engine)
+    await sim_login(config)
+    client = await connect_authorized(config)
+    ctx = WorkerContext(config, engine, client)
+    for name in ("sada_alhaqiqa", "svobodnye_vesti", "open_wire"):
+        assert (await add_channel(ctx, f"@{name}")).error is None
+    await sync_channels(ctx)
+    for text in ("version two", "version three", "version four"):
+        world.edit(en, ids["edited"], text=text, push=False)
+        await sync_channels(ctx)
+    world.delete(en, [ids["deleted"]], push=False)
+    await sync_channels(ctx)
+    async with engine.begin() as conn:
+        await set_channel_fields(conn, ar, status="erased", status_reason="private",
+                                 erased_at=1735689600)  # fmt: skip
+        await set_channel_fields(conn, ru, status="erased", status_reason="deleted",
+                                 erased_at=1735689600)  # fmt: skip
+        from archiver.store.messages import set_post_hidden
+
+        await set_post_hidden(conn, en, ids["hidden"], True)
+    await client.disconnect()
+    await engine.dispose()
+    world.close()
+    config = dataclasses.replace(config, simulator=dataclasses.replace(config.simulator))
+    return {"config": config, "ar": ar, "ru": ru, "en": en, "ids": ids, "root": root}
+
+
+@pytest.fixture(scope="session")
+def simulated_archive(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A read-only archive of three channels (Arabic and Russian erased, English active),
+    built once per session through the simulator and the real archiver; see _build_archive."""
+    root = tmp_path_factory.mktemp("archive")
+    return asyncio.run(_build_archive(root))
+
+
+@pytest.fixture
+def archive_copy(simulated_archive: dict, tmp_path: Path) -> dict:
+    """A private copy of ``simulated_archive`` that a test may change."""
+    import dataclasses
+
+    src = simulated_archive["root"] / "data"
+    shutil.copytree(src, tmp_path / "data")
+    config = simulated_archive["config"]
+    storage = dataclasses.replace(config.storage, data_dir=tmp_path / "data")
+    return {**simulated_archive, "config": dataclasses.replace(config, storage=storage)}
