@@ -150,13 +150,14 @@ async def _build_archive(root: Path) -> dict:
     """Archive a generated world through the real archiver, with edits, deletions, erasure."""
     import dataclasses
 
+    from telethon.tl import types
+
     from archiver.simulator import ChannelSpec, generate_world
     from archiver.store.channels import set_channel_fields
     from archiver.telegram.client import connect_authorized
     from archiver.worker.channels import add_channel
     from archiver.worker.context import WorkerContext
     from archiver.worker.sync import sync_channels
-    from telethon.tl import types
 
     world = generate_world(root / "world.sqlite", seed=5, channels=[
         ChannelSpec("sada_alhaqiqa", "صدى الحقيقة", lang="ar", posts=120, media=True),
@@ -177,7 +178,7 @@ async def _build_archive(root: Path) -> dict:
                 ),
             ],
             push=False,
-        ),  # fmt: skip
+        ),
         "edited": world.post(en, text="version one", push=False),
         "deleted": world.post(en, text="this will be deleted", push=False),
         "hidden": world.post(en, text="taken down by the operator zebra", push=False),
