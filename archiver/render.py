@@ -42,6 +42,8 @@ def safe_url(url: Any) -> str | None:
 
 def _utf16_units(text: str) -> list[str]:
     """Split text so index i is UTF-16 unit i (the second unit of a pair is '')."""
+    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+        return list(text)
     units: list[str] = []
     for ch in text:
         units.append(ch)
@@ -107,14 +109,15 @@ def render_text(text: str | None, entities: Any = None) -> Markup:
             closes.setdefault(end, []).append((order, close_tag))
     out: list[str] = []
     stack: list[tuple[int, str]] = []
-    for i in range(n + 1):
-        for order, tag in sorted(closes.get(i, []), key=lambda t: -t[0]):
+    bounds = sorted({0, n, *opens, *closes})
+    for i, stop in zip(bounds, [*bounds[1:], None], strict=True):
+        for order, tag in sorted(closes.get(i, ()), key=lambda t: -t[0]):
             _close(out, stack, order, tag)
-        for order, tag in opens.get(i, []):
+        for order, tag in opens.get(i, ()):
             out.append(tag)
             stack.append((order, tag))
-        if i < n and units[i]:
-            out.append("<br>" if units[i] == "\n" else html.escape(units[i]))
+        if stop is not None:
+            out.append(html.escape("".join(units[i:stop])).replace("\n", "<br>"))
     return Markup("".join(out))
 
 

@@ -86,22 +86,28 @@ async def channel_page(
 ) -> PostPage:
     """A page of a channel's visible posts, newest first, around a keyset cursor."""
     base = post_query().where(messages.c.channel_id == channel_id, visible_post_clause())
-    extra = limit + 10  # room to finish an album that straddles the page end
+    extra = limit + 11  # room to finish an album at the page end, and one more to see beyond
     if after is not None:
         rows = await fetch_posts(
             conn, base.where(messages.c.msg_id > after).order_by(messages.c.msg_id).limit(extra)
         )
-        posts = list(reversed(_album_safe(rows, limit)))
+        page = _album_safe(rows, limit)
+        posts = list(reversed(page))
+        has_newer = len(rows) > len(page)
+        has_older = True  # the cursor itself came from an older page
     else:
         query = base.order_by(messages.c.msg_id.desc()).limit(extra)
         if before is not None:
             query = query.where(messages.c.msg_id < before)
-        posts = _album_safe(await fetch_posts(conn, query), limit)
+        rows = await fetch_posts(conn, query)
+        posts = _album_safe(rows, limit)
+        has_older = len(rows) > len(posts)
+        has_newer = before is not None and await _exists(
+            conn, channel_id, messages.c.msg_id >= before
+        )
     if not posts:
         return PostPage([], None, None)
     newest, oldest = posts[0].msg_id, posts[-1].msg_id
-    has_older = await _exists(conn, channel_id, messages.c.msg_id < oldest)
-    has_newer = await _exists(conn, channel_id, messages.c.msg_id > newest)
     return PostPage(posts, oldest if has_older else None, newest if has_newer else None)
 
 

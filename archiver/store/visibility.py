@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channel_names, channels, messages
-from archiver.store.channels import Channel, find_channel, get_channel
+from archiver.store.channels import Channel, find_channel
 
 PublishMode = Literal["erased", "all"]
 
@@ -62,15 +62,14 @@ async def public_channel(
     return channel, current
 
 
-async def old_usernames(conn: AsyncConnection, channel_id: int) -> list[str]:
+async def old_usernames(conn: AsyncConnection, channel: Channel) -> list[str]:
     """Usernames a channel had before its current one, newest first."""
-    channel = await get_channel(conn, channel_id)
     rows = await conn.execute(
         sa.select(channel_names.c.value)
-        .where(channel_names.c.channel_id == channel_id, channel_names.c.kind == "username")
+        .where(channel_names.c.channel_id == channel.id, channel_names.c.kind == "username")
         .order_by(channel_names.c.last_seen_at.desc())
     )
-    current = (channel.username or "").lower() if channel else ""
+    current = (channel.username or "").lower()
     return [r.value for r in rows if r.value.lower() != current]
 
 

@@ -49,7 +49,7 @@ async def channel(
     page = await channel_page(conn, ch.id, before=before, after=after, limit=PAGE_SIZE)
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,
-        "old_usernames": await old_usernames(conn, ch.id),
+        "old_usernames": await old_usernames(conn, ch),
     }  # fmt: skip
     return templates.TemplateResponse(request, "channel.html", context)
 

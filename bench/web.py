@@ -1,0 +1,183 @@
+"""Mirror speed: channel pages and search on a large archive, next to a static baseline.
+
+Builds an archive of N posts in 50 channels through the store (``save_messages``, so the FTS
+index is real), starts ``tgmirror serve`` (one uvicorn worker) on a loopback port, and loads it
+from a separate process with 8 keep-alive connections. Prints requests/s and latency
+percentiles for: a static file from the same server (baseline), channel pages (random channel,
+random depth via ?before=), and search for a common word inside one channel.
+
+    python bench/web.py [--posts 1000000] [--seconds 10] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHANNELS = 50
+COMMON_WORD = "council"
+
+
+async def build_archive(root: Path, posts: int) -> None:
+    from archiver.config import config_from_dict
+    from archiver.db.engine import open_engine, upgrade
+    from archiver.rows import ChannelRow, MessageRow
+    from archiver.simulator.content import post_text
+    from archiver.store.channels import upsert_channel
+    from archiver.store.messages import save_messages
+
+    config = config_from_dict({"storage": {"data_dir": "data"}}, root)
+    engine = open_engine(config.database_url)
+    await upgrade(engine)
+    rng = random.Random(1)
+    per_channel = posts // CHANNELS
+    langs = ["en", "ru", "ar", "uk", "fa"]
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        for c in range(CHANNELS):
+            row = ChannelRow(
+                id=1000 + c, access_hash=c, title=f"Channel {c}", username=f"chan{c:03d}"
+            )
+            await upsert_channel(conn, row, 1)
+    for c in range(CHANNELS):
+        lang = langs[c % len(langs)]
+        batch: list[MessageRow] = []
+        for i in range(1, per_channel + 1):
+            text, entities = post_text(rng, lang)
+            if rng.random() < 0.2:
+                text += f" The {COMMON_WORD} met today."
+            batch.append(MessageRow(channel_id=1000 + c, msg_id=i, date=1_600_000_000 + i * 60,
+                                    text=text, entities=entities or None, views=i))  # fmt: skip
+            if len(batch) == 5000:
+                async with engine.begin() as conn:
+                    await save_messages(conn, batch, 1)
+                batch = []
+        if batch:
+            async with engine.begin() as conn:
+                await save_messages(conn, batch, 1)
+    await engine.dispose()
+    took = time.perf_counter() - started
+    print(f"built {posts:,} posts in {CHANNELS} channels in {took:.0f} s")
+    (root / "tgmirror.toml").write_text('[storage]\ndata_dir = "data"\n[web]\npublish = "all"\n')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _one_connection(port: int, paths: list[str], until: float, lat: list[float],
+                          statuses: dict[int, int]) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    rng = random.Random()
+    while time.perf_counter() < until:
+        path = rng.choice(paths)
+        t0 = time.perf_counter()
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        await reader.readexactly(length)
+        lat.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+    writer.close()
+
+
+async def _load(port: int, paths: list[str], seconds: float, concurrency: int) -> dict:
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    until = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_one_connection(port, paths, until, lat, statuses)
+                           for _ in range(concurrency)))  # fmt: skip
+    elapsed = time.perf_counter() - started
+    lat.sort()
+    return {
+        "rps": len(lat) / elapsed,
+        "p50": lat[len(lat) // 2] * 1000,
+        "p99": lat[int(len(lat) * 0.99)] * 1000,
+        "n": len(lat),
+        "statuses": statuses,
+    }
+
+
+def run_load(port: int, paths: list[str], seconds: float) -> dict:
+    """Load from a separate process, so the client never competes in the server's loop."""
+    args = [sys.executable, __file__, "--client", str(port), str(seconds)]
+    out = subprocess.run(args, input=json.dumps(paths), capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--keep", type=Path, help="reuse/keep the archive in this directory")
+    parser.add_argument("--client", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        paths = json.loads(sys.stdin.read())
+        print(json.dumps(asyncio.run(_load(int(args.client[0]), paths, float(args.client[1]), 8))))
+        return
+    root = args.keep or Path(tempfile.mkdtemp(prefix="tgmirror-bench-web-"))
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "tgmirror.toml").exists():
+        asyncio.run(build_archive(root, args.posts))
+    port = free_port()
+    tgmirror = Path(sys.executable).parent / "tgmirror"
+    server = subprocess.Popen([str(tgmirror), "--config", str(root / "tgmirror.toml"), "serve",
+                               "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        rng = random.Random(2)
+        per_channel = args.posts // CHANNELS
+        pages = [f"/chan{rng.randrange(CHANNELS):03d}?before={rng.randrange(2, per_channel + 1)}"
+                 for _ in range(2000)]  # fmt: skip
+        pages += [f"/chan{c:03d}" for c in range(CHANNELS)]
+        searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
+                    for _ in range(200)]  # fmt: skip
+        run_load(port, ["/static/style.css"], 2)  # warm up
+        rows = [
+            ("baseline: static file, same server", run_load(port, ["/static/style.css"], args.seconds)),
+            ("channel page, random channel and depth", run_load(port, pages, args.seconds)),
+            (f"search '{COMMON_WORD}' in one channel", run_load(port, searches, args.seconds)),
+        ]  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait()
+    base = rows[0][1]["rps"]
+    print(f"{args.posts:,} posts in {CHANNELS} channels, 1 uvicorn worker, 8 connections, "
+          f"{args.seconds:.0f} s each")  # fmt: skip
+    print(f"| {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | {'ratio':>5} |")
+    print(f"|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|")
+    for name, r in rows:
+        bad = {k: v for k, v in r["statuses"].items() if k != "200"}
+        note = f" non-200: {bad}" if bad else ""
+        print(f"| {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | {r['p99']:>6.1f} | "
+              f"{r['rps'] / base:>5.2f} |{note}")  # fmt: skip
+    if not args.keep:
+        print(f"(archive left in {root}; pass --keep {root} to reuse it)")
+
+
+if __name__ == "__main__":
+    main()
