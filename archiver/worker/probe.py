@@ -1,0 +1,94 @@
+"""Ask Telegram whether a channel still exists, and record what the state machine concludes.
+
+The probe addresses the channel by id and access hash (``channels.GetChannels``), never by
+username: a username that moved to another channel or disappeared while the channel is still
+readable by id is a rename, logged by ``upsert_channel``, not an erasure. Only answers about
+the channel itself are signals; errors of the network or of rate limits are inconclusive.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telethon import errors, functions, types
+
+from archiver.store.channels import Channel, get_channel, set_channel_fields, upsert_channel
+from archiver.store.events import add_event
+from archiver.store.sync_state import get_sync_state, update_sync_state
+from archiver.telegram.convert import channel_row
+from archiver.worker.channel_status import ChannelState, Observation, Transition, next_state
+from archiver.worker.context import WorkerContext
+
+log = logging.getLogger(__name__)
+
+_INCONCLUSIVE = (
+    errors.FloodWaitError, errors.ServerError, errors.TimedOutError, ConnectionError,
+    TimeoutError, OSError,
+)  # fmt: skip
+
+
+def observe_chat(chat: object) -> Observation:
+    """What a ``channels.GetChannels`` answer says about the channel."""
+    if isinstance(chat, types.ChannelForbidden):
+        return Observation("signal", "private", "ChannelForbidden")
+    if not isinstance(chat, types.Channel):
+        return Observation("signal", "deleted", type(chat).__name__)
+    reasons = [r for r in chat.restriction_reason or [] if r.platform == "all"]
+    if chat.restricted and reasons:
+        first = reasons[0]
+        kind = "banned" if first.reason in ("terms", "porn", "spam", "violence") else "restricted"
+        return Observation("signal", kind, f"{first.reason}: {first.text}")
+    return Observation("ok")
+
+
+async def probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, object | None]:
+    """One check of a channel by id; returns the observation and the chat when readable."""
+    peer = types.InputChannel(channel.id, channel.access_hash or 0)
+    try:
+        result = await ctx.client(functions.channels.GetChannelsRequest([peer]))
+    except errors.ChannelPrivateError:
+        return Observation("signal", "private", "CHANNEL_PRIVATE"), None
+    except (errors.ChannelInvalidError, errors.ChannelIdInvalidError):
+        return Observation("signal", "deleted", "CHANNEL_INVALID"), None
+    except _INCONCLUSIVE as exc:
+        return Observation("inconclusive", detail=exc.__class__.__name__), None
+    except errors.RPCError as exc:
+        return Observation("inconclusive", detail=f"{exc.__class__.__name__}: {exc}"), None
+    chat = result.chats[0] if result.chats else None
+    return observe_chat(chat), chat
+
+
+async def check_channel(ctx: WorkerContext, channel: Channel) -> Transition:
+    """Probe a channel, update its status and event log; returns the transition."""
+    obs, chat = await probe(ctx, channel)
+    archive = ctx.config.archive
+    async with ctx.write() as conn:
+        current = await get_channel(conn, channel.id)
+        state = await get_sync_state(conn, channel.id)
+        before = ChannelState(
+            status=current.status if current else "active",
+            reason=current.status_reason if current else None,
+            signal_count=state.signal_count, signal_first_at=state.signal_first_at,
+            signal_last_at=state.signal_last_at,
+            erased_at=current.erased_at if current else None,
+        )  # fmt: skip
+        now = ctx.now()
+        transition = next_state(before, obs, now, confirmations=archive.erasure_confirmations,
+                                interval=archive.erasure_check_interval)  # fmt: skip
+        after = transition.state
+        if isinstance(chat, types.Channel) and obs.kind == "ok":
+            await upsert_channel(conn, channel_row(chat), now)
+        await update_sync_state(
+            conn, channel.id, signal=after.reason if after.signal_count else None,
+            signal_count=after.signal_count, signal_first_at=after.signal_first_at,
+            signal_last_at=after.signal_last_at,
+        )  # fmt: skip
+        if transition.changed or after.status != before.status:
+            fields = {"status": after.status, "status_reason": after.reason,
+                      "status_changed_at": now, "erased_at": after.erased_at,
+                      "status_detail": obs.detail}  # fmt: skip
+            await set_channel_fields(conn, channel.id, **fields)
+        for kind, detail in transition.events:
+            await add_event(conn, channel.id, kind, now, detail)
+            log.info("channel %s (%s): %s %s", channel.id, channel.title, kind, detail)
+    return transition
