@@ -114,9 +114,10 @@ async def save_messages(
         if old.deleted_at is not None and row.source == "telegram":
             values["deleted_at"] = None
             values["deleted_how"] = None
-        if _content_key(old.text, old.entities, old.media_kind, old.media) != _content_key(
-            row.text, row.entities, row.media_kind, row.media
-        ):
+        stale = row.edit_date is not None and (old.edit_date or 0) > row.edit_date
+        if not stale and _content_key(
+            old.text, old.entities, old.media_kind, old.media
+        ) != _content_key(row.text, row.entities, row.media_kind, row.media):
             edited += 1
             revisions.append(
                 {
@@ -146,9 +147,10 @@ async def save_messages(
             await _replace_files(conn, old.id, row.files, now)
         else:
             unchanged += 1
-            values["media"] = row.media  # volatile parts (poll results) only
-            if row.edit_date is not None:
-                values["edit_date"] = row.edit_date
+            if not stale:  # a late, older version changes nothing
+                values["media"] = row.media  # volatile parts (poll results) only
+                if row.edit_date is not None:
+                    values["edit_date"] = row.edit_date
         updates.append(values)
     if revisions:
         await conn.execute(message_revisions.insert(), revisions)

@@ -77,6 +77,8 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
             if last_page:
                 await _finish_pass(ctx, channel.id, floor, top)
                 return BackfillResult(inserted, edited, pages)
+            if ctx.stopping.is_set():  # the batch in hand is committed; resume here next time
+                return BackfillResult(inserted, edited, pages)
             if delay > 0:
                 await asyncio.sleep(delay)
                 fetch = asyncio.ensure_future(_page(ctx, peer, low, floor))

@@ -54,6 +54,8 @@ class WorkerContext:
     clock: Callable[[], float] = time.time
     max_flood_wait: int = 900
     """Longest flood wait a sync sleeps through; a longer one pauses the channel until then."""
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set on SIGINT/SIGTERM: loops finish the batch in hand, commit and return."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property

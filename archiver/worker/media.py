@@ -44,7 +44,7 @@ async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaR
     peer = input_channel(channel)
     stored = failed = skipped = total_bytes = 0
     below: int | None = None
-    while True:
+    while not ctx.stopping.is_set():
         async with ctx.read() as conn:
             page = await pending_files(conn, channel.id, limit=PAGE, below_msg_id=below)
         if not page:
@@ -67,6 +67,8 @@ async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaR
         fetched = await ctx.client.get_messages(peer, ids=ids)
         by_id = {m.id: m for m in fetched if m is not None}
         for f in wanted:
+            if ctx.stopping.is_set():
+                break
             size = await _download_one(ctx, peer, by_id.get(f.msg_id), f)
             if size is None:
                 failed += 1

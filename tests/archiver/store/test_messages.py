@@ -128,3 +128,15 @@ async def test_posts_read_back_with_files_and_revision_count(engine) -> None:
     assert (post.text, post.revision_count, [r.text for r in revisions]) == ("new", 1, ["t2"])
     assert post.main_file is None  # the edit removed the photo
     assert batches == [[1, 2], [3, 4], [5]]
+
+
+async def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(engine) -> None:
+    async with engine.begin() as conn:
+        await _setup(conn)
+        await save_messages(conn, [MessageRow(channel_id=CH, msg_id=1, date=1, text="v1")], 1)
+        newer = MessageRow(channel_id=CH, msg_id=1, date=1, text="v3", edit_date=300)
+        older = MessageRow(channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200)
+        await save_messages(conn, [newer], 2)
+        result = await save_messages(conn, [older], 3)
+        text = (await conn.execute(sa.select(messages.c.text))).scalar()
+    assert (text, result.edited) == ("v3", 0)

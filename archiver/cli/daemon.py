@@ -1,0 +1,51 @@
+"""``tgmirror run``: the long-running archiver (and, by default, the web mirror)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Annotated
+
+import typer
+
+from archiver.cli import app
+from archiver.cli.archive import worker
+from archiver.cli.context import console, get_config, run
+from archiver.worker.daemon import run_daemon
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    no_web: Annotated[bool, typer.Option("--no-web", help="Only archive; no web mirror.")] = False,
+) -> None:
+    """Follow every channel: catch up, then live updates, polling, deletions, erasure checks."""
+    config = get_config(ctx)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("telethon").setLevel(logging.WARNING)
+
+    async def go() -> None:
+        async with worker(config) as w:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, w.stopping.set)
+            web = None
+            if not no_web:
+                from web.server import uvicorn_server
+
+                server = uvicorn_server(config, config.web.host, config.web.port)
+                server.install_signal_handlers = lambda: None  # the archiver owns the signals
+                web = asyncio.create_task(server.serve())
+                console.print(f"Mirror on http://{config.web.host}:{config.web.port}/")
+            try:
+                await run_daemon(w)
+            finally:
+                if web is not None:
+                    server.should_exit = True
+                    await web
+
+    run(go())
+    console.print("Stopped cleanly.")

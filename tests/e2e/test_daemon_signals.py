@@ -1,0 +1,97 @@
+"""``tgmirror run`` as a process: SIGTERM exits cleanly, kill -9 loses nothing on restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from archiver.simulator import ChannelSpec, World, generate_world
+
+CONFIG = """\
+[simulator]
+world = "world.sqlite"
+[storage]
+data_dir = "data"
+[archive]
+history_page_delay = 0.05
+poll_interval = 1
+reconcile_interval = 2
+[[channels]]
+ref = "@busy_feed"
+"""
+
+
+def _setup(cli, tmp_path: Path) -> World:
+    world = generate_world(tmp_path / "world.sqlite", seed=9, channels=[
+        ChannelSpec("busy_feed", "Busy feed", lang="en", posts=4000, media=False)])  # fmt: skip
+    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
+    return world
+
+
+def _start(tmp_path: Path) -> subprocess.Popen:
+    script = Path(sys.executable).parent / "tgmirror"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    return subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+
+
+def _stored(tmp_path: Path, channel_id: int) -> list[int]:
+    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
+    try:
+        query = "SELECT msg_id FROM messages WHERE channel_id = ? ORDER BY msg_id"
+        return [r[0] for r in db.execute(query, (channel_id,))]
+    finally:
+        db.close()
+
+
+def _wait_for(predicate, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_sigterm_while_busy_exits_cleanly_and_restart_completes(cli, tmp_path: Path) -> None:
+    world = _setup(cli, tmp_path)
+    ch = world.channel_id("busy_feed")
+    proc = _start(tmp_path)
+    _wait_for(lambda: len(_stored(tmp_path, ch)) > 300)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "Stopped cleanly." in out and "Traceback" not in out
+    partial = _stored(tmp_path, ch)
+    assert len(partial) < 4000  # it really was busy
+    proc = _start(tmp_path)
+    _wait_for(lambda: len(_stored(tmp_path, ch)) == 4000)
+    new = world.post(ch, text="posted while running")
+    _wait_for(lambda: new in _stored(tmp_path, ch), 10)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert _stored(tmp_path, ch) == list(range(1, 4002))
+
+
+def test_kill_9_while_busy_loses_nothing_on_restart(cli, tmp_path: Path) -> None:
+    world = _setup(cli, tmp_path)
+    ch = world.channel_id("busy_feed")
+    for cut in (200, 1500, 2800):
+        proc = _start(tmp_path)
+        _wait_for(lambda cut=cut: len(_stored(tmp_path, ch)) > cut)
+        proc.kill()
+        proc.wait()
+    proc = _start(tmp_path)
+    _wait_for(lambda: len(_stored(tmp_path, ch)) == 4000)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert _stored(tmp_path, ch) == list(range(1, 4001))
