@@ -157,8 +157,9 @@ def main() -> None:
         searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
                     for _ in range(200)]  # fmt: skip
         run_load(port, ["/static/style.css"], 2)  # warm up
+        static = ["/static/style.css"]
         rows = [
-            ("baseline: static file, same server", run_load(port, ["/static/style.css"], args.seconds)),
+            ("baseline: static file, same server", run_load(port, static, args.seconds)),
             ("channel page, random channel and depth", run_load(port, pages, args.seconds)),
             (f"search '{COMMON_WORD}' in one channel", run_load(port, searches, args.seconds)),
         ]  # fmt: skip
