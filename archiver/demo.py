@@ -9,6 +9,8 @@ same directory resumes and adds nothing twice.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +18,15 @@ from archiver.config import Config, load_config
 from archiver.db.engine import open_engine, upgrade
 from archiver.simulator import ChannelSpec, World, generate_world
 from archiver.simulator.auth import LOGIN_CODE
+from archiver.store.channels import get_channel
+from archiver.store.messages import stored_msg_ids
 from archiver.telegram.client import make_client, sign_in
 from archiver.worker.context import Reporter, WorkerContext
+from archiver.worker.daemon import run_daemon
 from archiver.worker.sync import SyncReport, sync_channels
 
 WORLD_FILE = "world.sqlite"
+STORY_DONE = "story.done"
 CONFIG_FILE = "tgmirror.toml"
 SEED = 2024
 
@@ -86,8 +92,10 @@ def prepare(directory: Path, port: int = 8000) -> DemoSetup:
     return DemoSetup(load_config(config_path), world_path, created)
 
 
-async def archive(setup: DemoSetup, reporter: Reporter) -> SyncReport:
-    """Migrate the database, sign in to the simulation and sync every channel."""
+async def archive(
+    setup: DemoSetup, reporter: Reporter, say: Callable[[str], None] = print
+) -> SyncReport:
+    """Migrate, sign in to the simulation, sync every channel, then tell the story once."""
     config = setup.config
     engine = open_engine(config.database_url)
     try:
@@ -98,11 +106,65 @@ async def archive(setup: DemoSetup, reporter: Reporter) -> SyncReport:
             if not await client.is_user_authorized():
                 await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
             ctx = WorkerContext(config, engine, client, reporter)
-            return await sync_channels(ctx)
+            report = await sync_channels(ctx)
+            marker = setup.world_path.parent / STORY_DONE
+            if not marker.exists():
+                await tell_story(ctx, setup.world_path, say)
+                marker.write_text("the demo story was told; delete this file to tell it again\n")
+            return report
         finally:
             await client.disconnect()
     finally:
         await engine.dispose()
+
+
+async def tell_story(ctx: WorkerContext, world_path: Path, say: Callable[[str], None]) -> None:
+    """Run the daemon while the simulated Telegram edits, deletes and erases a channel."""
+    world = World.open(world_path)
+    try:
+        wire, gone = world.channel_id("open_wire"), world.channel_id("sada_alhaqiqa")
+        recent = [m["msg_id"] for m in world.messages(wire, include_deleted=False)
+                  if not m["action"]][-12:]  # fmt: skip
+        edited, deleted = recent[-3:], recent[:3]
+
+        async def seen_all() -> bool:
+            async with ctx.read() as conn:
+                channel = await get_channel(conn, gone)
+                alive = set(await stored_msg_ids(conn, wire, limit=20))
+            erased = channel is not None and channel.status == "erased"
+            return changed and erased and not set(deleted) & alive
+
+        changed = False
+        daemon = asyncio.create_task(run_daemon(ctx, until=seen_all))
+        say("Following the channels live; now Telegram changes things:")
+        await asyncio.sleep(1)
+        for n in (1, 2):
+            for msg_id in edited:
+                text = f"UPDATE {n}: the story changed. " + _text(world, wire, msg_id)
+                world.edit(wire, msg_id, text=text)
+            await asyncio.sleep(0.7)
+        say(f"  - Open Wire edited posts {edited} twice each")
+        world.delete(wire, deleted[:2])
+        world.delete(wire, deleted[2:], push=False)
+        say(f"  - Open Wire deleted posts {deleted} (one without telling anyone)")
+        world.post(wire, text="Live: a new post while the archiver is running.")
+        world.make_private(gone)
+        say("  - صدى الحقيقة (@sada_alhaqiqa) was made private")
+        changed = True
+        done, _ = await asyncio.wait([daemon], timeout=90)
+        if not done:
+            say("  (the daemon had not seen everything after 90 s; run the demo again)")
+            ctx.stopping.set()
+            await daemon
+        ctx.stopping.clear()
+        say("The archive kept every version, the deleted posts and the erased channel.")
+    finally:
+        world.close()
+
+
+def _text(world: World, channel_id: int, msg_id: int) -> str:
+    found = [m for m in world.messages(channel_id) if m["msg_id"] == msg_id]
+    return (found[0]["text"] or "") if found else ""
 
 
 def world_summary(world_path: Path) -> list[tuple[str, int]]:

@@ -31,7 +31,7 @@ def demo_command(
         console.print("Generated a simulated Telegram world of 6 channels.")
     reporter = BarReporter(console) if console.is_terminal else LineReporter(console, every=10)
     with reporter:
-        report = run(demo.archive(setup, reporter))
+        report = run(demo.archive(setup, reporter, console.print))
     print_sync_report(report)
     config_path = setup.config.source
     console.print(f"\nThe demo archive is in {setup.config.storage.data_dir}.")
