@@ -118,3 +118,19 @@ async def file_path(conn: AsyncConnection, sha256: str) -> tuple[str, str, int] 
         )
     ).first()
     return (row.path, row.mime, row.size) if row else None
+
+
+async def main_file_ids(
+    conn: AsyncConnection, channel_id: int, msg_ids: list[int]
+) -> dict[int, int]:
+    """{msg_id: media row id} of the main files of some messages of a channel."""
+    rows = await conn.execute(
+        sa.select(messages.c.msg_id, message_media.c.id)
+        .join(message_media, message_media.c.message_id == messages.c.id)
+        .where(
+            messages.c.channel_id == channel_id,
+            messages.c.msg_id.in_(msg_ids),
+            message_media.c.role == "main",
+        )
+    )
+    return {r.msg_id: r.id for r in rows}

@@ -356,3 +356,32 @@ async def set_post_hidden(
         .values(hidden=hidden)
     )
     return bool(result.rowcount)
+
+
+async def add_revisions(
+    conn: AsyncConnection, channel_id: int, msg_id: int, revisions: list[dict[str, Any]]
+) -> int:
+    """Store earlier versions read from an export, unless the message already has some."""
+    pk = (
+        await conn.execute(
+            sa.select(messages.c.id).where(
+                messages.c.channel_id == channel_id, messages.c.msg_id == msg_id
+            )
+        )
+    ).scalar()
+    if pk is None or not revisions:
+        return 0
+    existing = await conn.execute(
+        sa.select(message_revisions.c.id).where(message_revisions.c.message_id == pk).limit(1)
+    )
+    if existing.first() is not None:
+        return 0
+    columns = ("captured_at", "superseded_at", "edit_date", "text", "entities", "media_kind",
+               "media")  # fmt: skip
+    rows = [{"message_id": pk, **{c: r.get(c) for c in columns}} for r in revisions]
+    for row in rows:
+        row["text"] = row["text"] or ""
+        row["captured_at"] = row["captured_at"] or 0
+        row["superseded_at"] = row["superseded_at"] or 0
+    await conn.execute(message_revisions.insert(), rows)
+    return len(rows)

@@ -1,0 +1,88 @@
+"""``tgmirror export | import``: take a channel's history out, bring Desktop exports in."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from archiver.cli import app
+from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.errors import ChannelRefError, ExportError
+from archiver.exporters.writer import ExportResult, export_channel
+from archiver.importers.tdesktop import ImportReport, import_export
+from archiver.media_store import MediaStore
+from archiver.store.channels import find_channel
+from archiver.telegram.refs import parse_ref
+
+
+def _date(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: write dates as YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Channel: @username, t.me link or id.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
+    fmt: Annotated[Literal["tdesktop", "jsonl", "html"], typer.Option("--format")] = "tdesktop",
+    since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Day after the last (YYYY-MM-DD).")] = None,
+    no_media: Annotated[bool, typer.Option("--no-media", help="Leave files out.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Reuse files already exported.")] = False,
+) -> None:
+    """Export a channel: Telegram Desktop's result.json layout, JSONL, or a static site."""
+    config = get_config(ctx)
+    start, stop = _date(since, "--since"), _date(until, "--until")
+    if fmt == "html":
+        raise ExportError("the static HTML export is not available in this version yet")
+    if out.exists() and any(out.iterdir()) and not update:
+        raise ExportError(f"{out}: the folder is not empty; use --update to export into it again")
+    parsed = parse_ref(ref)
+
+    async def go() -> ExportResult:
+        async with migrated_engine(config) as engine, engine.connect() as conn:
+            channel = await find_channel(conn, parsed.channel_id or parsed.username or "")
+            if channel is None:
+                raise ChannelRefError(f"{ref}: not in the archive")
+            return await export_channel(
+                conn, channel, out, MediaStore(config.media_dir), fmt=fmt, since=start,
+                until=stop, with_media=not no_media,
+            )  # fmt: skip
+
+    result = run(go())
+    console.print(f"Exported {result.posts} posts and {result.files} files to {result.path}.")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Desktop export folder, its result.json or a zip.")],
+) -> None:
+    """Import a Telegram Desktop export (channels and supergroups) into the archive."""
+    config = get_config(ctx)
+    if not path.exists():
+        raise typer.BadParameter(f"{path}: no such file or folder", param_hint="PATH")
+
+    async def go() -> ImportReport:
+        async with migrated_engine(config) as engine:
+            return await import_export(engine, path, MediaStore(config.media_dir), int(time.time()))
+
+    report = run(go())
+    for chat in report.chats:
+        if chat.skipped:
+            console.print(f"Skipped {chat.name}: {chat.skipped}.")
+            continue
+        missing = f", {chat.missing_files} files not included" if chat.missing_files else ""
+        console.print(f"Imported {chat.name} (id {chat.id}): {chat.messages} messages, "
+                      f"{chat.files} files{missing}.")  # fmt: skip

@@ -1,0 +1,1 @@
+"""Read archives made elsewhere (Telegram Desktop exports) into the store."""

@@ -1,0 +1,246 @@
+"""Import a Telegram Desktop export (folder, result.json or .zip) into the archive.
+
+The JSON is parsed as a stream (ijson), so a multi-gigabyte export needs little memory. Each
+channel or supergroup is imported in one transaction: a bad message rolls the whole chat back,
+nothing is half-imported. Paths found in the JSON are looked up inside the export only
+(no absolute paths, no ``..``, no symlinks out; zip members are streamed, never extracted).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+from ijson.common import IncompleteJSONError, ObjectBuilder
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from archiver.errors import ImportFormatError
+from archiver.importers.tdesktop_read import ImportedMessage, read_message
+from archiver.media_store import MediaStore, choose_mime, extension_for
+from archiver.rows import ChannelRow
+from archiver.store.channels import get_channel, upsert_channel
+from archiver.store.events import add_event
+from archiver.store.media import main_file_ids, mark_file_stored, record_file
+from archiver.store.messages import add_revisions, mark_deleted, save_messages
+
+CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
+BATCH = 500
+HEADER_KEYS = {
+    f"{base}{key}": key.replace("tgmirror.", "")
+    for base in ("", "chats.list.item.")
+    for key in ("name", "type", "id", "tgmirror.username", "tgmirror.about")
+}
+MAX_MEMBER = 4 << 30  # a zip member declared larger than this is refused (zip bomb)
+
+
+@dataclass
+class ChatReport:
+    name: str
+    id: int
+    kind: str
+    messages: int = 0
+    files: int = 0
+    missing_files: int = 0
+    skipped: str | None = None
+
+
+@dataclass
+class ImportReport:
+    chats: list[ChatReport] = field(default_factory=list)
+
+
+class ExportSource:
+    """Read files of an export folder or zip, by paths relative to its result.json."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        self.base = ""
+        if path.is_dir():
+            self.root = path
+            self.json_name = "result.json"
+        elif zipfile.is_zipfile(path):
+            self.zip = zipfile.ZipFile(path)
+            names = [n for n in self.zip.namelist() if posixpath.basename(n) == "result.json"]
+            if not names:
+                raise ImportFormatError(f"{path}: no result.json in this zip")
+            self.json_name = min(names, key=len)
+            self.base = posixpath.dirname(self.json_name)
+        else:
+            self.root = path.parent
+            self.json_name = path.name
+        if self.zip is None and not (self.root / self.json_name).is_file():
+            raise ImportFormatError(f"{path}: no result.json here (give the export folder, "
+                                    "its result.json or a .zip of it)")  # fmt: skip
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}" if self.zip is None else f"{self.path}:{self.json_name}"
+
+    @contextmanager
+    def open_json(self) -> Iterator[IO[bytes]]:
+        if self.zip is not None:
+            with self.zip.open(self.json_name) as handle:
+                yield handle
+        else:
+            with open(self.root / self.json_name, "rb") as handle:
+                yield handle
+
+    def open_file(self, relative: str) -> IO[bytes] | None:
+        """A file named in the JSON, only if it is inside the export; None if absent."""
+        clean = posixpath.normpath(relative.replace("\\", "/"))
+        if clean.startswith(("/", "../")) or clean == ".." or "\x00" in clean:
+            return None
+        if self.zip is not None:
+            name = posixpath.join(self.base, clean) if self.base else clean
+            try:
+                info = self.zip.getinfo(name)
+            except KeyError:
+                return None
+            return None if info.file_size > MAX_MEMBER else self.zip.open(info)
+        root = os.path.realpath(self.root)
+        full = os.path.realpath(os.path.join(root, clean))
+        if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
+            return None
+        return open(full, "rb")
+
+
+def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Stream ("chat", header), ("message", obj) ..., ("end", header) from a result.json."""
+    header: dict[str, Any] = {}
+    builder: ObjectBuilder | None = None
+    item = ""
+    try:
+        for prefix, event, value in ijson.parse(handle, use_float=True):
+            if builder is not None:
+                builder.event(event, value)
+                if prefix == item and event == "end_map":
+                    yield "message", builder.value
+                    builder = None
+                continue
+            if prefix in ("messages", "chats.list.item.messages") and event == "start_array":
+                yield "chat", dict(header)
+            elif (
+                prefix in ("messages.item", "chats.list.item.messages.item")
+                and event == "start_map"
+            ):
+                builder, item = ObjectBuilder(), prefix
+                builder.event(event, value)
+            elif prefix in ("", "chats.list.item") and event == "end_map" and header:
+                yield "end", dict(header)
+                header = {}
+            elif prefix in HEADER_KEYS and event in ("string", "number"):
+                header[HEADER_KEYS[prefix]] = value
+    except (IncompleteJSONError, ijson.JSONError) as exc:
+        raise ImportFormatError(
+            f"{where}: not valid JSON ({exc}); is the export complete?"
+        ) from exc
+
+
+def _chat_id(header: dict[str, Any], where: str) -> int:
+    raw = header.get("id")
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ImportFormatError(f"{where}: chat id must be a number, got {raw!r}")
+    text = str(raw)
+    if text.startswith("-100"):
+        text = text[4:]
+    if not text.isdigit():
+        raise ImportFormatError(f"{where}: chat id must be a number, got {raw!r}")
+    return int(text)
+
+
+async def import_export(
+    engine: AsyncEngine,
+    path: Path,
+    media: MediaStore,
+    now: int,
+    progress: Callable[[int], None] = lambda n: None,
+) -> ImportReport:
+    """Import every channel and supergroup of an export; one transaction per chat."""
+    source = ExportSource(path)
+    report = ImportReport()
+    with source.open_json() as handle:
+        events = iter_export(handle, source.where)
+        for kind, data in events:
+            if kind != "chat":
+                continue
+            chat = ChatReport(str(data.get("name") or ""), _chat_id(data, source.where),
+                              str(data.get("type") or ""))  # fmt: skip
+            report.chats.append(chat)
+            if chat.kind not in CHANNEL_TYPES:
+                chat.skipped = f"{chat.kind or 'unknown'} chats are not archived"
+                _skip_chat(events)
+                continue
+            async with engine.begin() as conn:
+                if await get_channel(conn, chat.id) is None:
+                    kind = "megagroup" if "supergroup" in chat.kind else "channel"
+                    row = ChannelRow(
+                        id=chat.id, access_hash=None, title=chat.name, kind=kind,
+                        username=data.get("username"), about=data.get("about"),
+                    )  # fmt: skip
+                    await upsert_channel(conn, row, now, source="import", following=False)
+                batch: list[ImportedMessage] = []
+                for kind2, msg in events:
+                    if kind2 == "end":
+                        break
+                    batch.append(read_message(msg, chat.id, source.where))
+                    if len(batch) >= BATCH:
+                        await _save(conn, batch, source, media, chat, now)
+                        progress(len(batch))
+                        batch = []
+                if batch:
+                    await _save(conn, batch, source, media, chat, now)
+                    progress(len(batch))
+                await add_event(conn, chat.id, "imported", now,
+                                {"from": str(path), "messages": chat.messages})  # fmt: skip
+    if not report.chats:
+        raise ImportFormatError(f"{source.where}: no chats found in this export")
+    return report
+
+
+def _skip_chat(events: Iterator[tuple[str, dict[str, Any]]]) -> None:
+    for kind, _ in events:
+        if kind == "end":
+            return
+
+
+async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,
+                media: MediaStore, chat: ChatReport, now: int) -> None:  # fmt: skip
+    await save_messages(conn, [m.row for m in batch], now, file_status="missing")
+    chat.messages += len(batch)
+    with_files = [m for m in batch if m.source]
+    ids = (
+        await main_file_ids(conn, chat.id, [m.row.msg_id for m in with_files]) if with_files else {}
+    )
+    for m in batch:
+        if m.revisions:
+            await add_revisions(conn, chat.id, m.row.msg_id, m.revisions)
+        if m.deleted_at:
+            await mark_deleted(
+                conn, chat.id, [m.row.msg_id], m.deleted_at, m.deleted_how or "import"
+            )
+        if not m.source or m.row.msg_id not in ids:
+            chat.missing_files += bool(m.row.files)
+            continue
+        handle = source.open_file(m.source)
+        if handle is None:
+            chat.missing_files += 1
+            continue
+        main = m.row.files[0] if m.row.files else None
+        declared = main.mime if main else None
+        with handle:
+            chunks = iter(functools.partial(handle.read, 1 << 20), b"")
+            stored = media.put_chunks(chunks, extension_for(declared, m.source))
+        mime = choose_mime(declared, stored.sniffed_mime)
+        await record_file(conn, stored.sha256, stored.size, mime, stored.path, now,
+                          main.width if main else None, main.height if main else None)  # fmt: skip
+        await mark_file_stored(conn, ids[m.row.msg_id], stored.sha256, now)
+        chat.files += 1

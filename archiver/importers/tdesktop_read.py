@@ -1,0 +1,216 @@
+"""Pure reading of Telegram Desktop export messages into rows (the inverse of the exporter).
+
+Both shapes of ``text`` are read; entity offsets are recomputed in UTF-16 units from the
+parts. When the ``tgmirror`` key is present (our own exports) its exact values win; every
+key this module does not know is kept in ``MessageRow.extra``. Bad values raise
+``ImportFormatError`` naming the file and the message id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from archiver.errors import ImportFormatError
+from archiver.exporters.tdesktop_record import ACTIONS, FROM_DESKTOP, MEDIA_TYPES
+from archiver.rows import FileRow, MessageRow
+
+KNOWN_KEYS = {
+    "id", "type", "date", "date_unixtime", "edited", "edited_unixtime", "from", "from_id",
+    "author", "forwarded_from", "reply_to_message_id", "media_type", "file", "file_name",
+    "file_size", "thumbnail", "thumbnail_file_size", "photo", "photo_file_size", "width",
+    "height", "mime_type", "duration_seconds", "sticker_emoji", "poll",
+    "location_information", "place_name", "address", "contact_information", "actor",
+    "actor_id", "action", "title", "message_id", "reactions", "text", "text_entities",
+    "performer", "tgmirror",
+}  # fmt: skip
+_KIND_OF_MEDIA_TYPE = {v: k for k, v in MEDIA_TYPES.items()}
+_ACTION_OF = {v: k for k, v in ACTIONS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedMessage:
+    row: MessageRow
+    source: str | None  # relative path of the main file in the export, if included
+    deleted_at: int | None
+    deleted_how: str | None
+    revisions: list[dict[str, Any]]
+
+
+def is_placeholder(path: Any) -> bool:
+    """Desktop writes a sentence in parentheses instead of a path for files not exported."""
+    return not isinstance(path, str) or not path or path.startswith("(")
+
+
+def _int(value: Any, where: str, key: str, required: bool = False) -> int | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool):
+        raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def read_text(text: Any, where: str) -> tuple[str, list[dict[str, Any]] | None]:
+    """Text and entities (UTF-16 offsets) from Desktop's ``text`` (string or array)."""
+    if isinstance(text, str):
+        return text, None
+    if not isinstance(text, list):
+        raise ImportFormatError(
+            f"{where}: text must be a string or a list, got {type(text).__name__}"
+        )
+    out: list[str] = []
+    entities: list[dict[str, Any]] = []
+    offset = 0
+    for part in text:
+        if isinstance(part, str):
+            piece, kind = part, "plain"
+        elif isinstance(part, dict) and isinstance(part.get("text"), str):
+            piece, kind = part["text"], part.get("type", "plain")
+        else:
+            raise ImportFormatError(f"{where}: text parts must be strings or objects with text")
+        length = _utf16_len(piece)
+        if kind != "plain" and length:
+            entity: dict[str, Any] = {"type": FROM_DESKTOP.get(kind, "unknown"),
+                                      "offset": offset, "length": length}  # fmt: skip
+            if kind == "text_link":
+                entity["url"] = part.get("href", "")
+            if kind == "pre" and part.get("language"):
+                entity["language"] = part["language"]
+            if kind == "mention_name" and part.get("user_id") is not None:
+                entity["user_id"] = part["user_id"]
+            if kind == "custom_emoji" and str(part.get("document_id", "")).isdigit():
+                entity["document_id"] = int(part["document_id"])
+            if part.get("collapsed"):
+                entity["collapsed"] = True
+            entities.append(entity)
+        out.append(piece)
+        offset += length
+    return "".join(out), entities or None
+
+
+def _media(
+    msg: dict[str, Any], where: str
+) -> tuple[str | None, Any, tuple[FileRow, ...], str | None]:
+    ours = msg.get("tgmirror") if isinstance(msg.get("tgmirror"), dict) else {}
+    kind: str | None = None
+    info: dict[str, Any] = {}
+    source = None
+    if "photo" in msg:
+        kind, source = "photo", msg["photo"]
+        info = {"width": msg.get("width"), "height": msg.get("height"), "spoiler": False}
+    elif "file" in msg:
+        kind = _KIND_OF_MEDIA_TYPE.get(msg.get("media_type"), "document")
+        source = msg["file"]
+        info = {k: v for k, v in {
+            "mime": msg.get("mime_type"), "size": msg.get("file_size"),
+            "file_name": msg.get("file_name"), "duration": msg.get("duration_seconds"),
+            "width": msg.get("width"), "height": msg.get("height"),
+            "emoji": msg.get("sticker_emoji"), "title": msg.get("title"),
+            "performer": msg.get("performer"),
+        }.items() if v is not None}  # fmt: skip
+    elif isinstance(msg.get("poll"), dict):
+        poll = msg["poll"]
+        answers = poll.get("answers") or []
+        kind = "poll"
+        info = {"question": poll.get("question", ""), "closed": bool(poll.get("closed")),
+                "total_voters": poll.get("total_voters", 0),
+                "answers": [{"text": a.get("text", ""), "option": f"{i:02x}"}
+                            for i, a in enumerate(answers)],
+                "results": [{"option": f"{i:02x}", "voters": a.get("voters", 0)}
+                            for i, a in enumerate(answers)]}  # fmt: skip
+    elif isinstance(msg.get("location_information"), dict):
+        loc = msg["location_information"]
+        kind = "venue" if "place_name" in msg else "geo"
+        info = {"lat": loc.get("latitude"), "long": loc.get("longitude")}
+        if kind == "venue":
+            info.update(title=msg.get("place_name", ""), address=msg.get("address", ""))
+    elif isinstance(msg.get("contact_information"), dict):
+        c = msg["contact_information"]
+        kind = "contact"
+        info = {"first_name": c.get("first_name"), "last_name": c.get("last_name"),
+                "phone": c.get("phone_number")}  # fmt: skip
+    if ours.get("media_kind") is not None or "media" in ours:
+        kind, info = ours.get("media_kind"), ours.get("media")
+    files: tuple[FileRow, ...] = ()
+    if ours.get("files"):
+        files = tuple(FileRow(**{k: f.get(k) for k in (
+            "role", "kind", "mime", "size", "file_name", "width", "height", "duration")})
+            for f in ours["files"] if isinstance(f, dict))  # fmt: skip
+    elif kind in ("photo", "video", "gif", "round", "voice", "audio", "sticker", "document"):
+        files = (FileRow(kind=kind, mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo"
+                         else None), size=_int(msg.get("file_size") or msg.get("photo_file_size"),
+                         where, "file_size"), file_name=msg.get("file_name"),
+                         width=msg.get("width"), height=msg.get("height"),
+                         duration=msg.get("duration_seconds")),)  # fmt: skip
+    return kind, info or None, files, None if is_placeholder(source) else source
+
+
+def read_message(msg: Any, channel_id: int, where_file: str) -> ImportedMessage:
+    """One Desktop message as a row, with its file path and our history if present."""
+    if not isinstance(msg, dict):
+        raise ImportFormatError(f"{where_file}: a message is not an object")
+    msg_id = _int(msg.get("id"), f"{where_file}: a message", "id", required=True)
+    where = f"{where_file}: message {msg_id}"
+    kind = msg.get("type", "message")
+    if kind not in ("message", "service"):
+        raise ImportFormatError(f"{where}: type must be 'message' or 'service', got {kind!r}")
+    date = _int(msg.get("date_unixtime"), where, "date_unixtime", required=True)
+    text, entities = read_text(msg.get("text", ""), where)
+    ours = msg.get("tgmirror") if isinstance(msg.get("tgmirror"), dict) else {}
+    if "entities" in ours:
+        entities = ours["entities"]
+    from_id = msg.get("from_id")
+    sender = int(from_id[4:]) if isinstance(from_id, str) and from_id.startswith("user") and \
+        from_id[4:].isdigit() else None  # fmt: skip
+    reply = _int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
+    common: dict[str, Any] = {
+        "channel_id": channel_id, "msg_id": msg_id, "date": date, "text": text,
+        "entities": entities, "from_id": sender, "source": "import",
+        "extra": {k: v for k, v in msg.items() if k not in KNOWN_KEYS} or None,
+    }  # fmt: skip
+    if kind == "service":
+        action = ours.get("action") or {
+            "type": _ACTION_OF.get(msg.get("action"), msg.get("action"))
+        }
+        if msg.get("title") and "title" not in action:
+            action["title"] = msg["title"]
+        pinned = _int(msg.get("message_id"), where, "message_id")
+        row = MessageRow(**common, action=action, reply_to_msg_id=pinned or reply,
+                         reply_to=ours.get("reply_to"))  # fmt: skip
+        return ImportedMessage(row, None, ours.get("deleted_at"), ours.get("deleted_how"), [])
+    media_kind, media, files, source = _media(msg, where)
+    fwd = ours.get("fwd_from") or ({"from_name": msg["forwarded_from"]}
+                                   if msg.get("forwarded_from") else None)  # fmt: skip
+    row = MessageRow(
+        **common, edit_date=_int(msg.get("edited_unixtime"), where, "edited_unixtime"),
+        media_kind=media_kind, media=media, files=files, grouped_id=ours.get("grouped_id"),
+        reply_to_msg_id=reply, reply_to=ours.get("reply_to") or ({"msg_id": reply} if reply
+                                                                 else None),
+        fwd_from=fwd, views=ours.get("views"), forwards=ours.get("forwards"),
+        reactions=ours.get("reactions") or _reactions(msg.get("reactions")),
+        post_author=msg.get("author"),
+    )  # fmt: skip
+    revisions = ours.get("revisions") if isinstance(ours.get("revisions"), list) else []
+    return ImportedMessage(row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions)
+
+
+def _reactions(reactions: Any) -> list[dict[str, Any]] | None:
+    out = []
+    for r in reactions if isinstance(reactions, list) else []:
+        if not isinstance(r, dict):
+            continue
+        if r.get("type") == "emoji":
+            out.append({"emoji": r.get("emoji"), "count": r.get("count", 0)})
+        elif r.get("type") == "custom_emoji" and str(r.get("document_id", "")).isdigit():
+            out.append({"custom_emoji_id": int(r["document_id"]), "count": r.get("count", 0)})
+        elif r.get("type") == "paid":
+            out.append({"paid": True, "count": r.get("count", 0)})
+    return out or None
