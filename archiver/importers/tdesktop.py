@@ -147,6 +147,8 @@ def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, 
 
 def _chat_id(header: dict[str, Any], where: str) -> int:
     raw = header.get("id")
+    if raw is None:
+        raise ImportFormatError(f"{where}: a chat has no id before its messages")
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise ImportFormatError(f"{where}: chat id must be a number, got {raw!r}")
     text = str(raw)
