@@ -129,7 +129,7 @@ async def test_zip_and_result_json_paths_work_too(config, tmp_path: Path) -> Non
     report, rows, *_ = await _import(config, archive)
     assert report.chats[0].files == 2 and len(rows) == 8
     assert not (tmp_path.parent / "evil.txt").exists()
-    again, rows2, *_ = await _import(config, folder / "result.json")
+    _, rows2, *_ = await _import(config, folder / "result.json")
     assert len(rows2) == 8  # importing twice adds nothing
 
 
