@@ -59,5 +59,6 @@ def make_templates(config: Config) -> Jinja2Templates:
     env.globals.update(
         channel_url=channel_url, post_url=post_url, media_url=media_url,
         channel_key=channel_key, reasons=STATUS_REASONS, base_url=config.web.base_url.rstrip("/"),
+        static_prefix="/static/", media_prefix="/media/", home_url="/", static_site=False,
     )  # fmt: skip
     return templates

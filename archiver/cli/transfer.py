@@ -12,6 +12,7 @@ import typer
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.errors import ChannelRefError, ExportError
+from archiver.exporters.html import export_html
 from archiver.exporters.writer import ExportResult, export_channel
 from archiver.importers.tdesktop import ImportReport, import_export
 from archiver.media_store import MediaStore
@@ -44,8 +45,6 @@ def export_command(
     """Export a channel: Telegram Desktop's result.json layout, JSONL, or a static site."""
     config = get_config(ctx)
     start, stop = _date(since, "--since"), _date(until, "--until")
-    if fmt == "html":
-        raise ExportError("the static HTML export is not available in this version yet")
     if out.exists() and any(out.iterdir()) and not update:
         raise ExportError(f"{out}: the folder is not empty; use --update to export into it again")
     parsed = parse_ref(ref)
@@ -55,9 +54,14 @@ def export_command(
             channel = await find_channel(conn, parsed.channel_id or parsed.username or "")
             if channel is None:
                 raise ChannelRefError(f"{ref}: not in the archive")
+            store = MediaStore(config.media_dir)
+            if fmt == "html":
+                out.mkdir(parents=True, exist_ok=True)
+                return await export_html(conn, channel, out, store, since=start, until=stop,
+                                         with_media=not no_media)  # fmt: skip
             return await export_channel(
-                conn, channel, out, MediaStore(config.media_dir), fmt=fmt, since=start,
-                until=stop, with_media=not no_media,
+                conn, channel, out, store, fmt=fmt, since=start, until=stop,
+                with_media=not no_media,
             )  # fmt: skip
 
     result = run(go())

@@ -47,9 +47,12 @@ async def channel(
             raise HTTPException(404, f"No posts on or before {date} in this channel.")
         return RedirectResponse(f"{request.url.path}?before={cursor}", status_code=303)
     page = await channel_page(conn, ch.id, before=before, after=after, limit=PAGE_SIZE)
+    base = request.url.path
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,
         "old_usernames": await old_usernames(conn, ch),
+        "older_url": f"{base}?before={page.older}" if page.older else None,
+        "newer_url": f"{base}?after={page.newer}" if page.newer else None,
     }  # fmt: skip
     return templates.TemplateResponse(request, "channel.html", context)
 

@@ -37,5 +37,9 @@ async def post(
     if found.reply_to_msg_id:
         candidate = await get_post(conn, ch.id, found.reply_to_msg_id)
         reply = candidate if candidate is not None and not candidate.hidden else None
-    context = {"channel": ch, "post": found, "items": items, "history": history, "reply": reply}
+    in_channel = f"/{ch.username or ch.id}?before={found.msg_id + 1}#post-{found.msg_id}"
+    context = {
+        "channel": ch, "post": found, "items": items, "history": history, "reply": reply,
+        "in_channel_url": in_channel,
+    }  # fmt: skip
     return templates.TemplateResponse(request, "post.html", context)

@@ -1,0 +1,117 @@
+"""A static HTML site of a channel that opens from ``file://`` or any static host, offline.
+
+It renders the mirror's own templates (``web/templates``, loaded lazily: ``archiver`` never
+imports ``web`` at module level) with relative URLs: ``index.html`` and ``page-N.html`` for
+the channel, ``post-ID.html`` for permalinks with their edit history, ``media/`` for files and
+``static/`` for the stylesheet. Pages are written newest first by keyset, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.config import Config
+from archiver.errors import ExportError
+from archiver.exporters.writer import ExportResult
+from archiver.media_store import MediaStore
+from archiver.render import group_albums
+from archiver.store.browse import album, channel_page
+from archiver.store.channels import Channel
+from archiver.store.posts import get_post, get_revisions
+
+PAGE_SIZE = 50
+
+
+def _page_name(number: int) -> str:
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def _environment() -> Any:
+    from web.templating import STATIC_DIR, make_templates  # lazy: the core never needs web
+    from web.urls import media_url
+
+    env = make_templates(Config()).env
+    env.globals.update(
+        channel_url=lambda channel: "index.html",
+        post_url=lambda channel, msg_id: f"post-{msg_id}.html",
+        media_url=lambda f: media_url(f).lstrip("/"),
+        static_prefix="static/", media_prefix="media/", home_url="index.html", static_site=True,
+    )  # fmt: skip
+    return env, STATIC_DIR, media_url
+
+
+async def export_html(
+    conn: AsyncConnection,
+    channel: Channel,
+    out: Path,
+    media: MediaStore,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    with_media: bool = True,
+    progress: Callable[[int], None] = lambda n: None,
+) -> ExportResult:
+    """Write the site into ``out``; returns counts (``path`` is its index.html)."""
+    env, static_dir, media_url = _environment()
+    result = ExportResult(path=out / "index.html")
+    try:
+        shutil.copytree(static_dir, out / "static", dirs_exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write the site: {exc}") from exc
+    channel_tpl, post_tpl = env.get_template("channel.html"), env.get_template("post.html")
+    number, before = 1, None
+    while True:
+        page = await channel_page(conn, channel.id, before=before, limit=PAGE_SIZE)
+        posts = [p for p in page.posts if (since is None or p.date >= since)
+                 and (until is None or p.date < until)]  # fmt: skip
+        for post in posts:
+            await _write_post(conn, post_tpl, channel, post, out)
+            if with_media:
+                for f in post.files:
+                    url = media_url(f)
+                    if url:
+                        result.files += 1
+                        result.bytes += _copy(media, f.path, out / url.lstrip("/"))
+        context = {
+            "channel": channel, "cards": group_albums(posts), "page": page,
+            "old_usernames": [],
+            "older_url": _page_name(number + 1) if page.older else None,
+            "newer_url": _page_name(number - 1) if number > 1 else None,
+        }  # fmt: skip
+        (out / _page_name(number)).write_text(channel_tpl.render(context), encoding="utf-8")
+        result.posts += len(posts)
+        progress(len(page.posts))
+        if page.older is None:
+            return result
+        number, before = number + 1, page.older
+
+
+async def _write_post(conn: AsyncConnection, template: Any, channel: Channel, post: Any,
+                      out: Path) -> None:  # fmt: skip
+    items = [post]
+    if post.grouped_id is not None:
+        items = await album(conn, channel.id, post.grouped_id) or [post]
+    history = {p.msg_id: await get_revisions(conn, p.pk) for p in items if p.revision_count}
+    reply = await get_post(conn, channel.id, post.reply_to_msg_id) if post.reply_to_msg_id else None
+    context = {
+        "channel": channel, "post": post, "items": items, "history": history,
+        "reply": reply if reply is not None and not reply.hidden else None,
+        "in_channel_url": "index.html",
+    }  # fmt: skip
+    (out / f"post-{post.msg_id}.html").write_text(template.render(context), encoding="utf-8")
+
+
+def _copy(media: MediaStore, store_path: str | None, target: Path) -> int:
+    source = media.resolve(store_path or "")
+    if source is None or not source.is_file():
+        return 0
+    if target.exists() and target.stat().st_size == source.stat().st_size:
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return source.stat().st_size
