@@ -42,7 +42,7 @@ def safe_url(url: Any) -> str | None:
 
 def _utf16_units(text: str) -> list[str]:
     """Split text so index i is UTF-16 unit i (the second unit of a pair is '')."""
-    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+    if max(text, default="") <= "\uffff":
         return list(text)
     units: list[str] = []
     for ch in text:

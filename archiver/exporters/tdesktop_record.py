@@ -57,7 +57,10 @@ def desktop_date(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _units(text: str) -> list[str]:
+def _units(text: str) -> str | list[str]:
+    """Index i is UTF-16 unit i: the text itself when it has no characters beyond the BMP."""
+    if not text or max(text) <= "\uffff":
+        return text
     out: list[str] = []
     for ch in text:
         out.append(ch)
@@ -66,8 +69,15 @@ def _units(text: str) -> list[str]:
     return out
 
 
+def _cut(units: str | list[str], start: int, end: int) -> str:
+    piece = units[start:end]
+    return piece if isinstance(piece, str) else "".join(piece)
+
+
 def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
     """Desktop's ``text_entities``: the text cut into typed parts (UTF-16 offsets honoured)."""
+    if not entities:
+        return [{"type": "plain", "text": text}] if text else []
     units = _units(text or "")
     spans = sorted(
         (e for e in entities or [] if isinstance(e, dict) and e.get("length", 0) > 0),
@@ -81,9 +91,9 @@ def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
         if start >= end:
             continue  # nested or overlapping entities: Desktop's format is flat
         if start > pos:
-            parts.append({"type": "plain", "text": "".join(units[pos:start])})
+            parts.append({"type": "plain", "text": _cut(units, pos, start)})
         part: dict[str, Any] = {"type": ENTITY_NAMES.get(e.get("type"), "unknown"),
-                                "text": "".join(units[start:end])}  # fmt: skip
+                                "text": _cut(units, start, end)}  # fmt: skip
         if e.get("type") == "text_url":
             part["href"] = e.get("url", "")
         if e.get("type") == "pre":
@@ -97,7 +107,7 @@ def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
         parts.append(part)
         pos = end
     if pos < len(units):
-        parts.append({"type": "plain", "text": "".join(units[pos:])})
+        parts.append({"type": "plain", "text": _cut(units, pos, len(units))})
     return parts
 
 

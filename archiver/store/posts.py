@@ -111,7 +111,9 @@ def post_query() -> sa.Select[Any]:
 
 async def fetch_posts(conn: AsyncConnection, query: sa.Select[Any]) -> list[Post]:
     """Run a ``post_query()``-based SELECT and attach each post's files."""
-    posts = [Post(**row._mapping) for row in await conn.execute(query)]
+    # Columns are in Post's field order (see post_query), so rows map positionally: much
+    # cheaper than keyword construction on a million rows.
+    posts = [Post(*row) for row in await conn.execute(query)]
     if posts:
         await _attach_files(conn, posts)
     return posts
