@@ -35,9 +35,14 @@ CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "priv
 BATCH = 500
 HEADER_KEYS = {
     f"{base}{key}": key.replace("tgmirror.", "")
-    for base in ("", "chats.list.item.")
+    for base in ("", "chats.list.item.", "left_chats.list.item.")
     for key in ("name", "type", "id", "tgmirror.username", "tgmirror.about")
 }
+# A single-chat export is the chat object itself; a full-account export lists chats under
+# ``chats.list`` and the channels the account left under ``left_chats.list``.
+CHAT_PREFIXES = ("", "chats.list.item", "left_chats.list.item")
+MESSAGES_PREFIXES = tuple(f"{p}.messages".lstrip(".") for p in CHAT_PREFIXES)
+ITEM_PREFIXES = tuple(f"{p}.item" for p in MESSAGES_PREFIXES)
 MAX_MEMBER = 4 << 30  # a zip member declared larger than this is refused (zip bomb)
 
 
@@ -126,15 +131,12 @@ def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, 
                     yield "message", builder.value
                     builder = None
                 continue
-            if prefix in ("messages", "chats.list.item.messages") and event == "start_array":
+            if prefix in MESSAGES_PREFIXES and event == "start_array":
                 yield "chat", dict(header)
-            elif (
-                prefix in ("messages.item", "chats.list.item.messages.item")
-                and event == "start_map"
-            ):
+            elif prefix in ITEM_PREFIXES and event == "start_map":
                 builder, item = ObjectBuilder(), prefix
                 builder.event(event, value)
-            elif prefix in ("", "chats.list.item") and event == "end_map" and header:
+            elif prefix in CHAT_PREFIXES and event == "end_map" and header:
                 yield "end", dict(header)
                 header = {}
             elif prefix in HEADER_KEYS and event in ("string", "number"):
@@ -190,10 +192,12 @@ async def import_export(
                     )  # fmt: skip
                     await upsert_channel(conn, row, now, source="import", following=False)
                 batch: list[ImportedMessage] = []
+                last_date = 0
                 for kind2, msg in events:
                     if kind2 == "end":
                         break
-                    batch.append(read_message(msg, chat.id, source.where))
+                    batch.append(read_message(msg, chat.id, source.where, last_date))
+                    last_date = batch[-1].row.date
                     if len(batch) >= BATCH:
                         await _save(conn, batch, source, media, chat, now)
                         progress(len(batch))

@@ -9,6 +9,7 @@ key this module does not know is kept in ``MessageRow.extra``. Bad values raise
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from archiver.errors import ImportFormatError
@@ -96,6 +97,23 @@ def read_text(text: Any, where: str) -> tuple[str, list[dict[str, Any]] | None]:
     return "".join(out), entities or None
 
 
+def _date(msg: dict[str, Any], where: str, fallback: int | None) -> int:
+    """``date_unixtime``; exports before it existed have only ``date`` in local time."""
+    if msg.get("date_unixtime") is None and isinstance(msg.get("date"), str):
+        try:
+            return int(datetime.fromisoformat(msg["date"]).timestamp())
+        except ValueError:
+            raise ImportFormatError(f"{where}: date is not an ISO time: {msg['date']!r}") from None
+    if msg.get("date_unixtime") is None and fallback is not None:
+        return fallback
+    return _int(msg.get("date_unixtime"), where, "date_unixtime", required=True) or 0
+
+
+def _plain(value: Any, where: str) -> str:
+    """Text that Desktop may write as a string or as a text array (poll questions, answers)."""
+    return read_text(value if value is not None else "", where)[0]
+
+
 def _media(
     msg: dict[str, Any], where: str
 ) -> tuple[str | None, Any, tuple[FileRow, ...], str | None]:
@@ -120,9 +138,10 @@ def _media(
         poll = msg["poll"]
         answers = poll.get("answers") or []
         kind = "poll"
-        info = {"question": poll.get("question", ""), "closed": bool(poll.get("closed")),
+        info = {"question": _plain(poll.get("question"), where),
+                "closed": bool(poll.get("closed")),
                 "total_voters": poll.get("total_voters", 0),
-                "answers": [{"text": a.get("text", ""), "option": f"{i:02x}"}
+                "answers": [{"text": _plain(a.get("text"), where), "option": f"{i:02x}"}
                             for i, a in enumerate(answers)],
                 "results": [{"option": f"{i:02x}", "voters": a.get("voters", 0)}
                             for i, a in enumerate(answers)]}  # fmt: skip
@@ -153,16 +172,25 @@ def _media(
     return kind, info or None, files, None if is_placeholder(source) else source
 
 
-def read_message(msg: Any, channel_id: int, where_file: str) -> ImportedMessage:
-    """One Desktop message as a row, with its file path and our history if present."""
+def read_message(
+    msg: Any, channel_id: int, where_file: str, fallback_date: int = 0
+) -> ImportedMessage:
+    """One Desktop message as a row, with its file path and our history if present.
+
+    ``fallback_date`` dates an ``unsupported`` message, which Desktop writes without one.
+    """
     if not isinstance(msg, dict):
         raise ImportFormatError(f"{where_file}: a message is not an object")
     msg_id = _int(msg.get("id"), f"{where_file}: a message", "id", required=True)
     where = f"{where_file}: message {msg_id}"
     kind = msg.get("type", "message")
-    if kind not in ("message", "service"):
+    if kind not in ("message", "service", "unsupported"):
         raise ImportFormatError(f"{where}: type must be 'message' or 'service', got {kind!r}")
-    date = _int(msg.get("date_unixtime"), where, "date_unixtime", required=True)
+    date = _date(msg, where, fallback_date if kind == "unsupported" else None)
+    if kind == "unsupported":  # Desktop writes only the id of a message it cannot export
+        row = MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="import",
+                         media_kind="unsupported", media={"type": "unsupported"})  # fmt: skip
+        return ImportedMessage(row, None, None, None, [])
     text, entities = read_text(msg.get("text", ""), where)
     ours = msg.get("tgmirror") if isinstance(msg.get("tgmirror"), dict) else {}
     if "entities" in ours:

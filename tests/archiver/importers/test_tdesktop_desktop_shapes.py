@@ -1,0 +1,86 @@
+"""Shapes real Telegram Desktop exports have (checked in tdesktop's export_output_json.cpp).
+
+Full-account exports keep channels the account left under ``left_chats``; new Desktop versions
+write a poll's question and answers as text arrays; a message with media Desktop cannot
+export is only ``{"id", "type": "unsupported"}``; exports before 2022 have no
+``date_unixtime`` (only ``date``, local time).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from archiver.db.engine import open_engine
+from archiver.db.schema import channels, messages
+from archiver.importers.tdesktop import import_export
+from archiver.media_store import MediaStore
+
+
+def _msg(msg_id: int, **over) -> dict:
+    base = {"id": msg_id, "type": "message", "date": "2024-03-01T10:00:00",
+            "date_unixtime": str(1709287200 + msg_id), "from": "Left", "from_id": "channel55",
+            "text": f"post {msg_id}", "text_entities": []}  # fmt: skip
+    return {**base, **over}
+
+
+async def _import(config, data: dict, tmp_path: Path) -> tuple[dict, list]:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    engine = open_engine(config.database_url)
+    try:
+        await import_export(engine, folder, MediaStore(config.media_dir), int(time.time()))
+        async with engine.connect() as conn:
+            rows = {(r.channel_id, r.msg_id): r for r in await conn.execute(sa.select(messages))}
+            chans = (await conn.execute(sa.select(channels.c.id, channels.c.title))).all()
+    finally:
+        await engine.dispose()
+    return rows, chans
+
+
+async def test_channels_the_account_left_are_imported_from_left_chats(config, tmp_path) -> None:
+    data = {
+        "about": "Here is the data you requested.",
+        "chats": {"about": "chats", "list": [
+            {"name": "Kept", "type": "public_channel", "id": 44, "messages": [_msg(1)]}]},
+        "left_chats": {"about": "left", "list": [
+            {"name": "Left", "type": "private_channel", "id": 55, "messages": [_msg(1), _msg(2)]}]},
+    }  # fmt: skip
+    rows, chans = await _import(config, data, tmp_path)
+    assert sorted(chans) == [(44, "Kept"), (55, "Left")]
+    assert sorted(rows) == [(44, 1), (55, 1), (55, 2)]
+
+
+async def test_poll_question_and_answers_as_text_arrays_become_plain_text(config, tmp_path) -> None:
+    poll = {"question": ["Is it ", {"type": "bold", "text": "true"}, "?"], "closed": True,
+            "total_voters": 3, "answers": [
+                {"text": [{"type": "italic", "text": "yes"}], "voters": 2, "chosen": False},
+                {"text": "no", "voters": 1, "chosen": False}]}  # fmt: skip
+    data = {"name": "Left", "type": "public_channel", "id": 55,
+            "messages": [_msg(1, poll=poll, text="")]}  # fmt: skip
+    rows, _ = await _import(config, data, tmp_path)
+    media = rows[(55, 1)].media
+    assert media["question"] == "Is it true?"
+    assert [a["text"] for a in media["answers"]] == ["yes", "no"]
+
+
+async def test_an_unsupported_message_is_kept_not_refused(config, tmp_path) -> None:
+    data = {"name": "Left", "type": "public_channel", "id": 55,
+            "messages": [_msg(1), {"id": 2, "type": "unsupported"}, _msg(3)]}  # fmt: skip
+    rows, _ = await _import(config, data, tmp_path)
+    assert sorted(rows) == [(55, 1), (55, 2), (55, 3)]
+    assert rows[(55, 2)].media_kind == "unsupported"
+
+
+async def test_old_exports_without_unixtime_read_the_local_date(config, tmp_path) -> None:
+    old = _msg(1)
+    del old["date_unixtime"]
+    old["date"] = "2019-05-28T21:01:01"
+    data = {"name": "Left", "type": "public_channel", "id": 55, "messages": [old]}
+    rows, _ = await _import(config, data, tmp_path)
+    expected = int(time.mktime(time.strptime("2019-05-28T21:01:01", "%Y-%m-%dT%H:%M:%S")))
+    assert rows[(55, 1)].date == expected
