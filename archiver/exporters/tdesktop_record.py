@@ -131,11 +131,33 @@ def _reactions(reactions: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _folder(kind: str, media: dict[str, Any]) -> str:
+    # Desktop's DocumentFolder tests the video attribute first: video stickers go with videos.
+    if kind == "sticker" and media.get("format") == "webm":
+        return "video_files"
+    return FOLDERS.get(kind, "files")
+
+
 def _file_target(post: Post, kind: str, ext: str) -> str:
     main = post.main_file
     name = (main.file_name if main and main.file_name else None) or f"{kind}_{post.msg_id}{ext}"
     safe = "".join(ch for ch in name if ch not in "/\\:\x00") or f"file_{post.msg_id}"
-    return f"{FOLDERS.get(kind, 'files')}/{post.msg_id}_{safe}"
+    return f"{_folder(kind, post.media or {})}/{post.msg_id}_{safe}"
+
+
+def _thumb_keys(post: Post, path: str, with_media: bool) -> tuple[dict[str, Any], list[MediaCopy]]:
+    """Desktop's ``thumbnail``: the document's path + ``_thumb.jpg``, or why it is missing."""
+    thumb = post.thumb_file
+    if thumb is None:
+        return {}, []
+    out: dict[str, Any] = {"thumbnail": NOT_INCLUDED}
+    copies: list[MediaCopy] = []
+    if with_media and path != NOT_INCLUDED and thumb.status == "stored" and thumb.path:
+        out["thumbnail"] = f"{path}_thumb.jpg"
+        copies.append(MediaCopy(thumb.path, out["thumbnail"]))
+    if thumb.size:
+        out["thumbnail_file_size"] = thumb.size
+    return out, copies
 
 
 def _file_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], list[MediaCopy]]:
@@ -160,13 +182,19 @@ def _file_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], 
         if media.get("duration") is not None:
             out["duration_seconds"] = int(media["duration"])
     if main is not None and main.size:
-        out["file_size"] = main.size
+        out["photo_file_size" if kind == "photo" else "file_size"] = main.size
+    if kind != "photo":
+        thumb_keys, thumb_copies = _thumb_keys(post, path, with_media)
+        out.update(thumb_keys)
+        copies.extend(thumb_copies)
     width = (main.width if main else None) or media.get("width")
     if width:
         out["width"] = width
         out["height"] = (main.height if main else None) or media.get("height")
     if kind == "audio":
         out.update({k: media[k] for k in ("performer", "title") if media.get(k)})
+    if media.get("spoiler"):
+        out["media_spoiler"] = True
     return out, copies
 
 
@@ -233,7 +261,8 @@ def message_record(
         if post.edit_date:
             record["edited"] = desktop_date(post.edit_date)
             record["edited_unixtime"] = str(post.edit_date)
-        record["from"] = chat_name
+        # Desktop writes the sender's name, null when unknown: we know only the channel's.
+        record["from"] = None if post.from_id else chat_name
         record["from_id"] = f"user{post.from_id}" if post.from_id else peer
         if post.post_author:
             record["author"] = post.post_author
