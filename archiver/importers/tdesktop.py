@@ -25,10 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from archiver.errors import ImportFormatError
 from archiver.importers.tdesktop_read import ImportedMessage, read_message
 from archiver.media_store import MediaStore, choose_mime, extension_for
-from archiver.rows import ChannelRow
+from archiver.rows import ChannelRow, FileRow
 from archiver.store.channels import get_channel, upsert_channel
 from archiver.store.events import add_event
-from archiver.store.media import main_file_ids, mark_file_stored, record_file
+from archiver.store.media import (
+    file_ids_by_role,
+    main_file_ids,
+    mark_file_stored,
+    record_file,
+)
 from archiver.store.messages import add_revisions, mark_deleted, save_messages
 
 CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
@@ -222,10 +227,10 @@ async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,
                 media: MediaStore, chat: ChatReport, now: int) -> None:  # fmt: skip
     await save_messages(conn, [m.row for m in batch], now, file_status="missing")
     chat.messages += len(batch)
-    with_files = [m for m in batch if m.source]
-    ids = (
-        await main_file_ids(conn, chat.id, [m.row.msg_id for m in with_files]) if with_files else {}
-    )
+    with_files = [m.row.msg_id for m in batch if m.source]
+    ids = await main_file_ids(conn, chat.id, with_files) if with_files else {}
+    with_thumbs = [m.row.msg_id for m in batch if m.thumb_source]
+    thumbs = await file_ids_by_role(conn, chat.id, with_thumbs, "thumb") if with_thumbs else {}
     for m in batch:
         if m.revisions:
             await add_revisions(conn, chat.id, m.row.msg_id, m.revisions)
@@ -233,20 +238,30 @@ async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,
             await mark_deleted(
                 conn, chat.id, [m.row.msg_id], m.deleted_at, m.deleted_how or "import"
             )
+        main = next((f for f in m.row.files if f.role == "main"), None)
+        if m.thumb_source and m.row.msg_id in thumbs:
+            await _store_file(conn, source, media, m.thumb_source, None, thumbs[m.row.msg_id], now)
         if not m.source or m.row.msg_id not in ids:
             chat.missing_files += bool(m.row.files)
             continue
-        handle = source.open_file(m.source)
-        if handle is None:
+        if await _store_file(conn, source, media, m.source, main, ids[m.row.msg_id], now):
+            chat.files += 1
+        else:
             chat.missing_files += 1
-            continue
-        main = m.row.files[0] if m.row.files else None
-        declared = main.mime if main else None
-        with handle:
-            chunks = iter(functools.partial(handle.read, 1 << 20), b"")
-            stored = media.put_chunks(chunks, extension_for(declared, m.source))
-        mime = choose_mime(declared, stored.sniffed_mime)
-        await record_file(conn, stored.sha256, stored.size, mime, stored.path, now,
-                          main.width if main else None, main.height if main else None)  # fmt: skip
-        await mark_file_stored(conn, ids[m.row.msg_id], stored.sha256, now)
-        chat.files += 1
+
+
+async def _store_file(conn: Any, source: ExportSource, media: MediaStore, relative: str,
+                      described: FileRow | None, media_id: int, now: int) -> bool:  # fmt: skip
+    """Copy one file of the export into the content store and link it; False if absent."""
+    handle = source.open_file(relative)
+    if handle is None:
+        return False
+    declared = described.mime if described else None
+    with handle:
+        chunks = iter(functools.partial(handle.read, 1 << 20), b"")
+        stored = media.put_chunks(chunks, extension_for(declared, relative))
+    mime = choose_mime(declared, stored.sniffed_mime)
+    width, height = (described.width, described.height) if described else (None, None)
+    await record_file(conn, stored.sha256, stored.size, mime, stored.path, now, width, height)
+    await mark_file_stored(conn, media_id, stored.sha256, now)
+    return True

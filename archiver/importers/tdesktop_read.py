@@ -36,6 +36,7 @@ class ImportedMessage:
     deleted_at: int | None
     deleted_how: str | None
     revisions: list[dict[str, Any]]
+    thumb_source: str | None = None  # relative path of the document's thumbnail, if included
 
 
 def is_placeholder(path: Any) -> bool:
@@ -169,6 +170,9 @@ def _media(
                          where, "file_size"), file_name=msg.get("file_name"),
                          width=msg.get("width"), height=msg.get("height"),
                          duration=msg.get("duration_seconds")),)  # fmt: skip
+    if "thumbnail" in msg and not ours.get("files") and len(files) == 1:
+        size = _int(msg.get("thumbnail_file_size"), where, "thumbnail_file_size")
+        files += (FileRow(kind="photo", role="thumb", mime="image/jpeg", size=size),)
     return kind, info or None, files, None if is_placeholder(source) else source
 
 
@@ -227,7 +231,10 @@ def read_message(
         post_author=msg.get("author"),
     )  # fmt: skip
     revisions = ours.get("revisions") if isinstance(ours.get("revisions"), list) else []
-    return ImportedMessage(row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions)
+    thumb = None if is_placeholder(msg.get("thumbnail")) else msg["thumbnail"]
+    return ImportedMessage(
+        row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions, thumb
+    )
 
 
 def _reactions(reactions: Any) -> list[dict[str, Any]] | None:

@@ -134,3 +134,19 @@ async def main_file_ids(
         )
     )
     return {r.msg_id: r.id for r in rows}
+
+
+async def file_ids_by_role(
+    conn: AsyncConnection, channel_id: int, msg_ids: list[int], role: str
+) -> dict[int, int]:
+    """{msg_id: media row id} of the files with ``role`` (main | thumb) of some messages."""
+    rows = await conn.execute(
+        sa.select(messages.c.msg_id, message_media.c.id)
+        .join(message_media, message_media.c.message_id == messages.c.id)
+        .where(
+            messages.c.channel_id == channel_id,
+            messages.c.msg_id.in_(msg_ids),
+            message_media.c.role == role,
+        )
+    )
+    return {r.msg_id: r.id for r in rows}

@@ -84,3 +84,24 @@ async def test_old_exports_without_unixtime_read_the_local_date(config, tmp_path
     rows, _ = await _import(config, data, tmp_path)
     expected = int(time.mktime(time.strptime("2019-05-28T21:01:01", "%Y-%m-%dT%H:%M:%S")))
     assert rows[(55, 1)].date == expected
+
+
+async def test_a_document_thumbnail_beside_the_json_is_stored_too(config, tmp_path) -> None:
+    folder = tmp_path / "export"
+    (folder / "video_files").mkdir(parents=True)
+    (folder / "video_files" / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"v" * 40)
+    (folder / "video_files" / "clip.mp4_thumb.jpg").write_bytes(b"\xff\xd8\xff" + b"t" * 40)
+    video = _msg(1, file="video_files/clip.mp4", file_name="clip.mp4", file_size=52,
+                 thumbnail="video_files/clip.mp4_thumb.jpg", thumbnail_file_size=43,
+                 media_type="video_file", mime_type="video/mp4", duration_seconds=2)  # fmt: skip
+    data = {"name": "Left", "type": "public_channel", "id": 55, "messages": [video]}
+    (folder / "result.json").write_text(json.dumps(data), encoding="utf-8")
+    engine = open_engine(config.database_url)
+    try:
+        await import_export(engine, folder, MediaStore(config.media_dir), int(time.time()))
+        async with engine.connect() as conn:
+            files = (await conn.execute(sa.text(
+                "SELECT role, status, size FROM message_media ORDER BY role"))).all()  # fmt: skip
+    finally:
+        await engine.dispose()
+    assert [tuple(f) for f in files] == [("main", "stored", 52), ("thumb", "stored", 43)]
