@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -17,6 +18,21 @@ from archiver.store.summary import ChannelSummary, channel_summaries
 
 def _when(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%m-%d %H:%M") if ts else "never"
+
+
+def _last_seen(s: ChannelSummary) -> int | None:
+    """The last time anything of the channel was read from Telegram (sync or live update)."""
+    seen = [t for t in (s.last_sync_at, s.last_update_at) if t]
+    return max(seen) if seen else None
+
+
+def _ago(seconds: int | None) -> str:
+    if seconds is None:
+        return "never"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
 
 
 def _status_text(s: ChannelSummary) -> str:
@@ -41,8 +57,14 @@ def status(
             return await channel_summaries(conn)
 
     summaries = run(go())
+    now = int(time.time())
     if as_json:
-        print(json.dumps([dataclasses.asdict(s) for s in summaries], ensure_ascii=False, indent=2))
+        rows = []
+        for s in summaries:
+            seen = _last_seen(s)
+            rows.append({**dataclasses.asdict(s), "last_seen_at": seen,
+                         "lag_seconds": now - seen if seen else None})  # fmt: skip
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:
         console.print("No channels yet. Add one with `tgmirror add @channel`.")
@@ -52,7 +74,7 @@ def status(
     table.add_column("status", ratio=2, overflow="fold")
     for column in ("messages", "deleted", "media"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("last sync", no_wrap=True)
+    table.add_column("last seen", no_wrap=True)
     table.add_column("error", ratio=2, overflow="fold")
     for s in summaries:
         handle = f"@{s.username}" if s.username else f"id {s.id}"
@@ -63,7 +85,7 @@ def status(
             str(s.messages),
             str(s.deleted),
             media,
-            _when(s.last_sync_at),
+            _ago(now - seen) if (seen := _last_seen(s)) else "never",
             (s.last_error or "")[:80],
         )
     console.print(table)

@@ -385,3 +385,26 @@ async def add_revisions(
         row["superseded_at"] = row["superseded_at"] or 0
     await conn.execute(message_revisions.insert(), rows)
     return len(rows)
+
+
+async def posts_with_comments(conn: AsyncConnection, channel_id: int, limit: int) -> list[int]:
+    """Ids of the newest posts of a channel that Telegram says have comments."""
+    rows = await conn.execute(
+        sa.select(messages.c.msg_id)
+        .where(messages.c.channel_id == channel_id, messages.c.replies > 0)
+        .order_by(messages.c.msg_id.desc())
+        .limit(limit)
+    )
+    return [r.msg_id for r in rows]
+
+
+async def thread_msg_ids(conn: AsyncConnection, channel_id: int, msg_id: int) -> list[int]:
+    """Stored, not deleted comments (ids in the discussion group) under a channel post."""
+    rows = await conn.execute(
+        sa.select(messages.c.msg_id).where(
+            messages.c.thread_channel_id == channel_id,
+            messages.c.thread_msg_id == msg_id,
+            messages.c.deleted_at.is_(None),
+        )
+    )
+    return [r.msg_id for r in rows]

@@ -19,6 +19,7 @@ from telethon import errors
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
 from archiver.worker.backfill import backfill_channel
+from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
 from archiver.worker.live import follow_live, wait_for
 from archiver.worker.media import download_channel_media
@@ -93,6 +94,7 @@ async def _channel_loop(
             if channel.status == "active" and now >= due.reconcile:
                 async with limit:
                     await reconcile_channel(ctx, channel)
+                    await archive_comments(ctx, channel)
                 due.reconcile = now + archive.reconcile_interval
         except errors.FloodWaitError as exc:
             log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)

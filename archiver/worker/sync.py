@@ -19,6 +19,7 @@ from archiver.store.channels import Channel, list_channels
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel, find_stored, refresh_channel
+from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
 from archiver.worker.media import download_channel_media
 from archiver.worker.reconcile import reconcile_channel
@@ -36,6 +37,7 @@ class ChannelOutcome:
     inserted: int = 0
     edited: int = 0
     deleted: int = 0
+    comments: int = 0
     media_stored: int = 0
     media_failed: int = 0
     media_bytes: int = 0
@@ -128,6 +130,7 @@ async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
         history = await backfill_channel(ctx, channel)
         outcome.inserted += history.inserted
         checked = await reconcile_channel(ctx, channel)
+        outcome.comments += await archive_comments(ctx, channel)
         outcome.edited += history.edited + checked.edited
         outcome.deleted += checked.deleted
         media = await download_channel_media(ctx, channel)
