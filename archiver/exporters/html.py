@@ -22,6 +22,7 @@ from archiver.media_store import MediaStore
 from archiver.render import group_albums
 from archiver.store.browse import album, channel_page
 from archiver.store.channels import Channel
+from archiver.store.media import file_path
 from archiver.store.posts import get_post, get_revisions
 
 PAGE_SIZE = 50
@@ -63,6 +64,11 @@ async def export_html(
         shutil.copytree(static_dir, out / "static", dirs_exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write the site: {exc}") from exc
+    if with_media and channel.photo_sha256:
+        # channel.html shows the avatar as media/<sha256>, with no extension
+        found = await file_path(conn, channel.photo_sha256)
+        if found is not None:
+            result.bytes += _copy(media, found[0], out / "media" / channel.photo_sha256)
     channel_tpl, post_tpl = env.get_template("channel.html"), env.get_template("post.html")
     number, before = 1, None
     while True:
