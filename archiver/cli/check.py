@@ -1,0 +1,67 @@
+"""``tgmirror check | backup``: verify and repair the archive, copy it safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archiver.check import CheckReport, backup_database, backup_media, check_archive
+from archiver.cli import app
+from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.db.engine import sqlite_path
+from archiver.errors import DatabaseError
+from archiver.media_store import MediaStore
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Skip hashing files and the index.")
+    ] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what can be fixed.")] = False,
+) -> None:
+    """Verify the archive: database, media files (size, sha256), id gaps, search index."""
+    config = get_config(ctx)
+
+    async def go() -> CheckReport:
+        async with migrated_engine(config) as engine:
+            return await check_archive(engine, MediaStore(config.media_dir), quick=quick,
+                                       repair=repair)  # fmt: skip
+
+    report = run(go())
+    for line in report.problems:
+        console.print(f"[red]problem:[/red] {line}")
+    for line in report.notes:
+        console.print(f"note: {line}")
+    for line in report.repaired:
+        console.print(f"[green]repaired:[/green] {line}")
+    console.print(f"Checked the database and {report.files_checked} media files: "
+                  f"{len(report.problems)} problems.")  # fmt: skip
+    if not report.ok and not repair:
+        console.print(
+            "Run `tgmirror check --repair` to fix what can be fixed, then `tgmirror sync`."
+        )
+    if not report.ok and not report.repaired:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Folder (or .db file) to write the backup to.")],
+    media: Annotated[bool, typer.Option("--media", help="Also copy the media files.")] = False,
+) -> None:
+    """Copy the database consistently, even while the daemon writes (and the media)."""
+    config = get_config(ctx)
+    db = sqlite_path(config.database_url)
+    if db is None:
+        raise DatabaseError("backup copies SQLite archives; use your database's own tools")
+    target = backup_database(db, out)
+    console.print(f"Database copied to {target}.")
+    if media:
+        folder = out if out.suffix != ".db" else out.parent
+        copied = backup_media(config.media_dir, folder)
+        console.print(f"Copied {copied} media files to {folder / 'media'}.")
