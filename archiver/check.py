@@ -27,7 +27,7 @@ from archiver.store.integrity import (
     search_index_counts,
     sqlite_problems,
 )
-from archiver.store.messages import rebuild_search_index
+from archiver.store.search_index import rebuild_search_index
 
 
 @dataclass

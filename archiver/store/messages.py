@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import FTS_TABLE, message_media, message_revisions, messages
+from archiver.db.schema import message_media, message_revisions, messages
 from archiver.rows import FileRow, MessageRow, SaveResult
-from archiver.store.search_text import channel_token, search_body
+from archiver.store.search_index import fts_delete, fts_insert, fts_rows
 
 # Media keys that change without the author editing the post (poll votes).
 _VOLATILE_MEDIA_KEYS = frozenset({"results", "total_voters", "closed", "cached_page"})
@@ -40,34 +40,6 @@ def _content_key(text: str, entities: Any, media_kind: str | None, media: Any) -
         media_kind,
         _stable_media(media),
     )
-
-
-def _fts_rows(pairs: Iterable[tuple[int, int, str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"rowid": pk, "body": search_body(text, media), "chan": channel_token(channel_id)}
-        for pk, channel_id, text, media in pairs
-    ]
-
-
-async def _fts_insert(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    rows = [r for r in rows if r["body"]]
-    if rows and conn.dialect.name == "sqlite":
-        await conn.execute(
-            sa.text(f"INSERT INTO {FTS_TABLE}(rowid, body, chan) VALUES (:rowid, :body, :chan)"),
-            rows,
-        )
-
-
-async def _fts_delete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    rows = [r for r in rows if r["body"]]
-    if rows and conn.dialect.name == "sqlite":
-        await conn.execute(
-            sa.text(
-                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, chan) "
-                "VALUES ('delete', :rowid, :body, :chan)"
-            ),
-            rows,
-        )
 
 
 def _file_values(message_pk: int, f: FileRow, now: int, status: str) -> dict[str, Any]:
@@ -155,8 +127,8 @@ async def save_messages(
     if revisions:
         await conn.execute(message_revisions.insert(), revisions)
     await _update_rows(conn, updates)
-    await _fts_delete(conn, _fts_rows(fts_old))
-    await _fts_insert(conn, _fts_rows(fts_new))
+    await fts_delete(conn, fts_rows(fts_old))
+    await fts_insert(conn, fts_rows(fts_new))
     return SaveResult(
         inserted=len(new),
         edited=edited,
@@ -243,8 +215,8 @@ async def _insert_new(
     ]
     if files:
         await conn.execute(message_media.insert(), files)
-    await _fts_insert(
-        conn, _fts_rows((pk, r.channel_id, r.text, r.media) for pk, r in zip(pks, new, strict=True))
+    await fts_insert(
+        conn, fts_rows((pk, r.channel_id, r.text, r.media) for pk, r in zip(pks, new, strict=True))
     )
 
 
@@ -318,32 +290,9 @@ async def purge_channel_messages(conn: AsyncConnection, channel_id: int) -> int:
             messages.c.channel_id == channel_id
         )
     )
-    await _fts_delete(conn, _fts_rows((r.id, channel_id, r.text, r.media) for r in rows))
+    await fts_delete(conn, fts_rows((r.id, channel_id, r.text, r.media) for r in rows))
     result = await conn.execute(messages.delete().where(messages.c.channel_id == channel_id))
     return result.rowcount or 0
-
-
-async def rebuild_search_index(conn: AsyncConnection) -> int:
-    """Re-create the FTS index from the messages table; returns rows indexed."""
-    if conn.dialect.name != "sqlite":
-        return 0
-    await conn.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
-    total = 0
-    last = 0
-    while True:
-        batch = (
-            await conn.execute(
-                sa.select(messages.c.id, messages.c.channel_id, messages.c.text, messages.c.media)
-                .where(messages.c.id > last)
-                .order_by(messages.c.id)
-                .limit(5000)
-            )
-        ).all()
-        if not batch:
-            return total
-        await _fts_insert(conn, _fts_rows((r.id, r.channel_id, r.text, r.media) for r in batch))
-        total += len(batch)
-        last = batch[-1].id
 
 
 async def set_post_hidden(
