@@ -24,7 +24,7 @@ def demo_command(
         bool, typer.Option("--serve/--no-serve", help="Serve the mirror after.")
     ] = True,
 ) -> None:
-    """Archive a simulated Telegram (5 channels, every kind of post) and serve the mirror."""
+    """Archive a simulated Telegram (6 channels, every kind of post) and serve the mirror."""
     console.print(f"Preparing the demo in {directory.resolve()} ...")
     setup = demo.prepare(directory, port)
     if setup.created:
