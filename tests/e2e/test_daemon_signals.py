@@ -35,10 +35,11 @@ def _setup(cli, tmp_path: Path) -> World:
     return world
 
 
-def _start(tmp_path: Path) -> subprocess.Popen:
+def _start(tmp_path: Path, web: bool = False) -> subprocess.Popen:
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
-    return subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
+    args = [str(script), "run"] if web else [str(script), "run", "--no-web"]
+    return subprocess.Popen(args, cwd=tmp_path, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
@@ -95,3 +96,35 @@ def test_kill_9_while_busy_loses_nothing_on_restart(cli, tmp_path: Path) -> None
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert _stored(tmp_path, ch) == list(range(1, 4001))
+
+
+def test_run_serves_the_mirror_in_the_same_process(cli, tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    world = _setup(cli, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = (tmp_path / "tgmirror.toml").read_text()
+    (tmp_path / "tgmirror.toml").write_text(config + f'\n[web]\nport = {port}\npublish = "all"\n')
+    proc = _start(tmp_path, web=True)
+    try:
+
+        def serving() -> bool:
+            try:
+                return (
+                    httpx.get(f"http://127.0.0.1:{port}/api/channels", timeout=1).status_code == 200
+                )
+            except httpx.HTTPError:
+                return False
+
+        _wait_for(serving)
+        _wait_for(lambda: len(_stored(tmp_path, world.channel_id("busy_feed"))) == 4000, 60)
+        page = httpx.get(f"http://127.0.0.1:{port}/busy_feed", timeout=5)
+        assert page.status_code == 200 and 'id="post-4000"' in page.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
