@@ -144,6 +144,13 @@ class MediaStore:
         return writer.commit()
 
 
+def _cannot_write(where: Path, exc: OSError) -> str:
+    return (
+        f"{where}: cannot write media ({exc.strerror}): the disk may be full or read-only; "
+        "free space and run the command again (files not stored are retried)"
+    )
+
+
 class MediaWriter:
     """A file being written into the store; ``commit`` or ``abort`` it exactly once."""
 
@@ -165,9 +172,7 @@ class MediaWriter:
             self._handle.write(chunk)
         except OSError as exc:
             self.abort()
-            raise MediaStoreError(
-                f"{self._store.root}: cannot write media: {exc.strerror}"
-            ) from exc
+            raise MediaStoreError(_cannot_write(self._store.root, exc)) from exc
         self._hash.update(chunk)
         self._size += len(chunk)
         if len(self._head) < 16:
@@ -196,5 +201,5 @@ class MediaWriter:
                 os.replace(self._tmp, final)
         except OSError as exc:
             self.abort()
-            raise MediaStoreError(f"{final}: cannot store media: {exc.strerror}") from exc
+            raise MediaStoreError(_cannot_write(final, exc)) from exc
         return StoredFile(sha, self._size, relative, sniff_mime(self._head))

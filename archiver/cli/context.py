@@ -10,11 +10,12 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.config import Config, load_config
 from archiver.db.engine import current_revision, head_revision, open_engine
-from archiver.errors import DatabaseError
+from archiver.errors import DatabaseError, TgmirrorError
 
 console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -28,8 +29,40 @@ def get_config(ctx: typer.Context) -> Config:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from a synchronous command."""
-    return asyncio.run(coro)
+    """Run a coroutine to completion; failures a user can act on become one TgmirrorError."""
+    try:
+        return asyncio.run(coro)
+    except BaseExceptionGroup as group:
+        raise _actionable(group) from group
+    except sa_exc.OperationalError as exc:
+        raise _database_error(exc) from exc
+
+
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        out += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return out
+
+
+def _actionable(group: BaseExceptionGroup) -> BaseException:
+    """The first leaf a user can act on (concurrent channel tasks fail as a group)."""
+    for exc in _leaves(group):
+        if isinstance(exc, TgmirrorError):
+            return exc
+        if isinstance(exc, sa_exc.OperationalError):
+            return _database_error(exc)
+    return group
+
+
+def _database_error(exc: sa_exc.OperationalError) -> DatabaseError:
+    reason = str(exc.orig) if exc.orig is not None else str(exc)
+    if any(word in reason for word in ("disk", "full", "readonly", "read-only")):
+        return DatabaseError(
+            f"cannot write the database ({reason}): the disk may be full or read-only; "
+            "free space and run the command again (everything committed so far is kept)"
+        )
+    return DatabaseError(f"database error: {reason}")
 
 
 @asynccontextmanager

@@ -1,0 +1,46 @@
+"""A full disk (RLIMIT_FSIZE) stops ``tgmirror sync`` with one clear line; once space is back,
+a re-run completes the archive and ``tgmirror check`` finds nothing wrong."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from archiver.simulator import ChannelSpec, generate_world
+
+CONFIG = '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n' \
+         '[[channels]]\nref = "@big_one"\n'  # fmt: skip
+
+
+def _small_disk() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (900_000, 900_000))
+
+
+def test_full_disk_stops_cleanly_and_sync_resumes(cli, tmp_path: Path) -> None:
+    world = generate_world(tmp_path / "world.sqlite", seed=2, channels=[
+        ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)])  # fmt: skip
+    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
+    script = Path(sys.executable).parent / "tgmirror"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    full = subprocess.run([str(script), "sync"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, preexec_fn=_small_disk, timeout=120)  # fmt: skip
+    assert full.returncode == 1
+    lines = full.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the disk may be full" in lines[0], full.stderr
+    assert "Traceback" not in full.stderr
+    resumed = cli("sync")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
+    stored = [r[0] for r in db.execute("SELECT msg_id FROM messages ORDER BY msg_id")]
+    cid = world.channel_id("big_one")
+    assert stored == sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
+    check = cli("check")
+    assert check.returncode == 0 and "0 problems" in check.stdout
