@@ -19,10 +19,11 @@ from typing import IO, Literal
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.errors import ExportError
+from archiver.exporters.jsonl import write_jsonl
 from archiver.exporters.tdesktop_record import message_record
 from archiver.media_store import MediaStore, extension_for
 from archiver.store.channels import Channel
-from archiver.store.posts import get_revisions, iter_channel_posts
+from archiver.store.export_rows import RawBatch, iter_export_batches
 
 Format = Literal["tdesktop", "jsonl"]
 
@@ -58,39 +59,64 @@ async def export_channel(
     result = ExportResult(path=target)
     try:
         with _open_for_writing(tmp) as handle:
-            if fmt == "tdesktop":
-                ours = {"username": channel.username, "about": channel.about}
-                head = {"name": channel.title, "type": chat_type(channel), "id": channel.id,
-                        "tgmirror": ours}  # fmt: skip
-                handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
-                handle.write(',\n "messages": [')
-            first = True
-            async for batch in iter_channel_posts(conn, channel.id, since=since, until=until,
-                                                  include_hidden=False):  # fmt: skip
-                for post in batch:
-                    revisions = await get_revisions(conn, post.pk) if post.revision_count else []
-                    main = post.main_file
-                    ext = extension_for(main.mime, main.file_name) if main else ""
-                    record, copies = message_record(post, channel.title, revisions,
-                                                    with_media=with_media, ext=ext)  # fmt: skip
-                    for copy in copies:
-                        result.bytes += _copy(media, copy.store_path, out / copy.target)
-                        result.files += 1
-                    if fmt == "jsonl":
-                        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    else:
-                        handle.write(("\n  " if first else ",\n  ") + json.dumps(
-                            record, ensure_ascii=False))  # fmt: skip
-                    first = False
-                    result.posts += 1
-                progress(len(batch))
-            if fmt == "tdesktop":
-                handle.write("\n ]\n}\n")
+            if fmt == "jsonl":
+
+                def copy_files(batch: RawBatch) -> None:
+                    for files in batch.files.values():
+                        for f in files if with_media else ():
+                            if f.status == "stored" and f.path and f.sha256:
+                                name = f.sha256 + extension_for(f.mime, f.file_name)
+                                result.bytes += _copy(media, f.path, out / "media" / name)
+                                result.files += 1
+                    progress(len(batch.rows))
+
+                result.posts = await write_jsonl(conn, channel, handle, since=since, until=until,
+                                                 on_batch=copy_files)  # fmt: skip
+            else:
+                await _write_tdesktop(
+                    conn, channel, handle, out, media, result, since=since, until=until,
+                    with_media=with_media, progress=progress,
+                )  # fmt: skip
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write the export: {exc.strerror}") from exc
     return result
+
+
+async def _write_tdesktop(
+    conn: AsyncConnection,
+    channel: Channel,
+    handle: IO[str],
+    out: Path,
+    media: MediaStore,
+    result: ExportResult,
+    *,
+    since: int | None,
+    until: int | None,
+    with_media: bool,
+    progress: Callable[[int], None],
+) -> None:
+    ours = {"username": channel.username, "about": channel.about}
+    head = {"name": channel.title, "type": chat_type(channel), "id": channel.id, "tgmirror": ours}
+    handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
+    handle.write(',\n "messages": [')
+    separator = "\n  "
+    async for batch in iter_export_batches(conn, channel.id, since=since, until=until,
+                                           include_hidden=False):  # fmt: skip
+        for post in batch.posts:
+            main = post.main_file
+            ext = extension_for(main.mime, main.file_name) if main else ""
+            record, copies = message_record(post, channel.title, batch.revisions.get(post.pk, []),
+                                            with_media=with_media, ext=ext)  # fmt: skip
+            for copy in copies:
+                result.bytes += _copy(media, copy.store_path, out / copy.target)
+                result.files += 1
+            handle.write(separator + json.dumps(record, ensure_ascii=False))
+            separator = ",\n  "
+            result.posts += 1
+        progress(len(batch.posts))
+    handle.write("\n ]\n}\n")
 
 
 def _open_for_writing(path: Path) -> IO[str]:

@@ -84,7 +84,7 @@ async def iter_export_batches(
         rows = (await conn.execute(query.order_by(messages.c.msg_id).limit(batch))).all()
         if not rows:
             return
-        posts = [Post(**row._mapping) for row in rows]
+        posts = [Post(*row) for row in rows]  # columns are in Post's field order
         low, high = last, posts[-1].msg_id
         by_pk = {p.pk: p for p in posts}
         await _attach_files(conn, channel_id, low, high, by_pk)
@@ -106,6 +106,16 @@ def _in_range(channel_id: int, low: int, high: int) -> sa.ColumnElement[bool]:
 async def _attach_files(
     conn: AsyncConnection, channel_id: int, low: int, high: int, by_pk: dict[int, Post]
 ) -> None:
+    for message_id, file in await file_rows(conn, channel_id, low, high):
+        post = by_pk.get(message_id)
+        if post is not None:  # filtered out by date or hidden
+            post.files.append(file)
+
+
+async def file_rows(
+    conn: AsyncConnection, channel_id: int, low: int, high: int
+) -> list[tuple[int, PostFile]]:
+    """(message pk, file) of the posts with ids in (low, high]."""
     rows = await conn.execute(
         sa.select(
             message_media.c.message_id,
@@ -126,15 +136,23 @@ async def _attach_files(
         .where(_in_range(channel_id, low, high))
         .order_by(message_media.c.id)
     )
-    for message_id, *values in rows:
-        post = by_pk.get(message_id)
-        if post is not None:  # filtered out by date or hidden
-            post.files.append(PostFile(*values))
+    return [(message_id, PostFile(*values)) for message_id, *values in rows]
 
 
 async def _revisions(
     conn: AsyncConnection, channel_id: int, low: int, high: int, by_pk: dict[int, Post]
 ) -> dict[int, list[Revision]]:
+    out: dict[int, list[Revision]] = {}
+    for message_id, revision in await revision_rows(conn, channel_id, low, high):
+        if message_id in by_pk:
+            out.setdefault(message_id, []).append(revision)
+    return out
+
+
+async def revision_rows(
+    conn: AsyncConnection, channel_id: int, low: int, high: int
+) -> list[tuple[int, Revision]]:
+    """(message pk, superseded version) of the posts with ids in (low, high], oldest first."""
     rows = await conn.execute(
         sa.select(
             message_revisions.c.message_id,
@@ -153,8 +171,60 @@ async def _revisions(
             message_revisions.c.message_id, message_revisions.c.captured_at, message_revisions.c.id
         )
     )
-    out: dict[int, list[Revision]] = {}
-    for message_id, *values in rows:
-        if message_id in by_pk:
-            out.setdefault(message_id, []).append(Revision(*values))
-    return out
+    return [(message_id, Revision(*values)) for message_id, *values in rows]
+
+
+RAW_COLUMNS = (
+    "msg_id", "date", "edit_date", "text", "entities", "media_kind", "media", "grouped_id",
+    "reply_to_msg_id", "reply_to", "fwd_from", "views", "forwards", "replies", "reactions",
+    "post_author", "from_id", "action", "deleted_at", "deleted_how", "first_seen_at",
+    "captured_at",
+)  # fmt: skip
+RAW_JSON = frozenset({"entities", "media", "reply_to", "fwd_from", "reactions", "action"})
+
+
+@dataclass(slots=True)
+class RawBatch:
+    """Rows of (msg_id, JSON object text, pk), with files and revisions by pk."""
+
+    rows: list[tuple[Any, ...]]
+    files: dict[int, list[PostFile]]
+    revisions: dict[int, list[Revision]]
+
+
+async def iter_raw_batches(
+    conn: AsyncConnection,
+    channel_id: int,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    batch: int = 5000,
+) -> AsyncIterator[RawBatch]:
+    """Visible posts of a channel as JSON objects built by the database, in id order.
+
+    Each row is (msg_id, json text, pk): SQLite's ``json_object`` writes the stored columns
+    (JSON columns embedded as JSON, not as strings), so no Python encoding per post.
+    """
+    pairs: list[Any] = []
+    for name in RAW_COLUMNS:
+        column = messages.c[name]
+        pairs += ["id" if name == "msg_id" else name,
+                  sa.func.json(column) if name in RAW_JSON else column]  # fmt: skip
+    document = sa.func.json_object(*pairs)
+    last = -(2**63)
+    while True:
+        query = sa.select(messages.c.msg_id, sa.type_coerce(document, sa.Text), messages.c.id)
+        query = query.where(messages.c.channel_id == channel_id, messages.c.msg_id > last)
+        query = _filtered(query, since, until, include_hidden=False)
+        rows = (await conn.execute(query.order_by(messages.c.msg_id).limit(batch))).all()
+        if not rows:
+            return
+        high = rows[-1][0]
+        files: dict[int, list[PostFile]] = {}
+        for pk, file in await file_rows(conn, channel_id, last, high):
+            files.setdefault(pk, []).append(file)
+        revisions: dict[int, list[Revision]] = {}
+        for pk, revision in await revision_rows(conn, channel_id, last, high):
+            revisions.setdefault(pk, []).append(revision)
+        yield RawBatch([tuple(r) for r in rows], files, revisions)
+        last = high

@@ -73,8 +73,25 @@ async def test_jsonl_has_revisions_and_tombstones(simulated_archive, tmp_path) -
                          fmt="jsonl")  # fmt: skip
     records = {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
     edited = records[simulated_archive["ids"]["edited"]]
-    assert [r["text"] for r in edited["tgmirror"]["revisions"]] == [
-        "version one", "version two", "version three"]  # fmt: skip
+    assert edited["text"] == "version four"
+    assert [r["text"] for r in edited["revisions"]] == ["version one", "version two",
+                                                        "version three"]  # fmt: skip
     deleted = records[simulated_archive["ids"]["deleted"]]
-    assert deleted["tgmirror"]["deleted_how"] == "reconcile"
+    assert deleted["deleted_how"] == "reconcile" and deleted["text"] == "this will be deleted"
+    assert all(r["channel_id"] == simulated_archive["en"] for r in records.values())
     assert simulated_archive["ids"]["hidden"] not in records  # takedowns are not exported
+
+
+async def test_jsonl_embeds_stored_json_and_copies_files(simulated_archive, tmp_path) -> None:
+    path = await _export(simulated_archive["config"], simulated_archive["ru"], tmp_path / "m",
+                         fmt="jsonl")  # fmt: skip
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    with_files = [r for r in records if r["files"]]
+    assert with_files and all(r["channel_id"] == simulated_archive["ru"] for r in records)
+    photo = next(r for r in with_files if r["media_kind"] == "photo")
+    assert isinstance(photo["media"], dict) and photo["media"]["width"]
+    stored = photo["files"][0]
+    copied = list((tmp_path / "m" / "media").glob(stored["sha256"] + "*"))
+    assert len(copied) == 1
+    formatted = next(r for r in records if r["entities"])
+    assert isinstance(formatted["entities"], list) and formatted["entities"][0]["type"]
