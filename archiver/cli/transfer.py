@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
@@ -17,7 +18,17 @@ from archiver.exporters.writer import ExportResult, export_channel
 from archiver.importers.tdesktop import ImportReport, import_export
 from archiver.media_store import MediaStore
 from archiver.store.channels import find_channel
+from archiver.store.export_rows import count_export_posts
 from archiver.telegram.refs import parse_ref
+
+
+def _progress(verb: str) -> Progress:
+    """A progress bar on a terminal; nothing when the output is a pipe or a log."""
+    return Progress(
+        TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("posts"), TimeElapsedColumn(), console=console,
+        disable=not console.is_terminal,
+    )  # fmt: skip
 
 
 def _date(text: str | None, option: str) -> int | None:
@@ -48,6 +59,7 @@ def export_command(
     if out.exists() and any(out.iterdir()) and not update:
         raise ExportError(f"{out}: the folder is not empty; use --update to export into it again")
     parsed = parse_ref(ref)
+    bar = _progress("exporting")
 
     async def go() -> ExportResult:
         async with migrated_engine(config) as engine, engine.connect() as conn:
@@ -55,14 +67,22 @@ def export_command(
             if channel is None:
                 raise ChannelRefError(f"{ref}: not in the archive")
             store = MediaStore(config.media_dir)
-            if fmt == "html":
-                out.mkdir(parents=True, exist_ok=True)
-                return await export_html(conn, channel, out, store, since=start, until=stop,
-                                         with_media=not no_media)  # fmt: skip
-            return await export_channel(
-                conn, channel, out, store, fmt=fmt, since=start, until=stop,
-                with_media=not no_media,
-            )  # fmt: skip
+            total = await count_export_posts(conn, channel.id, since=start, until=stop,
+                                             include_hidden=False)  # fmt: skip
+            with bar:
+                task = bar.add_task(channel.title[:40], total=total)
+
+                def advance(n: int) -> None:
+                    bar.advance(task, n)
+
+                if fmt == "html":
+                    out.mkdir(parents=True, exist_ok=True)
+                    return await export_html(conn, channel, out, store, since=start, until=stop,
+                                             with_media=not no_media, progress=advance)  # fmt: skip
+                return await export_channel(
+                    conn, channel, out, store, fmt=fmt, since=start, until=stop,
+                    with_media=not no_media, progress=advance,
+                )  # fmt: skip
 
     result = run(go())
     console.print(f"Exported {result.posts} posts and {result.files} files to {result.path}.")
@@ -78,9 +98,16 @@ def import_command(
     if not path.exists():
         raise typer.BadParameter(f"{path}: no such file or folder", param_hint="PATH")
 
+    bar = _progress("importing")
+
     async def go() -> ImportReport:
         async with migrated_engine(config) as engine:
-            return await import_export(engine, path, MediaStore(config.media_dir), int(time.time()))
+            with bar:
+                task = bar.add_task(path.name[:40], total=None)
+                store = MediaStore(config.media_dir)
+                return await import_export(
+                    engine, path, store, int(time.time()), lambda n: bar.advance(task, n)
+                )
 
     report = run(go())
     for chat in report.chats:

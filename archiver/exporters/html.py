@@ -89,7 +89,7 @@ async def export_html(
             "older_url": _page_name(number + 1) if page.older else None,
             "newer_url": _page_name(number - 1) if number > 1 else None,
         }  # fmt: skip
-        (out / _page_name(number)).write_text(channel_tpl.render(context), encoding="utf-8")
+        write_if_changed(out / _page_name(number), channel_tpl.render(context))
         result.posts += len(posts)
         progress(len(page.posts))
         if page.older is None:
@@ -109,7 +109,16 @@ async def _write_post(conn: AsyncConnection, template: Any, channel: Channel, po
         "reply": reply if reply is not None and not reply.hidden else None,
         "in_channel_url": "index.html",
     }  # fmt: skip
-    (out / f"post-{post.msg_id}.html").write_text(template.render(context), encoding="utf-8")
+    write_if_changed(out / f"post-{post.msg_id}.html", template.render(context))
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write a page unless the same page is already there (``--update`` writes only changes)."""
+    data = text.encode("utf-8")
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.write_bytes(data)
+    return True
 
 
 def _copy(media: MediaStore, store_path: str | None, target: Path) -> int:

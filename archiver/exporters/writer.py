@@ -8,6 +8,7 @@ into Desktop's folders; ``--update`` skips files already there with the right si
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -77,7 +78,10 @@ async def export_channel(
                     conn, channel, handle, out, media, result, since=since, until=until,
                     with_media=with_media, progress=progress,
                 )  # fmt: skip
-        os.replace(tmp, target)
+        if target.exists() and filecmp.cmp(tmp, target, shallow=False):
+            tmp.unlink()  # --update: nothing changed, the file is left as it was
+        else:
+            os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write the export: {exc.strerror}") from exc

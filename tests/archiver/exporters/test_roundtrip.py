@@ -95,3 +95,25 @@ async def test_jsonl_embeds_stored_json_and_copies_files(simulated_archive, tmp_
     assert len(copied) == 1
     formatted = next(r for r in records if r["entities"])
     assert isinstance(formatted["entities"], list) and formatted["entities"][0]["type"]
+
+
+async def test_update_rewrites_nothing_that_did_not_change(simulated_archive, tmp_path) -> None:
+    import os
+
+    from archiver.exporters.html import export_html
+
+    config = simulated_archive["config"]
+    first = await _export(config, simulated_archive["ru"], tmp_path / "u")
+    os.utime(first, (1, 1))
+    again = await _export(config, simulated_archive["ru"], tmp_path / "u")
+    assert again.stat().st_mtime == 1  # identical result.json: left as it was
+    engine = open_engine(config.database_url)
+    async with engine.connect() as conn:
+        channel = await get_channel(conn, simulated_archive["ru"])
+        await export_html(conn, channel, tmp_path / "h", MediaStore(config.media_dir))
+        pages = list((tmp_path / "h").glob("*.html"))
+        for page in pages:
+            os.utime(page, (1, 1))
+        await export_html(conn, channel, tmp_path / "h", MediaStore(config.media_dir))
+    await engine.dispose()
+    assert all(page.stat().st_mtime == 1 for page in pages)
