@@ -57,21 +57,22 @@ def desktop_date(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _units(text: str) -> str | list[str]:
-    """Index i is UTF-16 unit i: the text itself when it has no characters beyond the BMP."""
+def _units(text: str) -> str | bytes:
+    """The text indexable by UTF-16 unit: itself when it has no characters beyond the BMP,
+    else its UTF-16 encoding (two bytes a unit), sliced in C rather than char by char."""
     if not text or max(text) <= "\uffff":
         return text
-    out: list[str] = []
-    for ch in text:
-        out.append(ch)
-        if ord(ch) > 0xFFFF:
-            out.append("")
-    return out
+    return text.encode("utf-16-le", "surrogatepass")
 
 
-def _cut(units: str | list[str], start: int, end: int) -> str:
-    piece = units[start:end]
-    return piece if isinstance(piece, str) else "".join(piece)
+def _length(units: str | bytes) -> int:
+    return len(units) // 2 if isinstance(units, bytes) else len(units)
+
+
+def _cut(units: str | bytes, start: int, end: int) -> str:
+    if isinstance(units, bytes):
+        return units[2 * start : 2 * end].decode("utf-16-le", "replace")
+    return units[start:end]
 
 
 def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
     pos = 0
     for e in spans:
         start = max(e.get("offset", 0), pos)
-        end = min(e.get("offset", 0) + e["length"], len(units))
+        end = min(e.get("offset", 0) + e["length"], _length(units))
         if start >= end:
             continue  # nested or overlapping entities: Desktop's format is flat
         if start > pos:
@@ -106,8 +107,8 @@ def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
             part["collapsed"] = True
         parts.append(part)
         pos = end
-    if pos < len(units):
-        parts.append({"type": "plain", "text": _cut(units, pos, len(units))})
+    if pos < _length(units):
+        parts.append({"type": "plain", "text": _cut(units, pos, _length(units))})
     return parts
 
 
