@@ -54,11 +54,27 @@ async def run_daemon(
     limit = asyncio.Semaphore(ctx.config.archive.concurrency)
     log.info("following %d channels", len(channels))
     async with asyncio.TaskGroup() as group:
+        group.create_task(_keep_connected(ctx))
         for channel in channels:
             group.create_task(_channel_loop(ctx, channel, wakes[channel.id], limit))
         if until is not None:
             group.create_task(_stop_when(ctx, until, check_every))
     log.info("stopped")
+
+
+async def _keep_connected(ctx: WorkerContext, every: float = 2.0) -> None:
+    """Reconnect the client after Telethon gave up (a long network outage), with backoff."""
+    delay = every
+    while not ctx.stopping.is_set():
+        if not ctx.client.is_connected():
+            try:
+                await ctx.client.connect()
+                log.info("reconnected to Telegram")
+                delay = every
+            except (ConnectionError, OSError, TimeoutError) as exc:
+                log.warning("still offline (%s); retrying in %.0f s", exc.__class__.__name__, delay)
+                delay = min(delay * 2, 60.0)
+        await wait_for(ctx.stopping, delay)
 
 
 async def _stop_when(
@@ -77,6 +93,7 @@ async def _channel_loop(
     archive = ctx.config.archive
     loop = asyncio.get_running_loop()
     due = Timers()
+    failures = 0
     while not ctx.stopping.is_set():
         now = loop.time()
         try:
@@ -101,11 +118,17 @@ async def _channel_loop(
             due.poll = due.reconcile = loop.time() + exc.seconds
         except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
             detail = f"{exc.__class__.__name__}: {exc}"[:300]
-            log.warning("channel %s: %s", channel.id, detail)
+            failures += 1
+            backoff = min(2.0**failures, 60.0, max(archive.poll_interval, 1.0))
+            log.warning("channel %s: %s (retrying in %.0f s)", channel.id, detail, backoff)
             async with ctx.write() as conn:
                 await update_sync_state(conn, channel.id, last_error=detail,
                                         last_error_at=ctx.now())  # fmt: skip
-            due.poll = loop.time() + min(archive.poll_interval, 30)
+            retry = loop.time() + backoff
+            due.poll = max(due.poll, retry)
+            due.reconcile = max(due.reconcile, retry)
+        else:
+            failures = 0
         next_due = min(due.poll, due.reconcile, due.probe) - loop.time()
         if ctx.stopping.is_set() or wake.is_set():
             continue
