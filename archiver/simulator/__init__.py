@@ -20,6 +20,8 @@ Public API (stable):
     world.make_private(ch) / delete_channel(ch) / ban(ch, text) / restrict(ch, platform, reason,
                      text) / restore(ch)
     world.fail_next(method="GetHistoryRequest", error="FLOOD_WAIT_30", times=1, channel=None)
+    world.set_random_faults(rate, *, seed=0, kinds=faults.KINDS, lost_delay=3.0)  # 0 turns off
+    world.injected_faults() -> {"RPC_CALL_FAIL": n, "INTERNAL": n, "TIMEOUT": n, ...}
     world.set_outage(bool) / set_password(str|None)
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
     world.channel_id("name") -> id; world.channel_ids() -> [id]
@@ -39,6 +41,9 @@ Behaviour worth knowing:
   senders poll the world's change log every 0.15 s, so other processes' changes arrive too;
 - during an outage requests stall, and fail with ConnectionError (the client disconnects) once
   the outage outlasts the client's connection_retries x retry_delay;
+- random faults turn a seeded share of answers into RPC_CALL_FAIL / INTERNAL (500), TIMEOUT
+  (-503), FLOOD_WAIT_1..3, or a lost answer (the request is answered when re-sent lost_delay s
+  later); connecting and signing in are left alone; every fault is counted in the world;
 - unknown requests fail with RPC error SIMULATOR_UNSUPPORTED_<NAME> and are logged.
 """
 

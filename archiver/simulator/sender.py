@@ -23,7 +23,8 @@ from telethon.tl import types
 from telethon.tl.tlobject import TLObject
 
 from . import updates
-from .rpc import RpcFailure, Server
+from .faults import FaultDice
+from .rpc import NO_AUTH_NEEDED, UNWRAPPED, RpcFailure, Server
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ def wire_bytes(result: Any) -> bytes:
         items = [bytes(x) if isinstance(x, TLObject) else struct.pack("<q", x) for x in result]
         return struct.pack("<Ii", VECTOR_ID, len(items)) + b"".join(items)
     return bytes(result)
+
+
+def handshake_or_login(request: TLObject) -> bool:
+    """Requests left alone by random faults: connecting and signing in are not archiving."""
+    while isinstance(request, UNWRAPPED):
+        request = request.query
+    return isinstance(request, NO_AUTH_NEEDED)
 
 
 def roundtrip(request: TLObject | None, result: Any) -> Any:
@@ -64,6 +72,8 @@ class SimulatedSender:
         self._disconnected: asyncio.Future[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stalled: list[tuple[TLObject, asyncio.Future[Any]]] = []
+        self._lost: list[tuple[float, TLObject, asyncio.Future[Any]]] = []
+        self._dice = FaultDice()
         self._outage_since: float | None = None
         self._seq = 0
 
@@ -135,7 +145,7 @@ class SimulatedSender:
 
     def _answer(self, request: TLObject, future: asyncio.Future[Any]) -> None:
         assert self._server is not None
-        if future.done():
+        if future.done() or self._injected_fault(request, future):
             return
         try:
             # The server sees the request as Telegram would: parsed back from its wire bytes.
@@ -148,12 +158,29 @@ class SimulatedSender:
             log.exception("simulated Telegram failed answering %s", type(request).__name__)
             future.set_exception(exc)
 
+    def _injected_fault(self, request: TLObject, future: asyncio.Future[Any]) -> bool:
+        """Apply a random fault (`World.set_random_faults`) to this answer; True if one was."""
+        assert self._server is not None
+        if handshake_or_login(request):
+            return False
+        fault = self._dice.draw(self._server.conn)
+        if fault is None:
+            return False
+        if fault.error is None:  # lost: answered when the request is sent again
+            self._lost.append((time.monotonic() + fault.lost_delay, request, future))
+        else:
+            code, message = fault.error
+            future.set_exception(rpc_message_to_error(types.RpcError(code, message), request))
+        return True
+
     def _close(self, error: BaseException | None) -> None:
         self._connected = False
-        for _, future in self._stalled:
+        waiting = [f for _, f in self._stalled] + [f for _, _, f in self._lost]
+        for future in waiting:
             if not future.done():
                 future.set_exception(error or ConnectionError("disconnected"))
         self._stalled.clear()
+        self._lost.clear()
         if self._disconnected is not None and not self._disconnected.done():
             self._disconnected.set_result(None)
         if self._world is not None:
@@ -186,7 +213,10 @@ class SimulatedSender:
             return
         self._outage_since = None
         stalled, self._stalled = self._stalled, []
-        for request, future in stalled:
+        now = time.monotonic()
+        resent = [(r, f) for at, r, f in self._lost if at <= now]
+        self._lost = [item for item in self._lost if item[0] > now]
+        for request, future in stalled + resent:
             self._answer(request, future)
         for change in updates.pending_changes(world.conn, self._seq):
             self._seq = change["seq"]

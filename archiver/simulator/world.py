@@ -18,7 +18,7 @@ from typing import Any
 
 from telethon.tl.tlobject import TLObject
 
-from . import schema
+from . import faults, schema
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
 
 
@@ -372,6 +372,20 @@ class World:
         """While down, connected senders behave as if the network dropped."""
         with self.transaction():
             self._set_meta("outage", "1" if down else "0")
+
+    def set_random_faults(
+        self, rate: float, *, seed: int = 0, kinds: Sequence[str] = faults.KINDS,
+        lost_delay: float = 3.0,
+    ) -> None:  # fmt: skip
+        """Make a share `rate` (0..1) of RPC answers fail at random with transient errors of
+        `kinds` (see `faults.KINDS`), seeded; rate 0 turns it off. Seen by every process."""
+        settings = faults.FaultSettings(rate, seed, tuple(kinds), lost_delay) if rate else None
+        with self.transaction() as conn:
+            faults.store_settings(conn, settings)
+
+    def injected_faults(self) -> dict[str, int]:
+        """How many random faults of each kind were injected so far, by every process."""
+        return faults.fault_counts(self.conn)
 
     def set_password(self, password: str | None) -> None:
         """Turn two-step verification on (with this password) or off."""
