@@ -39,6 +39,9 @@ def make_client(config: Config) -> TelegramClient:
         config.telegram.api_hash or "simulated",
         flood_sleep_threshold=60,
         request_retries=5,
+        # After the last retry, raise Telegram's own error (a transient RPCError the worker
+        # retries later, never evidence of erasure), not Telethon's bare ValueError.
+        raise_last_call_error=True,
         connection_retries=5,
         receive_updates=True,
     )

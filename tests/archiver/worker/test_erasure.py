@@ -105,3 +105,13 @@ async def test_rename_and_username_change_are_logged_not_erasure(world, sim_work
         state, events = await _probe_times(ctx, channel, clock, 3)
     assert (state.status, state.title, state.username) == ("active", "New title", None)
     assert events == ["added", "renamed", "username_changed"]
+
+
+async def test_a_probe_failing_on_every_retry_is_not_evidence(world, sim_worker, clock) -> None:
+    world.add_channel("struggling", "Struggling")
+    async with sim_worker() as ctx:
+        channel = (await add_channel(ctx, "@struggling")).channel
+        world.fail_next("GetChannelsRequest", "FLOOD_WAIT_1", times=6)  # 1 try + 5 retries
+        state, events = await _probe_times(ctx, channel, clock, 1)
+    assert world.conn.execute("SELECT SUM(remaining) FROM failures").fetchone()[0] == 0
+    assert state.status == "active" and events == ["added"]
