@@ -14,7 +14,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.config import Config, load_config
-from archiver.db.engine import current_revision, head_revision, open_engine
+from archiver.db.engine import current_revision, display_url, head_revision, open_engine
 from archiver.errors import DatabaseError, TgmirrorError
 
 console = Console(highlight=False, soft_wrap=True)
@@ -72,7 +72,7 @@ async def migrated_engine(config: Config) -> AsyncIterator[AsyncEngine]:
     try:
         if await current_revision(engine) != head_revision():
             raise DatabaseError(
-                f"{config.database_url}: the database is missing or not up to date; "
+                f"{display_url(config.database_url)}: the database is missing or not up to date; "
                 "run `tgmirror db upgrade` first"
             )
         yield engine

@@ -6,7 +6,7 @@ import typer
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, run
-from archiver.db.engine import open_engine, sqlite_path, upgrade
+from archiver.db.engine import display_url, open_engine, upgrade
 
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -25,7 +25,7 @@ def db_upgrade(ctx: typer.Context) -> None:
             await engine.dispose()
 
     before, after = run(go())
-    where = sqlite_path(config.database_url) or config.database_url
+    where = display_url(config.database_url)
     if before == after:
         console.print(f"Database {where} is up to date (schema {after}); nothing changed.")
     elif before is None:

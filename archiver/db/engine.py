@@ -1,7 +1,8 @@
 """Open the archive database: the async engine, SQLite PRAGMAs, file permissions, migrations.
 
-Every process opens the database through ``open_engine`` so that WAL mode, foreign keys and the
-busy timeout hold everywhere, and creates it through ``upgrade`` (Alembic), never ``create_all``.
+Every process opens the database through ``open_engine`` so that, on SQLite, WAL mode, foreign
+keys and the busy timeout hold everywhere, and creates it through ``upgrade`` (Alembic), never
+``create_all``. PostgreSQL (``postgresql+asyncpg://``) needs none of the PRAGMAs or file modes.
 """
 
 from __future__ import annotations
@@ -62,11 +63,56 @@ def _on_sqlite_connect(dbapi_conn: object, _record: object) -> None:
     cursor.close()
 
 
+SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+def display_url(url: str) -> str:
+    """``url`` fit to print: the file of a SQLite URL, any other URL without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<unreadable database URL>"
+
+
+def _check_url(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise DatabaseError(
+            f"storage.database: {url!r} is not a database URL; "
+            "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/NAME"
+        ) from exc
+    scheme = parsed.drivername
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
+        raise DatabaseError(
+            f"storage.database: use postgresql+asyncpg://… instead of {scheme}:// "
+            "(tgmirror talks to PostgreSQL through asyncpg)"
+        )
+    if scheme not in SUPPORTED:
+        raise DatabaseError(
+            f"storage.database: {scheme}:// is not supported; "
+            "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/NAME"
+        )
+    if scheme == "postgresql+asyncpg":
+        try:
+            import asyncpg  # noqa: F401
+        except ImportError as exc:
+            raise DatabaseError(
+                "storage.database is a PostgreSQL URL but asyncpg is not installed; "
+                "install it with `pip install 'tgmirror[pg]'`"
+            ) from exc
+
+
 def open_engine(url: str, *, create: bool = True) -> AsyncEngine:
     """Create the async engine for ``url`` with the project's connection settings.
 
     With ``create=False`` a missing SQLite file is an error instead of a new empty database.
+    A PostgreSQL database is never created here: its server and role belong to the operator.
     """
+    _check_url(url)
     if create:
         prepare_sqlite_file(url)
     else:
