@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from archiver.errors import DatabaseError
 from archiver.media_store import MediaStore
 from archiver.store.integrity import (
+    database_problems,
     forget_file,
     id_gaps,
     iter_media_files,
     requeue_from,
     search_index_counts,
-    sqlite_problems,
 )
 from archiver.store.search_index import rebuild_search_index
 
@@ -57,7 +57,7 @@ async def check_archive(
     report = CheckReport()
     now = int(time.time())
     async with engine.connect() as conn:
-        report.problems += await sqlite_problems(conn)
+        report.problems += await database_problems(conn)
         broken: list[tuple[str, str, str]] = []
         async for row in iter_media_files(conn):
             report.files_checked += 1

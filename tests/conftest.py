@@ -1,17 +1,72 @@
-"""Fixtures shared by every test: real SQLite files migrated by Alembic, engines, configs."""
+"""Fixtures shared by every test: real databases migrated by Alembic, engines, configs.
+
+Database tests run on SQLite files and, where ``BOTH_BACKENDS`` says, on a real PostgreSQL
+server started for the session (``pg_server``); each test gets its own fresh database."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import INSTALL_HINT, TempPostgres, find_bindir
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.config import Config, config_from_dict
 from archiver.db.engine import open_engine, upgrade
+
+BACKENDS = ("sqlite", "postgresql")
+# Test folders whose database tests run on both backends; elsewhere on SQLite only (those
+# tests read the SQLite file directly). A test in these folders that needs SQLite itself is
+# marked ``sqlite_only``.
+BOTH_BACKENDS = (
+    "tests/archiver/db/",
+    "tests/archiver/store/",
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that takes a database once per backend (``db_backend``)."""
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    where = Path(metafunc.definition.path).relative_to(Path(__file__).parent.parent).as_posix()
+    both = where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    metafunc.parametrize("db_backend", BACKENDS if both else BACKENDS[:1], scope="session")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[TempPostgres]:
+    """A PostgreSQL server of the machine's package manager, on a free loopback port.
+
+    Missing binaries skip the PostgreSQL half of the suite locally, and fail it in CI."""
+    bindir = find_bindir()
+    if bindir is None:
+        reason = f"no PostgreSQL server binaries: {INSTALL_HINT}"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"{reason} (CI must test PostgreSQL)")
+        pytest.skip(reason)
+    server = TempPostgres.start(bindir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: TempPostgres) -> str:
+    """A PostgreSQL database migrated to head once per session; tests get copies of it."""
+    name = pg_server.create_database()
+
+    async def build() -> None:
+        engine = open_engine(pg_server.url(name))
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return name
 
 
 @pytest.fixture(scope="session")
@@ -29,17 +84,45 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_config(tmp_path: Path, migrated_template: Path):
-    """Factory: a Config whose data directory holds a fresh copy of the migrated database."""
+def fresh_database(db_backend: str, request: pytest.FixtureRequest):
+    """Factory: the URL of a new PostgreSQL database (a copy of the migrated template, or
+    empty), dropped after the test; None on SQLite, whose file lives in the data directory."""
+    created: list[str] = []
+
+    def make(migrated: bool = True) -> str | None:
+        if db_backend == "sqlite":
+            return None
+        server: TempPostgres = request.getfixturevalue("pg_server")
+        template = request.getfixturevalue("pg_template") if migrated else None
+        created.append(server.create_database(template))
+        return server.url(created[-1])
+
+    yield make
+    if created:
+        server = request.getfixturevalue("pg_server")
+        for name in created:
+            server.drop_database(name)
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, migrated_template: Path, fresh_database):
+    """Factory: a Config whose data directory holds a fresh copy of the migrated database
+    (on PostgreSQL: whose ``storage.database`` is a fresh copy; one per ``base``)."""
+    urls: dict[Path, str | None] = {}
 
     def make(
         data: dict | None = None, *, migrated: bool = True, base: Path | None = None
     ) -> Config:
         base = base or tmp_path
-        config = config_from_dict({"storage": {"data_dir": "data"}, **(data or {})}, base)
+        data = {"storage": {"data_dir": "data"}, **(data or {})}
+        if base not in urls:
+            urls[base] = fresh_database(migrated)
+        if urls[base] is not None:
+            data["storage"] = {**data["storage"], "database": urls[base]}
+        config = config_from_dict(data, base)
         config.storage.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         db = config.storage.data_dir / "tgmirror.db"
-        if migrated and not db.exists():
+        if migrated and urls[base] is None and not db.exists():
             shutil.copyfile(migrated_template, db)
         return config
 

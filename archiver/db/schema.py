@@ -8,6 +8,7 @@ so that later versions can re-derive what today's code does not read.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = sa.MetaData(
     naming_convention={
@@ -265,9 +266,29 @@ FTS_CREATE = (
 )
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
+# On PostgreSQL the search index is an ordinary table of the same name: one tsvector per
+# message, built from the same folded words, under a GIN index (docs/postgresql.md says why
+# tsvector and not pg_trgm). It is on its own MetaData: SQLite must never create it.
+PG_SEARCH_CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {FTS_TABLE} ("
+    "message_id BIGINT NOT NULL, body TSVECTOR NOT NULL, "
+    f"CONSTRAINT pk_{FTS_TABLE} PRIMARY KEY (message_id), "
+    f"CONSTRAINT fk_{FTS_TABLE}_message_id_messages FOREIGN KEY (message_id) "
+    "REFERENCES messages (id) ON DELETE CASCADE)",
+    f"CREATE INDEX IF NOT EXISTS ix_{FTS_TABLE}_body ON {FTS_TABLE} USING gin (body)",
+)
+
+pg_search_index = sa.Table(
+    FTS_TABLE,
+    sa.MetaData(),
+    sa.Column("message_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("body", TSVECTOR, nullable=False),
+)
+
 
 def include_in_autogenerate(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic filter: the FTS5 table and its shadow tables are managed by hand."""
+    """Alembic filter: the search index (FTS5 and its shadow tables, or PostgreSQL's tsvector
+    table) is managed by hand."""
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, message_revisions, messages
+from archiver.store.dialect import dialect_of
 from archiver.store.posts import Post, PostFile, Revision
 
 _POST_COLUMNS = [
@@ -202,18 +203,19 @@ async def iter_raw_batches(
 ) -> AsyncIterator[RawBatch]:
     """Visible posts of a channel as JSON objects built by the database, in id order.
 
-    Each row is (msg_id, json text, pk): SQLite's ``json_object`` writes the stored columns
-    (JSON columns embedded as JSON, not as strings), so no Python encoding per post.
+    Each row is (msg_id, json text, pk): the database's JSON object builder writes the stored
+    columns (JSON columns embedded as JSON, not as strings), so no Python encoding per post.
     """
+    dialect = dialect_of(conn)
     pairs: list[Any] = []
     for name in RAW_COLUMNS:
         column = messages.c[name]
-        pairs += ["id" if name == "msg_id" else name,
-                  sa.func.json(column) if name in RAW_JSON else column]  # fmt: skip
-    document = sa.func.json_object(*pairs)
+        pairs += [sa.literal("id" if name == "msg_id" else name, sa.Text),
+                  dialect.json_value(column) if name in RAW_JSON else column]  # fmt: skip
+    document = dialect.json_object(*pairs)
     last = -(2**63)
     while True:
-        query = sa.select(messages.c.msg_id, sa.type_coerce(document, sa.Text), messages.c.id)
+        query = sa.select(messages.c.msg_id, sa.cast(document, sa.Text), messages.c.id)
         query = query.where(messages.c.channel_id == channel_id, messages.c.msg_id > last)
         query = _filtered(query, since, until, include_hidden=False)
         rows = (await conn.execute(query.order_by(messages.c.msg_id).limit(batch))).all()

@@ -1,4 +1,4 @@
-"""SQL for ``tgmirror check``: SQLite's own checks, media rows, id gaps, the search index."""
+"""SQL for ``tgmirror check``: the database's own checks, media rows, id gaps, the search index."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import FTS_TABLE, channels, media_files, message_media, messages, sync_state
+from archiver.store.dialect import dialect_of
 from archiver.store.search_text import search_body
 
 
@@ -19,9 +20,10 @@ class MediaFileRow:
     size: int
 
 
-async def sqlite_problems(conn: AsyncConnection) -> list[str]:
-    """What ``PRAGMA integrity_check`` and ``foreign_key_check`` report (empty when healthy)."""
-    if conn.dialect.name != "sqlite":
+async def database_problems(conn: AsyncConnection) -> list[str]:
+    """What the database's own checks report (empty when healthy): on SQLite ``PRAGMA
+    integrity_check`` and ``foreign_key_check``; PostgreSQL always enforces foreign keys."""
+    if not dialect_of(conn).self_checks:
         return []
     problems = [
         f"integrity_check: {row[0]}"
@@ -120,8 +122,6 @@ async def requeue_from(conn: AsyncConnection, channel_id: int, below: int) -> No
 
 async def search_index_counts(conn: AsyncConnection) -> tuple[int, int]:
     """(rows in the FTS index, messages that should be in it)."""
-    if conn.dialect.name != "sqlite":
-        return 0, 0
     indexed = (await conn.exec_driver_sql(f"SELECT count(*) FROM {FTS_TABLE}")).scalar() or 0
     expected = 0
     last = 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, messages
+from archiver.store.dialect import dialect_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +79,8 @@ async def record_file(
     values = dict(
         sha256=sha256, size=size, mime=mime, path=path, width=width, height=height, created_at=now
     )
-    if conn.dialect.name == "sqlite":
-        await conn.execute(sqlite_insert(media_files).values(values).on_conflict_do_nothing())
-        return
-    exists = await conn.execute(
-        sa.select(media_files.c.sha256).where(media_files.c.sha256 == sha256)
-    )
-    if exists.first() is None:
-        await conn.execute(media_files.insert().values(values))
+    insert = dialect_of(conn).insert(media_files)
+    await conn.execute(insert.values(values).on_conflict_do_nothing())
 
 
 async def mark_file_stored(conn: AsyncConnection, media_id: int, sha256: str, now: int) -> None:

@@ -1,8 +1,8 @@
-"""The full-text index (SQLite FTS5, contentless): what goes in, what comes out, rebuilding.
+"""The full-text index: what goes in, what comes out, rebuilding; on any supported database.
 
-The store feeds the index folded text (``search_text.search_body``) in the same transaction
-as the rows, and deletes entries with the same folded text: a contentless FTS5 table needs the
-original values to delete. On other databases these are no-ops (their search is elsewhere).
+The store feeds the index folded text (``search_text.search_body``) in the same transaction as
+the rows, and removes entries with the same folded text (SQLite's contentless FTS5 table needs
+the original values to delete). The index itself is the dialect's (``dialect.Dialect.search``).
 """
 
 from __future__ import annotations
@@ -13,43 +13,34 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import FTS_TABLE, messages
-from archiver.store.search_text import channel_token, search_body
+from archiver.db.schema import messages
+from archiver.store.dialect import dialect_of
+from archiver.store.search_text import IndexEntry, search_body
 
 
-def fts_rows(pairs: Iterable[tuple[int, int, str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"rowid": pk, "body": search_body(text, media), "chan": channel_token(channel_id)}
-        for pk, channel_id, text, media in pairs
-    ]
+def fts_rows(pairs: Iterable[tuple[int, int, str, Any]]) -> list[IndexEntry]:
+    """Index entries of (message pk, channel id, text, media); messages with no text drop out."""
+    entries = []
+    for pk, channel_id, text, media in pairs:
+        body = search_body(text, media)
+        if body:
+            entries.append((pk, channel_id, body))
+    return entries
 
 
-async def fts_insert(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    rows = [r for r in rows if r["body"]]
-    if rows and conn.dialect.name == "sqlite":
-        await conn.execute(
-            sa.text(f"INSERT INTO {FTS_TABLE}(rowid, body, chan) VALUES (:rowid, :body, :chan)"),
-            rows,
-        )
+async def fts_insert(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
+    if entries:
+        await dialect_of(conn).search.add_entries(conn, entries)
 
 
-async def fts_delete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    rows = [r for r in rows if r["body"]]
-    if rows and conn.dialect.name == "sqlite":
-        await conn.execute(
-            sa.text(
-                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, chan) "
-                "VALUES ('delete', :rowid, :body, :chan)"
-            ),
-            rows,
-        )
+async def fts_delete(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
+    if entries:
+        await dialect_of(conn).search.remove_entries(conn, entries)
 
 
 async def rebuild_search_index(conn: AsyncConnection) -> int:
-    """Re-create the FTS index from the messages table; returns rows indexed."""
-    if conn.dialect.name != "sqlite":
-        return 0
-    await conn.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+    """Re-create the search index from the messages table; returns rows indexed."""
+    await dialect_of(conn).search.remove_all(conn)
     total = 0
     last = 0
     while True:

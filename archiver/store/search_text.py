@@ -7,6 +7,7 @@ queries.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -20,6 +21,11 @@ _ARABIC_VARIANTS = str.maketrans(
         "\u200c": " ",  # zero-width non-joiner (Persian) separates word parts
     }
 )
+
+IndexEntry = tuple[int, int, str]
+"""(message pk, channel id, folded body) of one message in the search index."""
+
+_INDEX_WORD = re.compile(r"[^\W_]+")
 
 _SEARCHED_MEDIA_KEYS = ("question", "title", "description", "file_name", "performer", "address")
 
@@ -47,6 +53,12 @@ def search_body(text: str, media: Any = None) -> str:
             if isinstance(answer, dict) and isinstance(answer.get("text"), str):
                 parts.append(answer["text"])
     return fold("\n".join(p for p in parts if p))
+
+
+def search_words(folded: str) -> list[str]:
+    """The words of folded text as an index sees them: runs of letters and digits, as SQLite's
+    unicode61 tokenizer splits them (so PostgreSQL's index, built from this, agrees with it)."""
+    return _INDEX_WORD.findall(folded)
 
 
 def channel_token(channel_id: int) -> str:

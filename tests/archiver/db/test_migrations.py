@@ -1,9 +1,11 @@
-"""Alembic migrations run up and down on a real SQLite file and match the schema module."""
+"""Alembic migrations run up and down on a real database (SQLite file, PostgreSQL server) and
+match the schema module."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,8 +21,8 @@ def _diff(sync_conn: sa.Connection) -> list:
     return compare_metadata(ctx, metadata)
 
 
-async def test_upgrade_down_up_matches_schema_module(tmp_path: Path) -> None:
-    engine = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+async def test_upgrade_down_up_matches_schema_module(make_config) -> None:
+    engine = open_engine(make_config(migrated=False).database_url)
     assert await upgrade(engine) == (None, head_revision())
     await downgrade(engine, "base")
     async with engine.connect() as conn:
@@ -34,14 +36,15 @@ async def test_upgrade_down_up_matches_schema_module(tmp_path: Path) -> None:
     await engine.dispose()
 
 
-async def test_second_upgrade_changes_nothing(tmp_path: Path) -> None:
-    engine = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+async def test_second_upgrade_changes_nothing(make_config) -> None:
+    engine = open_engine(make_config(migrated=False).database_url)
     await upgrade(engine)
     assert await upgrade(engine) == (head_revision(), head_revision())
     assert await current_revision(engine) == head_revision()
     await engine.dispose()
 
 
+@pytest.mark.sqlite_only
 async def test_connections_use_wal_foreign_keys_and_busy_timeout(engine) -> None:
     async with engine.connect() as conn:
         assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"

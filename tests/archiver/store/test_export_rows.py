@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from archiver.rows import ChannelRow, FileRow, MessageRow
 from archiver.store.channels import upsert_channel
-from archiver.store.export_rows import count_export_posts, iter_export_batches
+from archiver.store.export_rows import count_export_posts, iter_export_batches, iter_raw_batches
 from archiver.store.messages import save_messages, set_post_hidden
 
 CH = 2002
@@ -62,3 +64,21 @@ async def test_date_bounds_and_hidden_posts_are_honoured(engine) -> None:
     assert [p.msg_id for p, _ in got] == [10, 11, 13, 14]
     assert count == 4
     assert [f.size for f in got[0][0].files] == [100]
+
+
+async def test_raw_rows_are_json_objects_of_the_stored_columns(engine) -> None:
+    entities = [{"type": "bold", "offset": 0, "length": 4}]
+    async with engine.begin() as conn:
+        await upsert_channel(conn, ChannelRow(id=CH, access_hash=1, title="T"), 1)
+        row = MessageRow(channel_id=CH, msg_id=1, date=5, text='Ёлка "x"', entities=entities)
+        await save_messages(conn, [row], now=10)
+        batches = [b async for b in iter_raw_batches(conn, CH)]
+    (msg_id, document, _pk), = batches[0].rows  # fmt: skip
+    record = json.loads(document)
+    assert (msg_id, record["id"], record["text"], record["entities"]) == (
+        1,
+        1,
+        'Ёлка "x"',
+        entities,
+    )
+    assert record["media"] is None and record["deleted_at"] is None

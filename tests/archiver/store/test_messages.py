@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from archiver.db.schema import FTS_TABLE, message_media, message_revisions, messages
+from archiver.db.schema import message_media, message_revisions, messages
 from archiver.rows import ChannelRow, FileRow, MessageRow
 from archiver.store.channels import upsert_channel
+from archiver.store.dialect import dialect_of
 from archiver.store.messages import mark_deleted, purge_channel_messages, save_messages
-from archiver.store.search_text import fold
+from archiver.store.search_query import parse_query
 
 CH = 1001
 
@@ -18,10 +19,9 @@ async def _setup(conn) -> None:
 
 
 async def _fts_hits(conn, word: str) -> list[int]:
-    rows = await conn.execute(
-        sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"), {"q": fold(word)}
-    )
-    return [r[0] for r in rows]
+    """Message pks the search index (FTS5 or tsvector) holds for ``word``."""
+    matches = dialect_of(conn).search.matching_ids(parse_query(word), None)
+    return list((await conn.execute(matches)).scalars())
 
 
 async def test_new_messages_are_inserted_once(engine) -> None:

@@ -1,0 +1,75 @@
+"""The search index on PostgreSQL: one ``tsvector`` per message under a GIN index.
+
+The lexemes are the folded words of ``search_text`` written as a tsvector literal with their
+positions, and queries are tsquery literals built from the same parsed query: PostgreSQL's own
+parser and dictionaries never see the text, so results do not depend on the server's locale
+and match SQLite's FTS5 index word for word (whole words, ``word:*`` prefixes, ``<->`` phrases).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import pg_search_index
+from archiver.store.search_query import SearchQuery
+from archiver.store.search_text import IndexEntry, search_words
+
+MAX_LEXEME_BYTES = 2046  # PostgreSQL rejects longer lexemes; nobody searches such a "word"
+MAX_POSITION = 16383  # PostgreSQL caps positions here; later words keep this one
+
+
+def tsvector_literal(body: str) -> str:
+    """The tsvector text of a folded body: ``'word':position`` for every indexed word."""
+    return " ".join(
+        f"'{word}':{min(position, MAX_POSITION)}"
+        for position, word in enumerate(search_words(body), start=1)
+        if len(word.encode()) <= MAX_LEXEME_BYTES
+    )
+
+
+def tsquery_literal(query: SearchQuery) -> str:
+    """The tsquery text of a parsed query: every term and phrase must match (``&``).
+
+    A query word that the index splits (``a_b``) becomes a phrase of its parts, as FTS5 does.
+    Empty when no piece has a letter or digit left; such a query matches nothing.
+    """
+    parts = []
+    for word, prefix in query.terms:
+        pieces = [f"'{w}'" for w in search_words(word)]
+        if pieces and prefix:
+            pieces[-1] += ":*"
+        parts.append(pieces)
+    parts += [[f"'{w}'" for word in words for w in search_words(word)] for words in query.phrases]
+    if not parts or any(not pieces for pieces in parts):
+        return ""
+    return " & ".join("(" + " <-> ".join(pieces) + ")" for pieces in parts)
+
+
+async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
+    stmt = insert(pg_search_index).values(
+        message_id=sa.bindparam("pk"), body=sa.cast(sa.bindparam("body"), TSVECTOR)
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[pg_search_index.c.message_id], set_={"body": stmt.excluded.body}
+    )
+    await conn.execute(stmt, [{"pk": pk, "body": tsvector_literal(b)} for pk, _, b in entries])
+
+
+async def remove_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
+    pks = [pk for pk, _, _ in entries]
+    await conn.execute(pg_search_index.delete().where(pg_search_index.c.message_id.in_(pks)))
+
+
+async def remove_all(conn: AsyncConnection) -> None:
+    await conn.execute(pg_search_index.delete())
+
+
+def matching_ids(query: SearchQuery, channel_id: int | None) -> sa.Select[tuple[int]]:
+    """A subquery of the pks of messages matching ``query`` (the caller filters the channel)."""
+    text = tsquery_literal(query)
+    select = sa.select(pg_search_index.c.message_id)
+    if not text:
+        return select.where(sa.false())
+    return select.where(pg_search_index.c.body.bool_op("@@")(sa.cast(text, TSQUERY)))
