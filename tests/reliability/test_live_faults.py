@@ -87,6 +87,7 @@ def test_readers_never_see_a_locked_database_while_the_daemon_writes(cli, tmp_pa
     assert sum(statuses.values()) > 50
     assert _count(tmp_path) == 4500
     assert world.channel_id("feed_one")
+    print(f"\n{sum(statuses.values())} reads while the daemon wrote: {statuses}; 'locked': 0")
 
 
 def test_an_outage_while_following_never_erases_and_loses_nothing(cli, tmp_path: Path) -> None:
