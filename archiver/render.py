@@ -1,13 +1,15 @@
 """Render stored message text and entities to safe HTML (pure; used by the web and exports).
 
 Everything is escaped; markup comes only from entities. Entity offsets are UTF-16 code units
-(docs/message-json.md), so the text is split on UTF-16 boundaries. Text links keep only
+(docs/message-json.md), mapped to string indices. Time and memory stay linear in the text and
+the entities, whatever they hold (10,000 overlapping entities included). Text links keep only
 http, https, tg and mailto URLs; anything else (``javascript:``, ``data:``) renders as plain
 text. ``dir="auto"`` on the container is the caller's job.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from typing import Any
@@ -25,6 +27,15 @@ _SIMPLE_TAGS = {
     "spoiler": ('<span class="spoiler" tabindex="0">', "</span>"),
 }
 _URLISH = re.compile(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", re.I)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Deeper nesting adds nothing a reader can see; the cap keeps overlapping entities (which
+# close and re-open everything opened inside them) linear in the number of entities.
+MAX_DEPTH = 16
+# A url, email or mention spans a few hundred characters at most; longer ones are not links.
+MAX_LINK_TEXT = 4096
+_LINKED_BY_TEXT = frozenset({"url", "email", "mention"})
+# Search snippets are cut from this much of a text, however long the text is.
+MAX_HIGHLIGHT_SOURCE = 65536
 
 
 def safe_url(url: Any) -> str | None:
@@ -40,16 +51,20 @@ def safe_url(url: Any) -> str | None:
     return url if scheme in SAFE_SCHEMES else None
 
 
-def _utf16_units(text: str) -> list[str]:
-    """Split text so index i is UTF-16 unit i (the second unit of a pair is '')."""
-    if max(text, default="") <= "\uffff":
-        return list(text)
-    units: list[str] = []
-    for ch in text:
-        units.append(ch)
-        if ord(ch) > 0xFFFF:
-            units.append("")
-    return units
+class _Utf16Index:
+    """Map UTF-16 offsets to ``str`` indices without a per-character list.
+
+    Only characters outside the BMP (two UTF-16 units) shift the mapping, and texts have few,
+    so a sorted list of their UTF-16 positions and a bisect give each index. An offset that
+    falls between the two units of a pair rounds up to after the character.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.ends = [m.start() + k + 2 for k, m in enumerate(_ASTRAL.finditer(text))]
+        self.units = len(text) + len(self.ends)
+
+    def index(self, offset: int) -> int:
+        return offset - bisect.bisect_right(self.ends, offset)
 
 
 def _open_close(entity: dict[str, Any], inner: str) -> tuple[str, str]:
@@ -81,14 +96,9 @@ def _open_close(entity: dict[str, Any], inner: str) -> tuple[str, str]:
     return "", ""
 
 
-def render_text(text: str | None, entities: Any = None) -> Markup:
-    """HTML for a message text with its entities; newlines become ``<br>``."""
-    if not text:
-        return Markup("")
-    units = _utf16_units(text)
-    n = len(units)
-    opens: dict[int, list[tuple[int, str]]] = {}
-    closes: dict[int, list[tuple[int, str]]] = {}
+def _spans(text: str, entities: Any) -> list[tuple[int, int, dict[str, Any]]]:
+    """Entities with a usable span, as ``str`` indices, outer ones first."""
+    where = _Utf16Index(text)
     valid = []
     for e in entities if isinstance(entities, list) else []:
         if not isinstance(e, dict):
@@ -96,28 +106,54 @@ def render_text(text: str | None, entities: Any = None) -> Markup:
         start, length = e.get("offset"), e.get("length")
         if not isinstance(start, int) or not isinstance(length, int) or length <= 0:
             continue
-        start, end = max(0, start), min(n, start + length)
+        start, end = where.index(max(0, start)), where.index(min(where.units, start + length))
         if start < end:
             valid.append((start, end, e))
     # Outer entities open first and close last, so tags nest even when spans share bounds.
     valid.sort(key=lambda item: (item[0], -item[1]))
-    for order, (start, end, e) in enumerate(valid):
-        inner = "".join(units[start:end])
-        open_tag, close_tag = _open_close(e, inner)
+    return valid
+
+
+Tags = dict[int, list[tuple[int, str]]]
+
+
+def _tags(text: str, spans: list[tuple[int, int, dict[str, Any]]]) -> tuple[Tags, Tags]:
+    """Opening and closing tags by text index, each with its entity's order."""
+    opens: Tags = {}
+    closes: Tags = {}
+    for order, (start, end, e) in enumerate(spans):
+        linked = e.get("type") in _LINKED_BY_TEXT and end - start <= MAX_LINK_TEXT
+        open_tag, close_tag = _open_close(e, text[start:end] if linked else "")
         if open_tag:
             opens.setdefault(start, []).append((order, open_tag))
             closes.setdefault(end, []).append((order, close_tag))
+    return opens, closes
+
+
+def render_text(text: str | None, entities: Any = None) -> Markup:
+    """HTML for a message text with its entities; newlines become ``<br>``.
+
+    Time and memory are linear in the text and the number of entities, whatever they hold.
+    """
+    if not text:
+        return Markup("")
+    opens, closes = _tags(text, _spans(text, entities))
     out: list[str] = []
     stack: list[tuple[int, str]] = []
-    bounds = sorted({0, n, *opens, *closes})
+    dropped: set[int] = set()
+    bounds = sorted({0, len(text), *opens, *closes})
     for i, stop in zip(bounds, [*bounds[1:], None], strict=True):
         for order, tag in sorted(closes.get(i, ()), key=lambda t: -t[0]):
-            _close(out, stack, order, tag)
+            if order not in dropped:
+                _close(out, stack, order, tag)
         for order, tag in opens.get(i, ()):
+            if len(stack) >= MAX_DEPTH:
+                dropped.add(order)
+                continue
             out.append(tag)
             stack.append((order, tag))
         if stop is not None:
-            out.append(html.escape("".join(units[i:stop])).replace("\n", "<br>"))
+            out.append(html.escape(text[i:stop]).replace("\n", "<br>"))
     return Markup("".join(out))
 
 
@@ -165,9 +201,11 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     """An escaped excerpt of ``text`` around the first match, matches in ``<mark>``.
 
     ``words`` are folded search words; matching is done on folded text so that a search
-    without diacritics highlights the original word with them.
+    without diacritics highlights the original word with them. Only the first
+    ``MAX_HIGHLIGHT_SOURCE`` characters are looked at, so a huge text costs no more.
     """
-    text = text or ""
+    whole = text or ""
+    text = whole[:MAX_HIGHLIGHT_SOURCE]
     folded, index = _folded_with_index(text)
     spans: list[tuple[int, int]] = []
     for word in {w for w in words if w}:
@@ -189,7 +227,7 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
         out.append(f"<mark>{html.escape(text[s:e])}</mark>")
         pos = e
     out.append(html.escape(text[pos:stop]))
-    out.append("…" if stop < len(text) else "")
+    out.append("…" if stop < len(whole) else "")
     return Markup("".join(out).replace("\n", "<br>"))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archiver.render import group_albums, highlight, render_text, safe_url
+from archiver.render import MAX_DEPTH, group_albums, highlight, render_text, safe_url
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "span", "blockquote", "a", "br", "mark"}
 ENTITY_TYPES = ["bold", "italic", "underline", "strike", "code", "pre", "spoiler", "blockquote",
@@ -87,3 +88,63 @@ def test_album_posts_become_one_card() -> None:
 
     cards = group_albums([P(5, 9), P(4, 9), P(3, None), P(2, 7)])
     assert [[p.msg_id for p in c] for c in cards] == [[4, 5], [3], [2]]
+
+
+class NestingChecker(HTMLParser):
+    """Fails on an end tag that does not close the innermost open element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.deepest = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag != "br":
+            self.stack.append(tag)
+            self.deepest = max(self.deepest, len(self.stack))
+
+    def handle_endtag(self, tag) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def well_formed(html: str) -> NestingChecker:
+    checker = NestingChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    return checker
+
+
+def test_ten_thousand_entities_render_well_formed_and_shallow() -> None:
+    n = 10_000
+    text = "ab🔥\n<i>" * (n // 2)
+    kinds = ENTITY_TYPES[:-1]
+    shapes = {
+        "disjoint": [{"type": kinds[i % len(kinds)], "offset": 7 * i, "length": 3}
+                     for i in range(n)],
+        "nested": [{"type": "italic", "offset": i, "length": 4 * n - 2 * i} for i in range(n)],
+        "overlapping": [{"type": kinds[i % len(kinds)], "offset": i, "length": n,
+                         "url": "javascript:x"} for i in range(n)],
+    }  # fmt: skip
+    for shape, entities in shapes.items():
+        html = str(render_text(text, entities))
+        checker = well_formed(html)
+        assert 1 < checker.deepest <= 2 * MAX_DEPTH, shape  # <pre><code> is two deep
+        assert {tag for tag, _ in tags_of(html)} <= ALLOWED_TAGS, shape
+        assert "javascript" not in " ".join(str(a) for _, a in tags_of(html)), shape
+        visible = re.sub(r"<[^>]+>", "", html.replace("<br>", "\n"))
+        assert html_unescape(visible) == text, shape
+        assert len(html) < 40 * len(text), shape  # no quadratic re-opening
+
+
+def test_offsets_inside_a_surrogate_pair_round_up_to_after_the_character() -> None:
+    html = render_text("a🔥b😀c", [{"type": "bold", "offset": 2, "length": 3},
+                                   {"type": "code", "offset": 6, "length": 1},
+                                   {"type": "italic", "offset": 5, "length": 1}])  # fmt: skip
+    assert str(html) == "a🔥<b>b😀</b><code>c</code>"
+
+
+def test_highlight_of_a_huge_text_shows_the_start() -> None:
+    html = str(highlight("needle " + "x " * 5_000_000, ["needle"]))
+    assert html.startswith("<mark>needle</mark>") and html.endswith("…")
+    assert len(html) < 400

@@ -236,3 +236,14 @@ def test_random_messages_never_raise(text, spans, views, grouped) -> None:
     row = message_row(msg(message=text, entities=entities, views=views, forwards=views,
                           grouped_id=grouped), CH)  # fmt: skip
     assert row is not None and row.text == text
+
+
+def test_a_ten_thousand_entity_message_from_the_wire_keeps_every_entity() -> None:
+    text = "ab🔥 " * 10_000
+    kinds = [types.MessageEntityBold, types.MessageEntityItalic, types.MessageEntitySpoiler]
+    entities = [kinds[i % 3](5 * i, 3) for i in range(9_999)]
+    entities.append(types.MessageEntityTextUrl(0, 50_000, "javascript:alert(1)"))
+    row = message_row(msg(message=text, entities=entities), CH)
+    assert len(row.entities) == 10_000
+    assert row.entities[9_998] == {"type": "spoiler", "offset": 49_990, "length": 3}
+    assert row.entities[-1]["url"] == "javascript:alert(1)"  # stored as sent; render drops it
