@@ -25,6 +25,9 @@ BACKENDS = ("sqlite", "postgresql")
 BOTH_BACKENDS = (
     "tests/archiver/db/",
     "tests/archiver/store/",
+    "tests/archiver/worker/",
+    "tests/archiver/exporters/",
+    "tests/archiver/importers/",
 )
 
 

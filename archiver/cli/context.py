@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +37,22 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         raise _actionable(group) from group
     except sa_exc.OperationalError as exc:
         raise _database_error(exc) from exc
+    except (ConnectionError, socket.gaierror, sa_exc.DBAPIError) as exc:
+        if not _cannot_connect(exc):
+            raise
+        reason = str(exc.orig) if isinstance(exc, sa_exc.DBAPIError) else str(exc)
+        raise DatabaseError(
+            f"cannot open the database ({reason}); check storage.database "
+            "and that the server is running"
+        ) from exc
+
+
+def _cannot_connect(exc: BaseException) -> bool:
+    """A network failure, or PostgreSQL refusing the database or role (SQLSTATE 3D, 28)."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return True
+    code = getattr(exc.orig, "pgcode", None) or ""
+    return code.startswith(("3D", "28"))
 
 
 def _leaves(group: BaseExceptionGroup) -> list[BaseException]:

@@ -104,19 +104,18 @@ async def test_every_key_is_read(config, tmp_path: Path) -> None:
     assert by_status == [("document", "missing"), ("photo", "stored"), ("video", "missing"),
                          ("voice", "stored")]  # fmt: skip
     stored = [f for f in files if f.status == "stored"]
-    data = {(config.media_dir / p.path).read_bytes() for p in _paths(config, stored)}
+    data = {(config.media_dir / p.path).read_bytes() for p in await _paths(config, stored)}
     assert data == {PHOTO, VOICE}
 
 
-def _paths(config, files):
-    import sqlite3
+async def _paths(config, files):
+    from archiver.store.media import file_path
 
-    db = sqlite3.connect(config.storage.data_dir / "tgmirror.db")
-    for f in files:
-        (path,) = db.execute(
-            "SELECT path FROM media_files WHERE sha256 = ?", (f.sha256,)
-        ).fetchone()
-        yield type("P", (), {"path": path})
+    engine = open_engine(config.database_url)
+    async with engine.connect() as conn:
+        found = [await file_path(conn, f.sha256) for f in files]
+    await engine.dispose()
+    return [type("P", (), {"path": path}) for path, _mime, _size in found]
 
 
 async def test_zip_and_result_json_paths_work_too(config, tmp_path: Path) -> None:
