@@ -16,15 +16,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import ijson
 from ijson.common import IncompleteJSONError, ObjectBuilder
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
+from archiver.importers.export_limits import (
+    MAX_JSON_BYTES,
+    BoundedReader,
+    JsonTooLarge,
+    MemberReader,
+    check_zip_listing,
+    check_zip_sizes,
+)
 from archiver.importers.tdesktop_read import ImportedMessage, read_message
-from archiver.media_store import MediaStore, choose_mime, extension_for
+from archiver.media import MediaStore, choose_mime, extension_for
 from archiver.rows import ChannelRow, FileRow
 from archiver.store.channels import get_channel, upsert_channel
 from archiver.store.events import add_event
@@ -78,7 +87,9 @@ class ExportSource:
             self.root = path
             self.json_name = "result.json"
         elif zipfile.is_zipfile(path):
-            self.zip = zipfile.ZipFile(path)
+            check_zip_listing(path)
+            self.zip = _open_zip(path)
+            check_zip_sizes(path, self.zip)
             names = [n for n in self.zip.namelist() if posixpath.basename(n) == "result.json"]
             if not names:
                 raise ImportFormatError(f"{path}: no result.json in this zip")
@@ -96,15 +107,15 @@ class ExportSource:
         return f"{self.path}" if self.zip is None else f"{self.path}:{self.json_name}"
 
     @contextmanager
-    def open_json(self) -> Iterator[IO[bytes]]:
+    def open_json(self) -> Iterator[BoundedReader]:
         if self.zip is not None:
             with self.zip.open(self.json_name) as handle:
-                yield handle
+                yield BoundedReader(handle, self.where)
         else:
             with open(self.root / self.json_name, "rb") as handle:
-                yield handle
+                yield BoundedReader(handle, self.where)
 
-    def open_file(self, relative: str) -> IO[bytes] | None:
+    def open_file(self, relative: str) -> MemberReader | None:
         """A file named in the JSON, only if it is inside the export; None if absent."""
         clean = posixpath.normpath(relative.replace("\\", "/"))
         if clean.startswith(("/", "../")) or clean == ".." or "\x00" in clean:
@@ -115,24 +126,35 @@ class ExportSource:
                 info = self.zip.getinfo(name)
             except KeyError:
                 return None
-            return None if info.file_size > MAX_MEMBER else self.zip.open(info)
+            if info.file_size > MAX_MEMBER:
+                return None
+            return MemberReader(self.zip.open(info), f"{self.path}:{name}")
         root = os.path.realpath(self.root)
         full = os.path.realpath(os.path.join(root, clean))
         if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
             return None
-        return open(full, "rb")
+        return MemberReader(open(full, "rb"), full)
 
 
-def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFormatError(f"{path}: the zip is damaged or unreadable ({exc})") from exc
+
+
+def iter_export(handle: BoundedReader, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Stream ("chat", header), ("message", obj) ..., ("end", header) from a result.json."""
     header: dict[str, Any] = {}
     builder: ObjectBuilder | None = None
     item = ""
     try:
         for prefix, event, value in ijson.parse(handle, use_float=True):
+            handle.quiet_from = handle.position
             if builder is not None:
                 builder.event(event, value)
                 if prefix == item and event == "end_map":
+                    handle.message_from = None
                     yield "message", builder.value
                     builder = None
                 continue
@@ -140,6 +162,7 @@ def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, 
                 yield "chat", dict(header)
             elif prefix in ITEM_PREFIXES and event == "start_map":
                 builder, item = ObjectBuilder(), prefix
+                handle.message_from = handle.position
                 builder.event(event, value)
             elif prefix in CHAT_PREFIXES and event == "end_map" and header:
                 yield "end", dict(header)
@@ -150,6 +173,17 @@ def iter_export(handle: IO[bytes], where: str) -> Iterator[tuple[str, dict[str, 
         raise ImportFormatError(
             f"{where}: not valid JSON ({exc}); is the export complete?"
         ) from exc
+    except JsonTooLarge:
+        raise ImportFormatError(_too_large(where, builder, handle.position)) from None
+
+
+def _too_large(where: str, builder: ObjectBuilder | None, position: int) -> str:
+    partial = builder.value if builder is not None else None
+    msg_id = partial.get("id") if isinstance(partial, dict) else None
+    what = f"message {msg_id}" if msg_id is not None else "a value"
+    return (f"{where}: {what} near byte {position:,} is more than {MAX_JSON_BYTES >> 20} MB "
+            "of JSON, which no Telegram message is; the export is damaged or not from "
+            "Telegram Desktop, nothing was imported from this chat")  # fmt: skip
 
 
 def _chat_id(header: dict[str, Any], where: str) -> int:
@@ -161,9 +195,10 @@ def _chat_id(header: dict[str, Any], where: str) -> int:
     text = str(raw)
     if text.startswith("-100"):
         text = text[4:]
-    if not text.isdigit():
+    number = parse_decimal_id(text)
+    if number is None or number < 0:
         raise ImportFormatError(f"{where}: chat id must be a number, got {raw!r}")
-    return int(text)
+    return number
 
 
 async def import_export(
@@ -259,9 +294,9 @@ async def _store_file(conn: Any, source: ExportSource, media: MediaStore, relati
     declared = described.mime if described else None
     with handle:
         chunks = iter(functools.partial(handle.read, 1 << 20), b"")
-        stored = media.put_chunks(chunks, extension_for(declared, relative))
+        stored = await media.put(chunks, extension_for(declared, relative))
     mime = choose_mime(declared, stored.sniffed_mime)
     width, height = (described.width, described.height) if described else (None, None)
-    await record_file(conn, stored.sha256, stored.size, mime, stored.path, now, width, height)
+    await record_file(conn, stored.sha256, stored.size, mime, stored.key, now, width, height)
     await mark_file_stored(conn, media_id, stored.sha256, now)
     return True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
 from archiver.exporters.tdesktop_record import ACTIONS, FROM_DESKTOP, MEDIA_TYPES
 from archiver.rows import FileRow, MessageRow
@@ -51,8 +52,8 @@ def _int(value: Any, where: str, key: str, required: bool = False) -> int | None
         raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str) and (number := parse_decimal_id(value)) is not None:
+        return number
     raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
 
 
@@ -200,8 +201,8 @@ def read_message(
     if "entities" in ours:
         entities = ours["entities"]
     from_id = msg.get("from_id")
-    sender = int(from_id[4:]) if isinstance(from_id, str) and from_id.startswith("user") and \
-        from_id[4:].isdigit() else None  # fmt: skip
+    sender = parse_decimal_id(from_id[4:]) if isinstance(from_id, str) and \
+        from_id.startswith("user") else None  # fmt: skip
     reply = _int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
     common: dict[str, Any] = {
         "channel_id": channel_id, "msg_id": msg_id, "date": date, "text": text,

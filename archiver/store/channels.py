@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channel_names, channels, sync_state
+from archiver.decimal_ids import parse_decimal_id
 from archiver.rows import ChannelRow
 from archiver.store.events import add_event
 
@@ -63,8 +64,9 @@ async def list_channels(conn: AsyncConnection, *, following_only: bool = False) 
 
 async def find_channel(conn: AsyncConnection, key: str | int) -> Channel | None:
     """Find a channel by id, current username or any username it had (newest holder wins)."""
-    if isinstance(key, int) or (isinstance(key, str) and key.lstrip("-").isdigit()):
-        return await get_channel(conn, abs(int(key)))
+    number = key if isinstance(key, int) else parse_decimal_id(key)
+    if number is not None:
+        return await get_channel(conn, abs(number))
     name = key.lstrip("@").lower()
     row = (
         await conn.execute(sa.select(*_COLUMNS).where(sa.func.lower(channels.c.username) == name))

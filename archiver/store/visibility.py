@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channel_names, channels, messages
+from archiver.decimal_ids import parse_decimal_id
 from archiver.store.channels import Channel, find_channel
 
 PublishMode = Literal["erased", "all"]
@@ -56,7 +57,7 @@ async def public_channel(
     channel = await find_channel(conn, key)
     if channel is None or not is_public(channel, mode):
         return None, True
-    if key.lstrip("-").isdigit():
+    if parse_decimal_id(key) is not None:
         return channel, channel.username is None
     current = (channel.username or "").lower() == key.lower()
     return channel, current

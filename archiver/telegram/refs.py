@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from telethon import TelegramClient, errors, functions, types
 
+from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ChannelRefError
 
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
@@ -36,7 +37,7 @@ def parse_ref(text: str) -> ChannelRef:
         parts = [p for p in link.group("path").split("/") if p]
         if parts and parts[0] == "s":
             parts = parts[1:]
-        if len(parts) >= 2 and parts[0] == "c" and parts[1].isdigit():
+        if len(parts) >= 2 and parts[0] == "c" and (parse_decimal_id(parts[1]) or 0) > 0:
             return ChannelRef(text, channel_id=int(parts[1]))
         if not parts or parts[0].startswith(("+", "joinchat")):
             raise ChannelRefError(
@@ -44,7 +45,7 @@ def parse_ref(text: str) -> ChannelRef:
             )
         raw = parts[0]
     digits = raw.lstrip("-")
-    if digits.isdigit():
+    if parse_decimal_id(digits) is not None:
         number = int(digits)
         if raw.startswith("-100") and len(digits) > 3:
             number = int(digits[3:])

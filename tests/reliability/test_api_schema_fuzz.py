@@ -41,7 +41,7 @@ def test_no_request_the_schema_allows_causes_a_server_error(live_url) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
         def call(case) -> None:
             nonlocal tried
             response = case.call(base_url=live_url)
