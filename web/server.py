@@ -1,28 +1,55 @@
-"""Run the mirror with uvicorn, from a command or inside an existing event loop."""
+"""Run the mirror with uvicorn: in an existing event loop (one worker, as ``tgmirror run``
+does) or as several worker processes (``tgmirror serve --workers N``)."""
 
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
-from archiver.config import Config
+from archiver.config import Config, load_config
 from web.app import create_app
 
 log = logging.getLogger(__name__)
 
+# Proxy headers are trusted from loopback only: a reverse proxy on the same machine.
+_OPTIONS: dict[str, Any] = {
+    "log_level": "info", "access_log": False, "proxy_headers": True,
+    "forwarded_allow_ips": "127.0.0.1", "server_header": False,
+}  # fmt: skip
+
 
 def uvicorn_server(config: Config, host: str, port: int) -> uvicorn.Server:
-    """A uvicorn server for the mirror (one worker; proxy headers from loopback only)."""
-    settings = uvicorn.Config(
-        create_app(config), host=host, port=port, log_level="info", access_log=False,
-        proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False,
-    )  # fmt: skip
-    return uvicorn.Server(settings)
+    """A uvicorn server for the mirror, one worker in the caller's event loop."""
+    return uvicorn.Server(uvicorn.Config(create_app(config), host=host, port=port, **_OPTIONS))
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process: its config is found as the CLI finds it, through
+    ``$TGMIRROR_CONFIG`` (set by ``serve_workers``) or ``./tgmirror.toml``."""
+    return create_app(load_config())
+
+
+def _warn_if_public(host: str) -> None:
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("the mirror listens on %s: it is reachable from other machines", host)
 
 
 async def serve(config: Config, host: str, port: int) -> None:
     """Serve until cancelled or signalled; warns when listening beyond this machine."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("the mirror listens on %s: it is reachable from other machines", host)
+    _warn_if_public(host)
     await uvicorn_server(config, host, port).serve()
+
+
+def serve_workers(config: Config, host: str, port: int, workers: int) -> None:
+    """Serve with ``workers`` processes sharing one socket (blocks until signalled). Each
+    worker opens its own connections to the same database; SQLite's WAL lets them all read
+    while the archiver writes."""
+    _warn_if_public(host)
+    if config.source is not None:
+        os.environ["TGMIRROR_CONFIG"] = str(config.source.resolve())
+    uvicorn.run("web.server:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, **_OPTIONS)  # fmt: skip

@@ -22,20 +22,30 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (use one per core).")
+    ] = 1,
 ) -> None:
     """Serve the public mirror (web.host:web.port, 127.0.0.1:8000 by default)."""
     config = get_config(ctx)
     from web.server import serve as serve_web
+    from web.server import serve_workers
 
-    async def go() -> None:
+    async def migrate() -> None:
         async with migrated_engine(config):
             pass
-        where_host = host or config.web.host
-        where_port = port or config.web.port
-        console.print(f"Serving the mirror on http://{where_host}:{where_port}/ (Ctrl-C to stop)")
-        await serve_web(config, where_host, where_port)
 
-    run(go())
+    run(migrate())
+    where_host = host or config.web.host
+    where_port = port or config.web.port
+    console.print(
+        f"Serving the mirror on http://{where_host}:{where_port}/ with {workers} "
+        f"worker{'s' if workers > 1 else ''} (Ctrl-C to stop)"
+    )
+    if workers == 1:
+        run(serve_web(config, where_host, where_port))
+    else:
+        serve_workers(config, where_host, where_port, workers)
 
 
 def _split(text: str) -> tuple[str, int | None]:

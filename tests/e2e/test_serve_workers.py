@@ -1,0 +1,76 @@
+"""``tgmirror serve --workers 2``: two worker processes serve the same archive, each finding
+the config given to the command, and SIGTERM stops them all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tmp_path) -> None:
+    shutil.copytree(simulated_archive["root"] / "data", tmp_path / "site" / "data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = tmp_path / "site" / "mirror.toml"
+    conf.write_text(f'[storage]\ndata_dir = "data"\n[web]\nport = {port}\npublish = "all"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    script = Path(sys.executable).parent / "tgmirror"
+    proc = subprocess.Popen(
+        [str(script), "--config", str(conf), "serve", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        statuses = set()
+        for _ in range(30):  # a new connection each time, so both workers take some
+            statuses.add(httpx.get(url + "/svobodnye_vesti", timeout=10).status_code)
+        assert statuses == {200}
+        workers = [c for c in _children(proc.pid) if b"spawn_main" in _cmdline(c)]
+        assert len(workers) == 2, [_cmdline(c) for c in _children(proc.pid)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "with 2 workers" in out
+    assert "Traceback" not in out
