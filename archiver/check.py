@@ -8,8 +8,6 @@ missing ids are queued for the next sync, the search index is rebuilt. Deleting 
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.errors import DatabaseError
-from archiver.media_store import MediaStore
+from archiver.media import MediaStore, sha256_of
 from archiver.store.integrity import (
     database_problems,
     forget_file,
@@ -42,14 +40,6 @@ class CheckReport:
         return not self.problems
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 async def check_archive(
     engine: AsyncEngine, media: MediaStore, *, quick: bool = False, repair: bool = False
 ) -> CheckReport:
@@ -61,13 +51,13 @@ async def check_archive(
         broken: list[tuple[str, str, str]] = []
         async for row in iter_media_files(conn):
             report.files_checked += 1
-            path = media.resolve(row.path)
-            if path is None or not path.is_file():
+            found = await media.stat(row.path)
+            if found is None:
                 broken.append((row.sha256, row.path, f"media file missing: {row.path}"))
-            elif path.stat().st_size != row.size:
+            elif found.size != row.size:
                 text = f"media file has the wrong size: {row.path}"
                 broken.append((row.sha256, row.path, text))
-            elif not quick and _sha256(path) != row.sha256:
+            elif not quick and await sha256_of(media, row.path) != row.sha256:
                 text = f"media file is corrupt (sha256 differs): {row.path}"
                 broken.append((row.sha256, row.path, text))
         gaps = await id_gaps(conn)
@@ -83,11 +73,9 @@ async def check_archive(
     if not repair:
         return report
     async with engine.begin() as conn:
-        for sha, relative, text in broken:
-            bad = media.resolve(relative)
-            if bad is not None:
-                # The store trusts a file at its content address; a wrong one must go first.
-                bad.unlink(missing_ok=True)
+        for sha, key, text in broken:
+            # The store trusts a file at its content address; a wrong one must go first.
+            await media.delete(key)
             queued = await forget_file(conn, sha, now)
             report.repaired.append(f"{text}: queued {queued} file(s) for download again")
         for cid, title, _missing, lowest in gaps:
@@ -119,16 +107,17 @@ def backup_database(db_path: Path, out: Path) -> Path:
     return target
 
 
-def backup_media(media_dir: Path, out: Path) -> int:
-    """Copy the media tree to ``out/media``; files already there with the same size are kept."""
+async def backup_media(media: MediaStore, out: Path) -> int:
+    """Copy every stored file to ``out/media/<key>`` (the layout of a local store, whatever the
+    backend); files already there with the same size are kept. Returns how many were copied."""
     copied = 0
-    for path in media_dir.rglob("*"):
-        if not path.is_file() or path.name.startswith(".part-"):
-            continue
-        target = out / "media" / path.relative_to(media_dir)
-        if target.exists() and target.stat().st_size == path.stat().st_size:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-        copied += 1
+    async for found in media.objects():
+        target = out / "media" / found.key
+        if not _has_size(target, found.size):
+            await media.copy_to(found.key, target)
+            copied += 1
     return copied
+
+
+def _has_size(path: Path, size: int) -> bool:
+    return path.is_file() and path.stat().st_size == size

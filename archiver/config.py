@@ -37,6 +37,35 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class S3Config:
+    """An S3-compatible bucket for media (``storage.media_backend = "s3"``).
+
+    Credentials come from ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and, if set,
+    ``AWS_SESSION_TOKEN`` in the environment, never from this file.
+    """
+
+    bucket: str = ""
+    prefix: str = ""
+    """Folder inside the bucket (e.g. ``tgmirror/media``); empty means the bucket's root."""
+    endpoint_url: str = ""
+    """Empty means AWS; set it for MinIO, Ceph, R2, Backblaze and other S3-compatible servers."""
+    region: str = "us-east-1"
+    web: Literal["redirect", "stream"] = "redirect"
+    """How the mirror serves files: a redirect to a presigned URL, or streamed through it."""
+    presign_expiry: int = 3600
+    """Seconds a presigned URL stays valid (1 to 604800, S3's limit of seven days)."""
+
+
+@dataclass(frozen=True)
+class AwsCredentials:
+    """S3 credentials, read from the standard environment variables by ``aws_credentials``."""
+
+    access_key_id: str
+    secret_access_key: str = dataclasses.field(repr=False)
+    session_token: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class StorageConfig:
     """Where the archive lives."""
 
@@ -45,6 +74,9 @@ class StorageConfig:
     """SQLAlchemy URL; empty means ``sqlite+aiosqlite:///<data_dir>/tgmirror.db``."""
     media_dir: Path = Path("media")
     """Content-addressed media store; relative paths are inside ``data_dir``."""
+    media_backend: Literal["local", "s3"] = "local"
+    """Where media files go: ``media_dir`` on this machine, or the bucket of ``[storage.s3]``."""
+    s3: S3Config = field(default_factory=S3Config)
 
 
 @dataclass(frozen=True)
@@ -180,8 +212,40 @@ def _finish(
     )
 
 
+def aws_credentials(env: typing.Mapping[str, str] | None = None) -> AwsCredentials:
+    """S3 credentials from ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` (and the optional
+    ``AWS_SESSION_TOKEN``); only these are read, so nothing ever probes the network for them."""
+    env = os.environ if env is None else env
+    key, secret = env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
+    if not key or not secret:
+        raise ConfigError(
+            'storage.media_backend is "s3" but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are '
+            "not both set: export the bucket's credentials in the environment"
+        )
+    return AwsCredentials(key, secret, env.get("AWS_SESSION_TOKEN") or None)
+
+
+def _check_s3(s3: S3Config, where: str) -> None:
+    if not s3.bucket.strip():
+        raise ConfigError(
+            f'{where}: storage.s3.bucket: missing (required when storage.media_backend = "s3")'
+        )
+    if s3.endpoint_url and not s3.endpoint_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{where}: storage.s3.endpoint_url: expected an http:// or https:// URL, "
+            f"got {s3.endpoint_url!r}"
+        )
+    if not 1 <= s3.presign_expiry <= 604800:
+        raise ConfigError(
+            f"{where}: storage.s3.presign_expiry: expected 1 to 604800 seconds, "
+            f"got {s3.presign_expiry}"
+        )
+
+
 def _check_values(config: Config, source: Path | None) -> None:
     where = str(source) if source else "config"
+    if config.storage.media_backend == "s3":
+        _check_s3(config.storage.s3, where)
     kinds = [("archive.media_kinds", config.archive.media_kinds)]
     kinds += [
         (f"channels[{i}].media_kinds", ch.media_kinds)

@@ -53,14 +53,14 @@ async def run_export(root: Path, fmt: str) -> int:
     from archiver.config import config_from_dict
     from archiver.db.engine import open_engine
     from archiver.exporters.writer import export_channel
-    from archiver.media_store import MediaStore
+    from archiver.media import LocalMediaStore
     from archiver.store.channels import get_channel
 
     config = config_from_dict({"storage": {"data_dir": "data"}}, root)
     engine = open_engine(config.database_url)
     async with engine.connect() as conn:
         channel = await get_channel(conn, CHANNEL)
-        store = MediaStore(config.media_dir)
+        store = LocalMediaStore(config.media_dir)
         result = await export_channel(conn, channel, root / f"out-{fmt}", store, fmt=fmt)
     await engine.dispose()
     return result.posts

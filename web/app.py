@@ -14,6 +14,7 @@ from archiver import __version__
 from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
+from archiver.media import S3MediaStore, open_media_store
 from web.security import SecurityHeaders
 from web.templating import STATIC_DIR, make_templates
 
@@ -27,6 +28,7 @@ def create_app(config: Config) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.media.aclose()
             await app.state.engine.dispose()
 
     app = FastAPI(
@@ -38,8 +40,12 @@ def create_app(config: Config) -> FastAPI:
         redoc_url=None,
     )
     app.state.config = config
+    app.state.media = store = open_media_store(config)
     app.state.templates = make_templates(config)
-    app.add_middleware(SecurityHeaders)
+    origins: tuple[str, ...] = ()
+    if isinstance(store, S3MediaStore) and config.storage.s3.web == "redirect":
+        origins = (store.presign_origin(),)  # pages load media from the bucket after redirect
+    app.add_middleware(SecurityHeaders, media_origins=origins)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from web.api.routes import router as api_router
     from web.pages import admin, channel, feeds, index, media, post, search

@@ -12,20 +12,33 @@ CSP = (
     "script-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
+
+
+def security_headers(media_origins: tuple[str, ...] = ()) -> list[tuple[bytes, bytes]]:
+    """The headers of every response; ``media_origins`` may serve images and video too
+    (the bucket that media redirects point to: a browser checks the redirect's target)."""
+    csp = CSP
+    for origin in media_origins:
+        csp = csp.replace("img-src 'self'", f"img-src 'self' {origin}")
+        csp = csp.replace("media-src 'self'", f"media-src 'self' {origin}")
+    return [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+
+
+HEADERS = security_headers()
 
 
 class SecurityHeaders:
     """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on every request)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, media_origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.headers = security_headers(media_origins) if media_origins else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,7 +48,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + HEADERS
+                message["headers"] = list(message["headers"]) + self.headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

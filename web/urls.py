@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiver.media_store import extension_for
+from archiver.media import extension_for
 
 
 def channel_key(channel: Any) -> str:

@@ -30,7 +30,11 @@ async def worker(config: Config, reporter: Reporter | None = None) -> AsyncItera
     async with migrated_engine(config) as engine:
         client = await connect_authorized(config)
         try:
-            yield WorkerContext(config, engine, client, reporter or SilentReporter())
+            context = WorkerContext(config, engine, client, reporter or SilentReporter())
+            try:
+                yield context
+            finally:
+                await context.close_media()
         finally:
             await client.disconnect()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +11,10 @@ import typer
 from archiver.check import CheckReport, backup_database, backup_media, check_archive
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.config import Config
 from archiver.db.engine import sqlite_path
 from archiver.errors import DatabaseError
-from archiver.media_store import MediaStore
+from archiver.media import open_media_store
 
 
 @app.command()
@@ -27,9 +29,8 @@ def check(
     config = get_config(ctx)
 
     async def go() -> CheckReport:
-        async with migrated_engine(config) as engine:
-            return await check_archive(engine, MediaStore(config.media_dir), quick=quick,
-                                       repair=repair)  # fmt: skip
+        async with aclosing(open_media_store(config)) as media, migrated_engine(config) as engine:
+            return await check_archive(engine, media, quick=quick, repair=repair)
 
     report = run(go())
     for line in report.problems:
@@ -63,5 +64,10 @@ def backup(
     console.print(f"Database copied to {target}.")
     if media:
         folder = out if out.suffix != ".db" else out.parent
-        copied = backup_media(config.media_dir, folder)
+        copied = run(_backup_media(config, folder))
         console.print(f"Copied {copied} media files to {folder / 'media'}.")
+
+
+async def _backup_media(config: Config, folder: Path) -> int:
+    async with aclosing(open_media_store(config)) as media:
+        return await backup_media(media, folder)

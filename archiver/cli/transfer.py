@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import aclosing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,7 +17,7 @@ from archiver.errors import ChannelRefError, ExportError
 from archiver.exporters.html import export_html
 from archiver.exporters.writer import ExportResult, export_channel
 from archiver.importers.tdesktop import ImportReport, import_export
-from archiver.media_store import MediaStore
+from archiver.media import open_media_store
 from archiver.store.channels import find_channel
 from archiver.store.export_rows import count_export_posts
 from archiver.telegram.refs import parse_ref
@@ -62,11 +63,14 @@ def export_command(
     bar = _progress("exporting")
 
     async def go() -> ExportResult:
-        async with migrated_engine(config) as engine, engine.connect() as conn:
+        async with (
+            migrated_engine(config) as engine,
+            engine.connect() as conn,
+            aclosing(open_media_store(config)) as store,
+        ):
             channel = await find_channel(conn, parsed.channel_id or parsed.username or "")
             if channel is None:
                 raise ChannelRefError(f"{ref}: not in the archive")
-            store = MediaStore(config.media_dir)
             total = await count_export_posts(conn, channel.id, since=start, until=stop,
                                              include_hidden=False)  # fmt: skip
             with bar:
@@ -104,10 +108,10 @@ def import_command(
         async with migrated_engine(config) as engine:
             with bar:
                 task = bar.add_task(path.name[:40], total=None)
-                store = MediaStore(config.media_dir)
-                return await import_export(
-                    engine, path, store, int(time.time()), lambda n: bar.advance(task, n)
-                )
+                async with aclosing(open_media_store(config)) as store:
+                    return await import_export(
+                        engine, path, store, int(time.time()), lambda n: bar.advance(task, n)
+                    )
 
     report = run(go())
     for chat in report.chats:

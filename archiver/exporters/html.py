@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.config import Config
 from archiver.errors import ExportError
 from archiver.exporters.writer import ExportResult
-from archiver.media_store import MediaStore
+from archiver.media import MediaStore
 from archiver.render import group_albums
 from archiver.store.browse import album, channel_page
 from archiver.store.channels import Channel
@@ -68,7 +68,7 @@ async def export_html(
         # channel.html shows the avatar as media/<sha256>, with no extension
         found = await file_path(conn, channel.photo_sha256)
         if found is not None:
-            result.bytes += _copy(media, found[0], out / "media" / channel.photo_sha256)
+            result.bytes += await _copy(media, found[0], out / "media" / channel.photo_sha256)
     channel_tpl, post_tpl = env.get_template("channel.html"), env.get_template("post.html")
     number, before = 1, None
     while True:
@@ -82,7 +82,7 @@ async def export_html(
                     url = media_url(f)
                     if url:
                         result.files += 1
-                        result.bytes += _copy(media, f.path, out / url.lstrip("/"))
+                        result.bytes += await _copy(media, f.path, out / url.lstrip("/"))
         context = {
             "channel": channel, "cards": group_albums(posts), "page": page,
             "old_usernames": [],
@@ -121,12 +121,5 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _copy(media: MediaStore, store_path: str | None, target: Path) -> int:
-    source = media.resolve(store_path or "")
-    if source is None or not source.is_file():
-        return 0
-    if target.exists() and target.stat().st_size == source.stat().st_size:
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return source.stat().st_size
+async def _copy(media: MediaStore, key: str | None, target: Path) -> int:
+    return await media.copy_to(key, target) if key else 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,7 +33,7 @@ async def write_jsonl(
     *,
     since: int | None = None,
     until: int | None = None,
-    on_batch: Callable[[RawBatch], None] = lambda b: None,
+    on_batch: Callable[[RawBatch], Awaitable[None]] | None = None,
 ) -> int:
     """Write every visible post of ``channel`` to ``handle``; returns how many."""
     plain_tail = f',"channel_id":{channel.id},"files":[],"revisions":[]}}\n'
@@ -50,5 +50,6 @@ async def write_jsonl(
             lines.append(document[:-1] + tail)
         handle.write("".join(lines))
         count += len(batch.rows)
-        on_batch(batch)
+        if on_batch is not None:
+            await on_batch(batch)
     return count

@@ -11,7 +11,6 @@ from __future__ import annotations
 import filecmp
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.errors import ExportError
 from archiver.exporters.jsonl import write_jsonl
 from archiver.exporters.tdesktop_record import message_record
-from archiver.media_store import MediaStore, extension_for
+from archiver.media import MediaStore, extension_for
 from archiver.store.channels import Channel
 from archiver.store.export_rows import RawBatch, iter_export_batches
 
@@ -62,12 +61,12 @@ async def export_channel(
         with _open_for_writing(tmp) as handle:
             if fmt == "jsonl":
 
-                def copy_files(batch: RawBatch) -> None:
+                async def copy_files(batch: RawBatch) -> None:
                     for files in batch.files.values():
                         for f in files if with_media else ():
                             if f.status == "stored" and f.path and f.sha256:
                                 name = f.sha256 + extension_for(f.mime, f.file_name)
-                                result.bytes += _copy(media, f.path, out / "media" / name)
+                                result.bytes += await media.copy_to(f.path, out / "media" / name)
                                 result.files += 1
                     progress(len(batch.rows))
 
@@ -114,7 +113,7 @@ async def _write_tdesktop(
             record, copies = message_record(post, channel.title, batch.revisions.get(post.pk, []),
                                             with_media=with_media, ext=ext)  # fmt: skip
             for copy in copies:
-                result.bytes += _copy(media, copy.store_path, out / copy.target)
+                result.bytes += await media.copy_to(copy.store_path, out / copy.target)
                 result.files += 1
             handle.write(separator + json.dumps(record, ensure_ascii=False))
             separator = ",\n  "
@@ -133,15 +132,3 @@ def _open_for_writing(path: Path) -> IO[str]:
             f"{path.parent}: cannot create the export folder: {exc.strerror}"
         ) from exc
     return open(path, "w", encoding="utf-8")
-
-
-def _copy(media: MediaStore, store_path: str, target: Path) -> int:
-    source = media.resolve(store_path)
-    if source is None or not source.is_file():
-        return 0
-    size = source.stat().st_size
-    if target.exists() and target.stat().st_size == size:
-        return 0  # --update: already exported
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return size

@@ -7,13 +7,14 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telethon import TelegramClient
 
 from archiver.config import ChannelConfig, Config
-from archiver.media_store import MediaStore
+from archiver.media import MediaStore, open_media_store
 
 
 class Reporter(Protocol):
@@ -58,9 +59,15 @@ class WorkerContext:
     """Set on SIGINT/SIGTERM: loops finish the batch in hand, commit and return."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    @property
+    @cached_property
     def media(self) -> MediaStore:
-        return MediaStore(self.config.media_dir)
+        """The media store of the config, opened on first use; ``close_media`` closes it."""
+        return open_media_store(self.config)
+
+    async def close_media(self) -> None:
+        """Release the media store's connections, if it was opened."""
+        if "media" in self.__dict__:
+            await self.__dict__.pop("media").aclose()
 
     def now(self) -> int:
         return int(self.clock())

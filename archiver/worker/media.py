@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telethon import errors, types
 
-from archiver.media_store import choose_mime, extension_for
+from archiver.media import choose_mime, extension_for
 from archiver.store.channels import Channel
 from archiver.store.media import (
     PendingFile,
@@ -96,7 +96,7 @@ async def _download_one(
                 writer.abort()
                 await _fail(ctx, f, "Telegram returned no file")
                 return None
-            stored = writer.commit()
+            stored = await writer.commit()
         except errors.FileReferenceExpiredError:
             writer.abort()
             log.info("file reference expired for %s/%s; re-fetching", f.channel_id, f.msg_id)
@@ -115,7 +115,7 @@ async def _download_one(
         mime = choose_mime(f.mime or _DEFAULT_MIME.get(f.kind), stored.sniffed_mime)
         async with ctx.write() as conn:
             await record_file(
-                conn, stored.sha256, stored.size, mime, stored.path, ctx.now(), f.width, f.height
+                conn, stored.sha256, stored.size, mime, stored.key, ctx.now(), f.width, f.height
             )
             await mark_file_stored(conn, f.media_id, stored.sha256, ctx.now())
         return stored.size

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.config import Config, load_config
+from archiver.config import Config, aws_credentials, load_config
 from archiver.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,16 +21,28 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def _documented_keys(text: str, section: str, table: object) -> None:
+    """Every field of ``table`` appears in ``[section]`` with a comment above it; a nested
+    table (``storage.s3``) is its own ``[section.name]``."""
+    body = text.split(f"\n[{section}]\n", 1)[1].split("\n[", 1)[0]
+    for f in dataclasses.fields(table):
+        value = getattr(table, f.name)
+        if dataclasses.is_dataclass(value):
+            assert f"\n[{section}.{f.name}]\n" in text, f"[{section}.{f.name}] missing"
+            _documented_keys(text, f"{section}.{f.name}", value)
+            continue
+        match = re.search(rf"^(# )?{f.name} = ", body, re.MULTILINE)
+        assert match, f"{section}.{f.name} missing from config.example.toml"
+        before = body[: match.start()].rstrip().splitlines()[-1]
+        assert before.startswith("#"), f"{section}.{f.name} has no comment above it"
+
+
 def test_example_config_loads_and_documents_every_key() -> None:
     config = load_config(ROOT / "config.example.toml", env={})
     assert config.channels[0].ref == "@durov"
     text = (ROOT / "config.example.toml").read_text()
     for section in ("telegram", "storage", "archive", "web", "simulator"):
-        for f in dataclasses.fields(getattr(Config(), section)):
-            match = re.search(rf"^(# )?{f.name} = ", text, re.MULTILINE)
-            assert match, f"{section}.{f.name} missing from config.example.toml"
-            before = text[: match.start()].rstrip().splitlines()[-1]
-            assert before.startswith("#"), f"{section}.{f.name} has no comment above it"
+        _documented_keys(text, section, getattr(Config(), section))
 
 
 def test_relative_paths_are_relative_to_the_file(tmp_path: Path) -> None:
@@ -64,6 +76,19 @@ def test_env_config_path_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("[web]\npublish = 'some'\n", "web.publish: expected one of 'erased', 'all'"),
         ("[web\n", "not valid TOML"),
         ("[bogus]\n", "bogus: unknown key"),
+        ("[storage]\nmedia_backend = 's3'\n", "storage.s3.bucket: missing (required when"),
+        ("[storage]\nmedia_backend = 'ftp'\n", "storage.media_backend: expected one of 'local'"),
+        ("[storage.s3]\nbukket = 'b'\n", "storage.s3.bukket: unknown key (did you mean 'bucket'?)"),
+        ("[storage.s3]\nweb = 'proxy'\n", "storage.s3.web: expected one of 'redirect', 'stream'"),
+        (
+            "[storage]\nmedia_backend = 's3'\n[storage.s3]\nbucket = 'b'\npresign_expiry = 0\n",
+            "storage.s3.presign_expiry: expected 1 to 604800 seconds, got 0",
+        ),
+        (
+            "[storage]\nmedia_backend = 's3'\n[storage.s3]\nbucket = 'b'\n"
+            "endpoint_url = 'minio:9000'\n",
+            "storage.s3.endpoint_url: expected an http:// or https:// URL",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -78,3 +103,14 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
 def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml", env={})
+
+
+def test_s3_credentials_come_from_the_environment_only() -> None:
+    creds = aws_credentials({"AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret"})
+    assert (creds.access_key_id, creds.secret_access_key, creds.session_token) == (
+        "id", "secret", None,
+    )  # fmt: skip
+    assert "secret" not in repr(creds)
+    with pytest.raises(ConfigError) as err:
+        aws_credentials({"AWS_ACCESS_KEY_ID": "id"})
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set" in str(err.value)

@@ -1,4 +1,4 @@
-"""The content-addressed media store: dedup, atomic commit, no escape from the root."""
+"""The local media store: dedup, atomic commit, no escape from the root, ranged reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archiver.media_store import MediaStore, choose_mime, extension_for
+from archiver.media import LocalMediaStore as MediaStore
+from archiver.media import choose_mime, extension_for
 
 
 def test_same_bytes_stored_once(tmp_path: Path) -> None:
@@ -16,9 +17,9 @@ def test_same_bytes_stored_once(tmp_path: Path) -> None:
     b = store.put_chunks([b"hel", b"lo"], ".jpg")
     assert a == b
     assert a.sha256 == hashlib.sha256(b"hello").hexdigest()
-    assert (tmp_path / "media" / a.path).read_bytes() == b"hello"
+    assert (tmp_path / "media" / a.key).read_bytes() == b"hello"
     files = [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
-    assert files == [tmp_path / "media" / a.path]
+    assert files == [tmp_path / "media" / a.key]
 
 
 def test_aborted_write_leaves_no_file(tmp_path: Path) -> None:
@@ -52,3 +53,22 @@ def test_sniffed_type_wins_only_where_the_bytes_prove_it(tmp_path: Path) -> None
     assert choose_mime(None, "application/pdf") == "application/pdf"
     assert choose_mime("video/mp4", "application/gzip") == "video/mp4"
     assert choose_mime(None, None) == "application/octet-stream"
+
+
+async def test_async_put_streams_a_download_and_reads_back_by_range(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+
+    async def download():
+        for part in (b"0123", b"4567", b"89"):
+            yield part
+
+    stored = await store.put(download(), ".bin")
+    assert stored.key == f"{stored.sha256[:2]}/{stored.sha256[2:4]}/{stored.sha256}.bin"
+    assert (await store.stat(stored.key)).size == 10
+    assert b"".join([c async for c in store.read(stored.key, 2, 7)]) == b"23456"
+    assert [o.key async for o in store.objects()] == [stored.key]
+    assert await store.copy_to(stored.key, tmp_path / "out" / "x.bin") == 10
+    assert await store.copy_to(stored.key, tmp_path / "out" / "x.bin") == 0  # already there
+    await store.delete(stored.key)
+    assert await store.stat(stored.key) is None
+    assert await store.stat("../escape") is None
