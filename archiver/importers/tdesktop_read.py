@@ -15,6 +15,7 @@ from typing import Any
 from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
 from archiver.exporters.tdesktop_record import ACTIONS, FROM_DESKTOP, MEDIA_TYPES
+from archiver.importers.row_shapes import check_row
 from archiver.rows import FileRow, MessageRow
 
 KNOWN_KEYS = {
@@ -188,6 +189,18 @@ def read_message(
         raise ImportFormatError(f"{where_file}: a message is not an object")
     msg_id = _int(msg.get("id"), f"{where_file}: a message", "id", required=True)
     where = f"{where_file}: message {msg_id}"
+    try:
+        imported = _read(msg, channel_id, msg_id or 0, where, fallback_date)
+    except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
+        raise ImportFormatError(f"{where}: a value has an unexpected shape ({exc})") from exc
+    check_row(imported.row, imported.revisions,
+              (imported.deleted_at, imported.deleted_how), where)  # fmt: skip
+    return imported
+
+
+def _read(
+    msg: dict[str, Any], channel_id: int, msg_id: int, where: str, fallback_date: int
+) -> ImportedMessage:
     kind = msg.get("type", "message")
     if kind not in ("message", "service", "unsupported"):
         raise ImportFormatError(f"{where}: type must be 'message' or 'service', got {kind!r}")
