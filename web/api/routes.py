@@ -11,6 +11,7 @@ from archiver.store.search import parse_query, search_posts
 from archiver.store.visibility import public_channel
 from web.api.models import ChannelOut, PostDetail, PostOut, PostsPage
 from web.deps import ConfigDep, ConnDep
+from web.params import Cursor, stored_msg_id
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -33,8 +34,8 @@ async def channel_posts(
     key: str,
     conn: ConnDep,
     config: ConfigDep,
-    before: int | None = None,
-    after: int | None = None,
+    before: Cursor = None,
+    after: Cursor = None,
     limit: int = Query(20, ge=1, le=100),
 ) -> PostsPage:
     """A page of a channel's posts, newest first; follow ``older``/``newer`` as cursors."""
@@ -48,7 +49,7 @@ async def channel_posts(
 async def channel_post(key: str, msg_id: int, conn: ConnDep, config: ConfigDep) -> PostDetail:
     """One post with every earlier version (revisions) and its deletion marker."""
     channel = await _channel(conn, config, key)
-    post = await get_post(conn, channel.id, msg_id)
+    post = await get_post(conn, channel.id, stored_msg_id(msg_id))
     if post is None or post.hidden:
         raise HTTPException(404, "This post is not in the archive.")
     return PostDetail.with_revisions(post, await get_revisions(conn, post.pk))

@@ -13,6 +13,7 @@ from archiver.store.search import parse_query, search_posts
 from archiver.store.visibility import old_usernames
 from web.deps import ConfigDep, ConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
+from web.params import page_cursor
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -33,8 +34,8 @@ async def channel(
     conn: ConnDep,
     config: ConfigDep,
     templates: TemplatesDep,
-    before: int | None = None,
-    after: int | None = None,
+    before: str | None = None,
+    after: str | None = None,
     date: str | None = None,
 ) -> Response:
     try:
@@ -46,7 +47,8 @@ async def channel(
         if cursor is None:
             raise HTTPException(404, f"No posts on or before {date} in this channel.")
         return RedirectResponse(f"{request.url.path}?before={cursor}", status_code=303)
-    page = await channel_page(conn, ch.id, before=before, after=after, limit=PAGE_SIZE)
+    older, newer = page_cursor("before", before), page_cursor("after", after)
+    page = await channel_page(conn, ch.id, before=older, after=newer, limit=PAGE_SIZE)
     base = request.url.path
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,

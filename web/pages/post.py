@@ -9,6 +9,7 @@ from archiver.store.browse import album
 from archiver.store.posts import Post, get_post, get_revisions
 from web.deps import ConfigDep, ConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
+from web.params import stored_msg_id
 
 router = APIRouter()
 
@@ -26,7 +27,7 @@ async def post(
         ch = await channel_or_404(conn, key, config, f"/{msg_id}")
     except Redirect as exc:
         return redirect_response(exc)
-    found = await get_post(conn, ch.id, msg_id)
+    found = await get_post(conn, ch.id, stored_msg_id(msg_id))
     if found is None or found.hidden:
         raise HTTPException(404, "This post is not in the archive.")
     items = [found]
