@@ -22,6 +22,7 @@ Public API (stable):
     world.fail_next(method="GetHistoryRequest", error="FLOOD_WAIT_30", times=1, channel=None)
     world.set_random_faults(rate, *, seed=0, kinds=faults.KINDS, lost_delay=3.0)  # 0 turns off
     world.injected_faults() -> {"RPC_CALL_FAIL": n, "INTERNAL": n, "TIMEOUT": n, ...}
+    world.answers_under_faults() -> answers drawn for while faults were on
     world.set_outage(bool) / set_password(str|None)
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
     world.channel_id("name") -> id; world.channel_ids() -> [id]

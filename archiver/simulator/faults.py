@@ -20,6 +20,7 @@ LOST: no answer until the request is sent again ``lost_delay`` seconds later."""
 
 SETTINGS_KEY = "random_faults"
 COUNT_PREFIX = "faults_injected:"
+ANSWERS_KEY = "answers_under_faults"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +84,23 @@ def fault_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {key.removeprefix(COUNT_PREFIX): int(value) for key, value in rows}
 
 
-def _count(conn: sqlite3.Connection, kind: str) -> None:
+def answers_under_faults(conn: sqlite3.Connection) -> int:
+    """How many answers were drawn for while random faults were on (failed ones included)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (ANSWERS_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _count(conn: sqlite3.Connection, kind: str | None) -> None:
+    """Count one answer drawn for, and the fault injected into it if any."""
+    keys = [ANSWERS_KEY] + ([COUNT_PREFIX + kind] if kind else [])
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
-            " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-            (COUNT_PREFIX + kind,),
-        )
+        for key in keys:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (key,),
+            )
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -114,6 +124,7 @@ class FaultDice:
             self._rng.seed(settings.seed)
             self._seed = settings.seed
         if self._rng.random() >= settings.rate:
+            _count(conn, None)
             return None
         kind = self._rng.choice(settings.kinds)
         _count(conn, kind)

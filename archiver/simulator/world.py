@@ -387,6 +387,10 @@ class World:
         """How many random faults of each kind were injected so far, by every process."""
         return faults.fault_counts(self.conn)
 
+    def answers_under_faults(self) -> int:
+        """How many answers random faults were drawn for (the faults' denominator)."""
+        return faults.answers_under_faults(self.conn)
+
     def set_password(self, password: str | None) -> None:
         """Turn two-step verification on (with this password) or off."""
         with self.transaction():

@@ -49,6 +49,7 @@ async def test_the_share_of_failed_answers_follows_the_rate(world, connect):
     counts = world.injected_faults()
     assert 70 <= failed <= 130
     assert sum(counts.values()) == failed and set(counts) == {"RPC_CALL_FAIL", "TIMEOUT"}
+    assert world.answers_under_faults() == 400
 
 
 async def test_a_lost_answer_comes_when_the_request_is_sent_again(world, connect):

@@ -1,0 +1,169 @@
+"""Random RPC errors and lost answers while the daemon backfills and follows several channels.
+
+Three answers in ten fail (500s, timeouts, short flood waits, lost answers) while
+the world gets new posts, edits and deletions and erasure checks run every second. At the end
+the archive must equal the world, no channel may ever have been suspected of erasure, and the
+daemon must still be running. Run with ``-s`` to see how many faults were injected.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from archiver.simulator import ChannelSpec, World, generate_world
+
+FAULT_RATE = 0.3
+CHANNELS = [
+    ChannelSpec("faulty_ru", "Faulty ru", lang="ru", posts=500, media=False),
+    ChannelSpec("faulty_ar", "Faulty ar", lang="ar", posts=300, media=False),
+    ChannelSpec("faulty_media", "Faulty media", lang="en", posts=150, media=True),
+]
+
+
+def _setup(cli, tmp_path: Path) -> World:
+    world = generate_world(tmp_path / "world.sqlite", seed=11, channels=CHANNELS)
+    refs = "".join(f'[[channels]]\nref = "@{c.username}"\n' for c in CHANNELS)
+    (tmp_path / "tgmirror.toml").write_text(
+        '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+        "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
+        "erasure_check_interval = 1\nerasure_confirmations = 2\n" + refs
+    )
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
+    return world
+
+
+def _daemon(tmp_path: Path, log: IO[str]) -> subprocess.Popen:
+    """``tgmirror run`` writing to a file: a warning per fault could fill a pipe and block it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    script = Path(sys.executable).parent / "tgmirror"
+    return subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT)  # fmt: skip
+
+
+class Archive:
+    """Read-only looks at the daemon's database, as a user's sqlite3 would."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, timeout=30)
+
+    def messages(self, channel_id: int) -> dict[int, tuple[str, int | None]]:
+        rows = self.db.execute(
+            "SELECT msg_id, text, deleted_at FROM messages WHERE channel_id = ?", (channel_id,)
+        )
+        return {msg_id: (text, deleted_at) for msg_id, text, deleted_at in rows}
+
+    def revisions(self, channel_id: int, msg_id: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT r.text FROM message_revisions r JOIN messages m ON m.id = r.message_id"
+            " WHERE m.channel_id = ? AND m.msg_id = ?",
+            (channel_id, msg_id),
+        )
+        return [r[0] for r in rows]
+
+    def media_not_stored(self, channel_id: int) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM message_media mm JOIN messages m ON m.id = mm.message_id"
+            " WHERE m.channel_id = ? AND m.deleted_at IS NULL"
+            " AND mm.status NOT IN ('stored', 'skipped')",
+            (channel_id,),
+        ).fetchone()[0]
+
+
+def _followed(world: World) -> list[int]:
+    return [world.channel_id(c.username) for c in CHANNELS]
+
+
+def _differences(world: World, archive: Archive, edited: dict[tuple[int, int], str]) -> list[str]:
+    """Everything in which the archive differs from the world (empty: they are equal)."""
+    out = []
+    for ch in _followed(world):
+        stored = archive.messages(ch)
+        truth = {m["msg_id"]: m for m in world.messages(ch)}
+        if missing := sorted(set(truth) - set(stored)):
+            out.append(f"channel {ch}: {len(missing)} messages missing, e.g. {missing[:5]}")
+        for msg_id, m in truth.items():
+            text, deleted_at = stored.get(msg_id, (None, None))
+            if msg_id not in stored:
+                continue
+            if m["deleted"] and deleted_at is None:
+                out.append(f"{ch}/{msg_id}: deleted on Telegram, no tombstone")
+            elif not m["deleted"] and (deleted_at is not None or text != m["text"]):
+                out.append(f"{ch}/{msg_id}: archived {text!r} (deleted_at={deleted_at})")
+        for (edited_ch, msg_id), old in edited.items():
+            if edited_ch == ch and old not in archive.revisions(ch, msg_id):
+                out.append(f"{ch}/{msg_id}: edited, but no revision keeps {old!r}")
+        if waiting := archive.media_not_stored(ch):
+            out.append(f"channel {ch}: {waiting} media files not stored")
+    return out
+
+
+def _change_the_world(
+    world: World, archive: Archive, rng: random.Random, edited: dict, deleted: set, n: int
+) -> None:
+    """One round of activity per channel: posts, an edit and a deletion of archived posts (not
+    service messages, which have no text to edit), each sometimes announced by a live update
+    and sometimes not."""
+    for ch in _followed(world):
+        world.post(ch, text=f"live post {n}", push=True)
+        world.post(ch, text=f"quiet post {n}", push=False)
+        posts = {m["msg_id"]: m["text"] for m in world.messages(ch) if m["action"] is None}
+        archived = [
+            i for i, (_, gone) in archive.messages(ch).items()
+            if gone is None and i in posts and (ch, i) not in deleted | edited.keys()
+        ]  # fmt: skip
+        if len(archived) < 2:
+            continue
+        target, victim = rng.sample(archived, 2)
+        edited[(ch, target)] = posts[target]
+        world.edit(ch, target, text=f"edited in round {n}", push=n % 2 == 0)
+        deleted.add((ch, victim))
+        world.delete(ch, [victim], push=n % 2 == 1)
+
+
+@pytest.mark.slow
+def test_random_rpc_faults_never_erase_and_lose_nothing(cli, tmp_path: Path) -> None:
+    world = _setup(cli, tmp_path)
+    world.set_random_faults(FAULT_RATE, seed=8, lost_delay=1.0)
+    log = (tmp_path / "run.log").open("w")
+    proc = _daemon(tmp_path, log)
+    edited: dict[tuple[int, int], str] = {}
+    deleted: set[tuple[int, int]] = set()
+    rng = random.Random(8)
+    try:
+        archive = Archive(tmp_path / "data" / "tgmirror.db")
+        for n in range(30):
+            _change_the_world(world, archive, rng, edited, deleted, n)
+            time.sleep(1)
+        deadline = time.monotonic() + 240  # a guard against hanging, not a speed check
+        while (diff := _differences(world, archive, edited)) and time.monotonic() < deadline:
+            time.sleep(1)
+        still_running = proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        log.close()
+    out = (tmp_path / "run.log").read_text()
+    faults = world.injected_faults()
+    answers = world.answers_under_faults()
+    print(f"\n{sum(faults.values())} faults injected in {answers} answers: {faults}")
+    assert still_running, out[-3000:]
+    assert proc.returncode == 0 and "Traceback" not in out, out[-3000:]
+    assert diff == [], (diff[:20], out[-3000:])
+    statuses = archive.db.execute("SELECT DISTINCT status FROM channels").fetchall()
+    events = {e[0] for e in archive.db.execute("SELECT kind FROM events")}
+    assert statuses == [("active",)]
+    assert not events & {"suspect", "erased"}, events
+    assert len(edited) >= 50 and len(deleted) >= 50
+    assert set(faults) == {"RPC_CALL_FAIL", "INTERNAL", "TIMEOUT", "FLOOD_WAIT", "LOST"}
