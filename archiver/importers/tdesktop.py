@@ -171,10 +171,23 @@ def iter_export(handle: BoundedReader, where: str) -> Iterator[tuple[str, dict[s
                 header[HEADER_KEYS[prefix]] = value
     except (IncompleteJSONError, ijson.JSONError) as exc:
         raise ImportFormatError(
-            f"{where}: not valid JSON ({exc}); is the export complete?"
+            f"{where}: not valid JSON near byte {handle.position:,} ({_first_line(exc)}); "
+            "is the export complete?"
         ) from exc
     except JsonTooLarge:
         raise ImportFormatError(_too_large(where, builder, handle.position)) from None
+    except UnicodeDecodeError as exc:  # invalid UTF-8, or a \ud800 escape with no pair
+        raise ImportFormatError(
+            f"{where}: text near byte {handle.position:,} is not valid Unicode ({exc.reason}); "
+            "the export is damaged"
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    """yajl's message is bytes spanning lines (the text and a caret); keep its first line."""
+    reason = exc.args[0] if exc.args else exc
+    text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 def _too_large(where: str, builder: ObjectBuilder | None, position: int) -> str:

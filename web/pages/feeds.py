@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
@@ -15,6 +16,8 @@ from archiver.store.posts import Post, PostFile
 from web.deps import ConfigDep, ConnDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.urls import channel_url, media_url, post_url
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 router = APIRouter()
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,6 +33,13 @@ def _title(post: Post) -> str:
     if post.action:
         return f"[{post.action.get('type', 'service')}]"
     return f"[{post.media_kind or 'post'}]"
+
+
+def _xml(root: ET.Element) -> bytes:
+    """The feed as UTF-8 XML, without the characters XML 1.0 cannot carry (control characters,
+    U+FFFE/U+FFFF, lone surrogates), which ElementTree would write as they are."""
+    text = ET.tostring(root, encoding="unicode", xml_declaration=True)
+    return _NOT_XML.sub("", text).encode()
 
 
 def _enclosure(base: str, file: PostFile, url_key: str = "href") -> dict[str, str]:
@@ -70,8 +80,7 @@ async def rss(request: Request, key: str, conn: ConnDep, config: ConfigDep) -> R
         main = post.main_file
         if main is not None and media_url(main):
             ET.SubElement(item, "enclosure", _enclosure(base, main, "url"))
-    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type="application/rss+xml; charset=utf-8")
+    return Response(_xml(root), media_type="application/rss+xml; charset=utf-8")
 
 
 @router.get("/{key}/feed.atom", include_in_schema=False)
@@ -108,5 +117,4 @@ async def atom(request: Request, key: str, conn: ConnDep, config: ConfigDep) -> 
         main = post.main_file
         if main is not None and media_url(main):
             ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "enclosure", **_enclosure(base, main)})
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    return Response(_xml(feed), media_type="application/atom+xml; charset=utf-8")

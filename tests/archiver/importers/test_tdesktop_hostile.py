@@ -256,3 +256,18 @@ def test_paths_out_of_a_zip_export_are_never_read(cli, tmp_path: Path) -> None:
     assert "4 messages, 0 files, 4 files not included" in done.stdout
     assert stored_bytes(tmp_path) == []
     assert not (tmp_path.parent / "secret.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [(b'"a\xff\xfeb"', "invalid bytes in UTF8"), (b'"a\\udc00"', "is not valid Unicode")],
+)  # fmt: skip
+def test_text_that_is_not_unicode_is_one_line(cli, tmp_path: Path, text, phrase) -> None:
+    """(yajl reads a lone high surrogate escape as "?"; a lone low one is an error.)"""
+    (tmp_path / "exp").mkdir()
+    (tmp_path / "exp" / "result.json").write_bytes(
+        HEAD.encode() + b'{"id": 1, "date_unixtime": "1", "text": ' + text + b"}]}"
+    )
+    done, _ = import_measured(cli, tmp_path, tmp_path / "exp")
+    refused_in_one_line(done, phrase)
+    assert archived(tmp_path) == (0, 0)
