@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from archiver.config import Config, load_config
+from archiver.logs import protect_config, uvicorn_log_config
 from web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 _OPTIONS: dict[str, Any] = {
     "log_level": "info", "access_log": False, "proxy_headers": True,
     "forwarded_allow_ips": "127.0.0.1", "server_header": False,
+    "log_config": uvicorn_log_config(),
 }  # fmt: skip
 
 
@@ -30,7 +32,9 @@ def uvicorn_server(config: Config, host: str, port: int) -> uvicorn.Server:
 def app_from_environment() -> FastAPI:
     """The app of one worker process: its config is found as the CLI finds it, through
     ``$TGMIRROR_CONFIG`` (set by ``serve_workers``) or ``./tgmirror.toml``."""
-    return create_app(load_config())
+    config = load_config()
+    protect_config(config)
+    return create_app(config)
 
 
 def _warn_if_public(host: str) -> None:

@@ -15,6 +15,7 @@ import typer
 from archiver import __version__
 from archiver.cli.context import console_err
 from archiver.errors import TgmirrorError
+from archiver.logs import SECRETS, LogLevel, setup_logging
 
 app = typer.Typer(
     name="tgmirror",
@@ -44,6 +45,15 @@ def _global_options(
             dir_okay=False,
         ),
     ] = None,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option(
+            "--log-level",
+            help="Log detail on stderr (default: info for run, else warning). Secrets are "
+            "always replaced by [redacted].",
+            case_sensitive=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -52,6 +62,8 @@ def _global_options(
     ] = False,
 ) -> None:
     ctx.obj = config
+    ctx.meta["tgmirror.log_level"] = log_level.value if log_level else None
+    setup_logging(log_level.value if log_level else "warning")
 
 
 def _register() -> None:
@@ -72,7 +84,8 @@ def main() -> None:
     try:
         app()
     except TgmirrorError as exc:
-        console_err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        console_err.print(f"[red]error:[/red] {SECRETS.redact(str(exc))}", highlight=False,
+                          markup=True)  # fmt: skip
         sys.exit(1)
     except KeyboardInterrupt:
         console_err.print("interrupted")

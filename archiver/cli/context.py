@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -17,16 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from archiver.config import Config, load_config
 from archiver.db.engine import current_revision, display_url, head_revision, open_engine
 from archiver.errors import DatabaseError, TgmirrorError
+from archiver.logs import protect_config
 
+log = logging.getLogger(__name__)
 console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 
 def get_config(ctx: typer.Context) -> Config:
-    """Load the config named by ``--config`` (or found by the lookup order)."""
+    """Load the config named by ``--config`` (or found by the lookup order); its secrets are
+    kept out of logs from here on."""
     path: Path | None = ctx.find_root().obj
-    return load_config(path)
+    config = load_config(path)
+    protect_config(config)
+    log.debug("configuration: %s", config)
+    return config
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from typing import Annotated
 
@@ -12,6 +11,7 @@ import typer
 from archiver.cli import app
 from archiver.cli.archive import worker
 from archiver.cli.context import console, get_config, run
+from archiver.logs import setup_logging
 from archiver.worker.daemon import run_daemon
 
 
@@ -22,10 +22,7 @@ def run_command(
 ) -> None:
     """Follow every channel: catch up, then live updates, polling, deletions, erasure checks."""
     config = get_config(ctx)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("telethon").setLevel(logging.WARNING)
+    setup_logging(ctx.meta.get("tgmirror.log_level") or "info")
 
     async def go() -> None:
         async with worker(config) as w:

@@ -6,13 +6,16 @@ The one place that decides between the real network and the simulated Telegram n
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable
 
 from telethon import TelegramClient, errors
+from telethon.sessions import Session, StringSession
 
 from archiver.config import Config
 from archiver.errors import ConfigError, NotLoggedInError, TgmirrorError
+from archiver.logs import SECRETS
 
 API_HELP = (
     "get an api_id and api_hash at https://my.telegram.org (API development tools) and put "
@@ -46,6 +49,7 @@ def make_client(config: Config) -> TelegramClient:
         receive_updates=True,
     )
     os.chmod(session, 0o600)
+    protect_session(client.session)
     if simulated:
         from archiver.simulator import attach
 
@@ -55,10 +59,21 @@ def make_client(config: Config) -> TelegramClient:
     return client
 
 
+def protect_session(session: Session) -> None:
+    """Keep the session's auth key out of logs, as bytes, hex, base64 and string session."""
+    key = session.auth_key
+    if key is None or not key.key:
+        return
+    raw = bytes(key.key)
+    SECRETS.add(raw.hex(), base64.b64encode(raw).decode(), StringSession.save(session),
+                repr(raw)[2:-1])  # fmt: skip
+
+
 async def connect_authorized(config: Config) -> TelegramClient:
     """Connect and check that the session is signed in; says how to fix it if not."""
     client = make_client(config)
     await client.connect()
+    protect_session(client.session)
     if not await client.is_user_authorized():
         await client.disconnect()
         raise NotLoggedInError(
@@ -77,12 +92,18 @@ async def sign_in(
 
     Returns the display name of the account signed in.
     """
+    SECRETS.add(phone)
+    protect_session(client.session)
     try:
         await client.send_code_request(phone)
         try:
-            me = await client.sign_in(phone=phone, code=ask_code().strip())
+            code = ask_code().strip()
+            SECRETS.add(code)
+            me = await client.sign_in(phone=phone, code=code)
         except errors.SessionPasswordNeededError:
-            me = await client.sign_in(password=ask_password())
+            password = ask_password()
+            SECRETS.add(password)
+            me = await client.sign_in(password=password)
     except (
         errors.PhoneNumberInvalidError,
         errors.PhoneCodeInvalidError,

@@ -1,0 +1,68 @@
+"""Secrets never reach the output of a real run, even at debug level."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from telethon.sessions import SQLiteSession, StringSession
+
+from archiver.simulator import ChannelSpec, generate_world
+
+API_HASH = "0123456789abcdef0123456789abcdef"
+ADMIN_TOKEN = "admin-token-4f1c9e"
+PHONE = "+15550000000"
+
+
+def _session_forms(path: Path) -> list[str]:
+    """The session's auth key as it could leak: hex, string session, bytes repr."""
+    session = SQLiteSession(str(path))
+    try:
+        key = session.auth_key.key
+        return [key.hex(), StringSession.save(session), repr(key)[2:-1]]
+    finally:
+        session.close()
+
+
+def test_debug_output_of_login_and_run_holds_no_secret(cli, tmp_path: Path) -> None:
+    spec = ChannelSpec("secretive", "Secretive", posts=150, media=False)
+    world = generate_world(tmp_path / "world.sqlite", seed=4, channels=[spec])
+    posts = len(world.messages(world.channel_id("secretive")))
+    (tmp_path / "tgmirror.toml").write_text(
+        '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+        f'[web]\nadmin_token = "{ADMIN_TOKEN}"\n[[channels]]\nref = "@secretive"\n'
+    )
+    env = {"TGMIRROR_API_HASH": API_HASH}
+    assert cli("db", "upgrade").returncode == 0
+    login = cli("--log-level", "debug", "login", "--phone", PHONE, input="12345\n", env=env)
+    assert login.returncode == 0, login.stderr
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")} | env
+    script = Path(sys.executable).parent / "tgmirror"
+    log = (tmp_path / "run.log").open("w")  # a file: debug output would fill a pipe
+    proc = subprocess.Popen([str(script), "--log-level", "debug", "run", "--no-web"],
+                            cwd=tmp_path, env=run_env, stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        db = tmp_path / "data" / "tgmirror.db"
+        deadline = time.monotonic() + 60  # a guard against hanging, not a speed check
+        while time.monotonic() < deadline:
+            with sqlite3.connect(db) as conn:
+                if conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == posts:
+                    break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        log.close()
+    out = (tmp_path / "run.log").read_text()
+    output = login.stdout + login.stderr + out
+    assert proc.returncode == 0, out[-2000:]
+    assert "DEBUG" in out and "[redacted]" in out  # the configuration is logged, redacted
+    session = _session_forms(tmp_path / "data" / "tgmirror.session")
+    secrets = [API_HASH, ADMIN_TOKEN, PHONE, *session]
+    assert [s[:12] for s in secrets if s in output] == []
