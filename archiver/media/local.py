@@ -31,7 +31,6 @@ class LocalMediaStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.location = str(self.root)
 
     def _ensure_root(self) -> None:
         try:

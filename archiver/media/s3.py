@@ -54,7 +54,7 @@ class S3MediaStore:
         self.bucket = settings.bucket
         clean = settings.prefix.strip("/")
         self.prefix = f"{clean}/" if clean else ""
-        self.location = f"s3://{self.bucket}/{self.prefix}"
+        self.location = f"s3://{self.bucket}/{self.prefix}"  # for messages
         self._credentials = credentials
         self._spool_dir = spool_dir
         self._stack: AsyncExitStack | None = None

@@ -62,9 +62,6 @@ class MediaWriter(Protocol):
 class MediaStore(Protocol):
     """A content-addressed store of media files (a local directory or an S3 bucket)."""
 
-    location: str
-    """Where the files are, for messages: a directory or ``s3://bucket/prefix``."""
-
     def open_writer(self, ext: str = "") -> MediaWriter:
         """A writer whose ``commit`` stores the bytes under their hash (``ext`` appended)."""
         ...
