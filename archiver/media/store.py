@@ -8,9 +8,13 @@ key until its hash is known, and a broken download leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+import socket
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +130,52 @@ def cannot_write(where: object, exc: OSError) -> str:
     )
 
 
+_HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+_PART = re.compile(r"\.part-(?P<host>[A-Za-z0-9_]+)\.(?P<pid>[0-9]+)-")
+_SWEPT: set[Path] = set()
+_LEGACY_AGE = 3600
+
+
+def remove_abandoned_parts(folder: Path) -> int:
+    """Delete temporaries that a killed process left in ``folder``; returns how many.
+
+    A temporary is named for the host and process writing it, so only those of processes of
+    this host that no longer run are removed; another process's download in progress is left
+    alone. Unnamed ones (older versions) go once they are an hour old.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(".part-"):
+            continue
+        match = _PART.match(entry.name)
+        if match:
+            abandoned = match["host"] == _HOST and not _running(int(match["pid"]))
+        else:
+            try:
+                abandoned = time.time() - entry.stat().st_mtime > _LEGACY_AGE
+            except OSError:
+                continue
+        if abandoned:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class HashingFile:
     """A temporary file in ``folder`` that hashes, counts and sniffs what is written to it.
 
@@ -138,8 +188,11 @@ class HashingFile:
         self.hash = hashlib.sha256()
         self.size = 0
         self._head = b""
+        if folder not in _SWEPT:
+            _SWEPT.add(folder)
+            remove_abandoned_parts(folder)
         try:
-            fd, name = tempfile.mkstemp(prefix=".part-", dir=folder)
+            fd, name = tempfile.mkstemp(prefix=f".part-{_HOST}.{os.getpid()}-", dir=folder)
         except OSError as exc:
             raise MediaStoreError(f"{folder}: cannot write media: {exc.strerror}") from exc
         self.tmp = Path(name)

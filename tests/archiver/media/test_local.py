@@ -72,3 +72,35 @@ async def test_async_put_streams_a_download_and_reads_back_by_range(tmp_path: Pa
     await store.delete(stored.key)
     assert await store.stat(stored.key) is None
     assert await store.stat("../escape") is None
+
+
+def test_temporaries_of_killed_writers_are_removed_but_live_ones_kept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import sys, time; from pathlib import Path; from archiver.media import LocalMediaStore;"
+        "w = LocalMediaStore(Path(sys.argv[1])).open_writer('.bin'); w.write(b'x' * 1000);"
+        "print('writing', flush=True); time.sleep(60)"
+    )
+    killed = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE)
+    alive = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE)
+    try:
+        assert killed.stdout.readline() == b"writing\n"
+        assert alive.stdout.readline() == b"writing\n"
+        killed.kill()
+        killed.wait()
+        parts = sorted(p.name for p in tmp_path.glob(".part-*"))
+        assert len(parts) == 2
+        old = tmp_path / ".part-legacy"
+        old.write_bytes(b"left by an older version")
+        two_hours_ago = time.time() - 7200
+        os.utime(old, (two_hours_ago, two_hours_ago))
+        MediaStore(tmp_path).put_bytes(b"a new file")  # the first writer of a process sweeps
+        left = [p.name for p in tmp_path.glob(".part-*")]
+        assert left == [n for n in parts if f".{alive.pid}-" in n]
+    finally:
+        alive.kill()
+        alive.wait()
