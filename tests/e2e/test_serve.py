@@ -1,5 +1,6 @@
-"""``tgmirror serve --workers 2``: two worker processes serve the same archive, each finding
-the config given to the command, and SIGTERM stops them all."""
+"""``tgmirror serve``: loopback unless told otherwise, and says so when it is not; with
+``--workers 2`` two processes serve the same archive, each finding the config given to the
+command, and SIGTERM stops them all."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tmp_path) -> None:
-    shutil.copytree(simulated_archive["root"] / "data", tmp_path / "site" / "data")
+def _serve(tmp_path: Path, simulated_archive, *args: str) -> tuple[subprocess.Popen, int]:
+    if not (tmp_path / "site" / "data").exists():
+        shutil.copytree(simulated_archive["root"] / "data", tmp_path / "site" / "data")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -45,7 +47,7 @@ def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tm
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     script = Path(sys.executable).parent / "tgmirror"
     proc = subprocess.Popen(
-        [str(script), "--config", str(conf), "serve", "--workers", "2"],
+        [str(script), "--config", str(conf), "serve", *args],
         cwd=tmp_path,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -53,15 +55,56 @@ def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tm
         stderr=subprocess.STDOUT,
         text=True,
     )
+    return proc, port
+
+
+def _wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
+def _listening_addresses(port: int) -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_loopback_by_default_and_a_warning_when_not(simulated_archive, tmp_path) -> None:
+    proc, port = _serve(tmp_path, simulated_archive)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}")
+        assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1 and nothing else
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        quiet, _ = proc.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in quiet
+    assert "reachable from other machines" not in quiet
+    proc, port = _serve(tmp_path, simulated_archive, "--host", "0.0.0.0")
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}")
+        assert _listening_addresses(port) == {"00000000"}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        loud, _ = proc.communicate(timeout=30)
+    assert "the mirror listens on 0.0.0.0: it is reachable from other machines" in loud
+
+
+def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tmp_path) -> None:
+    proc, port = _serve(tmp_path, simulated_archive, "--workers", "2")
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        _wait_until_up(url)
         statuses = set()
         for _ in range(30):  # a new connection each time, so both workers take some
             statuses.add(httpx.get(url + "/svobodnye_vesti", timeout=10).status_code)
