@@ -115,3 +115,10 @@ async def test_admin_needs_the_token(client, client_all) -> None:
     signed = await client_all.post("/admin", data={"token": "s3cret-token"})
     assert signed.status_code == 303
     assert "s3cret-token" not in signed.headers["set-cookie"]
+
+
+async def test_channel_keys_that_only_look_numeric_are_not_found(client_all) -> None:
+    for key in ("%C2%B2", "%D9%A3", "9" * 40, "-" + "9" * 25):
+        for path in (f"/api/channels/{key}", f"/{key}", f"/{key}/rss.xml"):
+            response = await client_all.get(path)
+            assert response.status_code == 404, (path, response.status_code)
