@@ -91,20 +91,20 @@ def fresh_database(db_backend: str, request: pytest.FixtureRequest):
     """Factory: the URL of a new PostgreSQL database (a copy of the migrated template, or
     empty), dropped after the test; None on SQLite, whose file lives in the data directory."""
     created: list[str] = []
+    if db_backend == "sqlite":
+        yield lambda migrated=True: None
+        return
+    # Set up here, outside the test's event loop: the template is built with asyncio.run.
+    server: TempPostgres = request.getfixturevalue("pg_server")
+    template: str = request.getfixturevalue("pg_template")
 
-    def make(migrated: bool = True) -> str | None:
-        if db_backend == "sqlite":
-            return None
-        server: TempPostgres = request.getfixturevalue("pg_server")
-        template = request.getfixturevalue("pg_template") if migrated else None
-        created.append(server.create_database(template))
+    def make(migrated: bool = True) -> str:
+        created.append(server.create_database(template if migrated else None))
         return server.url(created[-1])
 
     yield make
-    if created:
-        server = request.getfixturevalue("pg_server")
-        for name in created:
-            server.drop_database(name)
+    for name in created:
+        server.drop_database(name)
 
 
 @pytest.fixture
