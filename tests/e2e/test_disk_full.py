@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from archiver.simulator import ChannelSpec, generate_world
@@ -42,5 +43,45 @@ def test_full_disk_stops_cleanly_and_sync_resumes(cli, tmp_path: Path) -> None:
     stored = [r[0] for r in db.execute("SELECT msg_id FROM messages ORDER BY msg_id")]
     cid = world.channel_id("big_one")
     assert stored == sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
+    check = cli("check")
+    assert check.returncode == 0 and "0 problems" in check.stdout
+
+
+def test_full_disk_stops_the_daemon_with_one_line_and_it_resumes(cli, tmp_path: Path) -> None:
+    world = generate_world(tmp_path / "world.sqlite", seed=2, channels=[
+        ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)])  # fmt: skip
+    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
+    script = Path(sys.executable).parent / "tgmirror"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    full = subprocess.run([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, preexec_fn=_small_disk,
+                          timeout=120)  # fmt: skip
+    assert full.returncode == 1  # a supervisor (systemd) restarts it once space is back
+    assert "Traceback" not in full.stderr
+    last = full.stderr.strip().splitlines()[-1]
+    assert last.startswith("error:") and "the disk may be full" in last, full.stderr
+    resumed = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    cid = world.channel_id("big_one")
+    expected = sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
+    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
+    try:
+        deadline = time.monotonic() + 120  # a guard against hanging, not a speed check
+        while time.monotonic() < deadline:
+            stored = [r[0] for r in db.execute("SELECT msg_id FROM messages ORDER BY msg_id")]
+            waiting = db.execute(
+                "SELECT count(*) FROM message_media WHERE status = 'pending'"
+            ).fetchone()[0]
+            if stored == expected and waiting == 0:
+                break
+            time.sleep(0.5)
+    finally:
+        resumed.send_signal(signal.SIGTERM)
+        _, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, err
+    assert stored == expected and waiting == 0
     check = cli("check")
     assert check.returncode == 0 and "0 problems" in check.stdout
