@@ -254,6 +254,20 @@ events = sa.Table(
     sa.Index("ix_events_channel_id_at", "channel_id", "at"),
 )
 
+copy_progress = sa.Table(
+    "copy_progress",
+    metadata,
+    # Written by ``tgmirror migrate-db`` on the database it copies into, one row per copied
+    # table (and one for the search index), in the transaction of each batch, so that an
+    # interrupted copy resumes after the last committed batch. Never copied itself.
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),  # fingerprint of the archive copied
+    sa.Column("last_key", Json, nullable=True),  # primary key of the last row copied, as a list
+    sa.Column("rows_copied", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
 FTS_TABLE = "messages_fts"
 """FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and
