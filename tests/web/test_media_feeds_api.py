@@ -119,6 +119,6 @@ async def test_admin_needs_the_token(client, client_all) -> None:
 
 async def test_channel_keys_that_only_look_numeric_are_not_found(client_all) -> None:
     for key in ("%C2%B2", "%D9%A3", "9" * 40, "-" + "9" * 25):
-        for path in (f"/api/channels/{key}", f"/{key}", f"/{key}/rss.xml"):
+        for path in (f"/api/channels/{key}", f"/{key}", f"/{key}/feed.rss"):
             response = await client_all.get(path)
             assert response.status_code == 404, (path, response.status_code)
