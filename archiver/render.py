@@ -10,8 +10,10 @@ text. ``dir="auto"`` on the container is the caller's job.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -185,16 +187,24 @@ def plain_summary(text: str | None, limit: int = 120) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
-def _folded_with_index(text: str) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
     from archiver.store.search_text import fold
 
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        for folded in fold(ch):
-            chars.append(folded)
-            index.append(i)
-    return "".join(chars), index
+    return fold(ch)
+
+
+def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` folded character by character, and for each folded character the index of
+    the character it came from. ASCII text (most snippets) folds in one call; other text
+    folds through a cache of single characters, since a text repeats few distinct ones."""
+    if text.isascii():
+        return text.lower(), range(len(text))
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text) and all(len(piece) == 1 for piece in pieces):
+        return folded, range(len(text))
+    return folded, [i for i, piece in enumerate(pieces) for _ in piece]
 
 
 def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:

@@ -148,3 +148,10 @@ def test_highlight_of_a_huge_text_shows_the_start() -> None:
     html = str(highlight("needle " + "x " * 5_000_000, ["needle"]))
     assert html.startswith("<mark>needle</mark>") and html.endswith("…")
     assert len(html) < 400
+
+
+def test_highlight_marks_the_original_letters_of_folded_matches() -> None:
+    text = "Die Straße, the ﬁnal word, ёлка and عَرَبِيّة"
+    html = str(highlight(text, ["strasse", "final", "елка", "عربيه"]))
+    assert html == ("Die <mark>Straße</mark>, the <mark>ﬁnal</mark> word, <mark>ёлка</mark> "
+                    "and <mark>عَرَبِيّة</mark>")  # fmt: skip
