@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -76,6 +75,22 @@ def _album_safe(posts: list[Post], limit: int) -> list[Post]:
     return posts[:cut]
 
 
+# The page queries are built once with bound parameters: building a SELECT of thirty columns
+# cost more than running it.
+_IN_CHANNEL = sa.and_(messages.c.channel_id == sa.bindparam("channel_id"), visible_post_clause())
+_NEWEST = post_query().where(_IN_CHANNEL).order_by(messages.c.msg_id.desc())
+_BEFORE = _NEWEST.where(messages.c.msg_id < sa.bindparam("before"))
+_AFTER = (
+    post_query().where(_IN_CHANNEL, messages.c.msg_id > sa.bindparam("after"))
+    .order_by(messages.c.msg_id)
+)  # fmt: skip
+_ANY_FROM = (
+    sa.select(messages.c.id)
+    .where(_IN_CHANNEL, messages.c.msg_id >= sa.bindparam("before"))
+    .limit(1)
+)
+
+
 async def channel_page(
     conn: AsyncConnection,
     channel_id: int,
@@ -85,37 +100,26 @@ async def channel_page(
     limit: int = 20,
 ) -> PostPage:
     """A page of a channel's visible posts, newest first, around a keyset cursor."""
-    base = post_query().where(messages.c.channel_id == channel_id, visible_post_clause())
     extra = limit + 11  # room to finish an album at the page end, and one more to see beyond
+    params = {"channel_id": channel_id, "before": before, "after": after}
     if after is not None:
-        rows = await fetch_posts(
-            conn, base.where(messages.c.msg_id > after).order_by(messages.c.msg_id).limit(extra)
-        )
+        rows = await fetch_posts(conn, _AFTER.limit(extra), params)
         page = _album_safe(rows, limit)
         posts = list(reversed(page))
         has_newer = len(rows) > len(page)
         has_older = True  # the cursor itself came from an older page
     else:
-        query = base.order_by(messages.c.msg_id.desc()).limit(extra)
-        if before is not None:
-            query = query.where(messages.c.msg_id < before)
-        rows = await fetch_posts(conn, query)
+        query = _NEWEST if before is None else _BEFORE
+        rows = await fetch_posts(conn, query.limit(extra), params)
         posts = _album_safe(rows, limit)
         has_older = len(rows) > len(posts)
-        has_newer = before is not None and await _exists(
-            conn, channel_id, messages.c.msg_id >= before
+        has_newer = (
+            before is not None and (await conn.execute(_ANY_FROM, params)).first() is not None
         )
     if not posts:
         return PostPage([], None, None)
     newest, oldest = posts[0].msg_id, posts[-1].msg_id
     return PostPage(posts, oldest if has_older else None, newest if has_newer else None)
-
-
-async def _exists(conn: AsyncConnection, channel_id: int, cond: Any) -> bool:
-    query = sa.select(messages.c.id).where(
-        messages.c.channel_id == channel_id, visible_post_clause(), cond
-    )
-    return (await conn.execute(query.limit(1))).first() is not None
 
 
 async def first_msg_id_before(conn: AsyncConnection, channel_id: int, date: int) -> int | None:

@@ -104,43 +104,52 @@ _REVISION_COUNT = (
 )
 
 
+# Built once: coercing thirty columns into a new SELECT cost more than running the query.
+# A Select is immutable (``where`` and friends return copies), so sharing it is safe.
+_POST_SELECT = sa.select(*_POST_COLUMNS, _REVISION_COUNT)
+
+
 def post_query() -> sa.Select[Any]:
     """A SELECT of post columns (plus revision count); add WHERE/ORDER/LIMIT and ``fetch_posts``."""
-    return sa.select(*_POST_COLUMNS, _REVISION_COUNT)
+    return _POST_SELECT
 
 
-async def fetch_posts(conn: AsyncConnection, query: sa.Select[Any]) -> list[Post]:
-    """Run a ``post_query()``-based SELECT and attach each post's files."""
+async def fetch_posts(
+    conn: AsyncConnection, query: sa.Select[Any], params: dict[str, Any] | None = None
+) -> list[Post]:
+    """Run a ``post_query()``-based SELECT (with its bound ``params``) and attach files."""
     # Columns are in Post's field order (see post_query), so rows map positionally: much
     # cheaper than keyword construction on a million rows.
-    posts = [Post(*row) for row in await conn.execute(query)]
+    posts = [Post(*row) for row in await conn.execute(query, params)]
     if posts:
         await _attach_files(conn, posts)
     return posts
 
 
+_FILES_OF_POSTS = (
+    sa.select(
+        message_media.c.message_id,
+        message_media.c.role,
+        message_media.c.kind,
+        message_media.c.status,
+        message_media.c.sha256,
+        media_files.c.path,
+        sa.func.coalesce(media_files.c.mime, message_media.c.mime),
+        sa.func.coalesce(media_files.c.size, message_media.c.size),
+        message_media.c.file_name,
+        message_media.c.width,
+        message_media.c.height,
+        message_media.c.duration,
+    )
+    .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
+    .where(message_media.c.message_id.in_(sa.bindparam("pks", expanding=True)))
+    .order_by(message_media.c.id)
+)
+
+
 async def _attach_files(conn: AsyncConnection, posts: Sequence[Post]) -> None:
     by_pk = {p.pk: p for p in posts}
-    rows = await conn.execute(
-        sa.select(
-            message_media.c.message_id,
-            message_media.c.role,
-            message_media.c.kind,
-            message_media.c.status,
-            message_media.c.sha256,
-            media_files.c.path,
-            sa.func.coalesce(media_files.c.mime, message_media.c.mime),
-            sa.func.coalesce(media_files.c.size, message_media.c.size),
-            message_media.c.file_name,
-            message_media.c.width,
-            message_media.c.height,
-            message_media.c.duration,
-        )
-        .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
-        .where(message_media.c.message_id.in_(list(by_pk)))
-        .order_by(message_media.c.id)
-    )
-    for message_id, *values in rows:
+    for message_id, *values in await conn.execute(_FILES_OF_POSTS, {"pks": list(by_pk)}):
         by_pk[message_id].files.append(PostFile(*values))
 
 
