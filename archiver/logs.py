@@ -10,8 +10,10 @@ through the same replacement.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
+from collections.abc import Mapping
 from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -122,10 +124,13 @@ def _redacted_excepthook(
     sys.stderr.write(SECRETS.redact(text))
 
 
-def protect_config(config: Config) -> None:
-    """Register the secrets a config holds: api_hash, admin token, a database password."""
+def protect_config(config: Config, env: Mapping[str, str] | None = None) -> None:
+    """Register the secrets a config holds: api_hash, admin token, a database password,
+    and the S3 secret key and session token the environment gives for media on S3."""
+    env = os.environ if env is None else env
     try:
         password = make_url(config.database_url).password
     except ArgumentError:  # a malformed URL fails later, with its own clear message
         password = None
-    SECRETS.add(config.telegram.api_hash, config.web.admin_token, password)
+    SECRETS.add(config.telegram.api_hash, config.web.admin_token, password,
+                env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"))  # fmt: skip

@@ -95,12 +95,15 @@ def test_config_secrets_are_registered(tmp_path, written) -> None:
         "web": {"admin_token": "admin-token-value"},
         "storage": {"database": "postgresql+asyncpg://tg:db-password-value@localhost/tg"},
     }, tmp_path)  # fmt: skip
-    protect_config(config)
+    env = {"AWS_SECRET_ACCESS_KEY": "aws-secret-key-value", "AWS_SESSION_TOKEN": "aws-token-value"}
+    protect_config(config, env)
     log, out = written(registry=SECRETS)
     log.warning("config: %s", config)
+    log.warning("signing with %s and %s", *env.values())
     text = out.getvalue()
     assert "[redacted]" in text
-    assert not any(s in text for s in (HASH, "admin-token-value", "db-password-value"))
+    secrets = (HASH, "admin-token-value", "db-password-value", *env.values())
+    assert not any(s in text for s in secrets)
 
 
 def test_uvicorn_handlers_redact_too(capsys) -> None:
