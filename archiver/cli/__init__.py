@@ -45,6 +45,15 @@ def _global_options(
             dir_okay=False,
         ),
     ] = None,
+    session: Annotated[
+        Path | None,
+        typer.Option(
+            "--session",
+            help="Telegram session file, instead of telegram.session of the config: one per "
+            "worker when several run on one machine.",
+            dir_okay=False,
+        ),
+    ] = None,
     log_level: Annotated[
         LogLevel | None,
         typer.Option(
@@ -62,6 +71,7 @@ def _global_options(
     ] = False,
 ) -> None:
     ctx.obj = config
+    ctx.meta["tgmirror.session"] = session.resolve() if session else None
     ctx.meta["tgmirror.log_level"] = log_level.value if log_level else None
     setup_logging(log_level.value if log_level else "warning")
 
@@ -70,7 +80,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from archiver.cli import db, status  # noqa: F401
 
-    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check"):
+    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check", "migrate_db"):
         try:
             __import__(f"archiver.cli.{optional}")
         except ModuleNotFoundError as exc:

@@ -77,23 +77,23 @@ def display_url(url: str) -> str:
         return "<unreadable database URL>"
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str, setting: str) -> None:
     try:
         parsed = make_url(url)
     except sa.exc.ArgumentError as exc:
         raise DatabaseError(
-            f"storage.database: {url!r} is not a database URL; "
+            f"{setting}: {url!r} is not a database URL; "
             "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/NAME"
         ) from exc
     scheme = parsed.drivername
     if scheme in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
         raise DatabaseError(
-            f"storage.database: use postgresql+asyncpg://… instead of {scheme}:// "
+            f"{setting}: use postgresql+asyncpg://… instead of {scheme}:// "
             "(tgmirror talks to PostgreSQL through asyncpg)"
         )
     if scheme not in SUPPORTED:
         raise DatabaseError(
-            f"storage.database: {scheme}:// is not supported; "
+            f"{setting}: {scheme}:// is not supported; "
             "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/NAME"
         )
     if scheme == "postgresql+asyncpg":
@@ -101,18 +101,19 @@ def _check_url(url: str) -> None:
             import asyncpg  # noqa: F401
         except ImportError as exc:
             raise DatabaseError(
-                "storage.database is a PostgreSQL URL but asyncpg is not installed; "
+                f"{setting} is a PostgreSQL URL but asyncpg is not installed; "
                 "install it with `pip install 'tgmirror[pg]'`"
             ) from exc
 
 
-def open_engine(url: str, *, create: bool = True) -> AsyncEngine:
+def open_engine(url: str, *, create: bool = True, setting: str = "storage.database") -> AsyncEngine:
     """Create the async engine for ``url`` with the project's connection settings.
 
     With ``create=False`` a missing SQLite file is an error instead of a new empty database.
     A PostgreSQL database is never created here: its server and role belong to the operator.
+    ``setting`` is where the URL came from, for the message when it is unusable.
     """
-    _check_url(url)
+    _check_url(url, setting)
     if create:
         prepare_sqlite_file(url)
     else:
