@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from archiver.simulator import ChannelSpec, generate_world
+from archiver.simulator import ChannelSpec, World, generate_world
 
 CONFIG = '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n' \
          '[[channels]]\nref = "@big_one"\n'  # fmt: skip
@@ -23,14 +23,20 @@ def _small_disk() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (900_000, 900_000))
 
 
-def test_full_disk_stops_cleanly_and_sync_resumes(cli, tmp_path: Path) -> None:
+def _signed_in(cli, tmp_path: Path) -> tuple[World, Path, dict[str, str]]:
+    """A 3,000-post world with media, a migrated database and a session; the command and
+    the environment to run ``tgmirror`` with."""
     world = generate_world(tmp_path / "world.sqlite", seed=2, channels=[
         ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)])  # fmt: skip
     (tmp_path / "tgmirror.toml").write_text(CONFIG)
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
-    script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    return world, Path(sys.executable).parent / "tgmirror", env
+
+
+def test_full_disk_stops_cleanly_and_sync_resumes(cli, tmp_path: Path) -> None:
+    world, script, env = _signed_in(cli, tmp_path)
     full = subprocess.run([str(script), "sync"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, preexec_fn=_small_disk, timeout=120)  # fmt: skip
     assert full.returncode == 1
@@ -48,13 +54,7 @@ def test_full_disk_stops_cleanly_and_sync_resumes(cli, tmp_path: Path) -> None:
 
 
 def test_full_disk_stops_the_daemon_with_one_line_and_it_resumes(cli, tmp_path: Path) -> None:
-    world = generate_world(tmp_path / "world.sqlite", seed=2, channels=[
-        ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)])  # fmt: skip
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
-    assert cli("db", "upgrade").returncode == 0
-    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
-    script = Path(sys.executable).parent / "tgmirror"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    world, script, env = _signed_in(cli, tmp_path)
     full = subprocess.run([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, preexec_fn=_small_disk,
                           timeout=120)  # fmt: skip

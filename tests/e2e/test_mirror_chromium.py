@@ -8,47 +8,25 @@ saved under test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-
-from web.server import uvicorn_server
+from live_mirror import live_mirror
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SIZES = {"desktop": "1280,900", "phone": "390,844"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mirror_url(simulated_archive):
-    config = simulated_archive["config"]
-    config = dataclasses.replace(config, web=dataclasses.replace(config.web, publish="all"))
-    port = _free_port()
-    server = uvicorn_server(config, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_mirror(simulated_archive["config"]) as url:
+        yield url
 
 
 def chromium(*args: str) -> str:

@@ -3,34 +3,16 @@ loopback port: none may cause a server error."""
 
 from __future__ import annotations
 
-import dataclasses
-import socket
-import threading
-import time
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
-from web.server import uvicorn_server
+from live_mirror import live_mirror
 
 
 @pytest.fixture
 def live_url(simulated_archive):
-    config = simulated_archive["config"]
-    config = dataclasses.replace(config, web=dataclasses.replace(config.web, publish="all"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn_server(config, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_mirror(simulated_archive["config"]) as url:
+        yield url
 
 
 def test_no_request_the_schema_allows_causes_a_server_error(live_url) -> None:

@@ -3,14 +3,10 @@ store. Each gets a friendly 4xx (an error page or JSON naming the problem), neve
 
 from __future__ import annotations
 
-import dataclasses
 import socket
-import threading
-import time
 
 import pytest
-
-from web.server import uvicorn_server
+from live_mirror import live_mirror
 
 LONG = 60_000  # httpx refuses URLs past 64 KB; longer ones go through a raw socket below
 BIG = "9" * 40
@@ -57,20 +53,8 @@ async def test_media_paths_never_leave_the_content_store(client_all, simulated_a
 
 @pytest.fixture
 def live_port(simulated_archive):
-    config = simulated_archive["config"]
-    config = dataclasses.replace(config, web=dataclasses.replace(config.web, publish="all"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn_server(config, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(10)
+    with live_mirror(simulated_archive["config"]) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _raw_status(port: int, request: bytes) -> str:
