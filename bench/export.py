@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from child_figures import print_figures
+
 CHANNEL = 4242
 
 
@@ -82,11 +84,7 @@ def baseline(root: Path) -> int:
 def child(root: Path, what: str) -> None:
     started = time.perf_counter()
     n = baseline(root) if what == "baseline" else asyncio.run(run_export(root, what))
-    elapsed = time.perf_counter() - started
-    # VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
-    status = Path("/proc/self/status").read_text()
-    rss_mb = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM")).split()[1]) / 1024
-    print(json.dumps({"posts": n, "seconds": elapsed, "rss_mb": rss_mb}))
+    print_figures(n, time.perf_counter() - started)
 
 
 def main() -> None:

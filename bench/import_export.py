@@ -25,6 +25,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from child_figures import print_figures
+
 CHANNEL = 777001
 PHOTO_MB = 2
 
@@ -105,11 +107,7 @@ def run_import(root: Path) -> int:
 def child(root: Path, what: str) -> None:
     started = time.perf_counter()
     n = baseline(root / "export") if what == "baseline" else run_import(root)
-    elapsed = time.perf_counter() - started
-    # VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
-    status = Path("/proc/self/status").read_text()
-    rss_mb = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM")).split()[1]) / 1024
-    print(json.dumps({"posts": n, "seconds": elapsed, "rss_mb": rss_mb}))
+    print_figures(n, time.perf_counter() - started)
 
 
 def main() -> None:
