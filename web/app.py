@@ -15,6 +15,7 @@ from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
+from web.reads import open_sqlite_reader
 from web.security import SecurityHeaders
 from web.templating import STATIC_DIR, make_templates
 
@@ -25,11 +26,14 @@ def create_app(config: Config) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = open_engine(config.database_url, create=False)
+        app.state.reader = open_sqlite_reader(config.database_url)
         try:
             yield
         finally:
             await app.state.media.aclose()
             await app.state.engine.dispose()
+            if app.state.reader is not None:
+                app.state.reader.dispose()
 
     app = FastAPI(
         title="tgmirror",

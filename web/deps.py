@@ -1,9 +1,9 @@
-"""Request dependencies: a read connection, the config, the media store, the templates."""
+"""Request dependencies: read connections, the config, the media store, the templates."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.config import Config
 from archiver.media import MediaStore
+from web.reads import LoopConnection
 
 
 async def _conn(request: Request) -> AsyncIterator[AsyncConnection]:
@@ -18,19 +19,35 @@ async def _conn(request: Request) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-def _config(request: Request) -> Config:
+async def _quick_conn(request: Request) -> AsyncIterator[AsyncConnection]:
+    reader = request.app.state.reader
+    if reader is None:  # PostgreSQL: asyncpg reads without a thread hop
+        async with request.app.state.engine.connect() as conn:
+            yield conn
+        return
+    with reader.connect() as sync_conn:
+        yield cast(AsyncConnection, LoopConnection(sync_conn))
+
+
+# Dependencies are coroutines even where they do nothing asynchronous: FastAPI runs a plain
+# function in a worker thread, one thread hop per dependency per request.
+async def _config(request: Request) -> Config:
     return request.app.state.config
 
 
-def _media(request: Request) -> MediaStore:
+async def _media(request: Request) -> MediaStore:
     return request.app.state.media
 
 
-def _templates(request: Request) -> Jinja2Templates:
+async def _templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
 ConnDep = Annotated[AsyncConnection, Depends(_conn)]
+"""A read connection for any query: on SQLite its work runs off the event loop's thread."""
+QuickConnDep = Annotated[AsyncConnection, Depends(_quick_conn)]
+"""A read connection for queries bounded by an index and a small LIMIT (``web.reads``): on
+SQLite they run on the event loop's thread, without a hop per cursor call."""
 ConfigDep = Annotated[Config, Depends(_config)]
 MediaDep = Annotated[MediaStore, Depends(_media)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.store.browse import channel_page, public_channels
 from archiver.store.channels import Channel
@@ -10,13 +11,13 @@ from archiver.store.posts import get_post, get_revisions
 from archiver.store.search import parse_query, search_posts
 from archiver.store.visibility import public_channel
 from web.api.models import ChannelOut, PostDetail, PostOut, PostsPage
-from web.deps import ConfigDep, ConnDep
+from web.deps import ConfigDep, ConnDep, QuickConnDep
 from web.params import Cursor, stored_msg_id
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-async def _channel(conn: ConnDep, config: ConfigDep, key: str) -> Channel:
+async def _channel(conn: AsyncConnection, config: ConfigDep, key: str) -> Channel:
     channel, _ = await public_channel(conn, key, config.web.publish)
     if channel is None:
         raise HTTPException(404, "No such channel in this mirror.")
@@ -32,7 +33,7 @@ async def list_channels(conn: ConnDep, config: ConfigDep) -> list[ChannelOut]:
 @router.get("/channels/{key}/posts", response_model=PostsPage)
 async def channel_posts(
     key: str,
-    conn: ConnDep,
+    conn: QuickConnDep,
     config: ConfigDep,
     before: Cursor = None,
     after: Cursor = None,
@@ -46,7 +47,7 @@ async def channel_posts(
 
 
 @router.get("/channels/{key}/posts/{msg_id}", response_model=PostDetail)
-async def channel_post(key: str, msg_id: int, conn: ConnDep, config: ConfigDep) -> PostDetail:
+async def channel_post(key: str, msg_id: int, conn: QuickConnDep, config: ConfigDep) -> PostDetail:
     """One post with every earlier version (revisions) and its deletion marker."""
     channel = await _channel(conn, config, key)
     post = await get_post(conn, channel.id, stored_msg_id(msg_id))

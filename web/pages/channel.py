@@ -11,7 +11,7 @@ from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
 from archiver.store.search import parse_query, search_posts
 from archiver.store.visibility import old_usernames
-from web.deps import ConfigDep, ConnDep, TemplatesDep
+from web.deps import ConfigDep, ConnDep, QuickConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.params import page_cursor
 
@@ -31,7 +31,7 @@ def _day_end(text: str) -> int:
 async def channel(
     request: Request,
     key: str,
-    conn: ConnDep,
+    conn: QuickConnDep,
     config: ConfigDep,
     templates: TemplatesDep,
     before: str | None = None,

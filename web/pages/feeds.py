@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from archiver.render import plain_summary, render_text
 from archiver.store.browse import recent_posts
 from archiver.store.posts import Post, PostFile
-from web.deps import ConfigDep, ConnDep
+from web.deps import ConfigDep, QuickConnDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.urls import channel_url, media_url, post_url
 
@@ -58,7 +58,7 @@ def _description(post: Post) -> str:
 
 
 @router.get("/{key}/feed.rss", include_in_schema=False)
-async def rss(request: Request, key: str, conn: ConnDep, config: ConfigDep) -> Response:
+async def rss(request: Request, key: str, conn: QuickConnDep, config: ConfigDep) -> Response:
     try:
         ch = await channel_or_404(conn, key, config, "/feed.rss")
     except Redirect as exc:
@@ -84,7 +84,7 @@ async def rss(request: Request, key: str, conn: ConnDep, config: ConfigDep) -> R
 
 
 @router.get("/{key}/feed.atom", include_in_schema=False)
-async def atom(request: Request, key: str, conn: ConnDep, config: ConfigDep) -> Response:
+async def atom(request: Request, key: str, conn: QuickConnDep, config: ConfigDep) -> Response:
     try:
         ch = await channel_or_404(conn, key, config, "/feed.atom")
     except Redirect as exc:

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from archiver.media import LocalMediaStore, S3MediaStore
 from archiver.store.visibility import public_file
-from web.deps import ConfigDep, ConnDep, MediaDep
+from web.deps import ConfigDep, MediaDep, QuickConnDep
 from web.object_response import StoredObjectResponse
 
 router = APIRouter()
@@ -24,7 +24,7 @@ _NAME = re.compile(r"^([0-9a-f]{64})(\.[A-Za-z0-9]{1,8})?$")
 
 @router.get("/media/{name}", include_in_schema=False)
 async def media(
-    request: Request, name: str, conn: ConnDep, config: ConfigDep, store: MediaDep
+    request: Request, name: str, conn: QuickConnDep, config: ConfigDep, store: MediaDep
 ) -> Response:
     match = _NAME.match(name)
     if match is None:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from archiver.store.browse import album
 from archiver.store.posts import Post, get_post, get_revisions
-from web.deps import ConfigDep, ConnDep, TemplatesDep
+from web.deps import ConfigDep, QuickConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.params import stored_msg_id
 
@@ -19,7 +19,7 @@ async def post(
     request: Request,
     key: str,
     msg_id: int,
-    conn: ConnDep,
+    conn: QuickConnDep,
     config: ConfigDep,
     templates: TemplatesDep,
 ) -> Response:
