@@ -92,6 +92,15 @@ class ArchiveConfig:
     erasure_confirmations: int = 3
     erasure_check_interval: int = 1800
     comments: bool = False
+    worker_id: str = ""
+    """This worker's name among several ``tgmirror run`` on one database; empty means
+    ``<hostname>-<pid>``."""
+    max_channels: int = 0
+    """Most channels this worker archives at once; 0 means no limit."""
+    lease_duration: int = 60
+    """Seconds a channel's lease lasts unless renewed; a dead worker's channels wait this long."""
+    lease_renew_interval: int = 20
+    """Seconds between renewals of this worker's leases (and attempts to take free ones)."""
 
 
 @dataclass(frozen=True)
@@ -267,11 +276,50 @@ def _check_values(config: Config, source: Path | None) -> None:
     for key, value in positive.items():
         if value < 1:
             raise ConfigError(f"{where}: {key}: expected a positive integer, got {value}")
+    _check_leases(config.archive, where)
     if config.web.port > 65535:
         raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
     for i, ch in enumerate(config.channels):
         if not ch.ref.strip():
             raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")
+
+
+WORKER_ID_MAX = 128
+
+
+def check_worker_id(worker_id: str, key: str) -> None:
+    """A worker id is 1 to 128 printable characters without spaces (it is shown in status)."""
+    if (
+        not worker_id
+        or len(worker_id) > WORKER_ID_MAX
+        or not worker_id.isprintable()
+        or any(ch.isspace() for ch in worker_id)
+    ):
+        raise ConfigError(
+            f"{key}: expected 1 to {WORKER_ID_MAX} printable characters without spaces, "
+            f"got {worker_id!r}"
+        )
+
+
+def _check_leases(archive: ArchiveConfig, where: str) -> None:
+    if archive.worker_id:
+        check_worker_id(archive.worker_id, f"{where}: archive.worker_id")
+    if archive.max_channels < 0:
+        raise ConfigError(
+            f"{where}: archive.max_channels: expected 0 (no limit) or more, "
+            f"got {archive.max_channels}"
+        )
+    if archive.lease_duration < 2:
+        raise ConfigError(
+            f"{where}: archive.lease_duration: expected at least 2 seconds, "
+            f"got {archive.lease_duration}"
+        )
+    if not 1 <= archive.lease_renew_interval <= archive.lease_duration // 2:
+        raise ConfigError(
+            f"{where}: archive.lease_renew_interval: expected 1 to {archive.lease_duration // 2} "
+            f"seconds (at most half of archive.lease_duration, so that leases are renewed well "
+            f"before they expire), got {archive.lease_renew_interval}"
+        )
 
 
 def _build(cls: type, data: Any, where: str, prefix: str) -> Any:

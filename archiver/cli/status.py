@@ -13,6 +13,7 @@ from rich.table import Table
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.store.leases import Lease, database_time, list_leases
 from archiver.store.summary import ChannelSummary, channel_summaries
 
 
@@ -35,6 +36,13 @@ def _ago(seconds: int | None) -> str:
     return f"{seconds}s ago"
 
 
+def _holder(lease: Lease | None, now: int) -> str:
+    """The worker archiving a channel (``tgmirror run --worker-id``), or why none is."""
+    if lease is None:
+        return "-"
+    return lease.worker_id if lease.expires_at > now else f"{lease.worker_id} (expired)"
+
+
 def _status_text(s: ChannelSummary) -> str:
     text = s.status if not s.status_reason else f"{s.status} ({s.status_reason})"
     if s.hidden:
@@ -52,18 +60,22 @@ def status(
     """Show channels with message counts, status and last sync."""
     config = get_config(ctx)
 
-    async def go() -> list[ChannelSummary]:
+    async def go() -> tuple[list[ChannelSummary], dict[int, Lease], int]:
         async with migrated_engine(config) as engine, engine.connect() as conn:
-            return await channel_summaries(conn)
+            return await channel_summaries(conn), await list_leases(conn), await database_time(conn)
 
-    summaries = run(go())
+    summaries, leases, db_now = run(go())
     now = int(time.time())
     if as_json:
         rows = []
         for s in summaries:
             seen = _last_seen(s)
+            lease = leases.get(s.id)
             rows.append({**dataclasses.asdict(s), "last_seen_at": seen,
-                         "lag_seconds": now - seen if seen else None})  # fmt: skip
+                         "lag_seconds": now - seen if seen else None,
+                         "worker_id": lease.worker_id if lease else None,
+                         "lease_expired": lease.expires_at <= db_now if lease else None,
+                         })  # fmt: skip
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:
@@ -76,10 +88,12 @@ def status(
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("last seen", no_wrap=True)
     table.add_column("error", ratio=2, overflow="fold")
+    if leases:  # some `tgmirror run` holds channels: say which worker archives each
+        table.add_column("worker", ratio=1, overflow="fold")
     for s in summaries:
         handle = f"@{s.username}" if s.username else f"id {s.id}"
         media = f"{s.media_stored}" + (f"+{s.media_waiting}" if s.media_waiting else "")
-        table.add_row(
+        cells = [
             f"{s.title}\n{handle}",
             _status_text(s),
             str(s.messages),
@@ -87,5 +101,8 @@ def status(
             media,
             _ago(now - seen) if (seen := _last_seen(s)) else "never",
             (s.last_error or "")[:80],
-        )
+        ]
+        if leases:
+            cells.append(_holder(leases.get(s.id), db_now))
+        table.add_row(*cells)
     console.print(table)

@@ -268,6 +268,26 @@ copy_progress = sa.Table(
     sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
+channel_leases = sa.Table(
+    "channel_leases",
+    metadata,
+    # Which worker archives a channel (``tgmirror run --worker-id``): one row per leased
+    # channel, taken when free or expired, renewed while the worker runs, deleted on a clean
+    # exit. Times are the database's clock, so the workers' clocks never have to agree.
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("worker_id", sa.String(128), nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("renewed_at", sa.BigInteger, nullable=False),
+    sa.Column("taken_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_channel_leases_worker_id", "worker_id"),
+)
+
 FTS_TABLE = "messages_fts"
 """FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and

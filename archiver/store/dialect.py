@@ -1,7 +1,8 @@
 """What differs between SQLite and PostgreSQL, chosen once from the connection's dialect.
 
 Store functions ask ``dialect_of(conn)`` for the one piece that differs (the search index,
-the upsert construct, JSON building, the database's self-checks) instead of testing the
+the upsert construct, JSON building, the database's self-checks, the clock and row locks of
+channel leases) instead of testing the
 dialect name themselves, so supporting a database means filling in one ``Dialect`` here.
 """
 
@@ -45,6 +46,12 @@ class Dialect:
     self_checks: bool
     """The database has PRAGMA integrity_check and foreign_key_check (PostgreSQL enforces
     foreign keys always and has no cheap whole-database check)."""
+    clock: sa.ColumnElement[int]
+    """The database server's time in whole Unix seconds: one clock for every worker."""
+    skip_locked: Callable[[sa.Select[Any]], sa.Select[Any]]
+    """Lock the rows a SELECT picks, passing over rows other transactions hold. PostgreSQL:
+    ``FOR UPDATE SKIP LOCKED``. SQLite has one writer: the statement's own write transaction
+    already excludes every other worker, so the SELECT is left as it is."""
 
 
 SQLITE = Dialect(
@@ -54,6 +61,8 @@ SQLITE = Dialect(
     json_object=sa.func.json_object,
     json_value=sa.func.json,
     self_checks=True,
+    clock=sa.cast(sa.func.strftime("%s", "now"), sa.BigInteger),
+    skip_locked=lambda select: select,
 )
 
 POSTGRESQL = Dialect(
@@ -63,6 +72,9 @@ POSTGRESQL = Dialect(
     json_object=sa.func.json_build_object,
     json_value=lambda column: column,
     self_checks=False,
+    # clock_timestamp(), not now(): now() is frozen at the start of the transaction.
+    clock=sa.cast(sa.func.floor(sa.extract("epoch", sa.func.clock_timestamp())), sa.BigInteger),
+    skip_locked=lambda select: select.with_for_update(skip_locked=True),
 )
 
 _BY_NAME = {d.name: d for d in (SQLITE, POSTGRESQL)}

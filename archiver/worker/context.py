@@ -15,6 +15,7 @@ from telethon import TelegramClient
 
 from archiver.config import ChannelConfig, Config
 from archiver.media import MediaStore, open_media_store
+from archiver.worker.fence import LeaseFence
 
 
 class Reporter(Protocol):
@@ -57,6 +58,8 @@ class WorkerContext:
     """Longest flood wait a sync sleeps through; a longer one pauses the channel until then."""
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     """Set on SIGINT/SIGTERM: loops finish the batch in hand, commit and return."""
+    fence: LeaseFence | None = None
+    """Set while ``tgmirror run`` holds channel leases: writes for a channel check its lease."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @cached_property
@@ -74,8 +77,14 @@ class WorkerContext:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction, committed on exit; only one is open at a time."""
+        """A write transaction, committed on exit; only one is open at a time.
+
+        Inside a channel's task of ``tgmirror run`` it first confirms the channel's lease
+        (``fence.LeaseLost`` if it is no longer ours) and holds it until commit.
+        """
         async with self._write_lock, self.engine.begin() as conn:
+            if self.fence is not None:
+                await self.fence.check(conn)
             yield conn
 
     @asynccontextmanager

@@ -1,10 +1,14 @@
-"""``tgmirror run``: follow every channel for as long as it runs.
+"""``tgmirror run``: follow every channel this worker holds the lease of, for as long as it runs.
 
-On start each channel catches up (backfill of what was posted while we were down, then a
-reconciliation of recent posts for edits and deletions); then live updates arrive through
-Telethon's handlers while a loop per channel polls (fallback for updates Telegram does not
-push), reconciles and probes for erasure on their intervals. A failing channel only delays
-itself. Setting ``ctx.stopping`` ends every loop after the batch in hand is committed.
+Channels are leased (``worker/leasing.py``): one worker alone takes them all, several workers
+on one database split them and take over those of a worker that died. Every
+``archive.lease_renew_interval`` seconds the daemon renews its leases and starts or stops
+per-channel loops as leases are gained or lost. On start each channel catches up (backfill of
+what was posted while we were down, then a reconciliation of recent posts for edits and
+deletions); then live updates arrive through Telethon's handlers while the channel's loop
+polls (fallback for updates Telegram does not push), reconciles and probes for erasure on
+their intervals. A failing channel only delays itself. Setting ``ctx.stopping`` ends every
+loop after the batch in hand is committed; the leases are then released.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy import exc as sa_exc
 from telethon import errors
 
 from archiver.store.channels import Channel, get_channel
@@ -21,6 +26,8 @@ from archiver.store.sync_state import update_sync_state
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
+from archiver.worker.fence import LeaseLost, writing_for
+from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.live import follow_live, wait_for
 from archiver.worker.media import download_channel_media
 from archiver.worker.probe import check_channel
@@ -39,27 +46,111 @@ class Timers:
     probe: float = 0.0
 
 
+@dataclass
+class ChannelRun:
+    """One channel's loop: ``wake`` brings its next poll forward, ``stop`` ends it."""
+
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass
+class LeasedChannels:
+    """The loops of the channels this worker holds, kept in step with its leases."""
+
+    ctx: WorkerContext
+    keeper: LeaseKeeper
+    channels: dict[int, Channel]
+    runs: dict[int, ChannelRun] = field(default_factory=dict)
+    followed: set[int] = field(default_factory=set)
+    """Channels whose live updates this worker stores (read by the live handlers)."""
+
+    def wake(self, channel_id: int) -> None:
+        if channel_id in self.runs:
+            self.runs[channel_id].wake.set()
+
+    async def hold(self, group: asyncio.TaskGroup) -> None:
+        """Renew and take leases on the timer; a loop per held channel, lost ones stopped."""
+        ctx = self.ctx
+        limit = asyncio.Semaphore(ctx.config.archive.concurrency)
+        every = ctx.config.archive.lease_renew_interval
+        while not ctx.stopping.is_set():
+            await self._refresh(every)
+            held = self.keeper.held
+            for channel_id, run in list(self.runs.items()):
+                if channel_id not in held:
+                    run.stop.set()
+                    self.followed.discard(channel_id)
+                if run.task is not None and run.task.done():
+                    del self.runs[channel_id]
+            for channel_id in held:
+                if channel_id not in self.runs:
+                    run = self.runs[channel_id] = ChannelRun()
+                    channel = self.channels[channel_id]
+                    run.task = group.create_task(_leased_loop(ctx, channel, run, limit))
+                    self.followed.add(channel_id)
+            await wait_for(ctx.stopping, every)
+
+    async def _refresh(self, every: int) -> None:
+        try:
+            change = await self.keeper.refresh()
+        except (sa_exc.DBAPIError, OSError) as exc:
+            if _disk_trouble(exc):
+                raise
+            log.warning("cannot renew channel leases (%s); retrying in %d s",
+                        f"{exc.__class__.__name__}: {exc}"[:200], every)  # fmt: skip
+            return
+        if change.gained or change.lost:
+            log.info("worker %s holds %d of %d channels", self.keeper.worker_id,
+                     len(self.keeper.held), len(self.channels))  # fmt: skip
+
+
 async def run_daemon(
     ctx: WorkerContext,
     *,
     until: Callable[[], Awaitable[bool]] | None = None,
     check_every: float = 0.5,
 ) -> None:
-    """Follow every followed channel until ``ctx.stopping`` is set (or ``until()`` is true)."""
+    """Follow the followed channels this worker can lease until ``ctx.stopping`` is set (or
+    ``until()`` is true); the worker id is ``archive.worker_id``, else ``<hostname>-<pid>``."""
     channels, problems = await select_channels(ctx, [])
     for problem in problems:
         log.warning("%s", problem)
-    wakes = {c.id: asyncio.Event() for c in channels}
-    follow_live(ctx, set(wakes), lambda cid: wakes[cid].set() if cid in wakes else None)
-    limit = asyncio.Semaphore(ctx.config.archive.concurrency)
-    log.info("following %d channels", len(channels))
-    async with asyncio.TaskGroup() as group:
-        group.create_task(_keep_connected(ctx))
-        for channel in channels:
-            group.create_task(_channel_loop(ctx, channel, wakes[channel.id], limit))
-        if until is not None:
-            group.create_task(_stop_when(ctx, until, check_every))
+    worker_id = ctx.config.archive.worker_id or default_worker_id()
+    keeper = LeaseKeeper(ctx, [c.id for c in channels], worker_id)
+    leased = LeasedChannels(ctx, keeper, {c.id: c for c in channels})
+    follow_live(ctx, leased.followed, leased.wake)
+    log.info("worker %s: %d channels to share", worker_id, len(channels))
+    ctx.fence = keeper.fence
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(_keep_connected(ctx))
+            if until is not None:
+                group.create_task(_stop_when(ctx, until, check_every))
+            await leased.hold(group)
+        await keeper.release()
+    finally:
+        ctx.fence = None
     log.info("stopped")
+
+
+def _disk_trouble(exc: BaseException) -> bool:
+    """A full or read-only disk: no retry helps, the daemon stops (``cli.context`` says why)."""
+    text = str(exc).lower()
+    return any(word in text for word in ("disk", "full", "readonly", "read-only"))
+
+
+async def _leased_loop(
+    ctx: WorkerContext, channel: Channel, run: ChannelRun, limit: asyncio.Semaphore
+) -> None:
+    """The channel's loop, its writes checked against its lease; ends quietly when it is lost."""
+    with writing_for(channel.id):
+        try:
+            await _channel_loop(ctx, channel, run.wake, limit, run.stop)
+        except LeaseLost:
+            log.warning("channel %s: lease no longer ours; this worker stops archiving it",
+                        channel.id)  # fmt: skip
 
 
 async def _keep_connected(ctx: WorkerContext, every: float = 2.0) -> None:
@@ -88,13 +179,17 @@ async def _stop_when(
 
 
 async def _channel_loop(
-    ctx: WorkerContext, channel: Channel, wake: asyncio.Event, limit: asyncio.Semaphore
+    ctx: WorkerContext,
+    channel: Channel,
+    wake: asyncio.Event,
+    limit: asyncio.Semaphore,
+    stop: asyncio.Event,
 ) -> None:
     archive = ctx.config.archive
     loop = asyncio.get_running_loop()
     due = Timers()
     failures = 0
-    while not ctx.stopping.is_set():
+    while not (ctx.stopping.is_set() or stop.is_set()):
         now = loop.time()
         try:
             if now >= due.probe:
@@ -130,13 +225,13 @@ async def _channel_loop(
         else:
             failures = 0
         next_due = min(due.poll, due.reconcile, due.probe) - loop.time()
-        if ctx.stopping.is_set() or wake.is_set():
+        if ctx.stopping.is_set() or stop.is_set() or wake.is_set():
             continue
-        await _sleep_until(ctx.stopping, wake, next_due)
+        await _sleep_until((ctx.stopping, stop, wake), next_due)
 
 
-async def _sleep_until(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+async def _sleep_until(events: tuple[asyncio.Event, ...], seconds: float) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:
         await asyncio.wait(waiters, timeout=max(0.05, seconds), return_when=asyncio.FIRST_COMPLETED)
     finally:

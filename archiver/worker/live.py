@@ -18,6 +18,7 @@ from archiver.store.messages import mark_deleted, save_messages
 from archiver.store.sync_state import update_sync_state
 from archiver.telegram.convert import message_row
 from archiver.worker.context import WorkerContext
+from archiver.worker.fence import LeaseLost, writing_for
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def channel_id_of(event: object) -> int | None:
 
 
 def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], None]) -> None:
-    """Register handlers storing updates of channels in ``followed`` (a live, mutable set)."""
+    """Register handlers storing updates of channels in ``followed`` (a live, mutable set: the
+    channels this worker holds the lease of; other workers store the others' updates)."""
 
     async def store_message(event: events.NewMessage.Event) -> None:
         channel_id = channel_id_of(event)
@@ -42,9 +44,12 @@ def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], No
         if row is None:
             return
         try:
-            async with ctx.write() as conn:
-                result = await save_messages(conn, [row], ctx.now())
-                await update_sync_state(conn, channel_id, last_update_at=ctx.now())
+            with writing_for(channel_id):
+                async with ctx.write() as conn:
+                    result = await save_messages(conn, [row], ctx.now())
+                    await update_sync_state(conn, channel_id, last_update_at=ctx.now())
+        except LeaseLost:
+            return  # another worker holds the channel now; it stores this update
         except Exception:  # a handler must never kill the update loop
             log.exception("could not store live message %s/%s", channel_id, row.msg_id)
             return
@@ -57,11 +62,14 @@ def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], No
         if channel_id not in followed:
             return
         try:
-            async with ctx.write() as conn:
-                marked = await mark_deleted(
-                    conn, channel_id, event.deleted_ids, ctx.now(), "update"
-                )
-                await update_sync_state(conn, channel_id, last_update_at=ctx.now())
+            with writing_for(channel_id):
+                async with ctx.write() as conn:
+                    marked = await mark_deleted(
+                        conn, channel_id, event.deleted_ids, ctx.now(), "update"
+                    )
+                    await update_sync_state(conn, channel_id, last_update_at=ctx.now())
+        except LeaseLost:
+            return
         except Exception:
             log.exception("could not store live deletion in %s", channel_id)
             return
