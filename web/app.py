@@ -15,6 +15,7 @@ from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
+from web.channel_cache import ChannelCache
 from web.reads import open_sqlite_reader
 from web.security import SecurityHeaders
 from web.templating import STATIC_DIR, make_templates
@@ -46,6 +47,7 @@ def create_app(config: Config) -> FastAPI:
     app.state.config = config
     app.state.media = store = open_media_store(config)
     app.state.templates = make_templates(config)
+    app.state.channels = ChannelCache()
     origins: tuple[str, ...] = ()
     if isinstance(store, S3MediaStore) and config.storage.s3.web == "redirect":
         origins = (store.presign_origin(),)  # pages load media from the bucket after redirect

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.config import Config
 from archiver.store.channels import Channel
-from archiver.store.visibility import public_channel
+from web.channel_cache import PublicChannel
 from web.urls import channel_key
 
 
@@ -19,15 +18,26 @@ class Redirect(Exception):
         self.location = location
 
 
+async def public_channel_or_404(
+    request: Request, conn: AsyncConnection, key: str, rest: str = ""
+) -> PublicChannel:
+    """The public channel named by ``key`` with its old usernames (through the app's
+    ``ChannelCache``); old usernames and ids redirect to the current key."""
+    state = request.app.state
+    found: PublicChannel = await state.channels.lookup(conn, key, state.config.web.publish)
+    if found.channel is None:
+        raise HTTPException(404, "No such channel in this mirror.")
+    if not found.canonical:
+        raise Redirect(f"/{channel_key(found.channel)}{rest}")
+    return found
+
+
 async def channel_or_404(
-    conn: AsyncConnection, key: str, config: Config, rest: str = ""
+    request: Request, conn: AsyncConnection, key: str, rest: str = ""
 ) -> Channel:
     """The public channel named by ``key``; old usernames redirect to the current one."""
-    channel, canonical = await public_channel(conn, key, config.web.publish)
-    if channel is None:
-        raise HTTPException(404, "No such channel in this mirror.")
-    if not canonical:
-        raise Redirect(f"/{channel_key(channel)}{rest}")
+    channel = (await public_channel_or_404(request, conn, key, rest)).channel
+    assert channel is not None  # public_channel_or_404 answers 404 otherwise
     return channel
 
 

@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
 from archiver.store.search import parse_query, search_posts
-from archiver.store.visibility import old_usernames
 from web.deps import ConfigDep, ConnDep, QuickConnDep, TemplatesDep
-from web.lookup import Redirect, channel_or_404, redirect_response
+from web.lookup import Redirect, channel_or_404, public_channel_or_404, redirect_response
 from web.params import page_cursor
 
 router = APIRouter()
@@ -32,16 +31,16 @@ async def channel(
     request: Request,
     key: str,
     conn: QuickConnDep,
-    config: ConfigDep,
     templates: TemplatesDep,
     before: str | None = None,
     after: str | None = None,
     date: str | None = None,
 ) -> Response:
     try:
-        ch = await channel_or_404(conn, key, config)
+        found = await public_channel_or_404(request, conn, key)
     except Redirect as exc:
         return redirect_response(exc, request.url.query)
+    ch = found.channel
     if date:
         cursor = await first_msg_id_before(conn, ch.id, _day_end(date))
         if cursor is None:
@@ -52,7 +51,7 @@ async def channel(
     base = request.url.path
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,
-        "old_usernames": await old_usernames(conn, ch),
+        "old_usernames": found.old_usernames,
         "older_url": f"{base}?before={page.older}" if page.older else None,
         "newer_url": f"{base}?after={page.newer}" if page.newer else None,
     }  # fmt: skip
@@ -69,7 +68,7 @@ async def channel_search(
     q: str = "",
 ) -> Response:
     try:
-        ch = await channel_or_404(conn, key, config, "/search")
+        ch = await channel_or_404(request, conn, key, "/search")
     except Redirect as exc:
         return redirect_response(exc, request.url.query)
     query = parse_query(q)

@@ -60,7 +60,7 @@ def _description(post: Post) -> str:
 @router.get("/{key}/feed.rss", include_in_schema=False)
 async def rss(request: Request, key: str, conn: QuickConnDep, config: ConfigDep) -> Response:
     try:
-        ch = await channel_or_404(conn, key, config, "/feed.rss")
+        ch = await channel_or_404(request, conn, key, "/feed.rss")
     except Redirect as exc:
         return redirect_response(exc)
     base = _base(request, config.web.base_url)
@@ -86,7 +86,7 @@ async def rss(request: Request, key: str, conn: QuickConnDep, config: ConfigDep)
 @router.get("/{key}/feed.atom", include_in_schema=False)
 async def atom(request: Request, key: str, conn: QuickConnDep, config: ConfigDep) -> Response:
     try:
-        ch = await channel_or_404(conn, key, config, "/feed.atom")
+        ch = await channel_or_404(request, conn, key, "/feed.atom")
     except Redirect as exc:
         return redirect_response(exc)
     base = _base(request, config.web.base_url)

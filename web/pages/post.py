@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from archiver.store.browse import album
 from archiver.store.posts import Post, get_post, get_revisions
-from web.deps import ConfigDep, QuickConnDep, TemplatesDep
+from web.deps import QuickConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.params import stored_msg_id
 
@@ -20,11 +20,10 @@ async def post(
     key: str,
     msg_id: int,
     conn: QuickConnDep,
-    config: ConfigDep,
     templates: TemplatesDep,
 ) -> Response:
     try:
-        ch = await channel_or_404(conn, key, config, f"/{msg_id}")
+        ch = await channel_or_404(request, conn, key, f"/{msg_id}")
     except Redirect as exc:
         return redirect_response(exc)
     found = await get_post(conn, ch.id, stored_msg_id(msg_id))
