@@ -202,7 +202,7 @@ def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
         return text.lower(), range(len(text))
     pieces = list(map(_fold_char, text))
     folded = "".join(pieces)
-    if len(folded) == len(text) and all(len(piece) == 1 for piece in pieces):
+    if len(folded) == len(text) and "" not in pieces:  # then every piece is one character
         return folded, range(len(text))
     return folded, [i for i, piece in enumerate(pieces) for _ in piece]
 

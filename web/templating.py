@@ -52,6 +52,7 @@ def make_templates(config: Config) -> Jinja2Templates:
     """Templates with the project's filters and globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
+    env.auto_reload = False  # templates ship with the package: no stat() of each per page
     env.filters.update(
         render_text=render_text, summary=plain_summary, date=format_date, iso=iso_date,
         filesize=file_size, highlight=highlight,
