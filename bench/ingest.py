@@ -3,7 +3,10 @@
 End to end = the real Telethon client (over the simulator: TL serialisation and parsing), the
 pure converters, ``save_messages`` (rows, FTS index, checkpoint per batch of 100) on SQLite.
 Baseline, measured in the same run: plain ``sqlite3.executemany`` of the same rows into a table
-of the same columns, no FTS, one transaction. Run: ``python bench/ingest.py [--posts N]``.
+of the same columns, no FTS, one transaction. ``--postgresql`` also archives into a throwaway
+PostgreSQL server (the machine's own, as the tests start it) in the same runs.
+
+    python bench/ingest.py [--posts N] [--runs R] [--postgresql]
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import asyncio
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,9 +30,9 @@ from archiver.worker.context import WorkerContext
 from archiver.worker.sync import sync_channels
 
 
-async def archive_once(workdir: Path, world: Path) -> tuple[float, int, Path]:
-    config = config_from_dict({"simulator": {"world": str(world)}, "storage": {"data_dir": "d"}},
-                              workdir)  # fmt: skip
+async def archive_once(workdir: Path, world: Path, database: str = "") -> tuple[float, int, Path]:
+    storage = {"data_dir": "d", "database": database}
+    config = config_from_dict({"simulator": {"world": str(world)}, "storage": storage}, workdir)
     engine = open_engine(config.database_url)
     await upgrade(engine)
     client = make_client(config)
@@ -73,7 +77,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--postgresql", action="store_true", help="also archive into PostgreSQL")
     args = parser.parse_args()
+    server = None
+    if args.postgresql:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+        from pg_server import INSTALL_HINT, TempPostgres, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            raise SystemExit(f"no PostgreSQL server binaries: {INSTALL_HINT}")
+        server = TempPostgres.start(bindir)
+    try:
+        measure(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def measure(args: argparse.Namespace, server) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         started = time.perf_counter()
@@ -81,13 +103,21 @@ def main() -> None:
                        channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts,
                                              media=False)]).close()  # fmt: skip
         gen = time.perf_counter() - started
-        ours, base = [], []
+        ours, base, pg = [], [], []
         for run in range(args.runs):
             workdir = root / f"run{run}"
             workdir.mkdir()
             elapsed, count, db = asyncio.run(archive_once(workdir, root / "world.sqlite"))
             assert count == args.posts, f"archived {count} of {args.posts}"
             ours.append(count / elapsed)
+            if server is not None:
+                (workdir / "pg").mkdir()
+                url = server.url(server.create_database())
+                elapsed, count, _ = asyncio.run(
+                    archive_once(workdir / "pg", root / "world.sqlite", url)
+                )
+                assert count == args.posts, f"archived {count} of {args.posts} on PostgreSQL"
+                pg.append(count / elapsed)
             b_elapsed, b_count = baseline_once(db, workdir)
             base.append(b_count / b_elapsed)
     o, b = statistics.median(ours), statistics.median(base)
@@ -96,6 +126,9 @@ def main() -> None:
     print(f"|{'-' * 46}|{'-' * 13}|{'-' * 8}|")
     print(f"| {'baseline: sqlite3 executemany, same rows':<44} | {b:>11,.0f} | {1:>6.2f} |")
     print(f"| {'tgmirror sync end to end (Telethon+store)':<44} | {o:>11,.0f} | {o / b:>6.3f} |")
+    if pg:
+        p = statistics.median(pg)
+        print(f"| {'the same into PostgreSQL':<44} | {p:>11,.0f} | {p / b:>6.3f} |")
     print(f"targets: >= 5,000 messages/s ({'met' if o >= 5000 else 'NOT met'}), "
           f">= 1/10 of baseline ({'met' if o / b >= 0.1 else 'NOT met'})")  # fmt: skip
 
