@@ -175,7 +175,11 @@ async def _copy_table(
                 if rows:
                     await conn.execute(table.insert(), [row._asdict() for row in rows])
                 await save_progress(conn, state, int(time.time()))
-        except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
+        except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated or isinstance(
+                exc, sa.exc.OperationalError | sa.exc.InterfaceError
+            ):
+                raise  # the database went away: a re-run resumes after the last batch
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise DatabaseError(
                 f"{table.name}: rows up to key {last} cannot be written to the target: {reason}"

@@ -159,3 +159,22 @@ async def test_postgresql_ids_continue_after_the_copied_ones(tmp_path: Path, pg_
     finally:
         await source.dispose()
         await pg.dispose()
+
+
+async def test_a_row_postgresql_cannot_hold_is_one_line_naming_the_table(
+    tmp_path: Path, pg_url
+) -> None:
+    from archiver.db.engine import upgrade
+
+    source = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    pg = open_engine(pg_url)
+    try:
+        await upgrade(source)
+        await _archive_of(source, 3)
+        async with source.begin() as conn:
+            await conn.execute(messages.update().where(messages.c.msg_id == 2).values(text="a\0b"))
+        with pytest.raises(DatabaseError, match=r"^messages: rows up to key \[3\] cannot be writ"):
+            await copy_archive(source, pg)
+    finally:
+        await source.dispose()
+        await pg.dispose()
