@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,20 @@ def test_a_bad_target_url_is_one_line(cli, tmp_path: Path, url: str, says: str) 
     assert says in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_table_that_differs_after_the_copy_fails_verification_by_name(
+    cli, tmp_path: Path
+) -> None:
+    home = _config(tmp_path)
+    asyncio.run(_store_archive(f"sqlite+aiosqlite:///{home / 'data' / 'tgmirror.db'}", 20))
+    assert cli("migrate-db", "--to", "sqlite+aiosqlite:///copy.db", cwd=home).returncode == 0
+    with sqlite3.connect(home / "copy.db") as db:
+        db.execute("UPDATE messages SET views = views + 1 WHERE msg_id = 7")
+    result = cli("migrate-db", "--to", "sqlite+aiosqlite:///copy.db", cwd=home)
+    assert result.returncode == 1
+    assert "DIFFERS" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "error: verification failed: messages differ between the source and copy.db; was the "
+        "archive written during the copy? stop `tgmirror run` and copy into an empty database"
+    ]
