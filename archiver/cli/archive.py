@@ -25,9 +25,12 @@ from archiver.worker.sync import SyncReport, sync_channels
 
 
 @asynccontextmanager
-async def worker(config: Config, reporter: Reporter | None = None) -> AsyncIterator[WorkerContext]:
-    """A connected, signed-in worker on an up-to-date database."""
-    async with migrated_engine(config) as engine:
+async def worker(
+    config: Config, reporter: Reporter | None = None, *, name: str = "tgmirror"
+) -> AsyncIterator[WorkerContext]:
+    """A connected, signed-in worker on an up-to-date database (``name``: see
+    ``migrated_engine``)."""
+    async with migrated_engine(config, name=name) as engine:
         client = await connect_authorized(config)
         try:
             context = WorkerContext(config, engine, client, reporter or SilentReporter())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 from collections.abc import AsyncIterator, Coroutine
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 from sqlalchemy import exc as sa_exc
@@ -27,10 +29,15 @@ T = TypeVar("T")
 
 
 def get_config(ctx: typer.Context) -> Config:
-    """Load the config named by ``--config`` (or found by the lookup order); its secrets are
-    kept out of logs from here on."""
-    path: Path | None = ctx.find_root().obj
-    config = load_config(path)
+    """Load the config named by ``--config`` (or found by the lookup order), with the session
+    of ``--session`` if given; its secrets are kept out of logs from here on."""
+    root = ctx.find_root()
+    config = load_config(root.obj)
+    session: Path | None = root.meta.get("tgmirror.session")
+    if session is not None:  # absolute: data_dir / session is then the path itself
+        config = dataclasses.replace(
+            config, telegram=dataclasses.replace(config.telegram, session=session)
+        )
     protect_config(config)
     log.debug("configuration: %s", config)
     return config
@@ -89,10 +96,25 @@ def _database_error(exc: sa_exc.OperationalError) -> DatabaseError:
     return DatabaseError(f"database error: {reason}")
 
 
+def name_connections(engine: AsyncEngine, name: str) -> None:
+    """Show ``name`` as the application of the engine's PostgreSQL connections
+    (``pg_stat_activity``), so an operator sees which worker each connection belongs to."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    def add_name(_dialect: object, _record: object, _args: object, params: dict) -> None:
+        params.setdefault("server_settings", {})["application_name"] = name[:63]
+
+    sa.event.listen(engine.sync_engine, "do_connect", add_name)
+
+
 @asynccontextmanager
-async def migrated_engine(config: Config) -> AsyncIterator[AsyncEngine]:
-    """An engine on a database that is at the newest migration; says how to fix it if not."""
+async def migrated_engine(config: Config, *, name: str = "tgmirror") -> AsyncIterator[AsyncEngine]:
+    """An engine on a database that is at the newest migration; says how to fix it if not.
+
+    ``name`` is what PostgreSQL shows as the connections' application."""
     engine = open_engine(config.database_url, create=False)
+    name_connections(engine, name)
     try:
         if await current_revision(engine) != head_revision():
             raise DatabaseError(

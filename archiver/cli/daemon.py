@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 from typing import Annotated
 
@@ -11,21 +12,40 @@ import typer
 from archiver.cli import app
 from archiver.cli.archive import worker
 from archiver.cli.context import console, get_config, run
+from archiver.config import check_worker_id
 from archiver.logs import setup_logging
 from archiver.worker.daemon import run_daemon
+from archiver.worker.leasing import default_worker_id
 
 
 @app.command("run")
 def run_command(
     ctx: typer.Context,
     no_web: Annotated[bool, typer.Option("--no-web", help="Only archive; no web mirror.")] = False,
+    worker_id: Annotated[
+        str | None,
+        typer.Option(
+            "--worker-id",
+            help="This worker's name when several share one database (default: "
+            "archive.worker_id, else <hostname>-<pid>). Give each worker its own --session.",
+        ),
+    ] = None,
 ) -> None:
-    """Follow every channel: catch up, then live updates, polling, deletions, erasure checks."""
+    """Follow every channel: catch up, then live updates, polling, deletions, erasure checks.
+
+    Several workers on one database split the channels (each archived by one worker at a
+    time) and take over the channels of a worker that stops."""
     config = get_config(ctx)
+    if worker_id is not None:
+        check_worker_id(worker_id, "--worker-id")
+    worker_id = worker_id or config.archive.worker_id or default_worker_id()
+    config = dataclasses.replace(
+        config, archive=dataclasses.replace(config.archive, worker_id=worker_id)
+    )
     setup_logging(ctx.meta.get("tgmirror.log_level") or "info")
 
     async def go() -> None:
-        async with worker(config) as w:
+        async with worker(config, name=f"tgmirror run {worker_id}") as w:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stopping.set)

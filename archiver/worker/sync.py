@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy import exc as sa_exc
 from telethon import errors
 
 from archiver.errors import ChannelRefError
@@ -57,7 +58,8 @@ class SyncReport:
 async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Channel], list[str]]:
     """Channels to sync: those named (from the archive), else every followed one.
 
-    Channels listed in the config but not stored yet are added first.
+    Channels listed in the config but not stored yet are added first (by whichever worker
+    gets there first, when several start together).
     """
     problems: list[str] = []
     for entry in ctx.config.channels:
@@ -67,7 +69,10 @@ async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Cha
         except ChannelRefError as exc:
             problems.append(str(exc))
             continue
-        result = await add_channel(ctx, entry.ref)
+        try:
+            result = await add_channel(ctx, entry.ref)
+        except sa_exc.IntegrityError:
+            continue  # another worker starting at the same moment stored it first
         if result.error:
             problems.append(result.error)
     async with ctx.read() as conn:

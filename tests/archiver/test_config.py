@@ -89,6 +89,13 @@ def test_env_config_path_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             "endpoint_url = 'minio:9000'\n",
             "storage.s3.endpoint_url: expected an http:// or https:// URL",
         ),
+        ("[archive]\nworker_id = 'a b'\n", "archive.worker_id: expected 1 to 128 printable"),
+        ("[archive]\nmax_channels = -1\n", "archive.max_channels: expected 0 (no limit) or more"),
+        ("[archive]\nlease_duration = 1\n", "archive.lease_duration: expected at least 2"),
+        (
+            "[archive]\nlease_duration = 30\nlease_renew_interval = 20\n",
+            "archive.lease_renew_interval: expected 1 to 15 seconds (at most half",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:
