@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from archiver.db.engine import current_revision, head_revision, upgrade
-from archiver.db.schema import FTS_TABLE, channels, copy_progress, metadata
+from archiver.db.schema import FTS_TABLE, channel_leases, channels, copy_progress, metadata
 from archiver.db.table_checksum import TableSum, key_columns, table_sum
 from archiver.errors import DatabaseError
 from archiver.store.copy_progress import TableProgress, read_progress, save_progress
@@ -80,9 +80,14 @@ class CopyReport:
         return [t for t in self.tables if not t.ok]
 
 
+# Runtime state of the source, not archive: the copy's own progress, and the channel leases of
+# workers that will not run against the target (copied, they would hold channels until expiry).
+_STAYS_BEHIND = {copy_progress.name, channel_leases.name}
+
+
 def copied_tables() -> list[sa.Table]:
-    """The tables a copy carries, parents before children; the progress table stays behind."""
-    return [t for t in metadata.sorted_tables if t.name != copy_progress.name]
+    """The tables a copy carries, parents before children; runtime state stays behind."""
+    return [t for t in metadata.sorted_tables if t.name not in _STAYS_BEHIND]
 
 
 async def archive_fingerprint(conn: AsyncConnection) -> str:

@@ -178,3 +178,27 @@ async def test_a_row_postgresql_cannot_hold_is_one_line_naming_the_table(
     finally:
         await source.dispose()
         await pg.dispose()
+
+
+async def test_channel_leases_stay_behind(tmp_path: Path) -> None:
+    from archiver.db.engine import upgrade
+    from archiver.db.schema import channel_leases
+    from archiver.store.leases import take_leases
+
+    source = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    target = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    try:
+        await upgrade(source)
+        await _archive_of(source, 5)
+        async with source.begin() as conn:
+            assert await take_leases(conn, "worker-of-the-old-machine", [7], 1, 3600)
+        report = await copy_archive(source, target)
+        assert not report.mismatches
+        async with target.connect() as conn:
+            assert (await conn.execute(sa.select(sa.func.count()).select_from(channel_leases))
+                    ).scalar_one() == 0  # fmt: skip
+            assert (await conn.execute(sa.select(sa.func.count()).select_from(messages))
+                    ).scalar_one() == 5  # fmt: skip
+    finally:
+        await source.dispose()
+        await target.dispose()
