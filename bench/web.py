@@ -6,7 +6,12 @@ from a separate process with 8 keep-alive connections. Prints requests/s and lat
 percentiles for: a static file from the same server (baseline), channel pages (random channel,
 random depth via ?before=), and search for a common word inside one channel.
 
-    python bench/web.py [--posts 1000000] [--seconds 10] [--keep DIR]
+``--postgresql`` then copies the same archive into a throwaway PostgreSQL server (the tests'
+``tests/support/pg_server.py``) with the copier ``tgmirror migrate-db`` uses, serves it the
+same way and loads it with the same requests; each server's ratio is against its own static
+file, measured in the same run.
+
+    python bench/web.py [--posts 1000000] [--seconds 10] [--keep DIR] [--postgresql]
 """
 
 from __future__ import annotations
@@ -122,60 +127,137 @@ def run_load(port: int, paths: list[str], seconds: float) -> dict:
     return json.loads(out.stdout)
 
 
+async def upgrade_archive(config_path: Path) -> None:
+    """Bring a kept archive to the newest migration (``tgmirror serve`` refuses an old one)."""
+    from archiver.config import load_config
+    from archiver.db.engine import open_engine, upgrade
+
+    engine = open_engine(load_config(config_path).database_url)
+    await upgrade(engine)
+    await engine.dispose()
+
+
+async def copy_to_postgres(config_path: Path, url: str) -> float:
+    """Copy the SQLite archive into the PostgreSQL database ``url`` with the copier
+    ``tgmirror migrate-db`` uses (rows, search index rebuilt there, verification)."""
+    from archiver.config import load_config
+    from archiver.db.copy_archive import copy_archive
+    from archiver.db.engine import open_engine
+
+    source = open_engine(load_config(config_path).database_url)
+    target = open_engine(url)
+    started = time.perf_counter()
+    report = await copy_archive(source, target)
+    took = time.perf_counter() - started
+    await source.dispose()
+    await target.dispose()
+    if report.mismatches:
+        names = ", ".join(t.name for t in report.mismatches)
+        raise SystemExit(f"the PostgreSQL copy differs from the archive in: {names}")
+    return took
+
+
+def measure(config_path: Path, pages: list[str], searches: list[str], seconds: float,
+            name: str) -> list[tuple[str, str, dict]]:  # fmt: skip
+    """Start ``tgmirror serve`` (one uvicorn worker) on ``config_path`` and load it: the static
+    file (this server's baseline), then channel pages, then search."""
+    port = free_port()
+    tgmirror = Path(sys.executable).parent / "tgmirror"
+    log = config_path.with_suffix(".serve.log")
+    with log.open("w") as err:
+        server = subprocess.Popen([str(tgmirror), "--config", str(config_path), "serve",
+                                   "--port", str(port)], stdout=subprocess.DEVNULL,
+                                  stderr=err)  # fmt: skip
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise SystemExit(f"tgmirror serve ({name}) exited: {log.read_text().strip()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        static = ["/static/style.css"]
+        run_load(port, static, 2)  # warm up
+        run_load(port, pages[:50], 2)  # warm up the database's cache and connection pool
+        return [
+            (name, "baseline: static file, same server", run_load(port, static, seconds)),
+            (name, "channel page, random channel and depth", run_load(port, pages, seconds)),
+            (name, f"search '{COMMON_WORD}' in one channel", run_load(port, searches, seconds)),
+        ]  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def print_table(rows: list[tuple[str, str, dict]]) -> None:
+    """One row per measurement; the ratio is against the same server's static file."""
+    print(f"| {'database':<10} | {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} "
+          f"| {'ratio':>5} |")  # fmt: skip
+    print(f"|{'-' * 12}|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|")
+    base: dict[str, float] = {}
+    for database, name, r in rows:
+        base.setdefault(database, r["rps"])
+        bad = {k: v for k, v in r["statuses"].items() if k != "200"}
+        note = f" non-200: {bad}" if bad else ""
+        print(f"| {database:<10} | {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | "
+              f"{r['p99']:>6.1f} | {r['rps'] / base[database]:>5.2f} |{note}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--keep", type=Path, help="reuse/keep the archive in this directory")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="then serve it from a throwaway PostgreSQL server")  # fmt: skip
     parser.add_argument("--client", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         paths = json.loads(sys.stdin.read())
         print(json.dumps(asyncio.run(_load(int(args.client[0]), paths, float(args.client[1]), 8))))
         return
+    bindir = None
+    if args.postgresql:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+        from pg_server import INSTALL_HINT, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            raise SystemExit(f"--postgresql: no PostgreSQL server binaries; {INSTALL_HINT}")
     root = args.keep or Path(tempfile.mkdtemp(prefix="tgmirror-bench-web-"))
     root.mkdir(parents=True, exist_ok=True)
-    if not (root / "tgmirror.toml").exists():
+    config_path = root / "tgmirror.toml"
+    if not config_path.exists():
         asyncio.run(build_archive(root, args.posts))
-    port = free_port()
-    tgmirror = Path(sys.executable).parent / "tgmirror"
-    server = subprocess.Popen([str(tgmirror), "--config", str(root / "tgmirror.toml"), "serve",
-                               "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        rng = random.Random(2)
-        per_channel = args.posts // CHANNELS
-        pages = [f"/chan{rng.randrange(CHANNELS):03d}?before={rng.randrange(2, per_channel + 1)}"
-                 for _ in range(2000)]  # fmt: skip
-        pages += [f"/chan{c:03d}" for c in range(CHANNELS)]
-        searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
-                    for _ in range(200)]  # fmt: skip
-        run_load(port, ["/static/style.css"], 2)  # warm up
-        static = ["/static/style.css"]
-        rows = [
-            ("baseline: static file, same server", run_load(port, static, args.seconds)),
-            ("channel page, random channel and depth", run_load(port, pages, args.seconds)),
-            (f"search '{COMMON_WORD}' in one channel", run_load(port, searches, args.seconds)),
-        ]  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait()
-    base = rows[0][1]["rps"]
+    else:
+        asyncio.run(upgrade_archive(config_path))
+    rng = random.Random(2)
+    per_channel = args.posts // CHANNELS
+    pages = [f"/chan{rng.randrange(CHANNELS):03d}?before={rng.randrange(2, per_channel + 1)}"
+             for _ in range(2000)]  # fmt: skip
+    pages += [f"/chan{c:03d}" for c in range(CHANNELS)]
+    searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
+                for _ in range(200)]  # fmt: skip
+    rows = measure(config_path, pages, searches, args.seconds, "SQLite")
+    if bindir is not None:
+        from pg_server import TempPostgres
+
+        server = TempPostgres.start(bindir)
+        try:
+            url = server.url(server.create_database())
+            took = asyncio.run(copy_to_postgres(config_path, url))
+            print(f"copied into PostgreSQL (migrate-db's copier) in {took:.0f} s", flush=True)
+            pg_config = server.root / "tgmirror.toml"
+            data_dir = json.dumps(str(root / "data"))
+            pg_config.write_text(f'[storage]\ndata_dir = {data_dir}\ndatabase = "{url}"\n'
+                                 '[web]\npublish = "all"\n')  # fmt: skip
+            rows += measure(pg_config, pages, searches, args.seconds, "PostgreSQL")
+        finally:
+            server.stop()
     print(f"{args.posts:,} posts in {CHANNELS} channels, 1 uvicorn worker, 8 connections, "
           f"{args.seconds:.0f} s each")  # fmt: skip
-    print(f"| {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | {'ratio':>5} |")
-    print(f"|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|")
-    for name, r in rows:
-        bad = {k: v for k, v in r["statuses"].items() if k != "200"}
-        note = f" non-200: {bad}" if bad else ""
-        print(f"| {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | {r['p99']:>6.1f} | "
-              f"{r['rps'] / base:>5.2f} |{note}")  # fmt: skip
+    print_table(rows)
     if not args.keep:
         print(f"(archive left in {root}; pass --keep {root} to reuse it)")
 
