@@ -15,7 +15,7 @@ from pathlib import Path
 from archiver.errors import MediaStoreError
 from archiver.media.store import (
     Chunks,
-    HashingFile,
+    SpooledWriter,
     StoredFile,
     StoredObject,
     cannot_write,
@@ -135,22 +135,12 @@ def _copy_file(source: Path, target: Path) -> int:
     return size
 
 
-class LocalWriter:
+class LocalWriter(SpooledWriter):
     """A file being written into the store; ``commit`` or ``abort`` it exactly once."""
 
     def __init__(self, store: LocalMediaStore, ext: str) -> None:
+        super().__init__(store.root, ext)
         self._store = store
-        self._ext = ext
-        self._file = HashingFile(store.root)
-
-    def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
-
-    def flush(self) -> None:
-        """File-like API for Telethon's downloader; durability comes from ``commit``."""
-
-    def abort(self) -> None:
-        self._file.abort()
 
     async def commit(self) -> StoredFile:
         return self.finish()

@@ -27,6 +27,7 @@ from archiver.errors import ConfigError, MediaStoreError
 from archiver.media.store import (
     Chunks,
     HashingFile,
+    SpooledWriter,
     StoredFile,
     StoredObject,
     cannot_write,
@@ -239,22 +240,12 @@ def _same_size(target: Path, size: int) -> bool:
     return False
 
 
-class S3Writer:
-    """A file being spooled for upload; ``commit`` or ``abort`` it exactly once."""
+class S3Writer(SpooledWriter):
+    """A file being spooled for upload (in ``commit``); ``commit`` or ``abort`` it once."""
 
     def __init__(self, store: S3MediaStore, ext: str) -> None:
+        super().__init__(store._spool_dir, ext)
         self._store = store
-        self._ext = ext
-        self._file = HashingFile(store._spool_dir)
-
-    def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
-
-    def flush(self) -> None:
-        """File-like API for Telethon's downloader; the upload happens in ``commit``."""
-
-    def abort(self) -> None:
-        self._file.abort()
 
     async def commit(self) -> StoredFile:
         stored = self._file.stored_file(self._ext)

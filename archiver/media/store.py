@@ -221,3 +221,21 @@ class HashingFile:
         """What the written bytes are, and the key they belong under."""
         sha = self.hash.hexdigest()
         return StoredFile(sha, self.size, content_key(sha, ext), sniff_mime(self._head))
+
+
+class SpooledWriter:
+    """A writer over a ``HashingFile`` in ``folder``: what both stores' writers share. A
+    subclass says in ``commit`` where the bytes go; ``commit`` or ``abort`` exactly once."""
+
+    def __init__(self, folder: Path, ext: str) -> None:
+        self._ext = ext
+        self._file = HashingFile(folder)
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+
+    def flush(self) -> None:
+        """File-like API for Telethon's downloader; durability comes from ``commit``."""
+
+    def abort(self) -> None:
+        self._file.abort()
