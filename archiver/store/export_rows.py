@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, message_revisions, messages
 from archiver.store.dialect import dialect_of
-from archiver.store.posts import Post, PostFile, Revision
+from archiver.store.posts import FILE_COLUMNS, Post, PostFile, Revision
 
 _POST_COLUMNS = [
     messages.c.id.label("pk"),
@@ -118,20 +118,7 @@ async def file_rows(
 ) -> list[tuple[int, PostFile]]:
     """(message pk, file) of the posts with ids in (low, high]."""
     rows = await conn.execute(
-        sa.select(
-            message_media.c.message_id,
-            message_media.c.role,
-            message_media.c.kind,
-            message_media.c.status,
-            message_media.c.sha256,
-            media_files.c.path,
-            sa.func.coalesce(media_files.c.mime, message_media.c.mime),
-            sa.func.coalesce(media_files.c.size, message_media.c.size),
-            message_media.c.file_name,
-            message_media.c.width,
-            message_media.c.height,
-            message_media.c.duration,
-        )
+        sa.select(*FILE_COLUMNS)
         .join(messages, messages.c.id == message_media.c.message_id)
         .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
         .where(_in_range(channel_id, low, high))

@@ -126,21 +126,25 @@ async def fetch_posts(
     return posts
 
 
+FILE_COLUMNS = (
+    message_media.c.message_id,
+    message_media.c.role,
+    message_media.c.kind,
+    message_media.c.status,
+    message_media.c.sha256,
+    media_files.c.path,
+    sa.func.coalesce(media_files.c.mime, message_media.c.mime),
+    sa.func.coalesce(media_files.c.size, message_media.c.size),
+    message_media.c.file_name,
+    message_media.c.width,
+    message_media.c.height,
+    message_media.c.duration,
+)
+"""The message pk, then a ``PostFile``'s fields in order (select from ``message_media``
+outer-joined to ``media_files``)."""
+
 _FILES_OF_POSTS = (
-    sa.select(
-        message_media.c.message_id,
-        message_media.c.role,
-        message_media.c.kind,
-        message_media.c.status,
-        message_media.c.sha256,
-        media_files.c.path,
-        sa.func.coalesce(media_files.c.mime, message_media.c.mime),
-        sa.func.coalesce(media_files.c.size, message_media.c.size),
-        message_media.c.file_name,
-        message_media.c.width,
-        message_media.c.height,
-        message_media.c.duration,
-    )
+    sa.select(*FILE_COLUMNS)
     .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
     .where(message_media.c.message_id.in_(sa.bindparam("pks", expanding=True)))
     .order_by(message_media.c.id)
