@@ -137,6 +137,9 @@ def remove(
 def print_sync_report(report: SyncReport) -> None:
     """One line per channel, then the problems."""
     for o in report.outcomes:
+        if o.outcome == "skipped":  # another worker's channel: nothing was done
+            console.print(f"{o.title}: {o.detail}")
+            continue
         media = f", {o.media_stored} files ({o.media_bytes} bytes)" if o.media_stored else ""
         failed = f", {o.media_failed} files failed (retried next sync)" if o.media_failed else ""
         detail = f" — {o.detail}" if o.detail else ""

@@ -16,6 +16,8 @@ import re
 import socket
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from archiver.store.events import add_event
 from archiver.store.leases import list_leases, release_leases, renew_leases, take_leases
 from archiver.worker.context import WorkerContext
@@ -55,12 +57,25 @@ class LeaseChange:
 
 
 class LeaseKeeper:
-    """Holds this worker's leases on ``channel_ids``; ``fence`` is what its writes check."""
+    """Holds this worker's leases on ``channel_ids``; ``fence`` is what its writes check.
 
-    def __init__(self, ctx: WorkerContext, channel_ids: list[int], worker_id: str) -> None:
+    ``max_channels`` caps how many it takes (default ``archive.max_channels``; 0: no cap).
+    """
+
+    def __init__(
+        self,
+        ctx: WorkerContext,
+        channel_ids: list[int],
+        worker_id: str,
+        *,
+        max_channels: int | None = None,
+    ) -> None:
         self.ctx = ctx
         self.channel_ids = channel_ids
         self.fence = LeaseFence(worker_id)
+        self.max_channels = (
+            ctx.config.archive.max_channels if max_channels is None else max_channels
+        )
 
     @property
     def worker_id(self) -> str:
@@ -75,11 +90,8 @@ class LeaseKeeper:
         archive = self.ctx.config.archive
         held = self.fence.held
         async with self.ctx.write() as conn:
-            renewed = await renew_leases(conn, self.worker_id, held, archive.lease_duration)
-            lost = frozenset(held) - renewed
-            for channel_id in lost:
-                del held[channel_id]
-            room = (archive.max_channels or len(self.channel_ids)) - len(held)
+            lost = await self._renew(conn)
+            room = (self.max_channels or len(self.channel_ids)) - len(held)
             holders = {lease.worker_id for lease in (await list_leases(conn)).values()}
             wanted = [cid for cid in self.channel_ids if cid not in held]
             taken = await take_leases(
@@ -95,9 +107,29 @@ class LeaseKeeper:
         for lease in taken:
             if lease.previous not in (None, self.worker_id):
                 log.info("took over channel %s from worker %s", lease.channel_id, lease.previous)
+        self._log_lost(lost)
+        return LeaseChange(frozenset(t.channel_id for t in taken), lost)
+
+    async def renew(self) -> frozenset[int]:
+        """Only renew held leases, taking none (a sync pass takes its channels once); returns
+        the channels lost to another worker."""
+        async with self.ctx.write() as conn:
+            lost = await self._renew(conn)
+        self._log_lost(lost)
+        return lost
+
+    async def _renew(self, conn: AsyncConnection) -> frozenset[int]:
+        held = self.fence.held
+        duration = self.ctx.config.archive.lease_duration
+        lost = frozenset(held) - await renew_leases(conn, self.worker_id, held, duration)
+        for channel_id in lost:
+            del held[channel_id]
+        return lost
+
+    @staticmethod
+    def _log_lost(lost: frozenset[int]) -> None:
         for channel_id in lost:
             log.warning("channel %s: lease taken over by another worker; stopping", channel_id)
-        return LeaseChange(frozenset(t.channel_id for t in taken), lost)
 
     async def release(self) -> None:
         """Give every held lease back (a clean exit), so other workers take them at once."""

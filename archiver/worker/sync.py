@@ -4,6 +4,11 @@ Channels run concurrently (``archive.concurrency``); one failing or rate-limited
 stops the others. Flood waits shorter than the client's threshold are slept by Telethon; longer
 ones pause only that channel (its ``paused_until`` is stored) and, if short enough, the pass
 waits for it at the end instead of giving up.
+
+A pass takes the leases of its channels first (``worker/leasing.py``, under a default
+``<hostname>-<pid>`` id, so a killed sync's leases go at once to the next process on the host),
+renews them while it runs, and releases them at the end. A channel another live worker holds
+is skipped, never written: ``tgmirror run`` workers and a sync never archive one channel at once.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from telethon import errors
 
 from archiver.errors import ChannelRefError
 from archiver.store.channels import Channel, list_channels
+from archiver.store.leases import list_leases
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel, find_stored, refresh_channel
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
+from archiver.worker.fence import LeaseLost, writing_for
+from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.media import download_channel_media
 from archiver.worker.reconcile import reconcile_channel
 
@@ -34,7 +42,7 @@ class ChannelOutcome:
 
     channel_id: int
     title: str
-    outcome: str  # done | paused | unavailable | error
+    outcome: str  # done | paused | unavailable | error | skipped (another worker holds it)
     inserted: int = 0
     edited: int = 0
     deleted: int = 0
@@ -52,7 +60,7 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and all(o.outcome == "done" for o in self.outcomes)
+        return not self.errors and all(o.outcome in ("done", "skipped") for o in self.outcomes)
 
 
 async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Channel], list[str]]:
@@ -94,17 +102,86 @@ async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Cha
 
 
 async def sync_channels(ctx: WorkerContext, refs: list[str] | None = None) -> SyncReport:
-    """Run one pass over the chosen channels; never raises for a single channel's failure."""
+    """Run one pass over the chosen channels whose lease it gets; never raises for a single
+    channel's failure. The leases are released at the end, on an error or Ctrl-C too."""
     channels, problems = await select_channels(ctx, list(refs or []))
     limit = asyncio.Semaphore(ctx.config.archive.concurrency)
     report = SyncReport(errors=problems)
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_sync_one(ctx, channel, limit)) for channel in channels]
-    report.outcomes = [task.result() for task in tasks]
+    keeper = LeaseKeeper(ctx, [c.id for c in channels], default_worker_id(), max_channels=0)
+    ctx.fence = keeper.fence
+    try:
+        await keeper.refresh()
+        skipped = await _skipped(ctx, [c for c in channels if c.id not in keeper.held])
+        renewing = asyncio.create_task(_keep_renewed(ctx, keeper))
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = {
+                    c.id: group.create_task(_sync_one(ctx, c, limit))
+                    for c in channels
+                    if c.id in keeper.held
+                }
+        finally:
+            renewing.cancel()
+            await asyncio.wait([renewing])
+    finally:
+        ctx.fence = None
+        await _release(keeper)
+    report.outcomes = [tasks[c.id].result() if c.id in tasks else skipped[c.id] for c in channels]
     return report
 
 
+async def _skipped(ctx: WorkerContext, channels: list[Channel]) -> dict[int, ChannelOutcome]:
+    """The outcome of each channel whose lease another live worker holds, naming the worker."""
+    if not channels:
+        return {}
+    async with ctx.read() as conn:
+        leases = await list_leases(conn)
+    outcomes = {}
+    for channel in channels:
+        lease = leases.get(channel.id)
+        holder = f"worker {lease.worker_id}" if lease else "another worker"
+        detail = f"held by {holder}; skipped — stop that worker or let it archive"
+        log.info("channel %s: %s", channel.id, detail)
+        outcomes[channel.id] = ChannelOutcome(channel.id, channel.title, "skipped", detail=detail)
+    return outcomes
+
+
+async def _keep_renewed(ctx: WorkerContext, keeper: LeaseKeeper) -> None:
+    """Renew the pass's leases every ``archive.lease_renew_interval`` (long backfills)."""
+    every = ctx.config.archive.lease_renew_interval
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await keeper.renew()
+        except (sa_exc.DBAPIError, OSError) as exc:
+            log.warning("cannot renew channel leases (%s); retrying in %d s",
+                        _describe(exc)[:200], every)  # fmt: skip
+
+
+async def _release(keeper: LeaseKeeper) -> None:
+    """Give the leases back; a failure (a full disk) must not hide why the pass ended."""
+    try:
+        await keeper.release()
+    except (sa_exc.DBAPIError, OSError) as exc:
+        log.warning("cannot release channel leases (%s); they expire on their own",
+                    _describe(exc)[:200])  # fmt: skip
+
+
 async def _sync_one(
+    ctx: WorkerContext, channel: Channel, limit: asyncio.Semaphore
+) -> ChannelOutcome:
+    """Sync one channel, its writes checked against its lease; stops if the lease is lost."""
+    with writing_for(channel.id):
+        try:
+            return await _sync_leased(ctx, channel, limit)
+        except LeaseLost:
+            detail = "lease taken over by another worker; skipped the rest — it archives it now"
+            log.warning("channel %s: %s", channel.id, detail)
+            ctx.reporter.channel_finished(channel.id, "skipped")
+            return ChannelOutcome(channel.id, channel.title, "skipped", detail=detail)
+
+
+async def _sync_leased(
     ctx: WorkerContext, channel: Channel, limit: asyncio.Semaphore
 ) -> ChannelOutcome:
     outcome = ChannelOutcome(channel.id, channel.title, "done")

@@ -1,0 +1,66 @@
+"""Ctrl-C on a running ``tgmirror sync`` gives its channel leases back, so that a ``tgmirror
+run`` worker can take the channels at once instead of waiting for the leases to expire."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from archiver.simulator import ChannelSpec, generate_world
+
+CONFIG = """\
+[simulator]
+world = "world.sqlite"
+[storage]
+data_dir = "data"
+[archive]
+history_page_delay = 0.2
+[[channels]]
+ref = "@longread"
+"""
+
+
+def _lease_holders(db_path: Path) -> list[str]:
+    db = sqlite3.connect(db_path)
+    try:
+        return [row[0] for row in db.execute("SELECT worker_id FROM channel_leases")]
+    finally:
+        db.close()
+
+
+def test_an_interrupted_sync_releases_its_leases(cli, tmp_path: Path) -> None:
+    generate_world(
+        tmp_path / "world.sqlite",
+        seed=3,
+        channels=[ChannelSpec("longread", "Long read", posts=6000, media=False)],
+    ).close()
+    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
+    script = Path(sys.executable).parent / "tgmirror"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
+    proc = subprocess.Popen([str(script), "sync"], cwd=tmp_path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    db_path = tmp_path / "data" / "tgmirror.db"
+    try:
+        for _ in range(600):  # until the sync holds its lease (a condition, not a timing)
+            if proc.poll() is not None or _lease_holders(db_path):
+                break
+            time.sleep(0.05)
+        holders = _lease_holders(db_path)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert holders == [f"{socket.gethostname()}-{proc.pid}"], out + err
+    assert proc.returncode == 130, out + err
+    assert _lease_holders(db_path) == []
