@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archiver.db.engine import open_engine
 from archiver.exporters.html import export_html
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 from archiver.store.channels import get_channel
 
 from .test_mirror_chromium import dom, screenshot

@@ -16,7 +16,7 @@ import pytest
 from archiver.db.engine import open_engine
 from archiver.exporters.html import export_html
 from archiver.importers.tdesktop import import_export
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 from archiver.store.channels import get_channel
 from tests.web.conftest import make_client
 

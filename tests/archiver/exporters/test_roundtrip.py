@@ -9,7 +9,7 @@ from pathlib import Path
 from archiver.db.engine import open_engine
 from archiver.exporters.writer import export_channel
 from archiver.importers.tdesktop import import_export
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 from archiver.store.channels import get_channel
 
 # Documented differences (docs/export-format.md): when the importing archive saw the post.

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from archiver.db.engine import open_engine
 from archiver.db.schema import channels, messages
 from archiver.importers.tdesktop import import_export
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 
 
 def _msg(msg_id: int, **over) -> dict:

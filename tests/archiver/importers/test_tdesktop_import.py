@@ -14,7 +14,7 @@ from archiver.db.engine import open_engine
 from archiver.db.schema import channels, message_media, messages
 from archiver.errors import ImportFormatError
 from archiver.importers.tdesktop import import_export
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"p" * 64
 VOICE = b"OggS" + b"v" * 64

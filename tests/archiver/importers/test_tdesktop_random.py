@@ -16,7 +16,7 @@ from archiver.db.engine import open_engine
 from archiver.errors import ImportFormatError
 from archiver.importers.tdesktop import import_export
 from archiver.importers.tdesktop_read import KNOWN_KEYS, read_message
-from archiver.media_store import MediaStore
+from archiver.media import LocalMediaStore as MediaStore
 from tests.web.conftest import make_client
 
 NAMES = [
