@@ -24,6 +24,9 @@ Public API (stable):
     world.injected_faults() -> {"RPC_CALL_FAIL": n, "INTERNAL": n, "TIMEOUT": n, ...}
     world.answers_under_faults() -> answers drawn for while faults were on
     world.set_outage(bool) / set_password(str|None)
+    uid = world.add_account(first_name, phone)  # another user, signs in with that phone
+    world.ban_account(ch, uid) / unban_account(ch, uid) / flood_account(uid, seconds) /
+                     deactivate_account(uid); world.accounts() -> user rows
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
     world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
@@ -34,6 +37,11 @@ animated_sticker|video_sticker), Poll, Geo, Venue, Contact, WebPage, Dice`.
 
 Behaviour worth knowing:
 - login code is always "12345" (`auth.LOGIN_CODE`); 2FA uses real SRP against the world password;
+  a phone no account has signs in as the first user, the archivist;
+- each account sees its own access hash of a channel (the archivist the channel row's own);
+  a hash of another account is CHANNEL_INVALID; an account banned from a channel sees it as
+  private; a flooded account gets FLOOD_WAIT on channel requests; a deactivated one
+  USER_DEACTIVATED_BAN on everything;
 - every file lives on DC 2; photos are real PNG files, see `media_files` for the other formats;
 - private channel: GetChannels -> ChannelForbidden, reads -> CHANNEL_PRIVATE; deleted channel:
   CHANNEL_INVALID and its username no longer resolves; a restriction with platform "all"

@@ -19,8 +19,9 @@ from telethon.tl import functions, types
 from telethon.tl.tlobject import TLObject
 
 from . import reads, tl_build
-from .auth import LOGIN_CODE, PHONE_CODE_HASH, SrpServer
-from .schema import SELF_USER_ID
+from .accounts import LoginHandlers, RpcFailure, is_banned, refusal, signed_in_user
+from .auth import SrpServer
+from .schema import channel_hash
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -35,32 +36,6 @@ NO_AUTH_NEEDED = (
     functions.auth.SignInRequest, functions.account.GetPasswordRequest,
     functions.auth.CheckPasswordRequest,
 )  # fmt: skip
-
-
-class RpcFailure(Exception):
-    """An RPC error as Telegram answers it: `code` (400, 401, 420, …) and `message`."""
-
-    def __init__(self, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code if code is not None else error_code(message)
-
-
-def error_code(message: str) -> int:
-    """The HTTP-like code Telegram uses for an error name."""
-    if message.startswith(("FLOOD_WAIT", "FLOOD_PREMIUM_WAIT", "SLOWMODE_WAIT")):
-        return 420
-    if message.startswith(("AUTH_KEY_", "SESSION_", "USER_DEACTIVATED")):
-        return 401
-    if message in ("CHAT_WRITE_FORBIDDEN", "CHANNEL_PUBLIC_GROUP_NA", "USER_BANNED_IN_CHANNEL"):
-        return 403
-    if message.startswith(("INTERNAL", "RPC_CALL_FAIL", "RPC_MCGET_FAIL")) or message.endswith(
-        "_TIMEOUT"
-    ):
-        return 500
-    if message.startswith(("FILE_MIGRATE", "NETWORK_MIGRATE", "PHONE_MIGRATE", "USER_MIGRATE")):
-        return 303
-    return 400
 
 
 def request_channel_id(request: TLObject) -> int | None:
@@ -87,14 +62,15 @@ def _config() -> types.Config:
     return types.Config(**fields)
 
 
-class Server:
-    """The simulated Telegram as seen by one connection (one auth key)."""
+class Server(LoginHandlers):
+    """The simulated Telegram as seen by one connection (one auth key, one account)."""
 
     def __init__(self, world: World, auth_key_id: int) -> None:
         self.world = world
         self.conn = world.conn
         self.auth_key_id = auth_key_id
         self.srp = SrpServer()
+        self.viewer = self.user_id()
         self.handlers: dict[type, Callable[[Any], Any]] = {
             functions.help.GetConfigRequest: lambda r: _config(),
             functions.users.GetUsersRequest: self.get_users,
@@ -128,8 +104,15 @@ class Server:
         while isinstance(request, UNWRAPPED):
             request = request.query
         self._injected_failure(request)
-        if not isinstance(request, NO_AUTH_NEEDED) and not self._authorized():
-            raise RpcFailure("AUTH_KEY_UNREGISTERED", 401)
+        if not isinstance(request, NO_AUTH_NEEDED):
+            user = signed_in_user(self.conn, self.auth_key_id)
+            if user is None:
+                raise RpcFailure("AUTH_KEY_UNREGISTERED", 401)
+            about_channel = isinstance(request, functions.contacts.ResolveUsernameRequest)
+            refused = refusal(user, about_channel or request_channel_id(request) is not None)
+            if refused is not None:
+                raise RpcFailure(refused)
+            self.viewer = int(user["id"])
         handler = self.handlers.get(type(request))
         if handler is None:
             log.error("simulated Telegram cannot answer %s", type(request).__name__)
@@ -152,17 +135,10 @@ class Server:
         if row is not None:
             raise RpcFailure(row["error"])
 
-    def _authorized(self) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM authorizations WHERE auth_key_id = ?", (self.auth_key_id,)
-            ).fetchone()
-            is not None
-        )
-
-    def _self_user(self) -> types.User:
-        row = self.conn.execute("SELECT * FROM users WHERE id = ?", (SELF_USER_ID,)).fetchone()
-        return tl_build.user(row, is_self=True)
+    def _chat(self, row: sqlite3.Row) -> Any:
+        """A channel as this connection's account sees it (its hash; forbidden if banned)."""
+        banned = is_banned(self.conn, row["id"], self.viewer)
+        return tl_build.channel(row, viewer=self.viewer, forbidden=banned)
 
     def _file(self, file_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
@@ -179,9 +155,14 @@ class Server:
         row = self.conn.execute(
             "SELECT * FROM channels WHERE id = ?", (target.channel_id,)
         ).fetchone()
-        if row is None or row["access_hash"] != target.access_hash or row["status"] == "deleted":
+        if (
+            row is None
+            or row["status"] == "deleted"
+            or target.access_hash != (channel_hash(row["id"], row["access_hash"], self.viewer))
+        ):
             raise RpcFailure("CHANNEL_INVALID")
-        if readable and row["status"] == "private":
+        private = row["status"] == "private" or is_banned(self.conn, row["id"], self.viewer)
+        if readable and private:
             raise RpcFailure("CHANNEL_PRIVATE")
         return row
 
@@ -189,38 +170,6 @@ class Server:
     def _hidden(row: sqlite3.Row) -> bool:
         """Content of channels restricted on every platform is not served."""
         return bool(row["restriction"]) and json.loads(row["restriction"])["platform"] == "all"
-
-    # -- account -----------------------------------------------------------------------------
-
-    def get_users(self, request: functions.users.GetUsersRequest) -> list[types.User]:
-        return [self._self_user() for u in request.id if isinstance(u, types.InputUserSelf)]
-
-    def send_code(self, request: functions.auth.SendCodeRequest) -> types.auth.SentCode:
-        return types.auth.SentCode(
-            type=types.auth.SentCodeTypeApp(length=len(LOGIN_CODE)),
-            phone_code_hash=PHONE_CODE_HASH,
-        )
-
-    def sign_in(self, request: functions.auth.SignInRequest) -> types.auth.Authorization:
-        if request.phone_code != LOGIN_CODE:
-            raise RpcFailure("PHONE_CODE_INVALID")
-        if self.world.meta("password") is not None:
-            raise RpcFailure("SESSION_PASSWORD_NEEDED", 401)
-        self.world.authorize(self.auth_key_id)
-        return types.auth.Authorization(user=self._self_user())
-
-    def check_password(self, request: functions.auth.CheckPasswordRequest) -> Any:
-        if not isinstance(request.password, types.InputCheckPasswordSRP):
-            raise RpcFailure("PASSWORD_HASH_INVALID")
-        if not self.srp.check(request.password):
-            raise RpcFailure("PASSWORD_HASH_INVALID")
-        self.world.authorize(self.auth_key_id)
-        return types.auth.Authorization(user=self._self_user())
-
-    def log_out(self, request: functions.auth.LogOutRequest) -> types.auth.LoggedOut:
-        with self.world.transaction() as conn:
-            conn.execute("DELETE FROM authorizations WHERE auth_key_id = ?", (self.auth_key_id,))
-        return types.auth.LoggedOut()
 
     # -- channels ----------------------------------------------------------------------------
 
@@ -234,25 +183,25 @@ class Server:
         ).fetchone()
         if row is not None:
             return types.contacts.ResolvedPeer(
-                peer=types.PeerChannel(row["id"]), chats=[tl_build.channel(row)], users=[]
+                peer=types.PeerChannel(row["id"]), chats=[self._chat(row)], users=[]
             )
-        me = self._self_user()
+        me = self.user_row(self.viewer)
         if me.username and me.username.lower() == name.lower():
             return types.contacts.ResolvedPeer(peer=types.PeerUser(me.id), chats=[], users=[me])
         raise RpcFailure("USERNAME_NOT_OCCUPIED")
 
     def get_channels(self, request: Any) -> types.messages.Chats:
         rows = [self._channel_row(c, readable=False) for c in request.id]
-        return types.messages.Chats(chats=[tl_build.channel(r) for r in rows])
+        return types.messages.Chats(chats=[self._chat(r) for r in rows])
 
     def get_full_channel(self, request: Any) -> types.messages.ChatFull:
         row = self._channel_row(request.channel)
-        chats = [tl_build.channel(row)]
+        chats = [self._chat(row)]
         if row["linked_chat_id"]:
             linked = self.conn.execute(
                 "SELECT * FROM channels WHERE id = ?", (row["linked_chat_id"],)
             ).fetchone()
-            chats.append(tl_build.channel(linked))
+            chats.append(self._chat(linked))
         photo = (
             tl_build.photo(self._file(row["photo_id"]), 96, 96)
             if row["photo_id"]
@@ -283,11 +232,11 @@ class Server:
                 found = self.conn.execute("SELECT * FROM channels WHERE id = ?", (src,)).fetchone()
                 if found is not None:
                     chats[src] = found
-        users = [self._self_user()] if any(r["from_user"] for r in rows) else []
+        users = [self.user_row(i) for i in sorted({r["from_user"] for r in rows} - {None})]
         return types.messages.ChannelMessages(
             pts=channel["pts"], count=count, topics=[], users=users,
             messages=[tl_build.message(r, self._file, self._replies(channel, r)) for r in rows],
-            chats=[tl_build.channel(c) for c in chats.values()],
+            chats=[self._chat(c) for c in chats.values()],
         )  # fmt: skip
 
     def _replies(self, channel: sqlite3.Row, row: sqlite3.Row) -> types.MessageReplies | None:
@@ -370,7 +319,7 @@ class Server:
         diff = reads.channel_difference(
             self.conn, row["id"], request.pts, row["pts"], request.limit
         )
-        chat = tl_build.channel(row)
+        chat = self._chat(row)
         if diff.too_long:
             dialog = types.Dialog(
                 peer=types.PeerChannel(row["id"]), top_message=row["top_id"],

@@ -23,7 +23,11 @@ CREATE TABLE channels (
 );
 CREATE TABLE users (
     id INTEGER PRIMARY KEY, access_hash INTEGER NOT NULL, first_name TEXT NOT NULL,
-    last_name TEXT, username TEXT, phone TEXT
+    last_name TEXT, username TEXT, phone TEXT,
+    flood_until INTEGER, deactivated INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE channel_bans (
+    channel_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (channel_id, user_id)
 );
 CREATE TABLE messages (
     channel_id INTEGER NOT NULL, id INTEGER NOT NULL, date INTEGER NOT NULL, edit_date INTEGER,
@@ -68,6 +72,13 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=10000")
     return conn
+
+
+def channel_hash(channel_id: int, stored: int, user_id: int) -> int:
+    """The access hash of a channel as user ``user_id`` sees it: Telegram gives each account
+    its own, so a hash learnt by one account is CHANNEL_INVALID for another. The first user
+    (the archivist every world starts with) sees the channel row's own hash."""
+    return stored if user_id == SELF_USER_ID else stable_hash("channel", channel_id, user_id)
 
 
 def stable_hash(*parts: object) -> int:

@@ -220,7 +220,7 @@ class SimulatedSender:
             self._answer(request, future)
         for change in updates.pending_changes(world.conn, self._seq):
             self._seq = change["seq"]
-            built = updates.build(world.conn, change)
+            built = updates.build(world.conn, change, self._server.user_id())
             if built is not None:
                 self._client._updates_queue.put_nowait(roundtrip(None, built))
 

@@ -11,7 +11,7 @@ from typing import Any
 from telethon.tl import types
 from telethon.tl.tlobject import TLObject
 
-from .schema import stable_hash
+from .schema import SELF_USER_ID, channel_hash, stable_hash
 
 DC_ID = 2
 FileLookup = Callable[[int], sqlite3.Row]
@@ -22,11 +22,15 @@ def utc(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(int(ts), tz=UTC)
 
 
-def channel(row: sqlite3.Row | dict[str, Any]) -> types.TypeChat:
-    """Channel (or ChannelForbidden once private) as listed in `chats` of any answer."""
-    if row["status"] == "private":
+def channel(
+    row: sqlite3.Row | dict[str, Any], *, viewer: int = SELF_USER_ID, forbidden: bool = False
+) -> types.TypeChat:
+    """Channel (or ChannelForbidden once private, or `forbidden` to a banned viewer) as listed
+    in `chats` of any answer, with the access hash of the `viewer` user."""
+    access_hash = channel_hash(row["id"], row["access_hash"], viewer)
+    if row["status"] == "private" or forbidden:
         return types.ChannelForbidden(
-            id=row["id"], access_hash=row["access_hash"], title=row["title"],
+            id=row["id"], access_hash=access_hash, title=row["title"],
             broadcast=not row["megagroup"], megagroup=bool(row["megagroup"]),
         )  # fmt: skip
     restriction = json.loads(row["restriction"]) if row["restriction"] else None
@@ -39,7 +43,7 @@ def channel(row: sqlite3.Row | dict[str, Any]) -> types.TypeChat:
         id=row["id"], title=row["title"], photo=photo, date=utc(row["date"]),
         broadcast=not row["megagroup"], megagroup=bool(row["megagroup"]),
         signatures=bool(row["signatures"]), has_link=row["linked_chat_id"] is not None,
-        access_hash=row["access_hash"], username=row["username"],
+        access_hash=access_hash, username=row["username"],
         restricted=restriction is not None,
         restriction_reason=[types.RestrictionReason(**restriction)] if restriction else None,
         participants_count=row["participants"],

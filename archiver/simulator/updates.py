@@ -9,6 +9,7 @@ import time
 from telethon.tl import types
 
 from . import tl_build
+from .accounts import is_banned
 from .schema import SELF_USER_ID
 
 
@@ -24,15 +25,22 @@ def last_seq(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
 
 
-def build(conn: sqlite3.Connection, change: sqlite3.Row) -> types.Updates | None:
-    """The Updates for one change, with the channel in `chats` so the client can track its pts.
+def build(
+    conn: sqlite3.Connection, change: sqlite3.Row, viewer: int = SELF_USER_ID
+) -> types.Updates | None:
+    """The Updates for one change as user `viewer` gets it, with the channel in `chats` so the
+    client can track its pts.
 
-    Changes to channels we can no longer read (private, deleted) are not pushed.
+    Changes to channels the viewer can no longer read (private, deleted, banned from) are not
+    pushed, nor anything to a deactivated account.
     """
     channel = conn.execute(
         "SELECT * FROM channels WHERE id = ?", (change["channel_id"],)
     ).fetchone()
     if channel is None or channel["status"] != "ok":
+        return None
+    user = conn.execute("SELECT deactivated FROM users WHERE id = ?", (viewer,)).fetchone()
+    if (user is not None and user["deactivated"]) or is_banned(conn, channel["id"], viewer):
         return None
 
     def file(file_id: int) -> sqlite3.Row:
@@ -56,8 +64,8 @@ def build(conn: sqlite3.Connection, change: sqlite3.Row) -> types.Updates | None
     users = []
     if kind in ("new", "edit") and row["from_user"]:
         user = conn.execute("SELECT * FROM users WHERE id = ?", (row["from_user"],)).fetchone()
-        users.append(tl_build.user(user, is_self=user["id"] == SELF_USER_ID))
+        users.append(tl_build.user(user, is_self=user["id"] == viewer))
     return types.Updates(
-        updates=[update], users=users, chats=[tl_build.channel(channel)],
+        updates=[update], users=users, chats=[tl_build.channel(channel, viewer=viewer)],
         date=tl_build.utc(time.time()), seq=0,
     )  # fmt: skip

@@ -20,9 +20,10 @@ from telethon.tl.tlobject import TLObject
 
 from . import faults, schema
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
+from .world_accounts import WorldAccounts
 
 
-class World:
+class World(WorldAccounts):
     """A simulated Telegram stored in one SQLite file. Create with `create`, reopen with `open`."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
@@ -419,14 +420,6 @@ class World:
         if row is None:
             raise KeyError(f"no file {file_id}")
         return bytes(row[0])
-
-    def authorize(self, auth_key_id: int) -> None:
-        """Mark an MTProto auth key as logged in as the world's user."""
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO authorizations (auth_key_id, user_id) VALUES (?, ?)",
-                (auth_key_id, schema.SELF_USER_ID),
-            )
 
 
 def entities_to_json(entities: Sequence[TLObject] | None) -> str | None:
