@@ -291,8 +291,9 @@ channel_leases = sa.Table(
 FTS_TABLE = "messages_fts"
 """FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and
-deletes with the same folded text. ``rowid`` is ``messages.id``; ``chan`` holds one token
-``c<channel id>`` so a search inside one channel is an FTS intersection, not a post-filter."""
+deletes with the same folded text. ``rowid`` is ``search_order.order_key`` (date, then
+``messages.id``) so matches come newest first; ``chan`` holds one token ``c<channel id>`` so a
+search inside one channel is an FTS intersection, not a post-filter."""
 
 FTS_CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("

@@ -76,8 +76,8 @@ async def save_messages(
         await _insert_new(conn, new, now, file_status)
     revisions: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    fts_old: list[tuple[int, int, str, Any]] = []
-    fts_new: list[tuple[int, int, str, Any]] = []
+    fts_old: list[tuple[int, int, int, str, Any]] = []
+    fts_new: list[tuple[int, int, int, str, Any]] = []
     for key, old in existing.items():
         row = by_key[key]
         values: dict[str, Any] = {"_pk": old.id, "last_seen_at": now}
@@ -114,8 +114,9 @@ async def save_messages(
                 captured_at=now,
                 raw=row.raw,
             )
-            fts_old.append((old.id, row.channel_id, old.text, old.media))
-            fts_new.append((old.id, row.channel_id, row.text, row.media))
+            # The stored date, not the new row's: a post's index key never changes.
+            fts_old.append((old.id, old.date, row.channel_id, old.text, old.media))
+            fts_new.append((old.id, old.date, row.channel_id, row.text, row.media))
             await _replace_files(conn, old.id, row.files, now)
         else:
             unchanged += 1
@@ -164,6 +165,7 @@ async def _load_existing(
             sa.select(
                 messages.c.id,
                 messages.c.msg_id,
+                messages.c.date,
                 messages.c.text,
                 messages.c.entities,
                 messages.c.media_kind,
@@ -216,7 +218,10 @@ async def _insert_new(
     if files:
         await conn.execute(message_media.insert(), files)
     await fts_insert(
-        conn, fts_rows((pk, r.channel_id, r.text, r.media) for pk, r in zip(pks, new, strict=True))
+        conn,
+        fts_rows(
+            (pk, r.date, r.channel_id, r.text, r.media) for pk, r in zip(pks, new, strict=True)
+        ),
     )
 
 
@@ -286,11 +291,11 @@ async def stored_msg_ids(
 async def purge_channel_messages(conn: AsyncConnection, channel_id: int) -> int:
     """Delete every message of a channel and its search entries; returns how many."""
     rows = await conn.execute(
-        sa.select(messages.c.id, messages.c.text, messages.c.media).where(
+        sa.select(messages.c.id, messages.c.date, messages.c.text, messages.c.media).where(
             messages.c.channel_id == channel_id
         )
     )
-    await fts_delete(conn, fts_rows((r.id, channel_id, r.text, r.media) for r in rows))
+    await fts_delete(conn, fts_rows((r.id, r.date, channel_id, r.text, r.media) for r in rows))
     result = await conn.execute(messages.delete().where(messages.c.channel_id == channel_id))
     return result.rowcount or 0
 

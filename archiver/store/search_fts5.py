@@ -1,22 +1,32 @@
 """The search index on SQLite: a contentless FTS5 table (``schema.FTS_TABLE``).
 
 Contentless means FTS5 keeps no copy of the text, so deleting an entry needs the same folded
-text it was indexed with. ``rowid`` is ``messages.id``; ``chan`` holds one token per channel so
-that a search inside one channel is an FTS intersection, not a post-filter.
+text it was indexed with. ``rowid`` is the post's ``search_order.order_key`` (its date, then
+``messages.id``), so FTS5 hands out matches newest first and a LIMIT stops the scan; ``chan``
+holds one token per channel so that a search inside one channel is an FTS intersection, not a
+post-filter.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import FTS_TABLE
+from archiver.db.schema import FTS_TABLE, messages
+from archiver.store.search_order import PK_MASK, order_key
 from archiver.store.search_query import SearchQuery
 from archiver.store.search_text import IndexEntry, channel_token
 
+_FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.BigInteger))
+
 
 def _params(entries: list[IndexEntry]) -> list[dict[str, object]]:
-    return [{"rowid": pk, "body": body, "chan": channel_token(cid)} for pk, cid, body in entries]
+    return [
+        {"rowid": order_key(date, pk), "body": body, "chan": channel_token(cid)}
+        for pk, date, cid, body in entries
+    ]
 
 
 async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
@@ -50,8 +60,20 @@ def fts_expression(query: SearchQuery, channel_id: int | None = None) -> str:
     return expression
 
 
-def matching_ids(query: SearchQuery, channel_id: int | None) -> sa.TextClause:
-    """A subquery of the pks of messages matching ``query`` (in one channel if given)."""
-    return sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(
-        q=fts_expression(query, channel_id)
+def newest_matches(
+    select: sa.Select[Any], query: SearchQuery, channel_id: int | None, before: int | None
+) -> sa.Select[Any]:
+    """``select`` (of ``messages`` columns) limited to posts matching ``query``, newest first,
+    older than the key ``before`` when given.
+
+    FTS5 is the outer loop and consumes ``ORDER BY rowid DESC``: no sort, and a LIMIT ends the
+    scan after that many rows that pass the caller's other conditions.
+    """
+    select = (
+        select.select_from(_FTS)
+        .join(messages, messages.c.id == _FTS.c.rowid.op("&")(PK_MASK))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(fts_expression(query, channel_id)))
     )
+    if before is not None:
+        select = select.where(_FTS.c.rowid < before)
+    return select.order_by(_FTS.c.rowid.desc())

@@ -18,13 +18,14 @@ from archiver.store.dialect import dialect_of
 from archiver.store.search_text import IndexEntry, search_body
 
 
-def fts_rows(pairs: Iterable[tuple[int, int, str, Any]]) -> list[IndexEntry]:
-    """Index entries of (message pk, channel id, text, media); messages with no text drop out."""
+def fts_rows(rows: Iterable[tuple[int, int, int, str, Any]]) -> list[IndexEntry]:
+    """Index entries of (message pk, date, channel id, text, media); messages with no text
+    drop out. The date orders results (``search_order``) and never changes after insert."""
     entries = []
-    for pk, channel_id, text, media in pairs:
+    for pk, date, channel_id, text, media in rows:
         body = search_body(text, media)
         if body:
-            entries.append((pk, channel_id, body))
+            entries.append((pk, date, channel_id, body))
     return entries
 
 
@@ -46,7 +47,13 @@ async def rebuild_search_index(conn: AsyncConnection) -> int:
     while True:
         batch = (
             await conn.execute(
-                sa.select(messages.c.id, messages.c.channel_id, messages.c.text, messages.c.media)
+                sa.select(
+                    messages.c.id,
+                    messages.c.date,
+                    messages.c.channel_id,
+                    messages.c.text,
+                    messages.c.media,
+                )
                 .where(messages.c.id > last)
                 .order_by(messages.c.id)
                 .limit(5000)
@@ -54,6 +61,6 @@ async def rebuild_search_index(conn: AsyncConnection) -> int:
         ).all()
         if not batch:
             return total
-        await fts_insert(conn, fts_rows((r.id, r.channel_id, r.text, r.media) for r in batch))
+        await fts_insert(conn, fts_rows(batch))
         total += len(batch)
         last = batch[-1].id

@@ -22,8 +22,8 @@ _ARABIC_VARIANTS = str.maketrans(
     }
 )
 
-IndexEntry = tuple[int, int, str]
-"""(message pk, channel id, folded body) of one message in the search index."""
+IndexEntry = tuple[int, int, int, str]
+"""(message pk, message date, channel id, folded body) of one message in the search index."""
 
 _INDEX_WORD = re.compile(r"[^\W_]+")
 

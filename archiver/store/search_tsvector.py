@@ -8,11 +8,14 @@ and match SQLite's FTS5 index word for word (whole words, ``word:*`` prefixes, `
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import pg_search_index
+from archiver.db.schema import messages, pg_search_index
+from archiver.store.search_order import key_date, key_pk
 from archiver.store.search_query import SearchQuery
 from archiver.store.search_text import IndexEntry, search_words
 
@@ -54,11 +57,11 @@ async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[pg_search_index.c.message_id], set_={"body": stmt.excluded.body}
     )
-    await conn.execute(stmt, [{"pk": pk, "body": tsvector_literal(b)} for pk, _, b in entries])
+    await conn.execute(stmt, [{"pk": pk, "body": tsvector_literal(b)} for pk, _, _, b in entries])
 
 
 async def remove_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
-    pks = [pk for pk, _, _ in entries]
+    pks = [pk for pk, _, _, _ in entries]
     await conn.execute(pg_search_index.delete().where(pg_search_index.c.message_id.in_(pks)))
 
 
@@ -66,10 +69,26 @@ async def remove_all(conn: AsyncConnection) -> None:
     await conn.execute(pg_search_index.delete())
 
 
-def matching_ids(query: SearchQuery, channel_id: int | None) -> sa.Select[tuple[int]]:
-    """A subquery of the pks of messages matching ``query`` (the caller filters the channel)."""
+def _matching_ids(query: SearchQuery) -> sa.Select[tuple[int]]:
     text = tsquery_literal(query)
     select = sa.select(pg_search_index.c.message_id)
     if not text:
         return select.where(sa.false())
     return select.where(pg_search_index.c.body.bool_op("@@")(sa.cast(text, TSQUERY)))
+
+
+def newest_matches(
+    select: sa.Select[Any], query: SearchQuery, channel_id: int | None, before: int | None
+) -> sa.Select[Any]:
+    """``select`` (of ``messages`` columns) limited to posts matching ``query``, newest first,
+    older than the key ``before`` (``search_order``) when given.
+
+    GIN finds every match and PostgreSQL sorts them by (date, id), the order of the key.
+    """
+    select = select.where(messages.c.id.in_(_matching_ids(query)))
+    if channel_id is not None:
+        select = select.where(messages.c.channel_id == channel_id)
+    if before is not None:
+        cursor = sa.tuple_(sa.literal(key_date(before)), sa.literal(key_pk(before)))
+        select = select.where(sa.tuple_(messages.c.date, messages.c.id) < cursor)
+    return select.order_by(messages.c.date.desc(), messages.c.id.desc())

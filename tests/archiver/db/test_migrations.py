@@ -12,6 +12,11 @@ from alembic.migration import MigrationContext
 
 from archiver.db.engine import current_revision, downgrade, head_revision, open_engine, upgrade
 from archiver.db.schema import FTS_TABLE, include_in_autogenerate, metadata
+from archiver.rows import ChannelRow, MessageRow
+from archiver.store.channels import set_channel_fields, upsert_channel
+from archiver.store.integrity import search_index_counts
+from archiver.store.messages import save_messages
+from archiver.store.search import parse_query, search_posts
 
 
 def _diff(sync_conn: sa.Connection) -> list:
@@ -57,3 +62,30 @@ def test_new_database_file_is_private(tmp_path: Path) -> None:
     open_engine(f"sqlite+aiosqlite:///{path}")
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+async def test_upgrade_rekeys_an_existing_search_index_and_old_posts_are_found(
+    make_config,
+) -> None:
+    """0004 rebuilds SQLite's FTS5 index keyed by date; a downgrade puts back ``messages.id``
+    keys, as an archive made before 0004 has them. PostgreSQL's index is left as it is."""
+    engine = open_engine(make_config(migrated=False).database_url)
+    await upgrade(engine)
+    async with engine.begin() as conn:
+        await upsert_channel(conn, ChannelRow(id=5, access_hash=1, title="c5"), 1)
+        await set_channel_fields(conn, 5, status="erased")
+        rows = [MessageRow(channel_id=5, msg_id=i, date=1_700_000_000 + i, text=f"old news {i}")
+                for i in range(30, 0, -1)]  # fmt: skip
+        await save_messages(conn, rows, 1)
+    await downgrade(engine, "0003")
+    async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            keys = f"SELECT rowid FROM {FTS_TABLE} EXCEPT SELECT id FROM messages"
+            assert (await conn.exec_driver_sql(keys)).all() == []
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        found = await search_posts(conn, parse_query("news"), "erased", limit=100)
+        counts = await search_index_counts(conn)
+    assert counts == (30, 30)
+    assert [p.msg_id for p in found] == list(range(30, 0, -1))
+    await engine.dispose()

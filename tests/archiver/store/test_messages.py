@@ -20,7 +20,8 @@ async def _setup(conn) -> None:
 
 async def _fts_hits(conn, word: str) -> list[int]:
     """Message pks the search index (FTS5 or tsvector) holds for ``word``."""
-    matches = dialect_of(conn).search.matching_ids(parse_query(word), None)
+    search = dialect_of(conn).search
+    matches = search.newest_matches(sa.select(messages.c.id), parse_query(word), None, None)
     return list((await conn.execute(matches)).scalars())
 
 
