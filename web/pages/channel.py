@@ -9,9 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
-from archiver.store.search import parse_query, search_posts
-from web.deps import ConfigDep, ConnDep, QuickConnDep, TemplatesDep
+from archiver.store.search import parse_query, search_page
+from web.deps import ConfigDep, QuickConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, public_channel_or_404, redirect_response
+from web.pages.search import PAGE_SIZE as SEARCH_PAGE_SIZE
+from web.pages.search import results_context
 from web.params import page_cursor
 
 router = APIRouter()
@@ -62,16 +64,21 @@ async def channel(
 async def channel_search(
     request: Request,
     key: str,
-    conn: ConnDep,
+    conn: QuickConnDep,
     config: ConfigDep,
     templates: TemplatesDep,
     q: str = "",
+    before: str | None = None,
 ) -> Response:
+    # QuickConnDep: FTS5 reads this channel's matches newest first and stops at the LIMIT.
     try:
         ch = await channel_or_404(request, conn, key, "/search")
     except Redirect as exc:
         return redirect_response(exc, request.url.query)
     query = parse_query(q)
-    posts = await search_posts(conn, query, config.web.publish, channel_id=ch.id, limit=50)
-    context = {"channel": ch, "q": q, "posts": posts, "words": query.words, "channels": {ch.id: ch}}
+    cursor = page_cursor("before", before)
+    page = await search_page(conn, query, config.web.publish, channel_id=ch.id, before=cursor,
+                             limit=SEARCH_PAGE_SIZE)  # fmt: skip
+    context = results_context(request, q, page, query.words, {ch.id: ch})
+    context["channel"] = ch
     return templates.TemplateResponse(request, "search.html", context)
