@@ -11,6 +11,7 @@ is asynchronous), so there every read uses the async engine.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,3 +50,8 @@ class LoopConnection:
 
     async def execute(self, statement: Any, parameters: Any = None) -> sa.Result[Any]:
         return self._conn.execute(statement, parameters)
+
+    @property
+    def sqlite3_connection(self) -> sqlite3.Connection:
+        """The driver's connection, for the store's ``QuickSelect`` statements."""
+        return self._conn.connection.driver_connection

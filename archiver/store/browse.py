@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channels, messages
-from archiver.store.posts import Post, fetch_posts, post_query
+from archiver.store.posts import Post, fetch_posts, fetch_quick_posts, post_query
+from archiver.store.quick_select import QuickSelect, quick_reader
 from archiver.store.visibility import PublishMode, public_channel_clause, visible_post_clause
 
 
@@ -75,20 +76,34 @@ def _album_safe(posts: list[Post], limit: int) -> list[Post]:
     return posts[:cut]
 
 
-# The page queries are built once with bound parameters: building a SELECT of thirty columns
-# cost more than running it.
+# The page queries are built once with bound parameters (the LIMIT too): building a SELECT of
+# thirty columns cost more than running it, and a fixed statement compiles once for the raw
+# sqlite3 path (``QuickSelect``).
 _IN_CHANNEL = sa.and_(messages.c.channel_id == sa.bindparam("channel_id"), visible_post_clause())
-_NEWEST = post_query().where(_IN_CHANNEL).order_by(messages.c.msg_id.desc())
-_BEFORE = _NEWEST.where(messages.c.msg_id < sa.bindparam("before"))
-_AFTER = (
-    post_query().where(_IN_CHANNEL, messages.c.msg_id > sa.bindparam("after"))
-    .order_by(messages.c.msg_id)
+_LIMIT = sa.bindparam("limit")
+_NEWEST = QuickSelect(
+    post_query().where(_IN_CHANNEL).order_by(messages.c.msg_id.desc()).limit(_LIMIT)
+)
+_BEFORE = QuickSelect(
+    post_query().where(_IN_CHANNEL, messages.c.msg_id < sa.bindparam("before"))
+    .order_by(messages.c.msg_id.desc()).limit(_LIMIT)
 )  # fmt: skip
-_ANY_FROM = (
+_AFTER = QuickSelect(
+    post_query().where(_IN_CHANNEL, messages.c.msg_id > sa.bindparam("after"))
+    .order_by(messages.c.msg_id).limit(_LIMIT)
+)  # fmt: skip
+_ANY_FROM = QuickSelect(
     sa.select(messages.c.id)
     .where(_IN_CHANNEL, messages.c.msg_id >= sa.bindparam("before"))
     .limit(1)
 )
+
+
+async def _any_from(conn: AsyncConnection, params: dict[str, int | None]) -> bool:
+    reader = quick_reader(conn)
+    if reader is not None:
+        return bool(_ANY_FROM.rows(reader, params))
+    return (await conn.execute(_ANY_FROM.statement, params)).first() is not None
 
 
 async def channel_page(
@@ -101,21 +116,18 @@ async def channel_page(
 ) -> PostPage:
     """A page of a channel's visible posts, newest first, around a keyset cursor."""
     extra = limit + 11  # room to finish an album at the page end, and one more to see beyond
-    params = {"channel_id": channel_id, "before": before, "after": after}
+    params = {"channel_id": channel_id, "before": before, "after": after, "limit": extra}
     if after is not None:
-        rows = await fetch_posts(conn, _AFTER.limit(extra), params)
+        rows = await fetch_quick_posts(conn, _AFTER, params)
         page = _album_safe(rows, limit)
         posts = list(reversed(page))
         has_newer = len(rows) > len(page)
         has_older = True  # the cursor itself came from an older page
     else:
-        query = _NEWEST if before is None else _BEFORE
-        rows = await fetch_posts(conn, query.limit(extra), params)
+        rows = await fetch_quick_posts(conn, _NEWEST if before is None else _BEFORE, params)
         posts = _album_safe(rows, limit)
         has_older = len(rows) > len(posts)
-        has_newer = (
-            before is not None and (await conn.execute(_ANY_FROM, params)).first() is not None
-        )
+        has_newer = before is not None and await _any_from(conn, params)
     if not posts:
         return PostPage([], None, None)
     newest, oldest = posts[0].msg_id, posts[-1].msg_id

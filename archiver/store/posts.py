@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, message_revisions, messages
+from archiver.store.quick_select import QuickSelect, quick_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +152,29 @@ _FILES_OF_POSTS = (
 )
 
 
+_QUICK_FILES_OF_POSTS = QuickSelect(_FILES_OF_POSTS, expanding="pks")
+
+
 async def _attach_files(conn: AsyncConnection, posts: Sequence[Post]) -> None:
     by_pk = {p.pk: p for p in posts}
     for message_id, *values in await conn.execute(_FILES_OF_POSTS, {"pks": list(by_pk)}):
         by_pk[message_id].files.append(PostFile(*values))
+
+
+async def fetch_quick_posts(
+    conn: AsyncConnection, query: QuickSelect, params: dict[str, Any]
+) -> list[Post]:
+    """``fetch_posts`` for a ``post_query()``-based SELECT prepared as a ``QuickSelect``: on a
+    synchronous SQLite reader it runs on the raw ``sqlite3`` cursor, elsewhere as usual."""
+    reader = quick_reader(conn)
+    if reader is None:
+        return await fetch_posts(conn, query.statement, params)
+    posts = [Post(*row) for row in query.rows(reader, params)]
+    if posts:
+        by_pk = {p.pk: p for p in posts}
+        for message_id, *values in _QUICK_FILES_OF_POSTS.rows(reader, {"pks": list(by_pk)}):
+            by_pk[message_id].files.append(PostFile(*values))
+    return posts
 
 
 async def get_post(conn: AsyncConnection, channel_id: int, msg_id: int) -> Post | None:
