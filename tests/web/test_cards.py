@@ -1,0 +1,93 @@
+"""The post cards macro: a page's cards in one call render as each card alone, and a text-only
+card (which skips the media macro) shows the same text and meta as the same post with media."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+from archiver.config import Config
+from archiver.store.posts import Post, PostFile
+from web.templating import make_templates
+
+CHANNEL = SimpleNamespace(id=7, username="wire")
+PHOTO = PostFile(role="main", kind="photo", status="stored", sha256="ab" * 32, path="ab/x.jpg",
+                 mime="image/jpeg", size=2048, file_name=None, width=640, height=480,
+                 duration=None)  # fmt: skip
+
+
+def _post(msg_id: int, **fields: object) -> Post:
+    base: dict[str, object] = {name: None for name in Post.__slots__}
+    base.update(pk=msg_id, channel_id=7, msg_id=msg_id, date=1_700_000_000 + msg_id,
+                text=f"Post number {msg_id} & <more>", hidden=False, first_seen_at=1,
+                captured_at=1, source="telegram", revision_count=0, files=[])  # fmt: skip
+    base.update(fields)
+    return Post(**base)  # type: ignore[arg-type]
+
+
+def _cards(all_items: list[list[Post]], permalink: bool = True) -> str:
+    env = make_templates(Config()).env
+    macro = env.get_template("_macros.html").module.cards  # type: ignore[attr-defined]
+    return str(macro(all_items, CHANNEL, permalink=permalink))
+
+
+def _lines(html: str) -> list[str]:
+    return [line.strip() for line in html.splitlines() if line.strip()]
+
+
+def test_cards_in_one_call_render_as_each_card_alone() -> None:
+    # forwarded, replying, edited and deleted cards before plain ones: nothing a card sets
+    # (``head``, ``fw``) may carry over to the next card
+    cards = [
+        [_post(1, fwd_from={"from_name": "Elsewhere", "date": 1_600_000_000})],
+        [_post(2)],
+        [
+            _post(
+                3,
+                reply_to_msg_id=1,
+                revision_count=2,
+                deleted_at=1_700_000_100,
+                deleted_how="update",
+            )
+        ],
+        [_post(4, action={"type": "pin_message"}, reply_to_msg_id=3, text="")],
+        [
+            _post(5, grouped_id=9, media_kind="photo", files=[PHOTO]),
+            _post(6, grouped_id=9, media_kind="photo", files=[PHOTO]),
+        ],
+        [_post(7, reactions=[{"emoji": "👍", "count": 3}], views=10)],
+    ]
+    together = _cards(cards)
+    assert _lines(together) == [line for card in cards for line in _lines(_cards([card]))]
+    assert together.count("Forwarded from") == 1
+    assert together.count('class="badge tombstone"') == 1
+
+
+def test_text_only_card_shows_what_the_media_card_shows_but_the_media() -> None:
+    text_only = _lines(_cards([[_post(8, views=5, reactions=[{"emoji": "🔥", "count": 2}])]]))
+    with_photo = _lines(
+        _cards(
+            [
+                [
+                    _post(
+                        8,
+                        views=5,
+                        reactions=[{"emoji": "🔥", "count": 2}],
+                        media_kind="photo",
+                        files=[PHOTO],
+                    )
+                ]
+            ]
+        )
+    )
+    media = [line for line in with_photo if line not in text_only]
+    assert len(media) == 1 and media[0].startswith('<a class="photo"')
+    assert [line for line in with_photo if line not in media] == text_only
+    assert "Post number 8 &amp; &lt;more&gt;" in "".join(text_only)
+    assert "<img" not in "".join(text_only)
+
+
+def test_a_media_kind_without_a_stored_file_still_says_so() -> None:
+    missing = dataclasses.replace(PHOTO, status="failed", sha256=None, path=None)
+    html = _cards([[_post(9, media_kind="photo", files=[missing])]])
+    assert "Photo not archived (failed)" in html
