@@ -125,12 +125,14 @@ def _redacted_excepthook(
 
 
 def protect_config(config: Config, env: Mapping[str, str] | None = None) -> None:
-    """Register the secrets a config holds: api_hash, admin token, a database password,
-    and the S3 secret key and session token the environment gives for media on S3."""
+    """Register the secrets a config holds: api_hash, admin token, a database password (in
+    the URL, or in ``PGPASSWORD``, which asyncpg reads when the URL has none), and the S3
+    secret key and session token the environment gives for media on S3."""
     env = os.environ if env is None else env
     try:
         password = make_url(config.database_url).password
     except ArgumentError:  # a malformed URL fails later, with its own clear message
         password = None
     SECRETS.add(config.telegram.api_hash, config.web.admin_token, password,
-                env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"))  # fmt: skip
+                env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"),
+                env.get("PGPASSWORD"))  # fmt: skip

@@ -95,11 +95,12 @@ def test_config_secrets_are_registered(tmp_path, written) -> None:
         "web": {"admin_token": "admin-token-value"},
         "storage": {"database": "postgresql+asyncpg://tg:db-password-value@localhost/tg"},
     }, tmp_path)  # fmt: skip
-    env = {"AWS_SECRET_ACCESS_KEY": "aws-secret-key-value", "AWS_SESSION_TOKEN": "aws-token-value"}
+    env = {"AWS_SECRET_ACCESS_KEY": "aws-secret-key-value", "AWS_SESSION_TOKEN": "aws-token-value",
+           "PGPASSWORD": "pg-password-value"}  # fmt: skip
     protect_config(config, env)
     log, out = written(registry=SECRETS)
     log.warning("config: %s", config)
-    log.warning("signing with %s and %s", *env.values())
+    log.warning("signing with %s, %s and %s", *env.values())
     text = out.getvalue()
     assert "[redacted]" in text
     secrets = (HASH, "admin-token-value", "db-password-value", *env.values())
