@@ -49,7 +49,8 @@ def _global_options(
         Path | None,
         typer.Option(
             "--session",
-            help="Telegram session file, instead of telegram.session of the config: one per "
+            help="Use only this Telegram account: the name of one of [[telegram.accounts]] "
+            "(e.g. to log it in), else a session file instead of telegram.session: one per "
             "worker when several run on one machine.",
             dir_okay=False,
         ),
@@ -71,7 +72,7 @@ def _global_options(
     ] = False,
 ) -> None:
     ctx.obj = config
-    ctx.meta["tgmirror.session"] = session.resolve() if session else None
+    ctx.meta["tgmirror.session"] = session
     ctx.meta["tgmirror.log_level"] = log_level.value if log_level else None
     setup_logging(log_level.value if log_level else "warning")
 

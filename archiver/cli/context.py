@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import socket
 from collections.abc import AsyncIterator, Coroutine
@@ -29,15 +28,14 @@ T = TypeVar("T")
 
 
 def get_config(ctx: typer.Context) -> Config:
-    """Load the config named by ``--config`` (or found by the lookup order), with the session
-    of ``--session`` if given; its secrets are kept out of logs from here on."""
+    """Load the config named by ``--config`` (or found by the lookup order), with only the
+    account of ``--session`` if given; its secrets are kept out of logs from here on."""
     root = ctx.find_root()
     config = load_config(root.obj)
     session: Path | None = root.meta.get("tgmirror.session")
-    if session is not None:  # absolute: data_dir / session is then the path itself
-        config = dataclasses.replace(
-            config, telegram=dataclasses.replace(config.telegram, session=session)
-        )
+    if session is not None:  # an account's name, else a path (absolute: not in data_dir)
+        named = str(session) in {account.name for account in config.accounts}
+        config = config.only_account(str(session) if named else session.resolve())
     protect_config(config)
     log.debug("configuration: %s", config)
     return config

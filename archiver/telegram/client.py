@@ -7,15 +7,18 @@ The one place that decides between the real network and the simulated Telegram n
 from __future__ import annotations
 
 import base64
+import logging
 import os
 from collections.abc import Callable
 
 from telethon import TelegramClient, errors
 from telethon.sessions import Session, StringSession
 
-from archiver.config import Config
+from archiver.config import Account, Config
 from archiver.errors import ConfigError, NotLoggedInError, TgmirrorError
 from archiver.logs import SECRETS
+
+log = logging.getLogger(__name__)
 
 API_HELP = (
     "get an api_id and api_hash at https://my.telegram.org (API development tools) and put "
@@ -27,12 +30,13 @@ class LoginError(TgmirrorError):
     """Telegram refused the phone number, the code or the password."""
 
 
-def make_client(config: Config) -> TelegramClient:
-    """A TelegramClient with the session from the config (file created 0600), not connected."""
+def make_client(config: Config, account: Account | None = None) -> TelegramClient:
+    """A TelegramClient with the session of ``account`` (default: the config's first; file
+    created 0600), not connected."""
     simulated = config.simulator.world is not None
     if not simulated and (not config.telegram.api_id or not config.telegram.api_hash):
         raise ConfigError(f"no Telegram API credentials: {API_HELP}")
-    session = config.session_path
+    session = (account or config.accounts[0]).session
     session.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not session.exists():
         os.close(os.open(session, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -69,17 +73,37 @@ def protect_session(session: Session) -> None:
                 repr(raw)[2:-1])  # fmt: skip
 
 
-async def connect_authorized(config: Config) -> TelegramClient:
-    """Connect and check that the session is signed in; says how to fix it if not."""
-    client = make_client(config)
+async def connect_authorized(config: Config, account: Account | None = None) -> TelegramClient:
+    """Connect ``account`` (default: the first) and check that its session is signed in;
+    says how to fix it if not."""
+    account = account or config.accounts[0]
+    client = make_client(config, account)
     await client.connect()
     protect_session(client.session)
     if not await client.is_user_authorized():
         await client.disconnect()
-        raise NotLoggedInError(
-            f"not signed in to Telegram (session {config.session_path}); run `tgmirror login`"
-        )
+        how = "`tgmirror login`"
+        if len(config.accounts) > 1:
+            how = f"`tgmirror --session {account.name} login`"
+        raise NotLoggedInError(f"not signed in to Telegram (session {account.session}); run {how}")
     return client
+
+
+async def connect_accounts(config: Config) -> list[tuple[Account, TelegramClient]]:
+    """Connect every account of the config; those not signed in are left out with a warning,
+    and if none is, the first one's error says how to sign in."""
+    connected: list[tuple[Account, TelegramClient]] = []
+    first_error: NotLoggedInError | None = None
+    for account in config.accounts:
+        try:
+            connected.append((account, await connect_authorized(config, account)))
+        except NotLoggedInError as exc:
+            first_error = first_error or exc
+            log.warning("account %s: %s; archiving with the other accounts", account.name, exc)
+    if not connected:
+        assert first_error is not None
+        raise first_error
+    return connected
 
 
 async def sign_in(

@@ -121,3 +121,42 @@ def test_s3_credentials_come_from_the_environment_only() -> None:
     with pytest.raises(ConfigError) as err:
         aws_credentials({"AWS_ACCESS_KEY_ID": "id"})
     assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set" in str(err.value)
+
+
+def test_several_accounts_are_named_after_their_sessions(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[storage]\ndata_dir = "d"\n[[telegram.accounts]]\n'
+                  'session = "a.session"\n[[telegram.accounts]]\nsession = "s/b.session"\n'
+                  'name = "bee"\n')  # fmt: skip
+    config = load_config(path, env={})
+    data = (tmp_path / "conf" / "d").resolve()
+    assert [(a.name, a.session) for a in config.accounts] == [
+        ("a", data / "a.session"), ("bee", data / "s" / "b.session")]  # fmt: skip
+    assert config.session_path == data / "a.session"
+    assert config.only_account("bee").accounts == (config.accounts[1],)
+    assert config.only_account("x.session").accounts[0].session == data / "x.session"
+
+
+def test_one_session_is_one_account(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, '[telegram]\nsession = "me.session"\n'), env={})
+    assert [a.name for a in config.accounts] == ["me"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[telegram]\nsession = "x.session"\naccounts = [{ session = "a.session" }]\n',
+         "telegram.session and telegram.accounts are both set"),
+        ('[telegram]\naccounts = [{ session = "a.session" }, { session = "b/a.session" }]\n',
+         "telegram.accounts[1].name: 'a' names two accounts"),
+        ('[telegram]\naccounts = [{ session = "a.session" }, { session = "a.session", '
+         'name = "b" }]\n', "telegram.accounts[1].session: a.session is used by two accounts"),
+        ('[telegram]\naccounts = [{ name = "a" }]\n',
+         "telegram.accounts[0].session: missing"),
+        ('[telegram]\naccounts = [{ session = "a.session", name = "two words" }]\n',
+         "telegram.accounts[0].name: expected 1 to 128 printable characters"),
+    ],
+)  # fmt: skip
+def test_bad_accounts_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), env={})
+    assert message in str(caught.value) and "\n" not in str(caught.value)
