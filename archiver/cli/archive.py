@@ -14,11 +14,12 @@ from archiver.cli import app
 from archiver.cli.context import console, console_err, get_config, migrated_engine, run
 from archiver.cli.progress import BarReporter, LineReporter
 from archiver.config import Config
-from archiver.errors import ChannelRefError
+from archiver.errors import ChannelRefError, ConfigError
 from archiver.store.channels import delete_channel, find_channel, set_channel_fields
 from archiver.store.messages import purge_channel_messages
-from archiver.telegram.client import connect_authorized, make_client, sign_in
+from archiver.telegram.client import connect_accounts, make_client, sign_in
 from archiver.telegram.refs import parse_ref
+from archiver.worker.accounts import AccountPool, TelegramAccount
 from archiver.worker.channels import add_channel
 from archiver.worker.context import Reporter, SilentReporter, WorkerContext
 from archiver.worker.sync import SyncReport, sync_channels
@@ -28,18 +29,21 @@ from archiver.worker.sync import SyncReport, sync_channels
 async def worker(
     config: Config, reporter: Reporter | None = None, *, name: str = "tgmirror"
 ) -> AsyncIterator[WorkerContext]:
-    """A connected, signed-in worker on an up-to-date database (``name``: see
-    ``migrated_engine``)."""
+    """A worker on an up-to-date database (``name``: see ``migrated_engine``), with every
+    signed-in account of the config connected."""
     async with migrated_engine(config, name=name) as engine:
-        client = await connect_authorized(config)
+        connected = await connect_accounts(config)
         try:
-            context = WorkerContext(config, engine, client, reporter or SilentReporter())
+            pool = AccountPool([TelegramAccount(a.name, c) for a, c in connected])
+            context = WorkerContext(config, engine, connected[0][1],
+                                    reporter or SilentReporter(), accounts=pool)  # fmt: skip
             try:
                 yield context
             finally:
                 await context.close_media()
         finally:
-            await client.disconnect()
+            for _, client in connected:
+                await client.disconnect()
 
 
 def _read_line(prompt: str, secret: bool = False) -> str:
@@ -58,6 +62,12 @@ def login(
 ) -> None:
     """Sign in to Telegram once (code, then 2FA password); stdin works for scripts."""
     config = get_config(ctx)
+    if len(config.accounts) > 1:
+        names = ", ".join(a.name for a in config.accounts)
+        raise ConfigError(
+            f"several Telegram accounts are configured ({names}): log in each one with "
+            "`tgmirror --session NAME login`"
+        )
 
     async def go() -> str:
         client = make_client(config)

@@ -13,8 +13,11 @@ from rich.table import Table
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.store.channel_accounts import ChannelAccount, list_channel_accounts
 from archiver.store.leases import Lease, database_time, list_leases
 from archiver.store.summary import ChannelSummary, channel_summaries
+
+AccountRows = dict[int, list[ChannelAccount]]
 
 
 def _when(ts: int | None) -> str:
@@ -43,6 +46,21 @@ def _holder(lease: Lease | None, now: int) -> str:
     return lease.worker_id if lease.expires_at > now else f"{lease.worker_id} (expired)"
 
 
+def _archiving(rows: list[ChannelAccount]) -> str | None:
+    return next((r.account for r in rows if r.state == "archiving"), None)
+
+
+def _lost(rows: list[ChannelAccount]) -> list[str]:
+    return [r.account for r in rows if r.state == "lost"]
+
+
+def _account_text(rows: list[ChannelAccount]) -> str:
+    """The account archiving a channel, and those that lost access to it."""
+    text = _archiving(rows) or "-"
+    lost = _lost(rows)
+    return f"{text} (no access: {', '.join(lost)})" if lost else text
+
+
 def _status_text(s: ChannelSummary) -> str:
     text = s.status if not s.status_reason else f"{s.status} ({s.status_reason})"
     if s.hidden:
@@ -60,11 +78,12 @@ def status(
     """Show channels with message counts, status and last sync."""
     config = get_config(ctx)
 
-    async def go() -> tuple[list[ChannelSummary], dict[int, Lease], int]:
+    async def go() -> tuple[list[ChannelSummary], dict[int, Lease], int, AccountRows]:
         async with migrated_engine(config) as engine, engine.connect() as conn:
-            return await channel_summaries(conn), await list_leases(conn), await database_time(conn)
+            return (await channel_summaries(conn), await list_leases(conn),
+                    await database_time(conn), await list_channel_accounts(conn))  # fmt: skip
 
-    summaries, leases, db_now = run(go())
+    summaries, leases, db_now, accounts = run(go())
     now = int(time.time())
     if as_json:
         rows = []
@@ -75,6 +94,8 @@ def status(
                          "lag_seconds": now - seen if seen else None,
                          "worker_id": lease.worker_id if lease else None,
                          "lease_expired": lease.expires_at <= db_now if lease else None,
+                         "account": _archiving(accounts.get(s.id, [])),
+                         "accounts_lost": _lost(accounts.get(s.id, [])),
                          })  # fmt: skip
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -90,6 +111,8 @@ def status(
     table.add_column("error", ratio=2, overflow="fold")
     if leases:  # some `tgmirror run` holds channels: say which worker archives each
         table.add_column("worker", ratio=1, overflow="fold")
+    if accounts:  # several Telegram accounts: say which one archives each channel
+        table.add_column("account", ratio=1, overflow="fold")
     for s in summaries:
         handle = f"@{s.username}" if s.username else f"id {s.id}"
         media = f"{s.media_stored}" + (f"+{s.media_waiting}" if s.media_waiting else "")
@@ -104,5 +127,7 @@ def status(
         ]
         if leases:
             cells.append(_holder(leases.get(s.id), db_now))
+        if accounts:
+            cells.append(_account_text(accounts.get(s.id, [])))
         table.add_row(*cells)
     console.print(table)

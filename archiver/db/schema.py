@@ -288,6 +288,25 @@ channel_leases = sa.Table(
     sa.Index("ix_channel_leases_worker_id", "worker_id"),
 )
 
+channel_accounts = sa.Table(
+    "channel_accounts",
+    metadata,
+    # Which Telegram account of [[telegram.accounts]] archives a channel, and which ones lost
+    # access to it. ``state``: "archiving" (one account per channel), "idle" (moved off it by
+    # a flood wait or a sign-out) or "lost" (it cannot read a channel another account reads).
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("account", sa.String(128), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
 FTS_TABLE = "messages_fts"
 """FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and

@@ -88,7 +88,7 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
 
 
 async def _page(ctx: WorkerContext, peer: types.InputPeerChannel, offset: int, floor: int) -> Any:
-    return await ctx.client.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
+    return await ctx.telegram.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
 
 
 def _remaining(total: int | None, floor: int, top: int | None) -> int | None:

@@ -17,6 +17,7 @@ from archiver.store.channels import (
 )
 from archiver.telegram.convert import channel_row
 from archiver.telegram.refs import parse_ref, resolve_ref
+from archiver.worker.accounts import peer_hash
 from archiver.worker.context import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
             async with ctx.read() as conn:
                 stored = await get_channel(conn, ref.channel_id)
             known = stored.access_hash if stored else None
-        chat = await resolve_ref(ctx.client, ref, known)
+        chat = await resolve_ref(ctx.telegram, ref, known)
     except ChannelRefError as exc:
         return AddResult(text, None, str(exc))
     full = await _full_channel(ctx, types.InputChannel(chat.id, chat.access_hash))
@@ -55,15 +56,16 @@ async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
 
 async def _full_channel(ctx: WorkerContext, peer: types.InputChannel) -> object | None:
     try:
-        return await ctx.client(functions.channels.GetFullChannelRequest(peer))
+        return await ctx.telegram(functions.channels.GetFullChannelRequest(peer))
     except Exception as exc:
         log.info("no full info for channel %s: %s", peer.channel_id, exc.__class__.__name__)
         return None
 
 
 def input_channel(channel: Channel) -> types.InputPeerChannel:
-    """The peer Telethon calls use: by id and access hash, never by (changeable) username."""
-    return types.InputPeerChannel(channel.id, channel.access_hash or 0)
+    """The peer Telethon calls use: by id and the access hash of the account in use, never by
+    (changeable) username."""
+    return types.InputPeerChannel(channel.id, peer_hash(channel))
 
 
 async def refresh_channel(ctx: WorkerContext, channel: Channel) -> Channel:
@@ -71,8 +73,8 @@ async def refresh_channel(ctx: WorkerContext, channel: Channel) -> Channel:
 
     Raises Telethon's errors (ChannelPrivateError...) for the caller to judge.
     """
-    peer = types.InputChannel(channel.id, channel.access_hash or 0)
-    result = await ctx.client(functions.channels.GetChannelsRequest([peer]))
+    peer = types.InputChannel(channel.id, peer_hash(channel))
+    result = await ctx.telegram(functions.channels.GetChannelsRequest([peer]))
     chat = result.chats[0] if result.chats else None
     if not isinstance(chat, types.Channel):
         raise ChannelRefError(f"channel {channel.id} is no longer accessible")

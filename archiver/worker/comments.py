@@ -31,7 +31,7 @@ async def _discussion_group(ctx: WorkerContext, channel: Channel) -> int | None:
     async with ctx.read() as conn:
         known = await get_channel(conn, group_id)
     if known is None:
-        group = await ctx.client.get_entity(types.PeerChannel(group_id))
+        group = await ctx.telegram.get_entity(types.PeerChannel(group_id))
         row = dataclasses.replace(channel_row(group), kind="discussion")
         async with ctx.write() as conn:
             await upsert_channel(conn, row, ctx.now(), following=False)
@@ -50,7 +50,7 @@ async def archive_comments(ctx: WorkerContext, channel: Channel) -> int:
     peer = input_channel(channel)
     inserted = 0
     for post_id in posts:
-        fetched = await ctx.client.get_messages(peer, reply_to=post_id, limit=None, wait_time=0)
+        fetched = await ctx.telegram.get_messages(peer, reply_to=post_id, limit=None, wait_time=0)
         rows = [
             dataclasses.replace(row, thread_channel_id=channel.id, thread_msg_id=post_id)
             for row in (message_row(m, group_id) for m in fetched)

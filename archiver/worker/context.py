@@ -15,6 +15,7 @@ from telethon import TelegramClient
 
 from archiver.config import ChannelConfig, Config
 from archiver.media import MediaStore, open_media_store
+from archiver.worker.accounts import AccountPool, TelegramAccount, current_account
 from archiver.worker.fence import LeaseFence
 
 
@@ -60,7 +61,21 @@ class WorkerContext:
     """Set on SIGINT/SIGTERM: loops finish the batch in hand, commit and return."""
     fence: LeaseFence | None = None
     """Set while ``tgmirror run`` holds channel leases: writes for a channel check its lease."""
+    accounts: AccountPool = None  # type: ignore[assignment]
+    """The worker's Telegram accounts (``[[telegram.accounts]]``); by default ``client`` alone."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        if self.accounts is None:
+            name = self.config.accounts[0].name
+            self.accounts = AccountPool([TelegramAccount(name, self.client)])
+
+    @property
+    def telegram(self) -> TelegramClient:
+        """The client of the account this task works with (``accounts.using``), else the
+        first account's."""
+        account = current_account()
+        return account.client if account is not None else self.client
 
     @cached_property
     def media(self) -> MediaStore:

@@ -7,7 +7,9 @@ per-channel loops as leases are gained or lost. On start each channel catches up
 what was posted while we were down, then a reconciliation of recent posts for edits and
 deletions); then live updates arrive through Telethon's handlers while the channel's loop
 polls (fallback for updates Telegram does not push), reconciles and probes for erasure on
-their intervals. A failing channel only delays itself. Setting ``ctx.stopping`` ends every
+their intervals. A failing channel only delays itself. With several Telegram accounts each
+pass runs with the channel's account (``worker/accounts.py``), and a long flood wait, a
+sign-out or a lost access moves the channel to another. Setting ``ctx.stopping`` ends every
 loop after the batch in hand is committed; the leases are then released.
 """
 
@@ -23,6 +25,7 @@ from telethon import errors
 
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
+from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, assign, using
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
@@ -154,17 +157,19 @@ async def _leased_loop(
 
 
 async def _keep_connected(ctx: WorkerContext, every: float = 2.0) -> None:
-    """Reconnect the client after Telethon gave up (a long network outage), with backoff."""
+    """Reconnect the clients after Telethon gave up (a long network outage), with backoff."""
     delay = every
     while not ctx.stopping.is_set():
-        if not ctx.client.is_connected():
+        offline = [a for a in ctx.accounts.live() if not a.client.is_connected()]
+        for account in offline:
             try:
-                await ctx.client.connect()
-                log.info("reconnected to Telegram")
+                await account.client.connect()
+                log.info("reconnected to Telegram (account %s)", account.name)
                 delay = every
             except (ConnectionError, OSError, TimeoutError) as exc:
                 log.warning("still offline (%s); retrying in %.0f s", exc.__class__.__name__, delay)
                 delay = min(delay * 2, 60.0)
+                break
         await wait_for(ctx.stopping, delay)
 
 
@@ -189,29 +194,27 @@ async def _channel_loop(
     loop = asyncio.get_running_loop()
     due = Timers()
     failures = 0
+    pool = ctx.accounts
     while not (ctx.stopping.is_set() or stop.is_set()):
         now = loop.time()
+        account = pool.choose(channel.id)
         try:
-            if now >= due.probe:
-                await check_channel(ctx, channel)
-                due.probe = now + archive.erasure_check_interval
-            async with ctx.read() as conn:
-                channel = await get_channel(conn, channel.id) or channel
-            if channel.status == "active" and (now >= due.poll or wake.is_set()):
-                wake.clear()
-                async with limit:
-                    await backfill_channel(ctx, channel)
-                    await download_channel_media(ctx, channel)
-                due.poll = now + archive.poll_interval
-            if channel.status == "active" and now >= due.reconcile:
-                async with limit:
-                    await reconcile_channel(ctx, channel)
-                    await archive_comments(ctx, channel)
-                due.reconcile = now + archive.reconcile_interval
+            account = await assign(ctx, channel)
+            with using(account):
+                channel = await _channel_pass(ctx, channel, due, now, wake, limit)
         except errors.FloodWaitError as exc:
-            log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)
-            due.poll = due.reconcile = loop.time() + exc.seconds
+            if pool.rest(account, exc.seconds, channel.id):
+                log.warning("channel %s: account %s must wait %d s; another account goes on",
+                            channel.id, account.name, exc.seconds)  # fmt: skip
+            else:
+                log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)
+                due.poll = due.reconcile = loop.time() + exc.seconds
         except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
+            if pool.several and isinstance(exc, ACCOUNT_ERRORS):
+                pool.retire(account, exc.__class__.__name__)
+                continue  # its channels go on with the other accounts at once
+            if pool.several and isinstance(exc, LOST_ACCESS):
+                due.probe = loop.time()  # the agreed probe tells a lost account from an erasure
             detail = f"{exc.__class__.__name__}: {exc}"[:300]
             failures += 1
             backoff = min(2.0**failures, 60.0, max(archive.poll_interval, 1.0))
@@ -228,6 +231,35 @@ async def _channel_loop(
         if ctx.stopping.is_set() or stop.is_set() or wake.is_set():
             continue
         await _sleep_until((ctx.stopping, stop, wake), next_due)
+
+
+async def _channel_pass(
+    ctx: WorkerContext,
+    channel: Channel,
+    due: Timers,
+    now: float,
+    wake: asyncio.Event,
+    limit: asyncio.Semaphore,
+) -> Channel:
+    """Whatever of probe, poll and reconciliation is due; returns the channel as stored."""
+    archive = ctx.config.archive
+    if now >= due.probe:
+        await check_channel(ctx, channel)
+        due.probe = now + archive.erasure_check_interval
+    async with ctx.read() as conn:
+        channel = await get_channel(conn, channel.id) or channel
+    if channel.status == "active" and (now >= due.poll or wake.is_set()):
+        wake.clear()
+        async with limit:
+            await backfill_channel(ctx, channel)
+            await download_channel_media(ctx, channel)
+        due.poll = now + archive.poll_interval
+    if channel.status == "active" and now >= due.reconcile:
+        async with limit:
+            await reconcile_channel(ctx, channel)
+            await archive_comments(ctx, channel)
+        due.reconcile = now + archive.reconcile_interval
+    return channel
 
 
 async def _sleep_until(events: tuple[asyncio.Event, ...], seconds: float) -> None:

@@ -17,6 +17,7 @@ from telethon import events, utils
 from archiver.store.messages import mark_deleted, save_messages
 from archiver.store.sync_state import update_sync_state
 from archiver.telegram.convert import message_row
+from archiver.worker.accounts import TelegramAccount
 from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
 
@@ -34,11 +35,27 @@ def channel_id_of(event: object) -> int | None:
 
 def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], None]) -> None:
     """Register handlers storing updates of channels in ``followed`` (a live, mutable set: the
-    channels this worker holds the lease of; other workers store the others' updates)."""
+    channels this worker holds the lease of; other workers store the others' updates).
+
+    With several accounts each account's client gets them, and stores the updates of the
+    channels archived with that account only (every account may be a member of every channel).
+    """
+    for account in ctx.accounts.accounts:
+        _follow(ctx, account, followed, wake)
+
+
+def _follow(
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    followed: set[int],
+    wake: Callable[[int], None],
+) -> None:
+    def ours(channel_id: int) -> bool:
+        return channel_id in followed and ctx.accounts.archives_with(channel_id, account)
 
     async def store_message(event: events.NewMessage.Event) -> None:
         channel_id = channel_id_of(event)
-        if channel_id not in followed:
+        if channel_id is None or not ours(channel_id):
             return
         row = message_row(event.message, channel_id)
         if row is None:
@@ -59,7 +76,7 @@ def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], No
 
     async def store_deletion(event: events.MessageDeleted.Event) -> None:
         channel_id = channel_id_of(event)
-        if channel_id not in followed:
+        if channel_id is None or not ours(channel_id):
             return
         try:
             with writing_for(channel_id):
@@ -76,9 +93,9 @@ def follow_live(ctx: WorkerContext, followed: set[int], wake: Callable[[int], No
         if marked:
             log.info("live deletion of %s in channel %s", marked, channel_id)
 
-    ctx.client.add_event_handler(store_message, events.NewMessage())
-    ctx.client.add_event_handler(store_message, events.MessageEdited())
-    ctx.client.add_event_handler(store_deletion, events.MessageDeleted())
+    account.client.add_event_handler(store_message, events.NewMessage())
+    account.client.add_event_handler(store_message, events.MessageEdited())
+    account.client.add_event_handler(store_deletion, events.MessageDeleted())
 
 
 async def wait_for(event: asyncio.Event, seconds: float) -> bool:

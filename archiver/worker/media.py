@@ -64,7 +64,7 @@ async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaR
         if not wanted:
             continue
         ids = sorted({f.msg_id for f in wanted})
-        fetched = await ctx.client.get_messages(peer, ids=ids)
+        fetched = await ctx.telegram.get_messages(peer, ids=ids)
         by_id = {m.id: m for m in fetched if m is not None}
         for f in wanted:
             if ctx.stopping.is_set():
@@ -91,7 +91,7 @@ async def _download_one(
         writer = ctx.media.open_writer(ext)
         try:
             thumb = -1 if f.role == "thumb" else None
-            result = await ctx.client.download_media(message, file=writer, thumb=thumb)
+            result = await ctx.telegram.download_media(message, file=writer, thumb=thumb)
             if result is None:
                 writer.abort()
                 await _fail(ctx, f, "Telegram returned no file")
@@ -100,7 +100,7 @@ async def _download_one(
         except errors.FileReferenceExpiredError:
             writer.abort()
             log.info("file reference expired for %s/%s; re-fetching", f.channel_id, f.msg_id)
-            message = await ctx.client.get_messages(peer, ids=f.msg_id)
+            message = await ctx.telegram.get_messages(peer, ids=f.msg_id)
             if message is None:
                 await _fail(ctx, f, "message no longer on Telegram")
                 return None

@@ -4,6 +4,8 @@ The probe addresses the channel by id and access hash (``channels.GetChannels``)
 username: a username that moved to another channel or disappeared while the channel is still
 readable by id is a rename, logged by ``upsert_channel``, not an erasure. Only answers about
 the channel itself are signals; errors of the network or of rate limits are inconclusive.
+With several Telegram accounts, a signal of one account must be shared by the others that can
+still look: an account banned from a channel others read has lost access, the channel is fine.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from archiver.store.channels import Channel, get_channel, set_channel_fields, up
 from archiver.store.events import add_event
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import channel_row
+from archiver.worker.accounts import (
+    ACCOUNT_ERRORS,
+    TelegramAccount,
+    current_account,
+    learn_hash,
+    peer_hash,
+    record_lost,
+    using,
+)
 from archiver.worker.channel_status import ChannelState, Observation, Transition, next_state
 from archiver.worker.context import WorkerContext
 
@@ -43,9 +54,9 @@ def observe_chat(chat: object) -> Observation:
 
 async def probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, object | None]:
     """One check of a channel by id; returns the observation and the chat when readable."""
-    peer = types.InputChannel(channel.id, channel.access_hash or 0)
+    peer = types.InputChannel(channel.id, peer_hash(channel))
     try:
-        result = await ctx.client(functions.channels.GetChannelsRequest([peer]))
+        result = await ctx.telegram(functions.channels.GetChannelsRequest([peer]))
     except errors.ChannelPrivateError:
         return Observation("signal", "private", "CHANNEL_PRIVATE"), None
     except (errors.ChannelInvalidError, errors.ChannelIdInvalidError):
@@ -58,9 +69,65 @@ async def probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, obje
     return observe_chat(chat), chat
 
 
+async def witness(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> tuple[Observation, object | None] | None:
+    """What ``account`` sees of the channel; None when it has no way to address it (no
+    access hash of its own and no username that still names the channel)."""
+    with using(account):
+        try:
+            if await learn_hash(account, channel) is None:
+                return None
+        except ACCOUNT_ERRORS as exc:
+            ctx.accounts.retire(account, exc.__class__.__name__)
+            return None
+        except (*_INCONCLUSIVE, errors.RPCError) as exc:
+            return Observation("inconclusive", detail=exc.__class__.__name__), None
+        return await probe(ctx, channel)
+
+
+async def agreed_probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, object | None]:
+    """Probe with the channel's account; a sign of erasure counts only if every other live
+    account that can still look agrees. One that reads the channel proves the first account
+    lost access (recorded by ``record_lost``, and the channel moves): no erasure."""
+    pool = ctx.accounts
+    mine = current_account() or pool.choose(channel.id)
+    if channel.id in mine.lost:  # known not to see it: its view is no evidence
+        mine = pool.choose(channel.id)
+    seen = await witness(ctx, mine, channel)
+    if seen is None:
+        return Observation("inconclusive", detail=f"account {mine.name} cannot find it"), None
+    if seen[0].kind != "signal":
+        return seen
+    doubts: list[str] = []
+    for other in pool.live():
+        if other is mine or channel.id in other.lost:
+            continue
+        if other not in pool.others(channel.id, mine):
+            doubts.append(f"{other.name} is waiting out a flood wait")
+            continue
+        answer = await witness(ctx, other, channel)
+        if answer is None:
+            continue
+        if answer[0].kind == "ok":
+            obs = seen[0]
+            await record_lost(ctx, mine, channel, f"{obs.reason}: {obs.detail}; {other.name} "
+                              "still reads it")  # fmt: skip
+            return answer
+        if answer[0].kind == "inconclusive":
+            doubts.append(f"{other.name}: {answer[0].detail}")
+    if doubts:
+        return Observation("inconclusive", detail="; ".join(doubts)), None
+    return seen
+
+
 async def check_channel(ctx: WorkerContext, channel: Channel) -> Transition:
-    """Probe a channel, update its status and event log; returns the transition."""
-    obs, chat = await probe(ctx, channel)
+    """Probe a channel (asking every account, when there are several), update its status and
+    event log; returns the transition."""
+    if ctx.accounts.several:
+        obs, chat = await agreed_probe(ctx, channel)
+    else:
+        obs, chat = await probe(ctx, channel)
     archive = ctx.config.archive
     async with ctx.write() as conn:
         current = await get_channel(conn, channel.id)

@@ -52,7 +52,7 @@ async def reconcile_channel(
     deleted = edited = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        found = await ctx.client.get_messages(peer, ids=batch)
+        found = await ctx.telegram.get_messages(peer, ids=batch)
         gone = [msg_id for msg_id, m in zip(batch, found, strict=True) if m is None]
         rows = [r for r in (message_row(m, channel.id) for m in found if m is not None) if r]
         async with ctx.write() as conn:

@@ -9,6 +9,8 @@ A pass takes the leases of its channels first (``worker/leasing.py``, under a de
 ``<hostname>-<pid>`` id, so a killed sync's leases go at once to the next process on the host),
 renews them while it runs, and releases them at the end. A channel another live worker holds
 is skipped, never written: ``tgmirror run`` workers and a sync never archive one channel at once.
+With several Telegram accounts a channel is retried with another account when its own must
+wait out a long flood wait, is signed out, or lost access to the channel (``agreed_probe``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from archiver.errors import ChannelRefError
 from archiver.store.channels import Channel, list_channels
 from archiver.store.leases import list_leases
 from archiver.store.sync_state import get_sync_state, update_sync_state
+from archiver.worker.accounts import ACCOUNT_ERRORS, TelegramAccount, assign, using
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel, find_stored, refresh_channel
 from archiver.worker.comments import archive_comments
@@ -31,6 +34,7 @@ from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.media import download_channel_media
+from archiver.worker.probe import agreed_probe
 from archiver.worker.reconcile import reconcile_channel
 
 log = logging.getLogger(__name__)
@@ -205,7 +209,17 @@ async def _sync_leased(
 
 
 async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome) -> bool:
-    """Sync once; False means a flood wait paused the channel and it should be retried."""
+    """Sync once; False means it should be retried: a flood wait paused the channel, or it
+    moved to another account (several accounts)."""
+    account = await assign(ctx, channel)
+    with using(account):
+        return await _attempt_with(ctx, account, channel, outcome)
+
+
+async def _attempt_with(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel, outcome: ChannelOutcome
+) -> bool:
+    pool = ctx.accounts
     try:
         channel = await refresh_channel(ctx, channel)
         outcome.title = channel.title
@@ -220,15 +234,24 @@ async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
         outcome.media_failed += media.failed
         outcome.media_bytes += media.bytes
     except errors.FloodWaitError as exc:
+        if pool.rest(account, exc.seconds, channel.id):
+            log.warning("channel %s: account %s must wait %d s; another account goes on",
+                        channel.id, account.name, exc.seconds)  # fmt: skip
+            return False
         log.warning("flood wait of %d s on channel %s", exc.seconds, channel.id)
         await _record(ctx, channel.id, f"flood wait {exc.seconds} s", paused=exc.seconds)
         return False
     except (errors.ChannelPrivateError, errors.ChannelInvalidError, ChannelRefError) as exc:
+        if pool.several and (await agreed_probe(ctx, channel))[0].kind == "ok":
+            return False  # this account lost access; another one reads the channel
         outcome.outcome = "unavailable"
         outcome.detail = _describe(exc)
         await _record(ctx, channel.id, outcome.detail)
         return True
     except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
+        if pool.several and isinstance(exc, ACCOUNT_ERRORS):
+            pool.retire(account, exc.__class__.__name__)
+            return False  # its channels go on with the other accounts
         outcome.outcome = "error"
         outcome.detail = _describe(exc)
         log.warning("channel %s: %s", channel.id, outcome.detail)
