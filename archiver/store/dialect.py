@@ -29,12 +29,11 @@ class SearchBackend(Protocol):
     async def remove_entries(self, conn: AsyncConnection, entries: list[IndexEntry]) -> None: ...
     async def remove_all(self, conn: AsyncConnection) -> None: ...
     def newest_matches(
-        self,
-        select: sa.Select[Any],
-        query: SearchQuery,
-        channel_id: int | None,
-        before: int | None,
+        self, select: sa.Select[Any], *, in_channel: bool, paged: bool
     ) -> sa.Select[Any]: ...
+    def match_params(
+        self, query: SearchQuery, channel_id: int | None, before: int | None
+    ) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channels, messages
-from archiver.store.dialect import dialect_of
-from archiver.store.posts import Post, fetch_posts, post_query
+from archiver.store.dialect import Dialect, dialect_of
+from archiver.store.posts import Post, fetch_quick_posts, post_query
+from archiver.store.quick_select import QuickSelect
 from archiver.store.search_order import order_key
 from archiver.store.search_query import MAX_QUERY, SearchQuery, parse_query
 from archiver.store.visibility import PublishMode, public_channel_clause, visible_post_clause
@@ -44,11 +46,34 @@ async def search_posts(
 
     ``before`` is the key (``search_order.order_key``) of the previous page's last result.
     """
-    select = dialect_of(conn).search.newest_matches(post_query(), query, channel_id, before)
-    select = select.where(
-        channels.c.id == messages.c.channel_id, visible_post_clause(), public_channel_clause(mode)
-    )
-    return await fetch_posts(conn, select.limit(limit))
+    dialect = dialect_of(conn)
+    params = dialect.search.match_params(query, channel_id, before)
+    if params is None:
+        return []
+    select = _statement(dialect, mode, in_channel=channel_id is not None, paged=before is not None)
+    return await fetch_quick_posts(conn, select, {**params, "limit": limit})
+
+
+_STATEMENTS: dict[tuple[str, PublishMode, bool, bool], QuickSelect] = {}
+
+
+def _statement(
+    dialect: Dialect, mode: PublishMode, *, in_channel: bool, paged: bool
+) -> QuickSelect:
+    """The search SELECT, built once per shape with bound parameters (building a SELECT of
+    thirty columns costs more than running it); on the quick SQLite reader it runs on the raw
+    ``sqlite3`` cursor."""
+    key = (dialect.name, mode, in_channel, paged)
+    quick = _STATEMENTS.get(key)
+    if quick is None:
+        select = dialect.search.newest_matches(post_query(), in_channel=in_channel, paged=paged)
+        select = select.where(
+            channels.c.id == messages.c.channel_id,
+            visible_post_clause(),
+            public_channel_clause(mode),
+        ).limit(sa.bindparam("limit", type_=sa.Integer))
+        quick = _STATEMENTS[key] = QuickSelect(select)
+    return quick
 
 
 async def search_page(

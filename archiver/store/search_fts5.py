@@ -60,20 +60,26 @@ def fts_expression(query: SearchQuery, channel_id: int | None = None) -> str:
     return expression
 
 
-def newest_matches(
-    select: sa.Select[Any], query: SearchQuery, channel_id: int | None, before: int | None
-) -> sa.Select[Any]:
-    """``select`` (of ``messages`` columns) limited to posts matching ``query``, newest first,
-    older than the key ``before`` when given.
+def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> sa.Select[Any]:
+    """``select`` (of ``messages`` columns) limited to posts matching the bound ``match``,
+    newest first, older than the bound key ``before`` if ``paged`` (``match_params`` gives
+    the values; the channel is part of ``match``).
 
     FTS5 is the outer loop and consumes ``ORDER BY rowid DESC``: no sort, and a LIMIT ends the
     scan after that many rows that pass the caller's other conditions.
     """
     select = (
         select.select_from(_FTS)
-        .join(messages, messages.c.id == _FTS.c.rowid.op("&")(PK_MASK))
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(fts_expression(query, channel_id)))
+        .join(messages, messages.c.id == _FTS.c.rowid.op("&")(sa.literal_column(str(PK_MASK))))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", type_=sa.Text)))
     )
-    if before is not None:
-        select = select.where(_FTS.c.rowid < before)
+    if paged:
+        select = select.where(_FTS.c.rowid < sa.bindparam("before", type_=sa.BigInteger))
     return select.order_by(_FTS.c.rowid.desc())
+
+
+def match_params(
+    query: SearchQuery, channel_id: int | None, before: int | None
+) -> dict[str, Any] | None:
+    """The parameters of ``newest_matches`` for a search (never None: FTS5 quotes any word)."""
+    return {"match": fts_expression(query, channel_id), "before": before}

@@ -69,26 +69,36 @@ async def remove_all(conn: AsyncConnection) -> None:
     await conn.execute(pg_search_index.delete())
 
 
-def _matching_ids(query: SearchQuery) -> sa.Select[tuple[int]]:
-    text = tsquery_literal(query)
-    select = sa.select(pg_search_index.c.message_id)
-    if not text:
-        return select.where(sa.false())
-    return select.where(pg_search_index.c.body.bool_op("@@")(sa.cast(text, TSQUERY)))
+_MATCHING_IDS = sa.select(pg_search_index.c.message_id).where(
+    pg_search_index.c.body.bool_op("@@")(sa.cast(sa.bindparam("match", type_=sa.Text), TSQUERY))
+)
 
 
-def newest_matches(
-    select: sa.Select[Any], query: SearchQuery, channel_id: int | None, before: int | None
-) -> sa.Select[Any]:
-    """``select`` (of ``messages`` columns) limited to posts matching ``query``, newest first,
-    older than the key ``before`` (``search_order``) when given.
+def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> sa.Select[Any]:
+    """``select`` (of ``messages`` columns) limited to posts matching the bound ``match``, in
+    the bound ``channel_id`` if ``in_channel``, newest first, older than the bound
+    ``before_date``/``before_pk`` if ``paged`` (``match_params`` gives the values).
 
     GIN finds every match and PostgreSQL sorts them by (date, id), the order of the key.
     """
-    select = select.where(messages.c.id.in_(_matching_ids(query)))
-    if channel_id is not None:
-        select = select.where(messages.c.channel_id == channel_id)
-    if before is not None:
-        cursor = sa.tuple_(sa.literal(key_date(before)), sa.literal(key_pk(before)))
+    select = select.where(messages.c.id.in_(_MATCHING_IDS))
+    if in_channel:
+        select = select.where(messages.c.channel_id == sa.bindparam("channel_id"))
+    if paged:
+        cursor = sa.tuple_(sa.bindparam("before_date"), sa.bindparam("before_pk"))
         select = select.where(sa.tuple_(messages.c.date, messages.c.id) < cursor)
     return select.order_by(messages.c.date.desc(), messages.c.id.desc())
+
+
+def match_params(
+    query: SearchQuery, channel_id: int | None, before: int | None
+) -> dict[str, Any] | None:
+    """The parameters of ``newest_matches`` for a search; None when the query has no word
+    the index can hold (it matches nothing)."""
+    text = tsquery_literal(query)
+    if not text:
+        return None
+    params: dict[str, Any] = {"match": text, "channel_id": channel_id}
+    if before is not None:
+        params.update(before_date=key_date(before), before_pk=key_pk(before))
+    return params
