@@ -12,6 +12,7 @@ from archiver.db.schema import channel_names, channels, sync_state
 from archiver.decimal_ids import parse_decimal_id
 from archiver.rows import ChannelRow
 from archiver.store.events import add_event
+from archiver.store.nul_free import nul_free
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,14 @@ async def get_channel(conn: AsyncConnection, channel_id: int) -> Channel | None:
     """The channel with Telegram id ``channel_id``, or None."""
     row = (await conn.execute(sa.select(*_COLUMNS).where(channels.c.id == channel_id))).first()
     return _channel(row) if row else None
+
+
+async def get_channels(conn: AsyncConnection, channel_ids: set[int]) -> dict[int, Channel]:
+    """The stored channels among ``channel_ids``, by id (one query for a page of results)."""
+    if not channel_ids:
+        return {}
+    rows = await conn.execute(sa.select(*_COLUMNS).where(channels.c.id.in_(channel_ids)))
+    return {row.id: _channel(row) for row in rows}
 
 
 async def list_channels(conn: AsyncConnection, *, following_only: bool = False) -> list[Channel]:
@@ -139,8 +148,10 @@ async def upsert_channel(
     """Insert or update a channel from Telegram's view of it; returns the events it logged.
 
     A title or username change is kept in ``channel_names`` and logged as an event; a username
-    that now belongs to this channel is released from any other stored channel.
+    that now belongs to this channel is released from any other stored channel. NUL in its
+    text becomes U+FFFD (``nul_free``).
     """
+    row = nul_free(row)
     old = await get_channel(conn, row.id)
     logged: list[str] = []
     values: dict[str, Any] = {
@@ -197,7 +208,9 @@ async def upsert_channel(
 
 async def set_channel_fields(conn: AsyncConnection, channel_id: int, **values: Any) -> None:
     """Update stored attributes of a channel (status, publish, hidden, following, photo...)."""
-    await conn.execute(channels.update().where(channels.c.id == channel_id).values(**values))
+    await conn.execute(
+        channels.update().where(channels.c.id == channel_id).values(**nul_free(values))
+    )
 
 
 async def delete_channel(conn: AsyncConnection, channel_id: int) -> None:

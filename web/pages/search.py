@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from archiver.store.channels import Channel, get_channel
+from archiver.store.channels import Channel, get_channels
 from archiver.store.search import SearchPage, parse_query, search_page
 from web.deps import ConfigDep, ConnDep, TemplatesDep
 from web.params import page_cursor
@@ -49,6 +49,6 @@ async def search(
     query = parse_query(q)
     cursor = page_cursor("before", before)
     page = await search_page(conn, query, config.web.publish, before=cursor, limit=PAGE_SIZE)
-    channels = {cid: await get_channel(conn, cid) for cid in {p.channel_id for p in page.posts}}
+    channels = await get_channels(conn, {p.channel_id for p in page.posts})
     context = results_context(request, q, page, query.words, channels)
     return templates.TemplateResponse(request, "search.html", context)
