@@ -2,9 +2,11 @@
 
 Builds an archive of N posts in 50 channels through the store (``save_messages``, so the FTS
 index is real), starts ``tgmirror serve`` (one uvicorn worker) on a loopback port, and loads it
-from a separate process with 8 keep-alive connections. Prints requests/s and latency
-percentiles for: a static file from the same server (baseline), channel pages (random channel,
-random depth via ?before=), and search for a common word inside one channel.
+from a separate process with 8 keep-alive connections. Prints requests/s, latency percentiles
+and the web process's CPU time per request (from /proc; on 2 shared cores throughput follows
+the other load on the machine, CPU per request much less) for: a static file from the same
+server (baseline), channel pages (random channel, random depth via ?before=), and search for a
+common word inside one channel.
 
 ``--postgresql`` then copies the same archive into a throwaway PostgreSQL server (the tests'
 ``tests/support/pg_server.py``) with the copier ``tgmirror migrate-db`` uses, serves it the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import socket
 import subprocess
@@ -119,6 +122,15 @@ async def _load(port: int, paths: list[str], seconds: float, concurrency: int) -
     }
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) process ``pid`` has used so far; None without /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(port: int, paths: list[str], seconds: float) -> dict:
     """Load from a separate process, so the client never competes in the server's loop."""
     args = [sys.executable, __file__, "--client", str(port), str(seconds)]
@@ -180,11 +192,21 @@ def measure(config_path: Path, pages: list[str], searches: list[str], seconds: f
         static = ["/static/style.css"]
         run_load(port, static, 2)  # warm up
         run_load(port, pages[:50], 2)  # warm up the database's cache and connection pool
+
+        def load(paths: list[str]) -> dict:
+            cpu_before = process_cpu(server.pid)
+            result = run_load(port, paths, seconds)
+            cpu_after = process_cpu(server.pid)
+            done = sum(result["statuses"].values())
+            if cpu_before is not None and cpu_after is not None and done:
+                result["cpu_ms"] = (cpu_after - cpu_before) / done * 1000
+            return result
+
         return [
-            (name, "baseline: static file, same server", run_load(port, static, seconds)),
-            (name, "channel page, random channel and depth", run_load(port, pages, seconds)),
-            (name, f"search '{COMMON_WORD}' in one channel", run_load(port, searches, seconds)),
-        ]  # fmt: skip
+            (name, "baseline: static file, same server", load(static)),
+            (name, "channel page, random channel and depth", load(pages)),
+            (name, f"search '{COMMON_WORD}' in one channel", load(searches)),
+        ]
     finally:
         server.terminate()
         server.wait()
@@ -193,15 +215,16 @@ def measure(config_path: Path, pages: list[str], searches: list[str], seconds: f
 def print_table(rows: list[tuple[str, str, dict]]) -> None:
     """One row per measurement; the ratio is against the same server's static file."""
     print(f"| {'database':<10} | {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} "
-          f"| {'ratio':>5} |")  # fmt: skip
-    print(f"|{'-' * 12}|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|")
+          f"| {'ratio':>5} | {'CPU ms/req':>10} |")  # fmt: skip
+    print(f"|{'-' * 12}|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|{'-' * 12}|")
     base: dict[str, float] = {}
     for database, name, r in rows:
         base.setdefault(database, r["rps"])
         bad = {k: v for k, v in r["statuses"].items() if k != "200"}
         note = f" non-200: {bad}" if bad else ""
+        cpu = f"{r['cpu_ms']:>10.2f}" if "cpu_ms" in r else f"{'-':>10}"
         print(f"| {database:<10} | {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | "
-              f"{r['p99']:>6.1f} | {r['rps'] / base[database]:>5.2f} |{note}")  # fmt: skip
+              f"{r['p99']:>6.1f} | {r['rps'] / base[database]:>5.2f} | {cpu} |{note}")  # fmt: skip
 
 
 def main() -> None:
