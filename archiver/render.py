@@ -139,6 +139,8 @@ def render_text(text: str | None, entities: Any = None) -> Markup:
     """
     if not text:
         return Markup("")
+    if not entities or not isinstance(entities, list):  # most posts: escaping is all there is
+        return Markup(html.escape(text).replace("\n", "<br>"))
     opens, closes = _tags(text, _spans(text, entities))
     out: list[str] = []
     stack: list[tuple[int, str]] = []

@@ -57,6 +57,15 @@ def test_any_text_and_entities_render_to_only_intended_markup(text, entities) ->
 
 
 @settings(max_examples=200, deadline=None)
+@given(text=hostile_text)
+def test_text_without_entities_renders_as_with_entities_that_add_no_markup(text) -> None:
+    # no entities takes a shortcut; an entity of an unknown type goes the whole way
+    unknown = [{"type": "no_such_type", "offset": 0, "length": 1}]
+    assert render_text(text, None) == render_text(text, []) == render_text(text, unknown)
+    assert render_text(text, {"not": "a list"}) == render_text(text, unknown)
+
+
+@settings(max_examples=200, deadline=None)
 @given(text=hostile_text, words=st.lists(hostile_text, max_size=3))
 def test_highlight_escapes_everything_but_its_marks(text, words) -> None:
     html = str(highlight(text, words))

@@ -1,14 +1,16 @@
-"""The post cards macro: a page's cards in one call render as each card alone, and a text-only
-card (which skips the media macro) shows the same text and meta as the same post with media."""
+"""The post cards macro: a page's cards in one call render as each card alone, a text-only
+card (which skips the media macro) shows the same text and meta as the same post with media,
+and card dates read as before."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from archiver.config import Config
 from archiver.store.posts import Post, PostFile
-from web.templating import make_templates
+from web.templating import format_date, make_templates
 
 CHANNEL = SimpleNamespace(id=7, username="wire")
 PHOTO = PostFile(role="main", kind="photo", status="stored", sha256="ab" * 32, path="ab/x.jpg",
@@ -91,3 +93,12 @@ def test_a_media_kind_without_a_stored_file_still_says_so() -> None:
     missing = dataclasses.replace(PHOTO, status="failed", sha256=None, path=None)
     html = _cards([[_post(9, media_kind="photo", files=[missing])]])
     assert "Photo not archived (failed)" in html
+
+
+def test_card_dates_read_as_datetime_writes_them() -> None:
+    # format_date uses time.strftime (cheaper, 20 times a page); it must say what datetime says
+    for ts in (1, 59, 1_600_000_000, 1_700_000_061, 2**31 - 1, 4_102_444_800, -86_400):
+        moment = datetime.fromtimestamp(ts, UTC)
+        assert format_date(ts) == moment.strftime("%Y-%m-%d %H:%M UTC")
+        assert format_date(ts, False) == moment.strftime("%Y-%m-%d")
+    assert format_date(None) == format_date(0) == ""
