@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import events
+from archiver.store.nul_free import nul_free
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ async def add_event(
 ) -> None:
     """Append one event to a channel's log."""
     await conn.execute(
-        events.insert().values(channel_id=channel_id, kind=kind, at=at, detail=detail)
+        events.insert().values(channel_id=channel_id, kind=kind, at=at, detail=nul_free(detail))
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, messages
 from archiver.store.dialect import dialect_of
+from archiver.store.nul_free import nul_free
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,13 @@ async def record_file(
 ) -> None:
     """Register stored file content (a no-op when the same bytes are already known)."""
     values = dict(
-        sha256=sha256, size=size, mime=mime, path=path, width=width, height=height, created_at=now
+        sha256=sha256,
+        size=size,
+        mime=nul_free(mime),
+        path=path,
+        width=width,
+        height=height,
+        created_at=now,
     )
     insert = dialect_of(conn).insert(media_files)
     await conn.execute(insert.values(values).on_conflict_do_nothing())
@@ -96,7 +103,7 @@ async def mark_file_status(
     conn: AsyncConnection, media_id: int, status: str, now: int, error: str | None = None
 ) -> None:
     """Record that a file was skipped by policy or failed (failed ones are retried later)."""
-    values = {"status": status, "error": error, "updated_at": now}
+    values = {"status": status, "error": nul_free(error), "updated_at": now}
     if status == "failed":
         values["attempts"] = message_media.c.attempts + 1
     await conn.execute(message_media.update().where(message_media.c.id == media_id).values(values))

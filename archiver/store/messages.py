@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import message_media, message_revisions, messages
 from archiver.rows import FileRow, MessageRow, SaveResult
+from archiver.store.nul_free import nul_free
 from archiver.store.search_index import fts_delete, fts_insert, fts_rows
 
 # Media keys that change without the author editing the post (poll votes).
@@ -65,9 +66,12 @@ async def save_messages(
     """Store a batch of messages of any channels; returns what was inserted, edited, unchanged.
 
     ``file_status`` is the status given to new media rows (``missing`` for imports without files).
+    NUL in any text becomes U+FFFD first (``nul_free``), so the comparison with the stored
+    version sees no edit where there is none.
     """
     if not rows:
         return SaveResult()
+    rows = nul_free(rows)
     by_key = {(r.channel_id, r.msg_id): r for r in rows}
     existing = await _load_existing(conn, by_key)
     new = [r for key, r in by_key.items() if key not in existing]
@@ -332,7 +336,7 @@ async def add_revisions(
         return 0
     columns = ("captured_at", "superseded_at", "edit_date", "text", "entities", "media_kind",
                "media")  # fmt: skip
-    rows = [{"message_id": pk, **{c: r.get(c) for c in columns}} for r in revisions]
+    rows = [{"message_id": pk, **{c: nul_free(r.get(c)) for c in columns}} for r in revisions]
     for row in rows:
         row["text"] = row["text"] or ""
         row["captured_at"] = row["captured_at"] or 0

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import sync_state
+from archiver.store.nul_free import nul_free
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,5 +51,5 @@ async def get_sync_state(conn: AsyncConnection, channel_id: int) -> SyncState:
 async def update_sync_state(conn: AsyncConnection, channel_id: int, **values: Any) -> None:
     """Set fields of a channel's sync state."""
     await conn.execute(
-        sync_state.update().where(sync_state.c.channel_id == channel_id).values(**values)
+        sync_state.update().where(sync_state.c.channel_id == channel_id).values(**nul_free(values))
     )
