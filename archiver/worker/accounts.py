@@ -185,6 +185,8 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
             await record_lost(ctx, account, channel, "cannot find it by id or username")
             continue
         break
+    else:  # every try moved it on: the choice as it stands now
+        account = pool.choose(channel.id)
     previous = pool.recorded.get(channel.id)
     if previous is not account:
         async with ctx.write() as conn:

@@ -116,6 +116,29 @@ async def test_a_sync_spreads_channels_over_the_accounts(world, make_config) -> 
     assert stored == {ch: _live_ids(world, ch) for ch in ids}
 
 
+async def test_a_sync_goes_on_with_another_account_after_a_ban_and_a_flood_wait(
+    world, make_config
+) -> None:
+    ids = _channels(world, 4)
+    async with _worker(world, make_config, 2) as ctx:
+        await _add_all(ctx, ids)
+        await sync_channels(ctx)
+        banned_from = min(ch for ch, name in (await _archiving(ctx)).items() if name == "a")
+        user_a = world.conn.execute("SELECT MIN(id) FROM users").fetchone()[0]
+        world.ban_account(banned_from, user_a)
+        world.post(banned_from, text="after the ban")
+        after_ban = await sync_channels(ctx)
+        world.flood_account(user_a, 3600)
+        for ch in ids:
+            world.post(ch, text="while a waits")
+        after_flood = await sync_channels(ctx)
+        stored = {ch: await _stored(ctx, ch) for ch in ids}
+        states = await _states(ctx, banned_from)
+    assert after_ban.ok and after_flood.ok, (after_ban, after_flood)
+    assert stored == {ch: _live_ids(world, ch) for ch in ids}
+    assert states == {"a": "lost", "b": "archiving"}
+
+
 async def _run_until(ctx, done) -> None:
     task = asyncio.create_task(run_daemon(ctx))
     try:
