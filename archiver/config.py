@@ -18,30 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from archiver.config_accounts import (
+    Account,
+    AccountConfig,
+    account_name,
+    check_accounts,
+    check_one_way_to_sign_in,
+    check_worker_id,
+)
 from archiver.errors import ConfigError
 
 MEDIA_KINDS = ("photo", "video", "gif", "round", "voice", "audio", "document", "sticker")
 """Kinds of downloadable media; ``archive.media_kinds`` picks from these."""
 
 DEFAULT_CONFIG_NAME = "tgmirror.toml"
-
-
-@dataclass(frozen=True)
-class AccountConfig:
-    """One Telegram account of ``[[telegram.accounts]]``: its session file and a short name."""
-
-    session: Path
-    name: str = ""
-    """Shown in logs and ``tgmirror status``; empty means the session file's name without
-    ``.session``."""
-
-
-@dataclass(frozen=True)
-class Account:
-    """A resolved account: its name and the absolute path of its session file."""
-
-    name: str
-    session: Path
 
 
 @dataclass(frozen=True)
@@ -203,11 +193,6 @@ class Config:
         return dataclasses.replace(self, telegram=telegram)
 
 
-def account_name(session: Path) -> str:
-    """An account's default name: its session file's name without ``.session``."""
-    return session.name.removesuffix(".session") or session.name
-
-
 def find_config_path(explicit: Path | None = None) -> Path | None:
     """Return the config file to use, following the documented lookup order."""
     if explicit is not None:
@@ -237,7 +222,7 @@ def load_config(path: Path | None = None, *, env: typing.Mapping[str, str] | Non
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{source}: cannot read: {exc}") from exc
     where = str(source) if source else "defaults"
-    _check_one_way_to_sign_in(data, where)
+    check_one_way_to_sign_in(data, where)
     config = _build(Config, data, where, "")
     base = source.parent if source else Path.cwd()
     return _finish(config, base.resolve(), source, env)
@@ -245,17 +230,8 @@ def load_config(path: Path | None = None, *, env: typing.Mapping[str, str] | Non
 
 def config_from_dict(data: dict[str, Any], base: Path, where: str = "config") -> Config:
     """Build a Config from an already parsed mapping; used by the demo and tests."""
-    _check_one_way_to_sign_in(data, where)
+    check_one_way_to_sign_in(data, where)
     return _finish(_build(Config, data, where, ""), base.resolve(), None, {})
-
-
-def _check_one_way_to_sign_in(data: dict[str, Any], where: str) -> None:
-    telegram = data.get("telegram")
-    if isinstance(telegram, dict) and "session" in telegram and telegram.get("accounts"):
-        raise ConfigError(
-            f"{where}: telegram.session and telegram.accounts are both set: list every "
-            "session under [[telegram.accounts]] and remove telegram.session"
-        )
 
 
 def _finish(
@@ -337,53 +313,12 @@ def _check_values(config: Config, source: Path | None) -> None:
         if value < 1:
             raise ConfigError(f"{where}: {key}: expected a positive integer, got {value}")
     _check_leases(config.archive, where)
-    _check_accounts(config, where)
+    check_accounts(config, where)
     if config.web.port > 65535:
         raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
     for i, ch in enumerate(config.channels):
         if not ch.ref.strip():
             raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")
-
-
-WORKER_ID_MAX = 128
-
-
-def check_worker_id(worker_id: str, key: str) -> None:
-    """A worker id is 1 to 128 printable characters without spaces (it is shown in status)."""
-    if (
-        not worker_id
-        or len(worker_id) > WORKER_ID_MAX
-        or not worker_id.isprintable()
-        or any(ch.isspace() for ch in worker_id)
-    ):
-        raise ConfigError(
-            f"{key}: expected 1 to {WORKER_ID_MAX} printable characters without spaces, "
-            f"got {worker_id!r}"
-        )
-
-
-def _check_accounts(config: Config, where: str) -> None:
-    if not config.telegram.accounts:
-        return
-    names: set[str] = set()
-    sessions: set[Path] = set()
-    pairs = zip(config.telegram.accounts, config.accounts, strict=True)
-    for i, (entry, account) in enumerate(pairs):
-        key = f"{where}: telegram.accounts[{i}]"
-        if not str(entry.session).strip() or entry.session == Path("."):
-            raise ConfigError(f'{key}.session: must name a session file, e.g. "a.session"')
-        check_worker_id(account.name, f"{key}.name")
-        if account.name in names:
-            raise ConfigError(
-                f"{key}.name: {account.name!r} names two accounts; give each its own name"
-            )
-        if account.session in sessions:
-            raise ConfigError(
-                f"{key}.session: {entry.session} is used by two accounts; a session file "
-                "belongs to one account"
-            )
-        names.add(account.name)
-        sessions.add(account.session)
 
 
 def _check_leases(archive: ArchiveConfig, where: str) -> None:
