@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -19,7 +20,10 @@ async def _conn(request: Request) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-async def _quick_conn(request: Request) -> AsyncIterator[AsyncConnection]:
+@asynccontextmanager
+async def quick_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """The connection of ``QuickConnDep``, for a route that opens it itself: on the busiest
+    page, FastAPI's machinery for a dependency that yields cost more than the page's queries."""
     reader = request.app.state.reader
     if reader is None:  # PostgreSQL: asyncpg reads without a thread hop
         async with request.app.state.engine.connect() as conn:
@@ -27,6 +31,11 @@ async def _quick_conn(request: Request) -> AsyncIterator[AsyncConnection]:
         return
     with reader.connect() as sync_conn:
         yield cast(AsyncConnection, LoopConnection(sync_conn))
+
+
+async def _quick_conn(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with quick_connection(request) as conn:
+        yield conn
 
 
 # Dependencies are coroutines even where they do nothing asynchronous: FastAPI runs a plain

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
 from archiver.store.search import parse_query, search_page
-from web.deps import ConfigDep, QuickConnDep, TemplatesDep
+from web.deps import ConfigDep, QuickConnDep, TemplatesDep, quick_connection
 from web.lookup import Redirect, channel_or_404, public_channel_or_404, redirect_response
 from web.pages.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from web.pages.search import results_context
@@ -32,24 +33,23 @@ def _day_end(text: str) -> int:
 async def channel(
     request: Request,
     key: str,
-    conn: QuickConnDep,
-    templates: TemplatesDep,
     before: str | None = None,
     after: str | None = None,
     date: str | None = None,
 ) -> Response:
-    try:
-        found = await public_channel_or_404(request, conn, key)
-    except Redirect as exc:
-        return redirect_response(exc, request.url.query)
-    ch = found.channel
-    if date:
-        cursor = await first_msg_id_before(conn, ch.id, _day_end(date))
-        if cursor is None:
-            raise HTTPException(404, f"No posts on or before {date} in this channel.")
-        return RedirectResponse(f"{request.url.path}?before={cursor}", status_code=303)
-    older, newer = page_cursor("before", before), page_cursor("after", after)
-    page = await channel_page(conn, ch.id, before=older, after=newer, limit=PAGE_SIZE)
+    async with quick_connection(request) as conn:  # not a dependency: see quick_connection
+        try:
+            found = await public_channel_or_404(request, conn, key)
+        except Redirect as exc:
+            return redirect_response(exc, request.url.query)
+        ch = found.channel
+        if date:
+            cursor = await first_msg_id_before(conn, ch.id, _day_end(date))
+            if cursor is None:
+                raise HTTPException(404, f"No posts on or before {date} in this channel.")
+            return RedirectResponse(f"{request.url.path}?before={cursor}", status_code=303)
+        older, newer = page_cursor("before", before), page_cursor("after", after)
+        page = await channel_page(conn, ch.id, before=older, after=newer, limit=PAGE_SIZE)
     base = request.url.path
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,
@@ -57,6 +57,7 @@ async def channel(
         "older_url": f"{base}?before={page.older}" if page.older else None,
         "newer_url": f"{base}?after={page.newer}" if page.newer else None,
     }  # fmt: skip
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "channel.html", context)
 
 
