@@ -85,7 +85,10 @@ def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> 
     if in_channel:
         select = select.where(messages.c.channel_id == sa.bindparam("channel_id"))
     if paged:
-        cursor = sa.tuple_(sa.bindparam("before_date"), sa.bindparam("before_pk"))
+        cursor = sa.tuple_(
+            sa.bindparam("before_date", type_=sa.BigInteger),
+            sa.bindparam("before_pk", type_=sa.BigInteger),
+        )
         select = select.where(sa.tuple_(messages.c.date, messages.c.id) < cursor)
     return select.order_by(messages.c.date.desc(), messages.c.id.desc())
 
