@@ -1,14 +1,17 @@
 """Fixtures shared by every test: real databases migrated by Alembic, engines, configs.
 
-Database tests run on SQLite files and, where ``BOTH_BACKENDS`` says, on a real PostgreSQL
-server started for the session (``pg_server``); each test gets its own fresh database."""
+Every test that takes a database (``db_backend``, directly or through ``fresh_database``,
+``make_config``, ``simulated_archive``, ``archive_copy``, ``cli_database``...) runs on a SQLite
+file and on a real PostgreSQL server started for the session (``pg_server``), each time on a
+fresh database of its own; a test whose subject is SQLite itself is marked ``sqlite_only``."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,26 +22,13 @@ from archiver.config import Config, config_from_dict
 from archiver.db.engine import open_engine, upgrade
 
 BACKENDS = ("sqlite", "postgresql")
-# Test folders whose database tests run on both backends; elsewhere on SQLite only (those
-# tests read the SQLite file directly). A test in these folders that needs SQLite itself is
-# marked ``sqlite_only``.
-BOTH_BACKENDS = (
-    "tests/archiver/db/",
-    "tests/archiver/store/",
-    "tests/archiver/worker/",
-    "tests/archiver/exporters/",
-    "tests/archiver/importers/",
-)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run every test that takes a database once per backend (``db_backend``)."""
     if "db_backend" not in metafunc.fixturenames:
         return
-    where = Path(metafunc.definition.path).relative_to(Path(__file__).parent.parent).as_posix()
-    both = where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker(
-        "sqlite_only"
-    )
+    both = not metafunc.definition.get_closest_marker("sqlite_only")
     metafunc.parametrize("db_backend", BACKENDS if both else BACKENDS[:1], scope="session")
 
 
@@ -73,6 +63,21 @@ def pg_template(pg_server: TempPostgres) -> str:
 
 
 @pytest.fixture(scope="session")
+def pg_session_database(pg_server: TempPostgres, pg_template: str) -> Iterator[Callable[..., str]]:
+    """Factory: the name of a PostgreSQL database kept for the session (a copy of
+    ``template``, by default the migrated one), dropped at the end."""
+    created: list[str] = []
+
+    def make(template: str | None = pg_template) -> str:
+        created.append(pg_server.create_database(template))
+        return created[-1]
+
+    yield make
+    for name in created:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database migrated to head once per test session; tests get copies of it."""
     path = tmp_path_factory.mktemp("template") / "tgmirror.db"
@@ -90,21 +95,43 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_database(db_backend: str, request: pytest.FixtureRequest):
     """Factory: the URL of a new PostgreSQL database (a copy of the migrated template, or
     empty), dropped after the test; None on SQLite, whose file lives in the data directory."""
-    created: list[str] = []
     if db_backend == "sqlite":
-        yield lambda migrated=True: None
-        return
+        return lambda migrated=True: None
     # Set up here, outside the test's event loop: the template is built with asyncio.run.
     server: TempPostgres = request.getfixturevalue("pg_server")
     template: str = request.getfixturevalue("pg_template")
+    copy = request.getfixturevalue("pg_database_copy")
+    return lambda migrated=True: server.url(copy(template if migrated else None))
 
-    def make(migrated: bool = True) -> str:
-        created.append(server.create_database(template if migrated else None))
-        return server.url(created[-1])
 
-    yield make
-    for name in created:
-        server.drop_database(name)
+@dataclass(frozen=True)
+class CliDatabase:
+    """A fresh archive database for a ``tgmirror`` subprocess: its URL, and the line of the
+    config's ``[storage]`` table that points at it (empty on SQLite: the default file)."""
+
+    url: str
+    setting: str
+
+
+@pytest.fixture
+def cli_database(fresh_database) -> Callable[..., CliDatabase]:
+    """Factory: ``cli_database(folder)``, an empty (or ``migrated``) database for a config in
+    ``folder`` whose ``storage.data_dir`` is ``data_dir``."""
+
+    def make(folder: Path, *, data_dir: str = "data", migrated: bool = False) -> CliDatabase:
+        url = fresh_database(migrated)
+        if url is None:
+            path = (folder / data_dir / "tgmirror.db").resolve()
+            return CliDatabase(f"sqlite+aiosqlite:///{path}", "")
+        return CliDatabase(url, f'database = "{url}"\n')
+
+    return make
+
+
+@pytest.fixture
+def cli_db(cli_database, tmp_path: Path) -> CliDatabase:
+    """The empty database of a config in tmp_path whose data_dir is ``data``."""
+    return cli_database(tmp_path)
 
 
 @pytest.fixture
@@ -232,8 +259,9 @@ def sim_worker(sim_config: Config):
 HOSTILE_TEXT = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> "quoted" link'
 
 
-async def _build_archive(root: Path) -> dict:
-    """Archive a generated world through the real archiver, with edits, deletions, erasure."""
+async def _build_archive(root: Path, database: str) -> dict:
+    """Archive a generated world through the real archiver, with edits, deletions, erasure,
+    into ``database`` (a URL; empty: the SQLite file of ``root``/data)."""
     import dataclasses
 
     from telethon.tl import types
@@ -269,9 +297,8 @@ async def _build_archive(root: Path) -> dict:
         "deleted": world.post(en, text="this will be deleted", push=False),
         "hidden": world.post(en, text="taken down by the operator zebra", push=False),
     }
-    config = config_from_dict(
-        {"simulator": {"world": str(world.path)}, "storage": {"data_dir": "data"}}, root
-    )
+    storage = {"data_dir": "data"} | ({"database": database} if database else {})
+    config = config_from_dict({"simulator": {"world": str(world.path)}, "storage": storage}, root)
     engine = open_engine(config.database_url)
     await upgrade(engine)
     await sim_login(config)
@@ -301,20 +328,65 @@ async def _build_archive(root: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def simulated_archive(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def built_archive(db_backend: str, tmp_path_factory: pytest.TempPathFactory, request) -> dict:
+    """The archive of ``simulated_archive``, built once per session and backend; on PostgreSQL
+    no test connects to its database, so that copies of it can be made at any time."""
+    root = tmp_path_factory.mktemp("archive")
+    database = ""
+    if db_backend == "postgresql":
+        server: TempPostgres = request.getfixturevalue("pg_server")
+        database = server.url(request.getfixturevalue("pg_session_database")())
+    return asyncio.run(_build_archive(root, database))
+
+
+def _database_copy(archive: dict, request: pytest.FixtureRequest, factory: str) -> dict:
+    """``archive`` with its config on a new PostgreSQL copy of its database (made by the
+    fixture ``factory``), with ``storage_toml``: the ``[storage]`` lines of a config file
+    for it. A SQLite archive keeps its URL: the caller copies its data directory."""
+    import dataclasses
+
+    config: Config = archive["config"]
+    storage = config.storage
+    if storage.database:
+        template = storage.database.rsplit("/", 1)[1]
+        copy = request.getfixturevalue(factory)
+        url = storage.database.rsplit("/", 1)[0] + "/" + copy(template)
+        storage = dataclasses.replace(storage, database=url)
+    toml = f'data_dir = "{storage.data_dir}"\n'
+    toml += f'database = "{storage.database}"\n' if storage.database else ""
+    config = dataclasses.replace(config, storage=storage)
+    return {**archive, "config": config, "storage_toml": toml}
+
+
+@pytest.fixture(scope="session")
+def simulated_archive(built_archive: dict, request: pytest.FixtureRequest) -> dict:
     """A read-only archive of three channels (Arabic and Russian erased, English active),
     built once per session through the simulator and the real archiver; see _build_archive."""
-    root = tmp_path_factory.mktemp("archive")
-    return asyncio.run(_build_archive(root))
+    return _database_copy(built_archive, request, "pg_session_database")
 
 
 @pytest.fixture
-def archive_copy(simulated_archive: dict, tmp_path: Path) -> dict:
-    """A private copy of ``simulated_archive`` that a test may change."""
+def archive_copy(built_archive: dict, tmp_path: Path, request: pytest.FixtureRequest) -> dict:
+    """A private copy of ``simulated_archive`` that a test may change, in tmp_path/data."""
     import dataclasses
 
-    src = simulated_archive["root"] / "data"
-    shutil.copytree(src, tmp_path / "data")
-    config = simulated_archive["config"]
+    shutil.copytree(built_archive["root"] / "data", tmp_path / "data")
+    config = built_archive["config"]
     storage = dataclasses.replace(config.storage, data_dir=tmp_path / "data")
-    return {**simulated_archive, "config": dataclasses.replace(config, storage=storage)}
+    moved = {**built_archive, "config": dataclasses.replace(config, storage=storage)}
+    return _database_copy(moved, request, "pg_database_copy")
+
+
+@pytest.fixture
+def pg_database_copy(pg_server: TempPostgres) -> Iterator[Callable[[str | None], str]]:
+    """Factory: the name of a new copy of the PostgreSQL database ``template`` (None: a new
+    empty database), dropped after the test."""
+    created: list[str] = []
+
+    def make(template: str | None) -> str:
+        created.append(pg_server.create_database(template))
+        return created[-1]
+
+    yield make
+    for name in created:
+        pg_server.drop_database(name)

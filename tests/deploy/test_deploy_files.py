@@ -8,13 +8,13 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import archive_sql
 import httpx
 import pytest
 
@@ -44,10 +44,10 @@ def test_systemd_accepts_the_unit(unit: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def mirror_port(simulated_archive, tmp_path: Path):
-    shutil.copytree(simulated_archive["root"] / "data", tmp_path / "data")
+def mirror_port(archive_copy, tmp_path: Path):
     port = _free_port()
-    (tmp_path / "tgmirror.toml").write_text(f'[storage]\ndata_dir = "data"\n[web]\nport = {port}\n')
+    storage = archive_copy["storage_toml"]
+    (tmp_path / "tgmirror.toml").write_text(f"[storage]\n{storage}[web]\nport = {port}\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "tgmirror"), "serve"],
                             cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
@@ -106,7 +106,7 @@ def nginx(mirror_port: int, tmp_path: Path):
     proc.wait(10)
 
 
-def test_nginx_site_serves_the_mirror(nginx, simulated_archive) -> None:
+def test_nginx_site_serves_the_mirror(nginx, archive_copy) -> None:
     http_port, https_port = nginx
     plain = httpx.get(f"http://127.0.0.1:{http_port}/x?y=1", headers={"Host": HOST})
     assert plain.status_code == 301
@@ -120,14 +120,14 @@ def test_nginx_site_serves_the_mirror(nginx, simulated_archive) -> None:
         assert feed.status_code == 200
         link = ET.fromstring(feed.content).find("channel/link").text
         assert link.startswith(f"https://{HOST}/"), link
-        db = sqlite3.connect(simulated_archive["config"].storage.data_dir / "tgmirror.db")
-        sha, path, size = db.execute(
+        sha, path, size = archive_sql.one(
+            archive_copy["config"].database_url,
             "SELECT f.sha256, f.path, f.size FROM media_files f JOIN message_media mm"
             " ON mm.sha256 = f.sha256 JOIN messages m ON m.id = mm.message_id"
-            " WHERE m.channel_id = ? AND f.size > 100 LIMIT 1",
-            (simulated_archive["ar"],),
-        ).fetchone()
-        data = (simulated_archive["config"].media_dir / path).read_bytes()
+            " WHERE m.channel_id = :ar AND f.size > 100 ORDER BY f.sha256 LIMIT 1",
+            ar=archive_copy["ar"],
+        )
+        data = (archive_copy["config"].media_dir / path).read_bytes()
         part = client.get(f"/media/{sha}", headers={"Range": "bytes=10-99"})
         assert part.status_code == 206 and part.content == data[10:100]
         assert part.headers["content-range"] == f"bytes 10-99/{size}"

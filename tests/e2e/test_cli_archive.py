@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archiver.simulator import World
 
-CONFIG = '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+CONFIG = '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
 
 
 def _world(tmp_path: Path) -> World:
@@ -19,9 +19,10 @@ def _world(tmp_path: Path) -> World:
     return world
 
 
-def _ready(cli, tmp_path: Path) -> World:
+def _ready(cli, cli_database, tmp_path: Path) -> World:
     world = _world(tmp_path)
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    database = cli_database(tmp_path).setting
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=database))
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     return world
@@ -35,17 +36,18 @@ def test_login_without_api_credentials_says_where_to_get_them(cli, tmp_path: Pat
     assert "Traceback" not in result.stderr
 
 
-def test_commands_before_login_say_to_log_in(cli, tmp_path: Path) -> None:
+def test_commands_before_login_say_to_log_in(cli, cli_database, tmp_path: Path) -> None:
     _world(tmp_path)
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    database = cli_database(tmp_path).setting
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=database))
     cli("db", "upgrade")
     result = cli("sync")
     assert result.returncode == 1
     assert "run `tgmirror login`" in result.stderr
 
 
-def test_add_reports_each_bad_ref_and_adds_the_others(cli, tmp_path: Path) -> None:
-    _ready(cli, tmp_path)
+def test_add_reports_each_bad_ref_and_adds_the_others(cli, cli_database, tmp_path: Path) -> None:
+    _ready(cli, cli_database, tmp_path)
     result = cli("add", "@alpha_news", "https://t.me/nobody_here", "not a ref!", "t.me/s/beta_news")
     assert result.returncode == 1
     assert "Added Alpha News (@alpha_news" in result.stdout
@@ -58,8 +60,8 @@ def test_add_reports_each_bad_ref_and_adds_the_others(cli, tmp_path: Path) -> No
     assert "Already following Alpha News" in again.stdout
 
 
-def test_sync_then_status_then_remove(cli, tmp_path: Path) -> None:
-    _ready(cli, tmp_path)
+def test_sync_then_status_then_remove(cli, cli_database, tmp_path: Path) -> None:
+    _ready(cli, cli_database, tmp_path)
     cli("add", "@alpha_news", "@beta_news")
     sync = cli("sync")
     assert sync.returncode == 0, sync.stderr

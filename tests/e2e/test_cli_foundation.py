@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.sqlite_only  # the default database is a SQLite file in the data directory
 def test_db_upgrade_in_empty_directory_creates_default_database(cli, tmp_path: Path) -> None:
     first = cli("db", "upgrade")
     db = tmp_path / "tgmirror-data" / "tgmirror.db"
@@ -18,6 +21,7 @@ def test_db_upgrade_in_empty_directory_creates_default_database(cli, tmp_path: P
     assert db.read_bytes() == before
 
 
+@pytest.mark.sqlite_only  # where the SQLite file goes when the config file names a data_dir
 def test_db_upgrade_follows_the_config_file(cli, tmp_path: Path) -> None:
     conf = tmp_path / "etc" / "mirror.toml"
     conf.parent.mkdir()
@@ -41,14 +45,22 @@ def test_bad_config_gives_one_line_without_traceback(cli, tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
-def test_status_before_upgrade_says_what_to_run(cli) -> None:
+def _on(cli_database, tmp_path: Path) -> None:
+    """A config in tmp_path on a fresh empty database of the backend under test."""
+    setting = cli_database(tmp_path).setting
+    (tmp_path / "tgmirror.toml").write_text(f'[storage]\ndata_dir = "data"\n{setting}')
+
+
+def test_status_before_upgrade_says_what_to_run(cli, cli_database, tmp_path: Path) -> None:
+    _on(cli_database, tmp_path)
     result = cli("status")
     assert result.returncode == 1
     assert "run `tgmirror db upgrade` first" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_status_json_on_empty_archive(cli) -> None:
+def test_status_json_on_empty_archive(cli, cli_database, tmp_path: Path) -> None:
+    _on(cli_database, tmp_path)
     assert cli("db", "upgrade").returncode == 0
     result = cli("status", "--json")
     assert result.returncode == 0

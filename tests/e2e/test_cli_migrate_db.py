@@ -58,6 +58,7 @@ def _count(url: str, table: sa.Table) -> int:
     return asyncio.run(go())
 
 
+@pytest.mark.sqlite_only  # the source is the SQLite file; the PostgreSQL side is pg_url
 def test_archive_moves_to_postgresql_and_back_and_keeps_archiving(
     cli, archive_copy, pg_url, tmp_path: Path
 ) -> None:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 
-def _config(tmp_path: Path, data_dir: Path) -> Path:
+def _config(tmp_path: Path, storage: str) -> Path:
     conf = tmp_path / "mirror.toml"
-    conf.write_text(f'[storage]\ndata_dir = "{data_dir}"\n')
+    conf.write_text(f"[storage]\n{storage}")
     return conf
 
 
-def test_export_then_import_elsewhere(cli, simulated_archive, tmp_path: Path) -> None:
-    source = tmp_path / "source"
-    shutil.copytree(simulated_archive["root"] / "data", source)
-    conf = _config(tmp_path, source)
+def test_export_then_import_elsewhere(cli, archive_copy, cli_database, tmp_path: Path) -> None:
+    conf = _config(tmp_path, archive_copy["storage_toml"])
     out = cli("--config", str(conf), "export", "@svobodnye_vesti", "--format", "tdesktop",
               "--out", str(tmp_path / "exp"))  # fmt: skip
     assert out.returncode == 0, out.stderr
@@ -29,10 +26,10 @@ def test_export_then_import_elsewhere(cli, simulated_archive, tmp_path: Path) ->
     assert jsonl.returncode == 0
     first = json.loads((tmp_path / "j" / "messages.jsonl").read_text().splitlines()[0])
     assert first["id"] >= 1
-    other = (
-        _config(tmp_path / "o", tmp_path / "o" / "data")
-        if (tmp_path / "o").mkdir() is None
-        else None
+    (tmp_path / "o").mkdir()
+    target = tmp_path / "o" / "data"
+    other = _config(
+        tmp_path / "o", f'data_dir = "{target}"\n' + cli_database(target.parent).setting
     )
     assert cli("--config", str(other), "db", "upgrade").returncode == 0
     imported = cli("--config", str(other), "import", str(tmp_path / "exp"))
@@ -40,8 +37,8 @@ def test_export_then_import_elsewhere(cli, simulated_archive, tmp_path: Path) ->
     assert "Imported Свободные вести" in imported.stdout
 
 
-def test_bad_arguments_and_bad_files_give_one_line(cli, tmp_path: Path) -> None:
-    conf = _config(tmp_path, tmp_path / "data")
+def test_bad_arguments_and_bad_files_give_one_line(cli, cli_database, tmp_path: Path) -> None:
+    conf = _config(tmp_path, f'data_dir = "data"\n{cli_database(tmp_path).setting}')
     cli("--config", str(conf), "db", "upgrade")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "result.json").write_text('{"name": "x", "id": 5, "messages": [{')

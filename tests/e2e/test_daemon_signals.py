@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import archive_sql
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -17,7 +18,7 @@ CONFIG = """\
 world = "world.sqlite"
 [storage]
 data_dir = "data"
-[archive]
+{database}[archive]
 history_page_delay = 0.05
 poll_interval = 1
 reconcile_interval = 2
@@ -26,10 +27,10 @@ ref = "@busy_feed"
 """
 
 
-def _setup(cli, tmp_path: Path) -> World:
+def _setup(cli, tmp_path: Path, database: str) -> World:
     world = generate_world(tmp_path / "world.sqlite", seed=9, channels=[
         ChannelSpec("busy_feed", "Busy feed", lang="en", posts=4000, media=False)])  # fmt: skip
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=database))
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     return world
@@ -44,13 +45,9 @@ def _start(tmp_path: Path, web: bool = False) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
 
-def _stored(tmp_path: Path, channel_id: int) -> list[int]:
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    try:
-        query = "SELECT msg_id FROM messages WHERE channel_id = ? ORDER BY msg_id"
-        return [r[0] for r in db.execute(query, (channel_id,))]
-    finally:
-        db.close()
+def _stored(url: str, channel_id: int) -> list[int]:
+    query = "SELECT msg_id FROM messages WHERE channel_id = :channel ORDER BY msg_id"
+    return archive_sql.column(url, query, channel=channel_id)
 
 
 def _wait_for(predicate, seconds: float = 30) -> None:
@@ -62,48 +59,50 @@ def _wait_for(predicate, seconds: float = 30) -> None:
     raise AssertionError("timed out")
 
 
-def test_sigterm_while_busy_exits_cleanly_and_restart_completes(cli, tmp_path: Path) -> None:
-    world = _setup(cli, tmp_path)
+def test_sigterm_while_busy_exits_cleanly_and_restart_completes(
+    cli, cli_db, tmp_path: Path
+) -> None:
+    world = _setup(cli, tmp_path, cli_db.setting)
     ch = world.channel_id("busy_feed")
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(tmp_path, ch)) > 300)
+    _wait_for(lambda: len(_stored(cli_db.url, ch)) > 300)
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "Stopped cleanly." in out and "Traceback" not in out
-    partial = _stored(tmp_path, ch)
+    partial = _stored(cli_db.url, ch)
     assert len(partial) < 4000  # it really was busy
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(tmp_path, ch)) == 4000)
+    _wait_for(lambda: len(_stored(cli_db.url, ch)) == 4000)
     new = world.post(ch, text="posted while running")
-    _wait_for(lambda: new in _stored(tmp_path, ch), 10)
+    _wait_for(lambda: new in _stored(cli_db.url, ch), 10)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=30)
     assert proc.returncode == 0
-    assert _stored(tmp_path, ch) == list(range(1, 4002))
+    assert _stored(cli_db.url, ch) == list(range(1, 4002))
 
 
-def test_kill_9_while_busy_loses_nothing_on_restart(cli, tmp_path: Path) -> None:
-    world = _setup(cli, tmp_path)
+def test_kill_9_while_busy_loses_nothing_on_restart(cli, cli_db, tmp_path: Path) -> None:
+    world = _setup(cli, tmp_path, cli_db.setting)
     ch = world.channel_id("busy_feed")
     for cut in (200, 1500, 2800):
         proc = _start(tmp_path)
-        _wait_for(lambda cut=cut: len(_stored(tmp_path, ch)) > cut)
+        _wait_for(lambda cut=cut: len(_stored(cli_db.url, ch)) > cut)
         proc.kill()
         proc.wait()
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(tmp_path, ch)) == 4000)
+    _wait_for(lambda: len(_stored(cli_db.url, ch)) == 4000)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
-    assert _stored(tmp_path, ch) == list(range(1, 4001))
+    assert _stored(cli_db.url, ch) == list(range(1, 4001))
 
 
-def test_run_serves_the_mirror_in_the_same_process(cli, tmp_path: Path) -> None:
+def test_run_serves_the_mirror_in_the_same_process(cli, cli_db, tmp_path: Path) -> None:
     import socket
 
     import httpx
 
-    world = _setup(cli, tmp_path)
+    world = _setup(cli, tmp_path, cli_db.setting)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -121,7 +120,7 @@ def test_run_serves_the_mirror_in_the_same_process(cli, tmp_path: Path) -> None:
                 return False
 
         _wait_for(serving)
-        _wait_for(lambda: len(_stored(tmp_path, world.channel_id("busy_feed"))) == 4000, 60)
+        _wait_for(lambda: len(_stored(cli_db.url, world.channel_id("busy_feed"))) == 4000, 60)
         page = httpx.get(f"http://127.0.0.1:{port}/busy_feed", timeout=5)
         assert page.status_code == 200 and 'id="post-4000"' in page.text
     finally:

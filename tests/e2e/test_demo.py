@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.sqlite_only  # the demo writes its own config: a SQLite archive in --dir
 def test_demo_archives_tells_the_story_and_resumes(cli, tmp_path: Path) -> None:
     first = cli("demo", "--no-serve", "--dir", "demo", timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr

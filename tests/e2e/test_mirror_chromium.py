@@ -74,12 +74,12 @@ def test_hostile_post_is_inert_in_the_dom(mirror_url, simulated_archive) -> None
 
 
 def test_video_seeks_over_real_http(mirror_url, simulated_archive) -> None:
-    import sqlite3
+    import archive_sql
 
-    db = sqlite3.connect(simulated_archive["config"].storage.data_dir / "tgmirror.db")
-    sha, size = db.execute(
-        "SELECT sha256, size FROM media_files WHERE mime = 'video/mp4' AND size > 100 LIMIT 1"
-    ).fetchone()
+    sha, size = archive_sql.one(
+        simulated_archive["config"].database_url,
+        "SELECT sha256, size FROM media_files WHERE mime = 'video/mp4' AND size > 100 LIMIT 1",
+    )
     response = httpx.get(f"{mirror_url}/media/{sha}.mp4", headers={"Range": "bytes=10-49"})
     assert response.status_code == 206
     assert response.headers["content-range"] == f"bytes 10-49/{size}"

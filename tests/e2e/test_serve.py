@@ -5,7 +5,6 @@ command, and SIGTERM stops them all."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -36,14 +35,14 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def _serve(tmp_path: Path, simulated_archive, *args: str) -> tuple[subprocess.Popen, int]:
-    if not (tmp_path / "site" / "data").exists():
-        shutil.copytree(simulated_archive["root"] / "data", tmp_path / "site" / "data")
+def _serve(tmp_path: Path, archive: dict, *args: str) -> tuple[subprocess.Popen, int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     conf = tmp_path / "site" / "mirror.toml"
-    conf.write_text(f'[storage]\ndata_dir = "data"\n[web]\nport = {port}\npublish = "all"\n')
+    conf.parent.mkdir(exist_ok=True)
+    storage = archive["storage_toml"]
+    conf.write_text(f'[storage]\n{storage}[web]\nport = {port}\npublish = "all"\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     script = Path(sys.executable).parent / "tgmirror"
     proc = subprocess.Popen(
@@ -80,8 +79,8 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_loopback_by_default_and_a_warning_when_not(simulated_archive, tmp_path) -> None:
-    proc, port = _serve(tmp_path, simulated_archive)
+def test_loopback_by_default_and_a_warning_when_not(archive_copy, tmp_path) -> None:
+    proc, port = _serve(tmp_path, archive_copy)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}")
         assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1 and nothing else
@@ -90,7 +89,7 @@ def test_loopback_by_default_and_a_warning_when_not(simulated_archive, tmp_path)
         quiet, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in quiet
     assert "reachable from other machines" not in quiet
-    proc, port = _serve(tmp_path, simulated_archive, "--host", "0.0.0.0")
+    proc, port = _serve(tmp_path, archive_copy, "--host", "0.0.0.0")
     try:
         _wait_until_up(f"http://127.0.0.1:{port}")
         assert _listening_addresses(port) == {"00000000"}
@@ -100,8 +99,8 @@ def test_loopback_by_default_and_a_warning_when_not(simulated_archive, tmp_path)
     assert "the mirror listens on 0.0.0.0: it is reachable from other machines" in loud
 
 
-def test_two_workers_serve_the_archive_and_stop_on_sigterm(simulated_archive, tmp_path) -> None:
-    proc, port = _serve(tmp_path, simulated_archive, "--workers", "2")
+def test_two_workers_serve_the_archive_and_stop_on_sigterm(archive_copy, tmp_path) -> None:
+    proc, port = _serve(tmp_path, archive_copy, "--workers", "2")
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url)

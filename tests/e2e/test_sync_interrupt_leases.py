@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import archive_sql
 
 from archiver.simulator import ChannelSpec, generate_world
 
@@ -19,28 +20,24 @@ CONFIG = """\
 world = "world.sqlite"
 [storage]
 data_dir = "data"
-[archive]
+{database}[archive]
 history_page_delay = 0.2
 [[channels]]
 ref = "@longread"
 """
 
 
-def _lease_holders(db_path: Path) -> list[str]:
-    db = sqlite3.connect(db_path)
-    try:
-        return [row[0] for row in db.execute("SELECT worker_id FROM channel_leases")]
-    finally:
-        db.close()
+def _lease_holders(url: str) -> list[str]:
+    return archive_sql.column(url, "SELECT worker_id FROM channel_leases")
 
 
-def test_an_interrupted_sync_releases_its_leases(cli, tmp_path: Path) -> None:
+def test_an_interrupted_sync_releases_its_leases(cli, cli_db, tmp_path: Path) -> None:
     generate_world(
         tmp_path / "world.sqlite",
         seed=3,
         channels=[ChannelSpec("longread", "Long read", posts=6000, media=False)],
     ).close()
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=cli_db.setting))
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     script = Path(sys.executable).parent / "tgmirror"
@@ -48,13 +45,12 @@ def test_an_interrupted_sync_releases_its_leases(cli, tmp_path: Path) -> None:
     proc = subprocess.Popen([str(script), "sync"], cwd=tmp_path, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
-    db_path = tmp_path / "data" / "tgmirror.db"
     try:
         for _ in range(600):  # until the sync holds its lease (a condition, not a timing)
-            if proc.poll() is not None or _lease_holders(db_path):
+            if proc.poll() is not None or _lease_holders(cli_db.url):
                 break
             time.sleep(0.05)
-        holders = _lease_holders(db_path)
+        holders = _lease_holders(cli_db.url)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -63,4 +59,4 @@ def test_an_interrupted_sync_releases_its_leases(cli, tmp_path: Path) -> None:
             proc.wait()
     assert holders == [f"{socket.gethostname()}-{proc.pid}"], out + err
     assert proc.returncode == 130, out + err
-    assert _lease_holders(db_path) == []
+    assert _lease_holders(cli_db.url) == []

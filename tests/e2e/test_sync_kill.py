@@ -10,11 +10,12 @@ import hashlib
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import archive_sql
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -23,7 +24,7 @@ CONFIG = """\
 world = "world.sqlite"
 [storage]
 data_dir = "data"
-[archive]
+{database}[archive]
 history_page_delay = 0.05
 concurrency = 2
 [[channels]]
@@ -45,7 +46,7 @@ def _world_ids(world_path: Path, usernames: list[str]) -> dict[int, list[int]]:
         world.close()
 
 
-def test_killed_syncs_resume_to_exactly_the_full_history(cli, tmp_path: Path) -> None:
+def test_killed_syncs_resume_to_exactly_the_full_history(cli, cli_db, tmp_path: Path) -> None:
     generate_world(
         tmp_path / "world.sqlite",
         seed=11,
@@ -54,7 +55,7 @@ def test_killed_syncs_resume_to_exactly_the_full_history(cli, tmp_path: Path) ->
             ChannelSpec("pictures", "Pictures", lang="ar", posts=150, media=True),
         ],
     ).close()
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=cli_db.setting))
     assert cli("db", "upgrade").returncode == 0
     login = cli("login", "--phone", "+15550000000", input="12345\n")
     assert login.returncode == 0, login.stderr
@@ -83,21 +84,15 @@ def test_killed_syncs_resume_to_exactly_the_full_history(cli, tmp_path: Path) ->
     assert final.returncode == 0, final.stdout + final.stderr
     assert kills >= 3
 
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
     for channel_id, expected in _world_ids(
         tmp_path / "world.sqlite", ["longread", "pictures"]
     ).items():
-        stored = [
-            r[0]
-            for r in db.execute(
-                "SELECT msg_id FROM messages WHERE channel_id = ? ORDER BY msg_id", (channel_id,)
-            )
-        ]
-        assert stored == expected
-    waiting = db.execute(
-        "SELECT count(*) FROM message_media WHERE status IN ('pending', 'failed')"
-    ).fetchone()[0]
-    assert waiting == 0
-    for sha, path, size in db.execute("SELECT sha256, path, size FROM media_files"):
+        query = "SELECT msg_id FROM messages WHERE channel_id = :channel ORDER BY msg_id"
+        assert archive_sql.column(cli_db.url, query, channel=channel_id) == expected
+    query = "SELECT count(*) FROM message_media WHERE status IN ('pending', 'failed')"
+    assert archive_sql.value(cli_db.url, query) == 0
+    for sha, path, size in archive_sql.rows(
+        cli_db.url, "SELECT sha256, path, size FROM media_files"
+    ):
         data = (tmp_path / "data" / "media" / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (size, sha)

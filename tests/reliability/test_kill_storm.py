@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import archive_sql
 import pytest
 
 from archiver.simulator import ChannelSpec, Document, World, generate_world
@@ -24,7 +24,7 @@ CONFIG = """\
 world = "world.sqlite"
 [storage]
 data_dir = "data"
-[archive]
+{database}[archive]
 history_page_delay = 0.1
 poll_interval = 1
 reconcile_interval = 3
@@ -47,44 +47,30 @@ def _big_document(rng: random.Random, n: int) -> Document:
     return Document(rng.randbytes(size), "application/pdf", file_name=f"report-{n}.pdf")
 
 
-def _media_done(db_path: Path) -> int:
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute("SELECT count(*) FROM message_media WHERE status = 'stored'").fetchone()[
-            0
-        ]
-    finally:
-        db.close()
+def _media_done(url: str) -> int:
+    return archive_sql.value(url, "SELECT count(*) FROM message_media WHERE status = 'stored'")
 
 
-def _media_waiting(db_path: Path) -> int:
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute(
-            "SELECT count(*) FROM message_media WHERE status IN ('pending', 'failed')"
-        ).fetchone()[0]
-    finally:
-        db.close()
+def _media_waiting(url: str) -> int:
+    query = "SELECT count(*) FROM message_media WHERE status IN ('pending', 'failed')"
+    return archive_sql.value(url, query)
 
 
-def _stored(db_path: Path) -> dict[int, list[int]]:
-    db = sqlite3.connect(db_path)
-    try:
-        out: dict[int, list[int]] = {}
-        for cid, msg_id in db.execute("SELECT channel_id, msg_id FROM messages ORDER BY msg_id"):
-            out.setdefault(cid, []).append(msg_id)
-        return out
-    finally:
-        db.close()
+def _stored(url: str) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    query = "SELECT channel_id, msg_id FROM messages ORDER BY msg_id"
+    for cid, msg_id in archive_sql.rows(url, query):
+        out.setdefault(cid, []).append(msg_id)
+    return out
 
 
 @pytest.mark.slow
-def test_fifty_kills_leave_exactly_the_world(cli, tmp_path: Path) -> None:
+def test_fifty_kills_leave_exactly_the_world(cli, cli_db, tmp_path: Path) -> None:
     world = generate_world(tmp_path / "world.sqlite", seed=13, channels=[
         ChannelSpec("storm_text", "Storm text", lang="uk", posts=6000, media=False),
         ChannelSpec("storm_media", "Storm media", lang="fa", posts=300, media=True),
     ])  # fmt: skip
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=cli_db.setting))
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     script = Path(sys.executable).parent / "tgmirror"
@@ -93,7 +79,6 @@ def test_fifty_kills_leave_exactly_the_world(cli, tmp_path: Path) -> None:
     media_channel = world.channel_id("storm_media")
     for n in range(BIG_FILES):  # large enough that kills land in the middle of downloads
         world.post(media_channel, text=f"report {n}", media=_big_document(rng, n))
-    db_path = tmp_path / "data" / "tgmirror.db"
     progress: list[int] = []
     media_progress: list[int] = []
     for kill in range(KILLS):
@@ -105,8 +90,8 @@ def test_fifty_kills_leave_exactly_the_world(cli, tmp_path: Path) -> None:
             world.post(media_channel, text=f"live post {kill}", media=_big_document(rng, kill))
         proc.kill()
         proc.wait()
-        progress.append(sum(map(len, _stored(db_path).values())) if db_path.exists() else 0)
-        media_progress.append(_media_done(db_path) if db_path.exists() else 0)
+        progress.append(sum(map(len, _stored(cli_db.url).values())))
+        media_progress.append(_media_done(cli_db.url))
     # The kills landed while there was work in hand, and each restart made progress.
     total = sum(map(len, _expected(world).values()))
     assert sum(1 for n in progress if 0 < n < total) >= KILLS // 2, progress
@@ -119,16 +104,17 @@ def test_fifty_kills_leave_exactly_the_world(cli, tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (
-            _stored(db_path) != expected or _media_waiting(db_path)
+            _stored(cli_db.url) != expected or _media_waiting(cli_db.url)
         ):
             time.sleep(0.5)
     finally:
         final.terminate()
         final.wait(30)
-    assert _stored(db_path) == expected
-    assert _media_waiting(db_path) == 0
-    db = sqlite3.connect(db_path)
-    for sha, path, size in db.execute("SELECT sha256, path, size FROM media_files"):
+    assert _stored(cli_db.url) == expected
+    assert _media_waiting(cli_db.url) == 0
+    for sha, path, size in archive_sql.rows(
+        cli_db.url, "SELECT sha256, path, size FROM media_files"
+    ):
         data = (tmp_path / "data" / "media" / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (size, sha)
     # No half file under a final name: every stored file is named by the hash of its bytes.

@@ -6,12 +6,12 @@ import asyncio
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import archive_sql
 import httpx
 
 from archiver.simulator import ChannelSpec, World, generate_world
@@ -19,13 +19,13 @@ from archiver.simulator import ChannelSpec, World, generate_world
 SECRET_HASH = "0123456789abcdef0123456789abcdef"
 
 
-def _archive(cli, tmp_path: Path, posts: int, extra: str = "") -> World:
+def _archive(cli, tmp_path: Path, database: str, posts: int, extra: str = "") -> World:
     world = generate_world(tmp_path / "world.sqlite", seed=6, channels=[
         ChannelSpec("feed_one", "Feed one", lang="ru", posts=posts, media=True),
         ChannelSpec("feed_two", "Feed two", lang="ar", posts=posts // 2, media=False),
     ])  # fmt: skip
     (tmp_path / "tgmirror.toml").write_text(
-        '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+        f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n"
         + extra
@@ -54,35 +54,31 @@ def _stop(proc: subprocess.Popen, tmp_path: Path) -> str:
     return (tmp_path / "run.log").read_text()
 
 
-def _channels(tmp_path: Path) -> int:
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    try:
-        return db.execute("SELECT count(*) FROM channels").fetchone()[0]
-    finally:
-        db.close()
+def _channels(url: str) -> int:
+    return archive_sql.value(url, "SELECT count(*) FROM channels")
 
 
-def _count(tmp_path: Path) -> int:
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    try:
-        return db.execute("SELECT count(*) FROM messages").fetchone()[0]
-    finally:
-        db.close()
+def _count(url: str) -> int:
+    return archive_sql.value(url, "SELECT count(*) FROM messages")
 
 
-def test_readers_never_see_a_locked_database_while_the_daemon_writes(cli, tmp_path: Path) -> None:
+def test_readers_never_see_a_locked_database_while_the_daemon_writes(
+    cli, cli_db, tmp_path: Path
+) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    world = _archive(cli, tmp_path, 3000, f'[web]\nport = {port}\npublish = "all"\n')
+    world = _archive(
+        cli, tmp_path, cli_db.setting, 3000, f'[web]\nport = {port}\npublish = "all"\n'
+    )
     proc = _run(tmp_path)
     statuses: dict[int, int] = {}
 
     async def read_while_writing() -> None:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             deadline = time.monotonic() + 60
-            while _count(tmp_path) < 4500 and time.monotonic() < deadline:
-                ready = _channels(tmp_path) == 2  # before the requests, not after
+            while _count(cli_db.url) < 4500 and time.monotonic() < deadline:
+                ready = _channels(cli_db.url) == 2  # before the requests, not after
                 try:
                     pages = await asyncio.gather(
                         client.get("/feed_one"), client.get("/api/channels/feed_two/posts"),
@@ -104,17 +100,19 @@ def test_readers_never_see_a_locked_database_while_the_daemon_writes(cli, tmp_pa
     assert "locked" not in out
     assert set(statuses) <= {200, 400}, statuses  # 400: a search before words were indexed
     assert sum(statuses.values()) > 50
-    assert _count(tmp_path) == 4500
+    assert _count(cli_db.url) == 4500
     assert world.channel_id("feed_one")
     print(f"\n{sum(statuses.values())} reads while the daemon wrote: {statuses}; 'locked': 0")
 
 
-def test_an_outage_while_following_never_erases_and_loses_nothing(cli, tmp_path: Path) -> None:
-    world = _archive(cli, tmp_path, 400)
+def test_an_outage_while_following_never_erases_and_loses_nothing(
+    cli, cli_db, tmp_path: Path
+) -> None:
+    world = _archive(cli, tmp_path, cli_db.setting, 400)
     proc = _run(tmp_path, "--no-web")
     try:
         deadline = time.monotonic() + 30
-        while _count(tmp_path) < 600 and time.monotonic() < deadline:
+        while _count(cli_db.url) < 600 and time.monotonic() < deadline:
             time.sleep(0.2)
         world.set_outage(True)
         one = world.channel_id("feed_one")
@@ -123,15 +121,14 @@ def test_an_outage_while_following_never_erases_and_loses_nothing(cli, tmp_path:
         time.sleep(8)  # several erasure checks fail with network errors meanwhile
         world.set_outage(False)
         deadline = time.monotonic() + 40
-        while _count(tmp_path) < 620 and time.monotonic() < deadline:
+        while _count(cli_db.url) < 620 and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         world.set_outage(False)
         out = _stop(proc, tmp_path)
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    statuses = db.execute("SELECT status FROM channels").fetchall()
-    events = [e[0] for e in db.execute("SELECT kind FROM events")]
-    assert statuses == [("active",), ("active",)]
+    statuses = archive_sql.column(cli_db.url, "SELECT status FROM channels")
+    events = archive_sql.column(cli_db.url, "SELECT kind FROM events")
+    assert statuses == ["active", "active"]
     assert "erased" not in events and "suspect" not in events
-    assert _count(tmp_path) == 620, out[-2000:]
+    assert _count(cli_db.url) == 620, out[-2000:]
     assert SECRET_HASH not in out

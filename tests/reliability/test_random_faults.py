@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import IO
 
+import archive_sql
 import pytest
 
 from archiver.simulator import ChannelSpec, World, generate_world
@@ -30,11 +30,11 @@ CHANNELS = [
 ]
 
 
-def _setup(cli, tmp_path: Path) -> World:
+def _setup(cli, tmp_path: Path, database: str) -> World:
     world = generate_world(tmp_path / "world.sqlite", seed=11, channels=CHANNELS)
     refs = "".join(f'[[channels]]\nref = "@{c.username}"\n' for c in CHANNELS)
     (tmp_path / "tgmirror.toml").write_text(
-        '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+        f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n" + refs
     )
@@ -53,32 +53,36 @@ def _daemon(tmp_path: Path, log: IO[str]) -> subprocess.Popen:
 
 
 class Archive:
-    """Read-only looks at the daemon's database, as a user's sqlite3 would."""
+    """Read-only looks at the daemon's database, through its URL."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path, timeout=30)
+    def __init__(self, url: str) -> None:
+        self.url = url
 
     def messages(self, channel_id: int) -> dict[int, tuple[str, int | None]]:
-        rows = self.db.execute(
-            "SELECT msg_id, text, deleted_at FROM messages WHERE channel_id = ?", (channel_id,)
+        rows = archive_sql.rows(
+            self.url,
+            "SELECT msg_id, text, deleted_at FROM messages WHERE channel_id = :channel",
+            channel=channel_id,
         )
         return {msg_id: (text, deleted_at) for msg_id, text, deleted_at in rows}
 
     def revisions(self, channel_id: int, msg_id: int) -> list[str]:
-        rows = self.db.execute(
+        return archive_sql.column(
+            self.url,
             "SELECT r.text FROM message_revisions r JOIN messages m ON m.id = r.message_id"
-            " WHERE m.channel_id = ? AND m.msg_id = ?",
-            (channel_id, msg_id),
+            " WHERE m.channel_id = :channel AND m.msg_id = :msg_id",
+            channel=channel_id,
+            msg_id=msg_id,
         )
-        return [r[0] for r in rows]
 
     def media_not_stored(self, channel_id: int) -> int:
-        return self.db.execute(
+        return archive_sql.value(
+            self.url,
             "SELECT COUNT(*) FROM message_media mm JOIN messages m ON m.id = mm.message_id"
-            " WHERE m.channel_id = ? AND m.deleted_at IS NULL"
+            " WHERE m.channel_id = :channel AND m.deleted_at IS NULL"
             " AND mm.status NOT IN ('stored', 'skipped')",
-            (channel_id,),
-        ).fetchone()[0]
+            channel=channel_id,
+        )
 
 
 def _followed(world: World) -> list[int]:
@@ -133,8 +137,8 @@ def _change_the_world(
 
 
 @pytest.mark.slow
-def test_random_rpc_faults_never_erase_and_lose_nothing(cli, tmp_path: Path) -> None:
-    world = _setup(cli, tmp_path)
+def test_random_rpc_faults_never_erase_and_lose_nothing(cli, cli_db, tmp_path: Path) -> None:
+    world = _setup(cli, tmp_path, cli_db.setting)
     world.set_random_faults(FAULT_RATE, seed=8, lost_delay=1.0)
     log = (tmp_path / "run.log").open("w")
     proc = _daemon(tmp_path, log)
@@ -142,7 +146,7 @@ def test_random_rpc_faults_never_erase_and_lose_nothing(cli, tmp_path: Path) -> 
     deleted: set[tuple[int, int]] = set()
     rng = random.Random(8)
     try:
-        archive = Archive(tmp_path / "data" / "tgmirror.db")
+        archive = Archive(cli_db.url)
         for n in range(30):
             _change_the_world(world, archive, rng, edited, deleted, n)
             time.sleep(1)
@@ -161,9 +165,9 @@ def test_random_rpc_faults_never_erase_and_lose_nothing(cli, tmp_path: Path) -> 
     assert still_running, out[-3000:]
     assert proc.returncode == 0 and "Traceback" not in out, out[-3000:]
     assert diff == [], (diff[:20], out[-3000:])
-    statuses = archive.db.execute("SELECT DISTINCT status FROM channels").fetchall()
-    events = {e[0] for e in archive.db.execute("SELECT kind FROM events")}
-    assert statuses == [("active",)]
+    statuses = archive_sql.column(cli_db.url, "SELECT DISTINCT status FROM channels")
+    events = set(archive_sql.column(cli_db.url, "SELECT kind FROM events"))
+    assert statuses == ["active"]
     assert not events & {"suspect", "erased"}, events
     assert len(edited) >= 50 and len(deleted) >= 50
     assert set(faults) == {"RPC_CALL_FAIL", "INTERNAL", "TIMEOUT", "FLOOD_WAIT", "LOST"}

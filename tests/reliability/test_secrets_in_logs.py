@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import archive_sql
 from telethon.sessions import SQLiteSession, StringSession
 
 from archiver.simulator import ChannelSpec, generate_world
@@ -29,12 +29,12 @@ def _session_forms(path: Path) -> list[str]:
         session.close()
 
 
-def test_debug_output_of_login_and_run_holds_no_secret(cli, tmp_path: Path) -> None:
+def test_debug_output_of_login_and_run_holds_no_secret(cli, cli_db, tmp_path: Path) -> None:
     spec = ChannelSpec("secretive", "Secretive", posts=150, media=False)
     world = generate_world(tmp_path / "world.sqlite", seed=4, channels=[spec])
     posts = len(world.messages(world.channel_id("secretive")))
     (tmp_path / "tgmirror.toml").write_text(
-        '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n'
+        f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{cli_db.setting}'
         f'[web]\nadmin_token = "{ADMIN_TOKEN}"\n[[channels]]\nref = "@secretive"\n'
     )
     env = {"TGMIRROR_API_HASH": API_HASH}
@@ -48,12 +48,10 @@ def test_debug_output_of_login_and_run_holds_no_secret(cli, tmp_path: Path) -> N
                             cwd=tmp_path, env=run_env, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        db = tmp_path / "data" / "tgmirror.db"
         deadline = time.monotonic() + 60  # a guard against hanging, not a speed check
         while time.monotonic() < deadline:
-            with sqlite3.connect(db) as conn:
-                if conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == posts:
-                    break
+            if archive_sql.value(cli_db.url, "SELECT COUNT(*) FROM messages") == posts:
+                break
             time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGTERM)

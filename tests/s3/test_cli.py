@@ -5,19 +5,22 @@ and one clear line for missing credentials or a missing bucket."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
+
+import archive_sql
+import pytest
 
 from archiver.simulator import World
 from archiver.simulator.media_files import mp4_minimal, png_gradient
 from archiver.simulator.specs import Document, Photo
 
 
-def _toml(settings: dict, world: Path, web: str = "stream") -> str:
+def _toml(settings: dict, world: Path, storage: str, web: str = "stream") -> str:
+    """The config of an S3-backed archive; ``storage``: its data_dir and database lines."""
     s3 = settings["s3"]
     return (
         f'[simulator]\nworld = "{world}"\n'
-        '[storage]\ndata_dir = "data"\nmedia_backend = "s3"\n'
+        f'[storage]\n{storage}media_backend = "s3"\n'
         f'[storage.s3]\nbucket = "{s3["bucket"]}"\nprefix = "{s3["prefix"]}"\n'
         f'endpoint_url = "{s3["endpoint_url"]}"\nweb = "{web}"\n'
     )
@@ -28,7 +31,7 @@ def _object(s3_admin, bucket: str, key: str) -> bytes:
 
 
 def test_an_archive_run_stores_every_file_once_in_the_bucket(
-    cli, tmp_path, s3_env, s3_settings, s3_admin, bucket, bucket_versions
+    cli, cli_db, tmp_path, s3_env, s3_settings, s3_admin, bucket, bucket_versions
 ) -> None:
     world = World.create(tmp_path / "world.sqlite")
     pics = world.add_channel("pics", "Pics")
@@ -38,7 +41,10 @@ def test_an_archive_run_stores_every_file_once_in_the_bucket(
     world.post(pics, text="a clip", media=Document(mp4_minimal(1.5, 3), "video/mp4", "video"))
     world.post(pics, text="another photo", media=Photo(png_gradient(32, 32, seed=8)))
     world.close()
-    (tmp_path / "tgmirror.toml").write_text(_toml(s3_settings(), tmp_path / "world.sqlite"))
+    storage = f'data_dir = "data"\n{cli_db.setting}'
+    (tmp_path / "tgmirror.toml").write_text(
+        _toml(s3_settings(), tmp_path / "world.sqlite", storage)
+    )
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     assert cli("add", "@pics").returncode == 0
@@ -46,12 +52,12 @@ def test_an_archive_run_stores_every_file_once_in_the_bucket(
     assert result.returncode == 0, result.stderr
     assert "Unclosed" not in result.stderr  # the S3 client's connections were closed
     assert not (tmp_path / "data" / "media").exists()  # nothing went to the local store
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    rows = db.execute("SELECT sha256, path, size FROM media_files ORDER BY path").fetchall()
-    photos = db.execute(
+    rows = archive_sql.rows(cli_db.url, "SELECT sha256, path, size FROM media_files ORDER BY path")
+    photos = archive_sql.rows(
+        cli_db.url,
         "SELECT DISTINCT mm.sha256 FROM message_media mm JOIN messages m ON m.id = mm.message_id"
-        f" WHERE m.msg_id IN ({','.join(map(str, same))}) AND mm.status = 'stored'"
-    ).fetchall()
+        f" WHERE m.msg_id IN ({','.join(map(str, same))}) AND mm.status = 'stored'",
+    )
     assert len(photos) == 1  # three posts, one file
     assert len(rows) == 3  # the shared photo, the clip, the other photo
     assert bucket_versions() == [(f"archive/media/{path}", size) for _, path, size in rows]
@@ -62,7 +68,7 @@ def test_an_archive_run_stores_every_file_once_in_the_bucket(
     out = tmp_path / "export"
     exported = cli("export", "@pics", "--out", str(out), "--format", "jsonl")
     assert exported.returncode == 0, exported.stderr
-    in_posts = db.execute("SELECT count(DISTINCT sha256) FROM message_media").fetchone()[0]
+    in_posts = archive_sql.value(cli_db.url, "SELECT count(DISTINCT sha256) FROM message_media")
     copies = list((out / "media").iterdir())
     assert len(copies) == in_posts
     for copy in copies:  # each named by the hash of the bytes it holds, read from the bucket
@@ -74,21 +80,20 @@ async def test_check_finds_lost_and_corrupt_objects_and_repair_plus_sync_restore
 ) -> None:
     archive = await s3_archive()
     world = simulated_archive["root"] / "world.sqlite"
-    (tmp_path / "tgmirror.toml").write_text(_toml(s3_settings(), world))
+    (tmp_path / "tgmirror.toml").write_text(_toml(s3_settings(), world, archive["storage_toml"]))
     healthy = cli("check")
     assert healthy.returncode == 0, healthy.stdout + healthy.stderr
     assert "0 problems" in healthy.stdout
-    db = sqlite3.connect(archive["config"].storage.data_dir / "tgmirror.db")
-    lost, corrupt = db.execute(
-        "SELECT path FROM media_files ORDER BY size DESC LIMIT 2"
-    ).fetchall()  # fmt: skip
-    s3_admin.delete_object(Bucket=bucket, Key=f"archive/media/{lost[0]}")
-    data = _object(s3_admin, bucket, corrupt[0])
-    s3_admin.put_object(Bucket=bucket, Key=f"archive/media/{corrupt[0]}", Body=b"X" + data[1:])
+    lost, corrupt = archive_sql.column(
+        archive["config"].database_url, "SELECT path FROM media_files ORDER BY size DESC, path"
+    )[:2]
+    s3_admin.delete_object(Bucket=bucket, Key=f"archive/media/{lost}")
+    data = _object(s3_admin, bucket, corrupt)
+    s3_admin.put_object(Bucket=bucket, Key=f"archive/media/{corrupt}", Body=b"X" + data[1:])
     damaged = cli("check")
     assert damaged.returncode == 1
-    assert f"media file missing: {lost[0]}" in damaged.stdout
-    assert f"media file is corrupt (sha256 differs): {corrupt[0]}" in damaged.stdout
+    assert f"media file missing: {lost}" in damaged.stdout
+    assert f"media file is corrupt (sha256 differs): {corrupt}" in damaged.stdout
     assert "2 problems" in damaged.stdout
     repaired = cli("check", "--repair")
     assert repaired.returncode == 0, repaired.stdout
@@ -98,20 +103,19 @@ async def test_check_finds_lost_and_corrupt_objects_and_repair_plus_sync_restore
     assert "Unclosed" not in synced.stderr + repaired.stderr
     again = cli("check")
     assert again.returncode == 0 and "0 problems" in again.stdout, again.stdout
-    assert _object(s3_admin, bucket, corrupt[0]) == data
+    assert _object(s3_admin, bucket, corrupt) == data
 
 
+@pytest.mark.sqlite_only  # `tgmirror backup` copies the SQLite file along with the media
 async def test_backup_copies_the_bucket_into_a_local_tree(
     cli, tmp_path, s3_archive, s3_settings, simulated_archive
 ) -> None:
     archive = await s3_archive()
-    (tmp_path / "tgmirror.toml").write_text(
-        _toml(s3_settings(), simulated_archive["root"] / "world.sqlite")
-    )
+    world = simulated_archive["root"] / "world.sqlite"
+    (tmp_path / "tgmirror.toml").write_text(_toml(s3_settings(), world, archive["storage_toml"]))
     result = cli("backup", str(tmp_path / "bk"), "--media")
     assert result.returncode == 0, result.stderr
-    db = sqlite3.connect(archive["config"].storage.data_dir / "tgmirror.db")
-    rows = db.execute("SELECT sha256, path FROM media_files").fetchall()
+    rows = archive_sql.rows(archive["config"].database_url, "SELECT sha256, path FROM media_files")
     assert f"Copied {len(rows)} media files" in result.stdout
     for sha, path in rows:
         copy = tmp_path / "bk" / "media" / path

@@ -4,8 +4,8 @@ to a presigned URL that the S3 server answers (Range included)."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
+import archive_sql
 import httpx
 
 from web.app import create_app
@@ -13,14 +13,15 @@ from web.app import create_app
 
 def _video(config, archive) -> tuple[str, str, int, str]:
     """(sha256, key, size, mime) of a video shown in an erased (public) channel."""
-    db = sqlite3.connect(config.storage.data_dir / "tgmirror.db")
-    return db.execute(
+    return archive_sql.one(
+        config.database_url,
         "SELECT f.sha256, f.path, f.size, f.mime FROM message_media mm"
         " JOIN media_files f ON f.sha256 = mm.sha256 JOIN messages m ON m.id = mm.message_id"
-        " WHERE mm.kind IN ('video', 'round', 'gif') AND m.channel_id IN (?, ?)"
-        " AND f.size > 100 LIMIT 1",
-        (archive["ar"], archive["ru"]),
-    ).fetchone()
+        " WHERE mm.kind IN ('video', 'round', 'gif') AND m.channel_id IN (:ar, :ru)"
+        " AND f.size > 100 ORDER BY f.sha256 LIMIT 1",
+        ar=archive["ar"],
+        ru=archive["ru"],
+    )
 
 
 class _Mirror:
@@ -107,13 +108,13 @@ async def test_redirect_mode_sends_a_presigned_url_that_serves_ranges(
 
 async def test_redirects_are_only_for_published_files(s3_archive) -> None:
     archive = await s3_archive(web="redirect")
-    db = sqlite3.connect(archive["config"].storage.data_dir / "tgmirror.db")
-    hidden = db.execute(
+    hidden = archive_sql.rows(
+        archive["config"].database_url,
         "SELECT mf.sha256 FROM media_files mf WHERE NOT EXISTS (SELECT 1 FROM message_media mm"
         " JOIN messages m ON m.id = mm.message_id WHERE mm.sha256 = mf.sha256"
-        " AND m.channel_id != ?)",
-        (archive["en"],),
-    ).fetchall()
+        " AND m.channel_id != :en)",
+        en=archive["en"],
+    )
     async with _Mirror(archive["config"]) as client:
         for evil in ("../data/tgmirror.db", "0" * 64, *(row[0] for row in hidden)):
             assert (await client.get(f"/media/{evil}")).status_code == 404, evil

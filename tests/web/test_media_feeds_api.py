@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from xml.etree import ElementTree as ET
+
+import archive_sql
 
 
 def _stored(simulated_archive, kinds: tuple[str, ...]):
     """A stored file of one of ``kinds`` shown in an erased (public) channel."""
-    db = sqlite3.connect(simulated_archive["config"].storage.data_dir / "tgmirror.db")
-    marks = ",".join("?" * len(kinds))
-    return db.execute(
+    marks = ",".join(f"'{kind}'" for kind in kinds)
+    return archive_sql.one(
+        simulated_archive["config"].database_url,
         "SELECT f.sha256, f.path, f.size, f.mime FROM message_media mm"
         " JOIN media_files f ON f.sha256 = mm.sha256 JOIN messages m ON m.id = mm.message_id"
-        f" WHERE mm.kind IN ({marks}) AND m.channel_id IN (?, ?) AND f.size > 12 LIMIT 1",
-        (*kinds, simulated_archive["ar"], simulated_archive["ru"]),
-    ).fetchone()
+        f" WHERE mm.kind IN ({marks}) AND m.channel_id IN (:ar, :ru) AND f.size > 12"
+        " ORDER BY f.sha256 LIMIT 1",
+        ar=simulated_archive["ar"],
+        ru=simulated_archive["ru"],
+    )
 
 
 async def test_video_seeks_with_range_requests(client, simulated_archive) -> None:
@@ -49,12 +52,12 @@ async def test_media_never_follows_a_path_from_the_request(client, simulated_arc
 async def test_media_of_unpublished_channel_is_not_served(
     client, client_all, simulated_archive
 ) -> None:
-    db = sqlite3.connect(simulated_archive["config"].storage.data_dir / "tgmirror.db")
-    only_en = db.execute(
+    only_en = archive_sql.one(
+        simulated_archive["config"].database_url,
         "SELECT mf.sha256 FROM media_files mf WHERE NOT EXISTS (SELECT 1 FROM message_media mm"
         " JOIN messages m ON m.id = mm.message_id WHERE mm.sha256 = mf.sha256"
-        " AND m.channel_id != ?) LIMIT 1", (simulated_archive["en"],)
-    ).fetchone()  # fmt: skip
+        " AND m.channel_id != :en) LIMIT 1", en=simulated_archive["en"],
+    )  # fmt: skip
     if only_en is None:  # the English channel has no media of its own in this world
         return
     assert (await client.get(f"/media/{only_en[0]}")).status_code == 404

@@ -107,16 +107,21 @@ def _message(i: int, payload: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def hostile_archive(tmp_path_factory, migrated_template) -> dict:
+def hostile_archive(tmp_path_factory, migrated_template, db_backend, request) -> dict:
     import asyncio
     import shutil
 
     from archiver.config import config_from_dict
 
     root = tmp_path_factory.mktemp("xss")
-    config = config_from_dict({"storage": {"data_dir": "data"}}, root)
+    storage = {"data_dir": "data"}
+    if db_backend == "postgresql":
+        name = request.getfixturevalue("pg_session_database")()
+        storage["database"] = request.getfixturevalue("pg_server").url(name)
+    config = config_from_dict({"storage": storage}, root)
     config.storage.data_dir.mkdir(parents=True)
-    shutil.copyfile(migrated_template, config.storage.data_dir / "tgmirror.db")
+    if not config.storage.database:
+        shutil.copyfile(migrated_template, config.storage.data_dir / "tgmirror.db")
     messages = [_message(i + 1, p) for i, p in enumerate(CORPUS * 10)]
     data = {"name": CORPUS[0] + " " + CORPUS[5], "type": "public_channel", "id": CHAT,
             "tgmirror": {"username": USERNAME, "about": "\n".join(CORPUS)},
