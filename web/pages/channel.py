@@ -29,14 +29,12 @@ def _day_end(text: str) -> int:
     return int((day + timedelta(days=1)).timestamp())
 
 
-@router.get("/{key}", response_class=HTMLResponse, include_in_schema=False)
-async def channel(
-    request: Request,
-    key: str,
-    before: str | None = None,
-    after: str | None = None,
-    date: str | None = None,
-) -> Response:
+async def channel(request: Request) -> Response:
+    """``/{key}`` with ``?before=``, ``?after=`` or ``?date=``: a plain Starlette route, since
+    FastAPI's solving of parameters (all plain strings here) cost more than the page's queries."""
+    key = request.path_params["key"]
+    query = request.query_params
+    before, after, date = query.get("before"), query.get("after"), query.get("date")
     async with quick_connection(request) as conn:  # not a dependency: see quick_connection
         try:
             found = await public_channel_or_404(request, conn, key)
@@ -59,6 +57,9 @@ async def channel(
     }  # fmt: skip
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "channel.html", context)
+
+
+router.add_route("/{key}", channel, methods=["GET"], include_in_schema=False)
 
 
 @router.get("/{key}/search", response_class=HTMLResponse, include_in_schema=False)
