@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from s3_server import s3_server
 
 from archiver.config import Config, S3Config
 from archiver.media import LocalMediaStore, open_media_store
@@ -28,11 +28,8 @@ _names = itertools.count(1)
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """The URL of an S3 server on 127.0.0.1, for the whole session."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with s3_server() as url:
+        yield url
 
 
 @pytest.fixture
