@@ -43,6 +43,7 @@ from compose_topology import (
 from s3_server import s3_server
 
 from archiver.cli import _register, app
+from archiver.config import load_config
 from archiver.simulator import ChannelSpec, World, generate_world
 
 ROOT = DEPLOY.parents[1]
@@ -117,6 +118,12 @@ def test_environment_is_what_tgmirror_reads() -> None:
     assert "TGMIRROR_API_HASH" not in SERVICES["web"]["environment"]  # only archivers sign in
     assert CONFIG["storage"]["database"].startswith("postgresql+asyncpg://tgmirror@postgres:")
     assert SERVICES["postgres"]["environment"]["POSTGRES_USER"] == "tgmirror"
+
+
+def test_the_mounted_config_loads_as_tgmirror_reads_it() -> None:
+    config = load_config(DEPLOY / "tgmirror.toml", env={})
+    assert config.storage.media_backend == "s3" and config.storage.s3.web == "stream"
+    assert str(config.storage.data_dir) == CONFIG["storage"]["data_dir"]  # absolute in the image
 
 
 def test_env_example_names_every_variable() -> None:
