@@ -283,3 +283,22 @@ async def test_a_sign_of_erasure_another_account_cannot_check_yet_is_not_counted
         world.make_private(ch)
         channel, events = await _probe_three_times(ctx, ch, "a")
     assert channel.status == "active" and [e.kind for e in events] == ["added"]
+
+
+async def test_an_account_not_signed_in_is_left_out_with_a_warning(
+    world, make_config, caplog
+) -> None:
+    config = make_config({
+        "simulator": {"world": str(world.path)},
+        "telegram": {"accounts": [{"session": "a.session"}, {"session": "b.session"}]},
+    })  # fmt: skip
+    client = make_client(config, config.accounts[0])
+    await client.connect()
+    try:
+        await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
+    finally:
+        await client.disconnect()
+    async with worker(config) as ctx:
+        names = [a.name for a in ctx.accounts.accounts]
+    assert names == ["a"]
+    assert "run `tgmirror --session b login`; archiving with the other accounts" in caplog.text
