@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
 from archiver.store.search import parse_query, search_page
-from web.deps import ConfigDep, QuickConnDep, TemplatesDep, quick_connection
+from web.deps import quick_connection
 from web.lookup import Redirect, channel_or_404, public_channel_or_404, redirect_response
 from web.pages.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from web.pages.search import results_context
@@ -62,25 +62,26 @@ async def channel(request: Request) -> Response:
 router.add_route("/{key}", channel, methods=["GET"], include_in_schema=False)
 
 
-@router.get("/{key}/search", response_class=HTMLResponse, include_in_schema=False)
-async def channel_search(
-    request: Request,
-    key: str,
-    conn: QuickConnDep,
-    config: ConfigDep,
-    templates: TemplatesDep,
-    q: str = "",
-    before: str | None = None,
-) -> Response:
-    # QuickConnDep: FTS5 reads this channel's matches newest first and stops at the LIMIT.
-    try:
-        ch = await channel_or_404(request, conn, key, "/search")
-    except Redirect as exc:
-        return redirect_response(exc, request.url.query)
-    query = parse_query(q)
-    cursor = page_cursor("before", before)
-    page = await search_page(conn, query, config.web.publish, channel_id=ch.id, before=cursor,
-                             limit=SEARCH_PAGE_SIZE)  # fmt: skip
+async def channel_search(request: Request) -> Response:
+    """``/{key}/search?q=`` with ``?before=``: a plain Starlette route like ``channel``, on the
+    quick connection, since FTS5 reads this channel's matches newest first and stops at the
+    LIMIT (bench/README has its worst case)."""
+    key = request.path_params["key"]
+    q, before = request.query_params.get("q", ""), request.query_params.get("before")
+    async with quick_connection(request) as conn:
+        try:
+            ch = await channel_or_404(request, conn, key, "/search")
+        except Redirect as exc:
+            return redirect_response(exc, request.url.query)
+        query = parse_query(q)
+        cursor = page_cursor("before", before)
+        mode = request.app.state.config.web.publish
+        page = await search_page(conn, query, mode, channel_id=ch.id, before=cursor,
+                                 limit=SEARCH_PAGE_SIZE)  # fmt: skip
     context = results_context(request, q, page, query.words, {ch.id: ch})
     context["channel"] = ch
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "search.html", context)
+
+
+router.add_route("/{key}/search", channel_search, methods=["GET"], include_in_schema=False)
