@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,19 +63,29 @@ def pg_template(pg_server: TempPostgres) -> str:
     return name
 
 
+@contextmanager
+def _new_databases(server: TempPostgres) -> Iterator[Callable[[str | None], str]]:
+    """Factory: the name of a new database on ``server``, a copy of the database named
+    ``template`` (None: empty); every one is dropped on leaving."""
+    created: list[str] = []
+
+    def make(template: str | None) -> str:
+        created.append(server.create_database(template))
+        return created[-1]
+
+    try:
+        yield make
+    finally:
+        for name in created:
+            server.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def pg_session_database(pg_server: TempPostgres, pg_template: str) -> Iterator[Callable[..., str]]:
     """Factory: the name of a PostgreSQL database kept for the session (a copy of
-    ``template``, by default the migrated one), dropped at the end."""
-    created: list[str] = []
-
-    def make(template: str | None = pg_template) -> str:
-        created.append(pg_server.create_database(template))
-        return created[-1]
-
-    yield make
-    for name in created:
-        pg_server.drop_database(name)
+    ``template``, by default the migrated one)."""
+    with _new_databases(pg_server) as make:
+        yield lambda template=pg_template: make(template)
 
 
 @pytest.fixture(scope="session")
@@ -381,12 +392,5 @@ def archive_copy(built_archive: dict, tmp_path: Path, request: pytest.FixtureReq
 def pg_database_copy(pg_server: TempPostgres) -> Iterator[Callable[[str | None], str]]:
     """Factory: the name of a new copy of the PostgreSQL database ``template`` (None: a new
     empty database), dropped after the test."""
-    created: list[str] = []
-
-    def make(template: str | None) -> str:
-        created.append(pg_server.create_database(template))
-        return created[-1]
-
-    yield make
-    for name in created:
-        pg_server.drop_database(name)
+    with _new_databases(pg_server) as make:
+        yield make

@@ -26,11 +26,9 @@ def test_export_then_import_elsewhere(cli, archive_copy, cli_database, tmp_path:
     assert jsonl.returncode == 0
     first = json.loads((tmp_path / "j" / "messages.jsonl").read_text().splitlines()[0])
     assert first["id"] >= 1
-    (tmp_path / "o").mkdir()
-    target = tmp_path / "o" / "data"
-    other = _config(
-        tmp_path / "o", f'data_dir = "{target}"\n' + cli_database(target.parent).setting
-    )
+    elsewhere = tmp_path / "o"
+    elsewhere.mkdir()
+    other = _config(elsewhere, f'data_dir = "data"\n{cli_database(elsewhere).setting}')
     assert cli("--config", str(other), "db", "upgrade").returncode == 0
     imported = cli("--config", str(other), "import", str(tmp_path / "exp"))
     assert imported.returncode == 0, imported.stderr
