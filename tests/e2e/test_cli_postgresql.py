@@ -70,3 +70,14 @@ def test_a_missing_postgresql_database_is_one_line(cli, tmp_path, pg_server) -> 
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert 'database "no_such_archive" does not exist' in result.stderr
+
+
+def test_backup_of_a_postgresql_archive_says_to_use_its_tools(cli, tmp_path, pg_url) -> None:
+    _config(tmp_path, pg_url)
+    assert cli("db", "upgrade").returncode == 0
+    result = cli("backup", str(tmp_path / "copy"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: backup copies SQLite archives; use your database's own tools"
+    ]
+    assert not (tmp_path / "copy").exists()
