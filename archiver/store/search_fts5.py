@@ -50,20 +50,22 @@ async def remove_all(conn: AsyncConnection) -> None:
     await conn.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
 
 
-def fts_expression(query: SearchQuery, channel_id: int | None = None) -> str:
-    """The FTS5 MATCH expression for a parsed query (every piece quoted)."""
+def fts_expression(query: SearchQuery, channel_ids: list[int] | None = None) -> str:
+    """The FTS5 MATCH expression for a parsed query (every piece quoted), inside the channels
+    ``channel_ids`` if given."""
     parts = [f'"{word}"{"*" if prefix else ""}' for word, prefix in query.terms]
     parts += ['"' + " ".join(words) + '"' for words in query.phrases]
     expression = "body:(" + " ".join(parts) + ")"
-    if channel_id is not None:
-        expression += f' AND chan:"{channel_token(channel_id)}"'
+    if channel_ids is not None:
+        tokens = " OR ".join(f'"{channel_token(cid)}"' for cid in channel_ids)
+        expression += f" AND chan:({tokens})"
     return expression
 
 
-def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> sa.Select[Any]:
+def newest_matches(select: sa.Select[Any], *, in_channels: bool, paged: bool) -> sa.Select[Any]:
     """``select`` (of ``messages`` columns) limited to posts matching the bound ``match``,
     newest first, older than the bound key ``before`` if ``paged`` (``match_params`` gives
-    the values; the channel is part of ``match``).
+    the values; the channels are part of ``match``).
 
     FTS5 is the outer loop and consumes ``ORDER BY rowid DESC``: no sort, and a LIMIT ends the
     scan after that many rows that pass the caller's other conditions.
@@ -79,7 +81,7 @@ def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> 
 
 
 def match_params(
-    query: SearchQuery, channel_id: int | None, before: int | None
+    query: SearchQuery, channel_ids: list[int] | None, before: int | None
 ) -> dict[str, Any] | None:
     """The parameters of ``newest_matches`` for a search (never None: FTS5 quotes any word)."""
-    return {"match": fts_expression(query, channel_id), "before": before}
+    return {"match": fts_expression(query, channel_ids), "before": before}

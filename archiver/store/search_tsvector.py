@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import messages, pg_search_index
@@ -69,21 +69,22 @@ async def remove_all(conn: AsyncConnection) -> None:
     await conn.execute(pg_search_index.delete())
 
 
+_CHANNEL_IDS = sa.bindparam("channel_ids", type_=ARRAY(sa.BigInteger))
 _MATCHING_IDS = sa.select(pg_search_index.c.message_id).where(
     pg_search_index.c.body.bool_op("@@")(sa.cast(sa.bindparam("match", type_=sa.Text), TSQUERY))
 )
 
 
-def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> sa.Select[Any]:
+def newest_matches(select: sa.Select[Any], *, in_channels: bool, paged: bool) -> sa.Select[Any]:
     """``select`` (of ``messages`` columns) limited to posts matching the bound ``match``, in
-    the bound ``channel_id`` if ``in_channel``, newest first, older than the bound
+    the bound array ``channel_ids`` if ``in_channels``, newest first, older than the bound
     ``before_date``/``before_pk`` if ``paged`` (``match_params`` gives the values).
 
     GIN finds every match and PostgreSQL sorts them by (date, id), the order of the key.
     """
     select = select.where(messages.c.id.in_(_MATCHING_IDS))
-    if in_channel:
-        select = select.where(messages.c.channel_id == sa.bindparam("channel_id"))
+    if in_channels:
+        select = select.where(messages.c.channel_id == sa.func.any(_CHANNEL_IDS))
     if paged:
         cursor = sa.tuple_(
             sa.bindparam("before_date", type_=sa.BigInteger),
@@ -94,14 +95,14 @@ def newest_matches(select: sa.Select[Any], *, in_channel: bool, paged: bool) -> 
 
 
 def match_params(
-    query: SearchQuery, channel_id: int | None, before: int | None
+    query: SearchQuery, channel_ids: list[int] | None, before: int | None
 ) -> dict[str, Any] | None:
     """The parameters of ``newest_matches`` for a search; None when the query has no word
     the index can hold (it matches nothing)."""
     text = tsquery_literal(query)
     if not text:
         return None
-    params: dict[str, Any] = {"match": text, "channel_id": channel_id}
+    params: dict[str, Any] = {"match": text, "channel_ids": channel_ids}
     if before is not None:
         params.update(before_date=key_date(before), before_pk=key_pk(before))
     return params

@@ -75,7 +75,7 @@ async def test_hidden_post_is_absent_everywhere(client_all, simulated_archive) -
     assert "zebra" not in (await client_all.get("/open_wire/feed.atom")).text
     assert (await client_all.get("/search?q=zebra")).text.count('class="result"') == 0
     api = await client_all.get("/api/search", params={"q": "zebra"})
-    assert api.json() == []
+    assert api.json() == {"posts": [], "older": None}
     posts = (await client_all.get("/api/channels/open_wire/posts?limit=100")).json()["posts"]
     assert hidden not in [p["msg_id"] for p in posts]
 

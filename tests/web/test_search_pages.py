@@ -9,7 +9,7 @@ import pytest
 
 from archiver.db.engine import open_engine
 from archiver.rows import ChannelRow, MessageRow
-from archiver.store.channels import upsert_channel
+from archiver.store.channels import set_channel_fields, upsert_channel
 from archiver.store.messages import save_messages
 from tests.web.conftest import make_client
 
@@ -65,3 +65,43 @@ async def test_a_malformed_cursor_is_a_clear_400(client, before) -> None:
     page = await client.get("/wet/search", params={"q": "rain", "before": before})
     assert page.status_code == 400
     assert "before=" in page.text
+
+
+async def test_the_api_pages_through_every_result_once(client) -> None:
+    found, before = [], None
+    while True:
+        params = {"q": "rain", "limit": 15, **({"before": before} if before else {})}
+        page = (await client.get("/api/search", params=params)).json()
+        found += [(p["channel_id"], p["msg_id"]) for p in page["posts"]]
+        before = page["older"]
+        if before is None:
+            break
+    assert len(found) == 52 == len(set(found))
+    one = (await client.get("/api/search", params={"q": "rain", "channel": "dry"})).json()
+    assert sorted(p["msg_id"] for p in one["posts"]) == [1, 2, 3, 4, 5]
+    assert one["older"] is None and {p["channel_id"] for p in one["posts"]} == {2}
+
+
+async def test_search_under_the_default_policy_looks_only_in_erased_channels(make_config) -> None:
+    """The index is asked about public channels only; private ones never show, however many
+    of their posts match, and with no public channel a search finds nothing."""
+    config = make_config()
+    engine = open_engine(config.database_url)
+    async with engine.begin() as conn:
+        for cid, name in ((1, "alive"), (2, "gone")):
+            await upsert_channel(conn, ChannelRow(id=cid, access_hash=1, title=name,
+                                                 username=name), 1)  # fmt: skip
+            rows = [MessageRow(channel_id=cid, msg_id=i, date=1_700_000_000 + i,
+                               text=f"storm {name} {i}") for i in range(1, 31)]  # fmt: skip
+            await save_messages(conn, rows, 1)
+    async with make_client(config) as c:
+        assert (await c.get("/api/search", params={"q": "storm"})).json()["posts"] == []
+        assert 'class="result"' not in (await c.get("/search?q=storm")).text
+    async with engine.begin() as conn:
+        await set_channel_fields(conn, 2, status="erased")
+    await engine.dispose()
+    async with make_client(config) as c:
+        found, _ = await _walk(c, "/search?q=storm")
+        assert sorted(found) == [("gone", i) for i in range(1, 31)]
+        api = (await c.get("/api/search", params={"q": "storm", "limit": 100})).json()
+        assert {p["channel_id"] for p in api["posts"]} == {2} and len(api["posts"]) == 30

@@ -103,3 +103,11 @@ class PostsPage(BaseModel):
     posts: list[PostOut]
     older: int | None
     newer: int | None
+
+
+class SearchResults(BaseModel):
+    """One page of search results, newest first; pass ``older`` as ``before`` for the next
+    page (None on the page with the oldest result)."""
+
+    posts: list[PostOut]
+    older: int | None

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.store.browse import channel_page, public_channels
 from archiver.store.channels import Channel
 from archiver.store.posts import get_post, get_revisions
-from archiver.store.search import parse_query, search_posts
+from archiver.store.search import parse_query, search_page
 from archiver.store.visibility import public_channel
-from web.api.models import ChannelOut, PostDetail, PostOut, PostsPage
+from web.api.models import ChannelOut, PostDetail, PostOut, PostsPage, SearchResults
 from web.deps import ConfigDep, ConnDep, QuickConnDep
 from web.params import Cursor, stored_msg_id
 
@@ -56,17 +56,19 @@ async def channel_post(key: str, msg_id: int, conn: QuickConnDep, config: Config
     return PostDetail.with_revisions(post, await get_revisions(conn, post.pk))
 
 
-@router.get("/search", response_model=list[PostOut])
+@router.get("/search", response_model=SearchResults)
 async def search(
     conn: ConnDep,
     config: ConfigDep,
     q: str = Query(..., max_length=300),
     channel: str | None = None,
+    before: Cursor = None,
     limit: int = Query(20, ge=1, le=100),
-) -> list[PostOut]:
-    """Full-text search over public channels (words, "phrases", prefix*), newest first."""
+) -> SearchResults:
+    """Full-text search over public channels (words, "phrases", prefix*), newest first;
+    follow ``older`` as ``before`` to page through every result."""
     channel_id = (await _channel(conn, config, channel)).id if channel else None
     query = parse_query(q)
-    posts = await search_posts(conn, query, config.web.publish, channel_id=channel_id,
-                               limit=limit)  # fmt: skip
-    return [PostOut.of(p) for p in posts]
+    page = await search_page(conn, query, config.web.publish, channel_id=channel_id,
+                             before=before, limit=limit)  # fmt: skip
+    return SearchResults(posts=[PostOut.of(p) for p in page.posts], older=page.older)

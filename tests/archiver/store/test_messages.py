@@ -21,7 +21,7 @@ async def _setup(conn) -> None:
 async def _fts_hits(conn, word: str) -> list[int]:
     """Message pks the search index (FTS5 or tsvector) holds for ``word``."""
     search = dialect_of(conn).search
-    matches = search.newest_matches(sa.select(messages.c.id), in_channel=False, paged=False)
+    matches = search.newest_matches(sa.select(messages.c.id), in_channels=False, paged=False)
     params = search.match_params(parse_query(word), None, None)
     return list((await conn.execute(matches, params)).scalars()) if params else []
 
