@@ -37,14 +37,19 @@ async def _worker(world, make_config, count: int, archive: dict | None = None):
         "telegram": {"accounts": [{"session": f"{name}.session"} for name in NAMES[:count]]},
     })  # fmt: skip
     for account, phone in zip(config.accounts, phones, strict=True):
-        client = make_client(config, account)
-        await client.connect()
-        try:
-            await sign_in(client, f"+{phone}", lambda: LOGIN_CODE, lambda: "")
-        finally:
-            await client.disconnect()
+        await _sign_in(config, account, f"+{phone}")
     async with worker(config) as ctx:
         yield ctx
+
+
+async def _sign_in(config, account, phone: str) -> None:
+    """Log ``account`` in through tgmirror's own sign-in flow."""
+    client = make_client(config, account)
+    await client.connect()
+    try:
+        await sign_in(client, phone, lambda: LOGIN_CODE, lambda: "")
+    finally:
+        await client.disconnect()
 
 
 def _channels(world, count: int, posts: int = 5) -> list[int]:
@@ -292,12 +297,7 @@ async def test_an_account_not_signed_in_is_left_out_with_a_warning(
         "simulator": {"world": str(world.path)},
         "telegram": {"accounts": [{"session": "a.session"}, {"session": "b.session"}]},
     })  # fmt: skip
-    client = make_client(config, config.accounts[0])
-    await client.connect()
-    try:
-        await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
-    finally:
-        await client.disconnect()
+    await _sign_in(config, config.accounts[0], "+15550000000")
     async with worker(config) as ctx:
         names = [a.name for a in ctx.accounts.accounts]
     assert names == ["a"]
