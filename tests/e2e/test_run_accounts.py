@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import archive_sql
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -23,7 +24,7 @@ CONFIG = """\
 world = "world.sqlite"
 [storage]
 data_dir = "data"
-[archive]
+{database}[archive]
 poll_interval = 1
 reconcile_interval = 60
 erasure_check_interval = 60
@@ -34,24 +35,16 @@ session = "b.session"
 """ + "".join(f'[[channels]]\nref = "@{name}"\n' for name in NAMES)
 
 
-def _rows(tmp_path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(tmp_path / "data" / "tgmirror.db", timeout=10)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-def _stored(tmp_path: Path) -> dict[int, list[int]]:
+def _stored(url: str) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
-    for cid, msg_id in _rows(tmp_path, "SELECT channel_id, msg_id FROM messages ORDER BY 2"):
+    for cid, msg_id in archive_sql.rows(url, "SELECT channel_id, msg_id FROM messages ORDER BY 2"):
         out.setdefault(cid, []).append(msg_id)
     return out
 
 
-def _archiving(tmp_path: Path) -> dict[int, str]:
+def _archiving(url: str) -> dict[int, str]:
     sql = "SELECT channel_id, account FROM channel_accounts WHERE state = 'archiving'"
-    return dict(_rows(tmp_path, sql))
+    return dict(archive_sql.rows(url, sql))
 
 
 def _expected(world: World) -> dict[int, list[int]]:
@@ -72,12 +65,14 @@ def _wait_for(predicate, seconds: float = 60) -> None:
     raise AssertionError("timed out")
 
 
-def test_two_accounts_one_banned_then_deactivated_archive_every_channel(cli, tmp_path) -> None:
+def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
+    cli, cli_db, tmp_path
+) -> None:
     specs = [ChannelSpec(name, name.title(), lang="en", posts=40, media=False) for name in NAMES]
     world = generate_world(tmp_path / "world.sqlite", seed=4, channels=specs)
     user_a = world.conn.execute("SELECT MIN(id) FROM users").fetchone()[0]
     world.add_account("Second", "15550000102")
-    (tmp_path / "tgmirror.toml").write_text(CONFIG)
+    (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=cli_db.setting))
     assert cli("db", "upgrade").returncode == 0
     several = cli("login", "--phone", "+15550000000", input="12345\n")
     assert several.returncode == 1 and len(several.stderr.strip().splitlines()) == 1
@@ -93,21 +88,23 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(cli, tmp
                             stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        _wait_for(lambda: _stored(tmp_path) == _expected(world) and len(_archiving(tmp_path)) == 4)
-        spread = _archiving(tmp_path)
+        _wait_for(
+            lambda: _stored(cli_db.url) == _expected(world) and len(_archiving(cli_db.url)) == 4
+        )
+        spread = _archiving(cli_db.url)
         assert sorted(spread.values()) == ["a", "a", "b", "b"]
         banned_from = min(cid for cid, account in spread.items() if account == "a")
         world.ban_account(banned_from, user_a)
         world.post(banned_from, text="after a was banned from it")
         started = time.monotonic()
-        _wait_for(lambda: _stored(tmp_path) == _expected(world))
+        _wait_for(lambda: _stored(cli_db.url) == _expected(world))
         after_ban = time.monotonic() - started
         world.deactivate_account(user_a)
         for name in NAMES:
             world.post(world.channel_id(name), text="after a was deactivated")
         started = time.monotonic()
-        _wait_for(lambda: _stored(tmp_path) == _expected(world)
-                  and set(_archiving(tmp_path).values()) == {"b"})  # fmt: skip
+        _wait_for(lambda: _stored(cli_db.url) == _expected(world)
+                  and set(_archiving(cli_db.url).values()) == {"b"})  # fmt: skip
         after_deactivation = time.monotonic() - started
         status = cli("status")
         as_json = json.loads(cli("status", "--json").stdout)
@@ -129,6 +126,6 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(cli, tmp
     assert by_id[banned_from]["accounts_lost"] == ["a"]
     assert {row["status"] for row in as_json} == {"active"}
     erasure = "SELECT count(*) FROM events WHERE kind IN ('suspect', 'erased')"
-    assert _rows(tmp_path, erasure) == [(0,)]
+    assert archive_sql.rows(cli_db.url, erasure) == [(0,)]
     print(f"\npost after the ban archived by b in {after_ban:.1f} s; posts after the "
           f"deactivation in {after_deactivation:.1f} s (poll_interval 1 s)")  # fmt: skip

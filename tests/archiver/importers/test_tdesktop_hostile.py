@@ -5,13 +5,13 @@ refused chat leaves nothing behind."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import archive_sql
 import pytest
 
 from archiver.importers.export_limits import MAX_ZIP_ENTRIES
@@ -25,10 +25,12 @@ MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]
            "sys.exit(code)")  # fmt: skip
 
 
-def import_measured(cli, tmp_path: Path, target: Path) -> tuple[subprocess.CompletedProcess, float]:
+def import_measured(
+    cli, cli_db, tmp_path: Path, target: Path
+) -> tuple[subprocess.CompletedProcess, float]:
     """``tgmirror import target`` in a small parent that reports the child's peak RSS (MB); a
     parent as big as pytest would lend the child its pages until exec."""
-    (tmp_path / "tgmirror.toml").write_text('[storage]\ndata_dir = "data"\n')
+    (tmp_path / "tgmirror.toml").write_text(f'[storage]\ndata_dir = "data"\n{cli_db.setting}')
     assert cli("db", "upgrade").returncode == 0
     script = Path(sys.executable).parent / "tgmirror"
     done = subprocess.run(
@@ -41,10 +43,9 @@ def import_measured(cli, tmp_path: Path, target: Path) -> tuple[subprocess.Compl
     return done, int(peak) / 1024
 
 
-def archived(tmp_path: Path) -> tuple[int, int]:
-    db = sqlite3.connect(tmp_path / "data" / "tgmirror.db")
-    return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                 for t in ("channels", "messages"))  # fmt: skip
+def archived(url: str) -> tuple[int, int]:
+    channels = archive_sql.value(url, "SELECT count(*) FROM channels")
+    return channels, archive_sql.value(url, "SELECT count(*) FROM messages")
 
 
 def stored_bytes(tmp_path: Path) -> list[bytes]:
@@ -85,17 +86,17 @@ def _write_big(path: Path, shape: str, size: int) -> None:
      ("whitespace", "a value near byte")],
 )  # fmt: skip
 def test_a_100_mb_message_is_refused_in_one_line_and_bounded_memory(
-    cli, tmp_path: Path, shape: str, phrase: str
+    cli, cli_db, tmp_path: Path, shape: str, phrase: str
 ) -> None:
     (tmp_path / "exp").mkdir()
     _write_big(tmp_path / "exp" / "result.json", shape, 100 << 20)
     assert (tmp_path / "exp" / "result.json").stat().st_size > 100 << 20
-    done, peak_mb = import_measured(cli, tmp_path, tmp_path / "exp")
+    done, peak_mb = import_measured(cli, cli_db, tmp_path, tmp_path / "exp")
     refused_in_one_line(done, phrase)
     assert "more than 8 MB of JSON" in done.stderr
     print(f"100 MB {shape}: refused, peak RSS {peak_mb:.0f} MB")
     assert peak_mb < RSS_BOUND_MB
-    assert archived(tmp_path) == (0, 0)
+    assert archived(cli_db.url) == (0, 0)
 
 
 def _zip_with_export(path: Path, extra: dict[str, bytes], files: dict[str, str] | None = None):
@@ -150,58 +151,60 @@ def _bomb(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_zip_bomb_is_refused_before_anything_is_read(cli, tmp_path: Path) -> None:
+def test_a_zip_bomb_is_refused_before_anything_is_read(cli, cli_db, tmp_path: Path) -> None:
     bomb = _bomb(tmp_path)
-    done, peak_mb = import_measured(cli, tmp_path, bomb)
+    done, peak_mb = import_measured(cli, cli_db, tmp_path, bomb)
     refused_in_one_line(done, "looks like a zip bomb")
     assert "would expand to 320 MB" in done.stderr
     print(f"zip bomb {bomb.stat().st_size} B -> 320 MB: refused, peak RSS {peak_mb:.0f} MB")
-    assert archived(tmp_path) == (0, 0) and stored_bytes(tmp_path) == []
+    assert archived(cli_db.url) == (0, 0) and stored_bytes(tmp_path) == []
 
 
-def test_an_overlapping_zip_bomb_of_many_gb_is_refused(cli, tmp_path: Path) -> None:
+def test_an_overlapping_zip_bomb_of_many_gb_is_refused(cli, cli_db, tmp_path: Path) -> None:
     bomb = _bomb(tmp_path)
     _copy_central_entry(bomb, "ChatExport/video.mp4", 30)  # 31 x 320 MB declared
-    done, peak_mb = import_measured(cli, tmp_path, bomb)
+    done, peak_mb = import_measured(cli, cli_db, tmp_path, bomb)
     assert peak_mb < RSS_BOUND_MB
     refused_in_one_line(done, "looks like a zip bomb")
     assert "would expand to 9.7 GB" in done.stderr
-    assert archived(tmp_path) == (0, 0) and stored_bytes(tmp_path) == []
+    assert archived(cli_db.url) == (0, 0) and stored_bytes(tmp_path) == []
 
 
-def test_a_zip_of_too_many_entries_is_refused_before_listing_it(cli, tmp_path: Path) -> None:
+def test_a_zip_of_too_many_entries_is_refused_before_listing_it(
+    cli, cli_db, tmp_path: Path
+) -> None:
     many = tmp_path / "many.zip"
     _zip_with_export(many, {})
     with zipfile.ZipFile(many, "a") as z:
         for i in range(MAX_ZIP_ENTRIES):
             z.writestr(str(i), b"")
-    done, peak_mb = import_measured(cli, tmp_path, many)
+    done, peak_mb = import_measured(cli, cli_db, tmp_path, many)
     refused_in_one_line(done, f"this zip has {MAX_ZIP_ENTRIES + 1:,} entries")
     assert "unzip it and import the folder" in done.stderr
     print(f"zip of {MAX_ZIP_ENTRIES + 1:,} entries: refused, peak RSS {peak_mb:.0f} MB")
     assert peak_mb < RSS_BOUND_MB
-    assert archived(tmp_path) == (0, 0)
+    assert archived(cli_db.url) == (0, 0)
 
 
-def test_a_nested_zip_is_stored_as_a_file_and_never_opened(cli, tmp_path: Path) -> None:
+def test_a_nested_zip_is_stored_as_a_file_and_never_opened(cli, cli_db, tmp_path: Path) -> None:
     inner = _bomb(tmp_path).read_bytes()
     outer = tmp_path / "outer.zip"
     _zip_with_export(outer, {"ChatExport/files/inner.zip": inner}, {"files/inner.zip": "zip"})
-    done, peak_mb = import_measured(cli, tmp_path, outer)
+    done, peak_mb = import_measured(cli, cli_db, tmp_path, outer)
     assert done.returncode == 0, done.stderr
     assert peak_mb < RSS_BOUND_MB
     assert "1 messages, 1 files" in done.stdout
     assert stored_bytes(tmp_path) == [inner]
 
 
-def test_a_damaged_or_encrypted_zip_is_one_line(cli, tmp_path: Path) -> None:
+def test_a_damaged_or_encrypted_zip_is_one_line(cli, cli_db, tmp_path: Path) -> None:
     damaged = tmp_path / "damaged.zip"
     _zip_with_export(damaged, {})
     data = bytearray(damaged.read_bytes())
     start = data.find(b"ChatExport/result.json") + len("ChatExport/result.json")
     data[start + 5 : start + 40] = b"\xff" * 35
     damaged.write_bytes(bytes(data))
-    done, _ = import_measured(cli, tmp_path, damaged)
+    done, _ = import_measured(cli, cli_db, tmp_path, damaged)
     refused_in_one_line(done, "the zip is damaged or unreadable")
     locked = tmp_path / "locked.zip"
     _zip_with_export(locked, {})
@@ -210,9 +213,9 @@ def test_a_damaged_or_encrypted_zip_is_one_line(cli, tmp_path: Path) -> None:
         at = data.find(sig)
         data[at + flags_at] |= 0x1  # the "encrypted" flag, as a password-protected zip has
     locked.write_bytes(bytes(data))
-    done, _ = import_measured(cli, tmp_path, locked)
+    done, _ = import_measured(cli, cli_db, tmp_path, locked)
     refused_in_one_line(done, "this zip is encrypted")
-    assert archived(tmp_path) == (0, 0)
+    assert archived(cli_db.url) == (0, 0)
 
 
 SECRET = b"%PDF-secret bytes outside the export"
@@ -223,7 +226,7 @@ EVIL_PATHS = [
 ]  # fmt: skip
 
 
-def test_paths_out_of_a_folder_export_are_never_read(cli, tmp_path: Path) -> None:
+def test_paths_out_of_a_folder_export_are_never_read(cli, cli_db, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.pdf").write_bytes(SECRET)
@@ -239,19 +242,19 @@ def test_paths_out_of_a_folder_export_are_never_read(cli, tmp_path: Path) -> Non
                 for i, path in enumerate(paths)]  # fmt: skip
     data = {"name": "P", "type": "public_channel", "id": 5, "messages": messages}
     (export / "result.json").write_text(json.dumps(data))
-    done, _ = import_measured(cli, tmp_path, export)
+    done, _ = import_measured(cli, cli_db, tmp_path, export)
     assert done.returncode == 0, done.stderr
     assert f"{len(paths)} messages, 1 files, {len(EVIL_PATHS)} files not included" in done.stdout
     assert stored_bytes(tmp_path) == [b"%PDF-inside"]
 
 
-def test_paths_out_of_a_zip_export_are_never_read(cli, tmp_path: Path) -> None:
+def test_paths_out_of_a_zip_export_are_never_read(cli, cli_db, tmp_path: Path) -> None:
     export = tmp_path / "slip.zip"
     names = ["../secret.pdf", "/secret.pdf", "..\\secret.pdf", "files/../../secret.pdf"]
     _zip_with_export(export, {"secret.pdf": SECRET, "/secret.pdf": SECRET,
                               "ChatExport/../secret.pdf": SECRET},
                      dict.fromkeys(names, "evil"))  # fmt: skip
-    done, _ = import_measured(cli, tmp_path, export)
+    done, _ = import_measured(cli, cli_db, tmp_path, export)
     assert done.returncode == 0, done.stderr
     assert "4 messages, 0 files, 4 files not included" in done.stdout
     assert stored_bytes(tmp_path) == []
@@ -262,12 +265,12 @@ def test_paths_out_of_a_zip_export_are_never_read(cli, tmp_path: Path) -> None:
     ("text", "phrase"),
     [(b'"a\xff\xfeb"', "invalid bytes in UTF8"), (b'"a\\udc00"', "is not valid Unicode")],
 )  # fmt: skip
-def test_text_that_is_not_unicode_is_one_line(cli, tmp_path: Path, text, phrase) -> None:
+def test_text_that_is_not_unicode_is_one_line(cli, cli_db, tmp_path: Path, text, phrase) -> None:
     """(yajl reads a lone high surrogate escape as "?"; a lone low one is an error.)"""
     (tmp_path / "exp").mkdir()
     (tmp_path / "exp" / "result.json").write_bytes(
         HEAD.encode() + b'{"id": 1, "date_unixtime": "1", "text": ' + text + b"}]}"
     )
-    done, _ = import_measured(cli, tmp_path, tmp_path / "exp")
+    done, _ = import_measured(cli, cli_db, tmp_path, tmp_path / "exp")
     refused_in_one_line(done, phrase)
-    assert archived(tmp_path) == (0, 0)
+    assert archived(cli_db.url) == (0, 0)
