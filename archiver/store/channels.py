@@ -77,6 +77,8 @@ async def find_channel(conn: AsyncConnection, key: str | int) -> Channel | None:
     if number is not None:
         return await get_channel(conn, abs(number))
     name = key.lstrip("@").lower()
+    if "\x00" in name:  # no stored name holds NUL (``nul_free``); PostgreSQL cannot bind it
+        return None
     row = (
         await conn.execute(sa.select(*_COLUMNS).where(sa.func.lower(channels.c.username) == name))
     ).first()

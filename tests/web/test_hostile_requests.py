@@ -29,6 +29,14 @@ REQUESTS = [
     (f"/api/channels/open_wire/posts?after=-{BIG}", 422, "greater than or equal"),
     ("/open_wire?" + "&".join(f"p{i}=1" for i in range(3000)), 200, "Open Wire"),
     ("/open_wire/feed.rss?x=" + "y" * LONG, 200, "<rss"),
+    # NUL: PostgreSQL text cannot hold it, so it must never reach a query as a name
+    ("/open%00wire", 404, "No such channel"),
+    ("/open%00wire/feed.rss", 404, "No such channel"),
+    ("/open%00wire/search?q=a", 404, "No such channel"),
+    ("/api/channels/open%00wire/posts", 404, "No such channel"),
+    ("/api/search?q=a&channel=%00", 404, "No such channel"),
+    ("/search?q=a%00b", 200, "search"),
+    ("/api/search?q=a%00b", 200, "posts"),
 ]  # fmt: skip
 EVIL_MEDIA = [
     "..%2f" * 1000, "%00", "..%5c..%5cetc%5cpasswd", "%2e%2e/%2e%2e/etc/passwd", "/etc/passwd",
