@@ -10,13 +10,13 @@ exercised (the Dockerfile is only read)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import re
 import signal
 import socket
 import subprocess
-import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -41,10 +41,13 @@ from compose_topology import (
     variables,
 )
 from s3_server import s3_server
+from waiting import wait_for
 
 from archiver.cli import _register, app
 from archiver.config import load_config
 from archiver.simulator import ChannelSpec, World, generate_world
+
+_wait = functools.partial(wait_for, seconds=180, every=0.3)
 
 ROOT = DEPLOY.parents[1]
 ENV = {  # the .env of this test run
@@ -311,15 +314,6 @@ def _rows(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
     return asyncio.run(go())
 
 
-def _wait_for(predicate, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError("timed out")
-
-
 @pytest.mark.slow
 def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -> None:
     world = generate_world(tmp_path / "world.sqlite", seed=9, channels=CHANNELS)
@@ -365,7 +359,7 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
                                 " WHERE status IN ('pending', 'failed')")  # fmt: skip
             return stored == expected and waiting[0]["n"] == 0
 
-        _wait_for(archived)
+        _wait(archived)
         leases = _rows(db, "SELECT DISTINCT worker_id FROM channel_leases")
         ids = {_parse_cli(TGMIRROR[w]["command"]).params["worker_id"] for w in WORKERS}
         assert {r["worker_id"] for r in leases} == ids  # both workers archive
@@ -375,8 +369,8 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
         base = f"http://127.0.0.1:{top.web_port}"
         health = SERVICES["web"]["healthcheck"]["test"][1:]  # the web is healthy, as compose sees
         health = program([h.replace(":8000/", f":{top.web_port}/") for h in health])
-        _wait_for(lambda: subprocess.run(health, capture_output=True, timeout=30).returncode == 0)
-        _wait_for(lambda: any(c["username"] == "vesti_dnya"
+        _wait(lambda: subprocess.run(health, capture_output=True, timeout=30).returncode == 0)
+        _wait(lambda: any(c["username"] == "vesti_dnya"
                               for c in httpx.get(f"{base}/api/channels").json()))  # fmt: skip
         assert httpx.get(f"{base}/vesti_dnya").status_code == 200
         assert httpx.get(f"{base}/field_notes").status_code == 404  # not erased: not shown

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import archive_sql
+from waiting import wait_for
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
+_wait = functools.partial(wait_for, seconds=30, every=0.1)
 CONFIG = """\
 [simulator]
 world = "world.sqlite"
@@ -50,22 +52,13 @@ def _stored(url: str, channel_id: int) -> list[int]:
     return archive_sql.column(url, query, channel=channel_id)
 
 
-def _wait_for(predicate, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
-
-
 def test_sigterm_while_busy_exits_cleanly_and_restart_completes(
     cli, cli_db, tmp_path: Path
 ) -> None:
     world = _setup(cli, tmp_path, cli_db.setting)
     ch = world.channel_id("busy_feed")
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(cli_db.url, ch)) > 300)
+    _wait(lambda: len(_stored(cli_db.url, ch)) > 300)
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
@@ -73,9 +66,9 @@ def test_sigterm_while_busy_exits_cleanly_and_restart_completes(
     partial = _stored(cli_db.url, ch)
     assert len(partial) < 4000  # it really was busy
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(cli_db.url, ch)) == 4000)
+    _wait(lambda: len(_stored(cli_db.url, ch)) == 4000)
     new = world.post(ch, text="posted while running")
-    _wait_for(lambda: new in _stored(cli_db.url, ch), 10)
+    _wait(lambda: new in _stored(cli_db.url, ch), seconds=10)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=30)
     assert proc.returncode == 0
@@ -87,11 +80,11 @@ def test_kill_9_while_busy_loses_nothing_on_restart(cli, cli_db, tmp_path: Path)
     ch = world.channel_id("busy_feed")
     for cut in (200, 1500, 2800):
         proc = _start(tmp_path)
-        _wait_for(lambda cut=cut: len(_stored(cli_db.url, ch)) > cut)
+        _wait(lambda cut=cut: len(_stored(cli_db.url, ch)) > cut)
         proc.kill()
         proc.wait()
     proc = _start(tmp_path)
-    _wait_for(lambda: len(_stored(cli_db.url, ch)) == 4000)
+    _wait(lambda: len(_stored(cli_db.url, ch)) == 4000)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert _stored(cli_db.url, ch) == list(range(1, 4001))
@@ -119,8 +112,8 @@ def test_run_serves_the_mirror_in_the_same_process(cli, cli_db, tmp_path: Path) 
             except httpx.HTTPError:
                 return False
 
-        _wait_for(serving)
-        _wait_for(lambda: len(_stored(cli_db.url, world.channel_id("busy_feed"))) == 4000, 60)
+        _wait(serving)
+        _wait(lambda: len(_stored(cli_db.url, world.channel_id("busy_feed"))) == 4000, seconds=60)
         page = httpx.get(f"http://127.0.0.1:{port}/busy_feed", timeout=5)
         assert page.status_code == 200 and 'id="post-4000"' in page.text
     finally:

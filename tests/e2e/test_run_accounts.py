@@ -6,6 +6,7 @@ none is taken for erased, and ``tgmirror status`` says which account archives ea
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -15,9 +16,11 @@ import time
 from pathlib import Path
 
 import archive_sql
+from waiting import wait_for
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
+_wait = functools.partial(wait_for, seconds=60, every=0.2)
 NAMES = [f"feed_{n}" for n in range(4)]
 CONFIG = """\
 [simulator]
@@ -56,15 +59,6 @@ def _expected(world: World) -> dict[int, list[int]]:
     }
 
 
-def _wait_for(predicate, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
     cli, cli_db, tmp_path
 ) -> None:
@@ -88,22 +82,20 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
                             stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        _wait_for(
-            lambda: _stored(cli_db.url) == _expected(world) and len(_archiving(cli_db.url)) == 4
-        )
+        _wait(lambda: _stored(cli_db.url) == _expected(world) and len(_archiving(cli_db.url)) == 4)
         spread = _archiving(cli_db.url)
         assert sorted(spread.values()) == ["a", "a", "b", "b"]
         banned_from = min(cid for cid, account in spread.items() if account == "a")
         world.ban_account(banned_from, user_a)
         world.post(banned_from, text="after a was banned from it")
         started = time.monotonic()
-        _wait_for(lambda: _stored(cli_db.url) == _expected(world))
+        _wait(lambda: _stored(cli_db.url) == _expected(world))
         after_ban = time.monotonic() - started
         world.deactivate_account(user_a)
         for name in NAMES:
             world.post(world.channel_id(name), text="after a was deactivated")
         started = time.monotonic()
-        _wait_for(lambda: _stored(cli_db.url) == _expected(world)
+        _wait(lambda: _stored(cli_db.url) == _expected(world)
                   and set(_archiving(cli_db.url).values()) == {"b"})  # fmt: skip
         after_deactivation = time.monotonic() - started
         status = cli("status")

@@ -8,6 +8,7 @@ that no channel was ever written by a worker not holding its lease.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import random
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from waiting import wait_for
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
+_wait = functools.partial(wait_for, seconds=120, every=0.2)
 WORKERS = ("w1", "w2", "w3")
 CHANNELS = 30
 
@@ -151,15 +154,6 @@ def _start(tmp_path: Path, worker: str) -> subprocess.Popen:
                             stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
 
-def _wait_for(predicate, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def _mid_run(db: Database, expected: dict[int, list[int]], besides: str = "") -> str:
     """A worker holding channels it has begun and channels it has not finished."""
     deadline = time.monotonic() + 120
@@ -197,7 +191,7 @@ def test_three_workers_one_killed_archive_every_channel_once(cli, tmp_path, pg_a
         paused = _mid_run(db, expected)
         held_by_paused = {cid for cid, w in db.holders().items() if w == paused}
         procs[paused].send_signal(signal.SIGSTOP)
-        _wait_for(lambda: any(db.holders().get(cid) not in (None, paused)
+        _wait(lambda: any(db.holders().get(cid) not in (None, paused)
                               for cid in held_by_paused))  # fmt: skip
         procs[paused].send_signal(signal.SIGCONT)  # it keeps the leases no one took meanwhile
         victim = _mid_run(db, expected, besides=paused)
@@ -207,8 +201,8 @@ def test_three_workers_one_killed_archive_every_channel_once(cli, tmp_path, pg_a
         status = cli("status")  # before its leases expire, the dead worker still shows
         assert status.returncode == 0, status.stderr
         assert "worker" in status.stdout and victim in status.stdout
-        _wait_for(lambda: db.stored() == expected and db.media_waiting() == 0)
-        _wait_for(lambda: len(db.holders()) == CHANNELS and victim not in db.holders().values())
+        _wait(lambda: db.stored() == expected and db.media_waiting() == 0)
+        _wait(lambda: len(db.holders()) == CHANNELS and victim not in db.holders().values())
         as_json = cli("status", "--json")
         holders = {row["id"]: row["worker_id"] for row in json.loads(as_json.stdout)}
         survivors = [w for w in WORKERS if w != victim]
