@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channels, messages
 from archiver.store.posts import Post, fetch_posts, fetch_quick_posts, post_query
-from archiver.store.quick_select import QuickSelect, quick_reader
+from archiver.store.quick_select import QuickSelect
 from archiver.store.visibility import PublishMode, public_channel_clause, visible_post_clause
 
 
@@ -99,13 +99,6 @@ _ANY_FROM = QuickSelect(
 )
 
 
-async def _any_from(conn: AsyncConnection, params: dict[str, int | None]) -> bool:
-    reader = quick_reader(conn)
-    if reader is not None:
-        return bool(_ANY_FROM.rows(reader, params))
-    return (await conn.execute(_ANY_FROM.statement, params)).first() is not None
-
-
 async def _page_rows(
     conn: AsyncConnection, query: QuickSelect, params: dict[str, int | None], limit: int
 ) -> list[Post]:
@@ -139,7 +132,7 @@ async def channel_page(
         rows = await _page_rows(conn, _NEWEST if before is None else _BEFORE, params, limit)
         posts = _album_safe(rows, limit)
         has_older = len(rows) > len(posts)
-        has_newer = before is not None and await _any_from(conn, params)
+        has_newer = before is not None and bool(await _ANY_FROM.fetch(conn, params))
     if not posts:
         return PostPage([], None, None)
     newest, oldest = posts[0].msg_id, posts[-1].msg_id

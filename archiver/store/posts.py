@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, message_revisions, messages
-from archiver.store.quick_select import QuickSelect, quick_reader
+from archiver.store.quick_select import QuickSelect
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,20 +144,18 @@ FILE_COLUMNS = (
 """The message pk, then a ``PostFile``'s fields in order (select from ``message_media``
 outer-joined to ``media_files``)."""
 
-_FILES_OF_POSTS = (
+_FILES_OF_POSTS = QuickSelect(
     sa.select(*FILE_COLUMNS)
     .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
     .where(message_media.c.message_id.in_(sa.bindparam("pks", expanding=True)))
-    .order_by(message_media.c.id)
+    .order_by(message_media.c.id),
+    expanding="pks",
 )
-
-
-_QUICK_FILES_OF_POSTS = QuickSelect(_FILES_OF_POSTS, expanding="pks")
 
 
 async def _attach_files(conn: AsyncConnection, posts: Sequence[Post]) -> None:
     by_pk = {p.pk: p for p in posts}
-    for message_id, *values in await conn.execute(_FILES_OF_POSTS, {"pks": list(by_pk)}):
+    for message_id, *values in await _FILES_OF_POSTS.fetch(conn, {"pks": list(by_pk)}):
         by_pk[message_id].files.append(PostFile(*values))
 
 
@@ -166,14 +164,9 @@ async def fetch_quick_posts(
 ) -> list[Post]:
     """``fetch_posts`` for a ``post_query()``-based SELECT prepared as a ``QuickSelect``: on a
     synchronous SQLite reader it runs on the raw ``sqlite3`` cursor, elsewhere as usual."""
-    reader = quick_reader(conn)
-    if reader is None:
-        return await fetch_posts(conn, query.statement, params)
-    posts = [Post(*row) for row in query.rows(reader, params)]
+    posts = [Post(*row) for row in await query.fetch(conn, params)]
     if posts:
-        by_pk = {p.pk: p for p in posts}
-        for message_id, *values in _QUICK_FILES_OF_POSTS.rows(reader, {"pks": list(by_pk)}):
-            by_pk[message_id].files.append(PostFile(*values))
+        await _attach_files(conn, posts)
     return posts
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class SqliteReader(Protocol):
@@ -56,6 +57,14 @@ class QuickSelect:
         self.statement = statement
         self.expanding = expanding
         self._compiled: dict[tuple[type, int], _Compiled] = {}
+
+    async def fetch(self, conn: object, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        """The result rows on any connection: on the raw cursor of a ``SqliteReader``, else
+        through SQLAlchemy (``conn`` is then an ``AsyncConnection``)."""
+        reader = quick_reader(conn)
+        if reader is not None:
+            return self.rows(reader, params)
+        return (await cast(AsyncConnection, conn).execute(self.statement, params)).all()
 
     def rows(self, reader: SqliteReader, params: Mapping[str, Any]) -> list[list[Any]]:
         """The result rows, each a list of column values as SQLAlchemy would return them."""
