@@ -21,6 +21,7 @@ from archiver.simulator.auth import LOGIN_CODE
 from archiver.store.channels import get_channel
 from archiver.store.messages import stored_msg_ids
 from archiver.telegram.client import make_client, sign_in
+from archiver.worker.accounts import AccountPool
 from archiver.worker.context import Reporter, WorkerContext
 from archiver.worker.daemon import run_daemon
 from archiver.worker.sync import SyncReport, sync_channels
@@ -105,7 +106,8 @@ async def archive(
         try:
             if not await client.is_user_authorized():
                 await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
-            ctx = WorkerContext(config, engine, client, reporter)
+            accounts = AccountPool.single(config.accounts[0].name, client)
+            ctx = WorkerContext(config, engine, accounts, reporter)
             report = await sync_channels(ctx)
             marker = setup.world_path.parent / STORY_DONE
             if not marker.exists():

@@ -8,6 +8,7 @@ the web app into an error page or JSON. Anything else is a bug and is allowed to
     ├── DatabaseError        the database cannot be opened, migrated or is of a newer version
     ├── ChannelRefError      a channel reference (@name, t.me link, id) cannot be parsed or resolved
     ├── NotLoggedInError     no Telegram session: run `tgmirror login`
+    ├── LoginError           Telegram refused the phone number, the code or the password
     ├── ImportFormatError    an export file to import is malformed (names file and message)
     ├── ExportError          an export cannot be written
     ├── MediaStoreError      the media directory cannot be written (disk full, permissions)
@@ -35,6 +36,10 @@ class ChannelRefError(TgmirrorError):
 
 class NotLoggedInError(TgmirrorError):
     """There is no authorised Telegram session yet."""
+
+
+class LoginError(TgmirrorError):
+    """Telegram refused the phone number, the code or the password."""
 
 
 class ImportFormatError(TgmirrorError):

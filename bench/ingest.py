@@ -25,6 +25,7 @@ from archiver.db.engine import open_engine, upgrade
 from archiver.simulator import ChannelSpec, generate_world
 from archiver.simulator.auth import LOGIN_CODE
 from archiver.telegram.client import make_client, sign_in
+from archiver.worker.accounts import AccountPool
 from archiver.worker.channels import add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.sync import sync_channels
@@ -38,7 +39,7 @@ async def archive_once(workdir: Path, world: Path, database: str = "") -> tuple[
     client = make_client(config)
     await client.connect()
     await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
-    ctx = WorkerContext(config, engine, client)
+    ctx = WorkerContext(config, engine, AccountPool.single(config.accounts[0].name, client))
     await add_channel(ctx, "@bench")
     started = time.perf_counter()
     report = await sync_channels(ctx)

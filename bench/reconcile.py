@@ -21,6 +21,7 @@ from archiver.db.engine import open_engine, upgrade
 from archiver.simulator import ChannelSpec, generate_world
 from archiver.simulator.auth import LOGIN_CODE
 from archiver.telegram.client import make_client, sign_in
+from archiver.worker.accounts import AccountPool
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel
 from archiver.worker.context import WorkerContext
@@ -37,16 +38,16 @@ async def measure(root: Path, posts: int, passes: int) -> tuple[float, float, in
     client = make_client(config)
     await client.connect()
     await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
-    ctx = WorkerContext(config, engine, client)
+    ctx = WorkerContext(config, engine, AccountPool.single(config.accounts[0].name, client))
     channel = (await add_channel(ctx, "@recon")).channel
     started = time.perf_counter()
-    await backfill_channel(ctx, channel)
+    await backfill_channel(ctx, ctx.accounts.primary, channel)
     per_post_backfill = (time.perf_counter() - started) / posts
     times = []
     checked = 0
     for _ in range(passes):
         t0 = time.perf_counter()
-        result = await reconcile_channel(ctx, channel)
+        result = await reconcile_channel(ctx, ctx.accounts.primary, channel)
         times.append(time.perf_counter() - t0)
         checked = result.checked
     await client.disconnect()

@@ -250,6 +250,7 @@ def sim_worker(sim_config: Config):
     from contextlib import asynccontextmanager
 
     from archiver.telegram.client import connect_authorized
+    from archiver.worker.accounts import AccountPool
     from archiver.worker.context import WorkerContext
 
     @asynccontextmanager
@@ -259,7 +260,7 @@ def sim_worker(sim_config: Config):
         eng = open_engine(config.database_url)
         client = await connect_authorized(config)
         try:
-            yield WorkerContext(config, eng, client)
+            yield WorkerContext(config, eng, AccountPool.single(config.accounts[0].name, client))
         finally:
             await client.disconnect()
             await eng.dispose()
@@ -280,6 +281,7 @@ async def _build_archive(root: Path, database: str) -> dict:
     from archiver.simulator import ChannelSpec, generate_world
     from archiver.store.channels import set_channel_fields
     from archiver.telegram.client import connect_authorized
+    from archiver.worker.accounts import AccountPool
     from archiver.worker.channels import add_channel
     from archiver.worker.context import WorkerContext
     from archiver.worker.sync import sync_channels
@@ -314,7 +316,7 @@ async def _build_archive(root: Path, database: str) -> dict:
     await upgrade(engine)
     await sim_login(config)
     client = await connect_authorized(config)
-    ctx = WorkerContext(config, engine, client)
+    ctx = WorkerContext(config, engine, AccountPool.single(config.accounts[0].name, client))
     for name in ("sada_alhaqiqa", "svobodnye_vesti", "open_wire"):
         assert (await add_channel(ctx, f"@{name}")).error is None
     await sync_channels(ctx)

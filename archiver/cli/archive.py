@@ -35,8 +35,7 @@ async def worker(
         connected = await connect_accounts(config)
         try:
             pool = AccountPool([TelegramAccount(a.name, c) for a, c in connected])
-            context = WorkerContext(config, engine, connected[0][1],
-                                    reporter or SilentReporter(), accounts=pool)  # fmt: skip
+            context = WorkerContext(config, engine, pool, reporter or SilentReporter())
             try:
                 yield context
             finally:

@@ -15,7 +15,7 @@ from telethon import TelegramClient, errors
 from telethon.sessions import Session, StringSession
 
 from archiver.config import Account, Config
-from archiver.errors import ConfigError, NotLoggedInError, TgmirrorError
+from archiver.errors import ConfigError, LoginError, NotLoggedInError
 from archiver.logs import SECRETS
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,6 @@ API_HELP = (
     "get an api_id and api_hash at https://my.telegram.org (API development tools) and put "
     "them under [telegram] in tgmirror.toml, or set TGMIRROR_API_ID and TGMIRROR_API_HASH"
 )
-
-
-class LoginError(TgmirrorError):
-    """Telegram refused the phone number, the code or the password."""
 
 
 def make_client(config: Config, account: Account | None = None) -> TelegramClient:

@@ -4,20 +4,18 @@ A worker may sign in with several accounts (``[[telegram.accounts]]``). Channels
 over them; a channel moves to another account when its account must wait out a long flood
 wait, can no longer read the channel (banned from it) or is signed out or deactivated.
 
-The account a task works with is a context variable (``using``), like the lease of
-``fence.py``: ``WorkerContext.telegram`` is that account's client, and ``peer_hash`` the
-channel's access hash for that account. Telegram gives each account its own access hashes,
-so a hash one account learnt is never sent by another: each looks the channel up in its own
-session's entity cache, else resolves its username (checking that the id is the same).
+Every function that talks to Telegram takes the account it talks as (``TelegramAccount``) as
+a parameter: which account a request goes out with is always visible at the call.
+``TelegramAccount.access_hash`` is the channel's access hash for that account. Telegram gives
+each account its own access hashes, so a hash one account learnt is never sent by another:
+each looks the channel up in its own session's entity cache, else resolves its username
+(checking that the id is the same).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -59,30 +57,11 @@ class TelegramAccount:
     def can_archive(self, channel_id: int, now: float) -> bool:
         return self.retired is None and channel_id not in self.lost and self.resting_until <= now
 
-
-_using: ContextVar[TelegramAccount | None] = ContextVar("tgmirror_account", default=None)
-
-
-@contextmanager
-def using(account: TelegramAccount) -> Iterator[None]:
-    """Make ``account`` the one Telegram calls inside use (``WorkerContext.telegram``)."""
-    token = _using.set(account)
-    try:
-        yield
-    finally:
-        _using.reset(token)
-
-
-def current_account() -> TelegramAccount | None:
-    return _using.get()
-
-
-def peer_hash(channel: Channel) -> int:
-    """The channel's access hash for the account in use: learnt for it, else the stored one
-    (the only account's, when there is one)."""
-    account = _using.get()
-    known = account.hashes.get(channel.id) if account is not None else None
-    return known if known is not None else channel.access_hash or 0
+    def access_hash(self, channel: Channel) -> int:
+        """The channel's access hash for this account: learnt for it (``learn_hash``), else
+        the stored one (the first account's, which added the channel)."""
+        known = self.hashes.get(channel.id)
+        return known if known is not None else channel.access_hash or 0
 
 
 class AccountPool:
@@ -92,9 +71,17 @@ class AccountPool:
         if not accounts:
             raise ValueError("an account pool needs at least one account")
         self.accounts = accounts
+        self.primary = accounts[0]
+        """The first account of the config: it adds channels (``add_channel``); with a single
+        account it does everything."""
         self.assigned: dict[int, TelegramAccount] = {}
         self.recorded: dict[int, TelegramAccount] = {}
         """The account last written to ``channel_accounts`` as archiving each channel."""
+
+    @classmethod
+    def single(cls, name: str, client: TelegramClient) -> AccountPool:
+        """A pool of one account (``tgmirror sync`` with one session, the demo, tests)."""
+        return cls([TelegramAccount(name, client)])
 
     def __len__(self) -> int:
         return len(self.accounts)

@@ -20,6 +20,7 @@ from archiver.store.channels import Channel
 from archiver.store.messages import save_messages
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import message_row
+from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
 from archiver.worker.context import WorkerContext
 
@@ -35,9 +36,12 @@ class BackfillResult:
     pages: int
 
 
-async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResult:
-    """Archive every message of ``channel`` not archived yet; returns what was written."""
-    peer = input_channel(channel)
+async def backfill_channel(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> BackfillResult:
+    """Archive every message of ``channel`` not archived yet, read as ``account``; returns
+    what was written."""
+    peer = input_channel(account, channel)
     async with ctx.read() as conn:
         state = await get_sync_state(conn, channel.id)
     floor = state.synced_max_id
@@ -46,7 +50,7 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
     inserted = edited = pages = 0
     delay = ctx.config.archive.history_page_delay
     started = False
-    fetch = asyncio.ensure_future(_page(ctx, peer, offset, floor))
+    fetch = asyncio.ensure_future(_page(account, peer, offset, floor))
     try:
         while True:
             batch = await fetch
@@ -66,7 +70,7 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
             last_page = low <= floor + 1
             if not last_page and delay <= 0:
                 # Fetch the next page while this one is written: parsing and SQLite overlap.
-                fetch = asyncio.ensure_future(_page(ctx, peer, low, floor))
+                fetch = asyncio.ensure_future(_page(account, peer, low, floor))
             async with ctx.write() as conn:
                 result = await save_messages(conn, rows, ctx.now())
                 await update_sync_state(conn, channel.id, pass_max_id=top, pass_offset_id=low)
@@ -81,14 +85,16 @@ async def backfill_channel(ctx: WorkerContext, channel: Channel) -> BackfillResu
                 return BackfillResult(inserted, edited, pages)
             if delay > 0:
                 await asyncio.sleep(delay)
-                fetch = asyncio.ensure_future(_page(ctx, peer, low, floor))
+                fetch = asyncio.ensure_future(_page(account, peer, low, floor))
     finally:
         if not fetch.done():
             fetch.cancel()
 
 
-async def _page(ctx: WorkerContext, peer: types.InputPeerChannel, offset: int, floor: int) -> Any:
-    return await ctx.telegram.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
+async def _page(
+    account: TelegramAccount, peer: types.InputPeerChannel, offset: int, floor: int
+) -> Any:
+    return await account.client.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
 
 
 def _remaining(total: int | None, floor: int, top: int | None) -> int | None:

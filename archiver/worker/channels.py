@@ -17,7 +17,7 @@ from archiver.store.channels import (
 )
 from archiver.telegram.convert import channel_row
 from archiver.telegram.refs import parse_ref, resolve_ref
-from archiver.worker.accounts import peer_hash
+from archiver.worker.accounts import TelegramAccount
 from archiver.worker.context import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,12 @@ class AddResult:
 
 
 async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
-    """Resolve one reference and store its channel (followed); errors are returned, not raised."""
+    """Resolve one reference and store its channel (followed); errors are returned, not raised.
+
+    The first account of the config (``accounts.primary``) resolves it: the access hash stored
+    with the channel is that account's; the others learn their own (``learn_hash``).
+    """
+    account = ctx.accounts.primary
     try:
         ref = parse_ref(text)
         known = None
@@ -40,10 +45,10 @@ async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
             async with ctx.read() as conn:
                 stored = await get_channel(conn, ref.channel_id)
             known = stored.access_hash if stored else None
-        chat = await resolve_ref(ctx.telegram, ref, known)
+        chat = await resolve_ref(account.client, ref, known)
     except ChannelRefError as exc:
         return AddResult(text, None, str(exc))
-    full = await _full_channel(ctx, types.InputChannel(chat.id, chat.access_hash))
+    full = await _full_channel(account, types.InputChannel(chat.id, chat.access_hash))
     async with ctx.write() as conn:
         before = await get_channel(conn, chat.id)
         await upsert_channel(conn, channel_row(chat, full), ctx.now(), following=True)
@@ -54,31 +59,33 @@ async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
     return AddResult(text, channel, already=before is not None and before.following)
 
 
-async def _full_channel(ctx: WorkerContext, peer: types.InputChannel) -> object | None:
+async def _full_channel(account: TelegramAccount, peer: types.InputChannel) -> object | None:
     try:
-        return await ctx.telegram(functions.channels.GetFullChannelRequest(peer))
+        return await account.client(functions.channels.GetFullChannelRequest(peer))
     except Exception as exc:
         log.info("no full info for channel %s: %s", peer.channel_id, exc.__class__.__name__)
         return None
 
 
-def input_channel(channel: Channel) -> types.InputPeerChannel:
-    """The peer Telethon calls use: by id and the access hash of the account in use, never by
-    (changeable) username."""
-    return types.InputPeerChannel(channel.id, peer_hash(channel))
+def input_channel(account: TelegramAccount, channel: Channel) -> types.InputPeerChannel:
+    """The peer ``account``'s Telethon calls use: by id and that account's access hash, never
+    by (changeable) username."""
+    return types.InputPeerChannel(channel.id, account.access_hash(channel))
 
 
-async def refresh_channel(ctx: WorkerContext, channel: Channel) -> Channel:
+async def refresh_channel(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> Channel:
     """Fetch the channel by id and store what changed (title, username, about...).
 
     Raises Telethon's errors (ChannelPrivateError...) for the caller to judge.
     """
-    peer = types.InputChannel(channel.id, peer_hash(channel))
-    result = await ctx.telegram(functions.channels.GetChannelsRequest([peer]))
+    peer = types.InputChannel(channel.id, account.access_hash(channel))
+    result = await account.client(functions.channels.GetChannelsRequest([peer]))
     chat = result.chats[0] if result.chats else None
     if not isinstance(chat, types.Channel):
         raise ChannelRefError(f"channel {channel.id} is no longer accessible")
-    full = await _full_channel(ctx, peer)
+    full = await _full_channel(account, peer)
     async with ctx.write() as conn:
         await upsert_channel(conn, channel_row(chat, full), ctx.now())
         refreshed = await get_channel(conn, channel.id)

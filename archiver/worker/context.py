@@ -1,4 +1,8 @@
-"""What every worker task shares: config, engine, client, media store, one writer, a reporter."""
+"""What every worker task shares: config, engine, accounts, media store, one writer, a reporter.
+
+The context holds every Telegram account of the worker (``accounts``) but no "current" one:
+the functions that talk to Telegram take the account they talk as as a parameter.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,10 @@ from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from telethon import TelegramClient
 
 from archiver.config import ChannelConfig, Config
 from archiver.media import MediaStore, open_media_store
-from archiver.worker.accounts import AccountPool, TelegramAccount, current_account
+from archiver.worker.accounts import AccountPool
 from archiver.worker.fence import LeaseFence
 
 
@@ -52,7 +55,8 @@ class WorkerContext:
 
     config: Config
     engine: AsyncEngine
-    client: TelegramClient
+    accounts: AccountPool
+    """The worker's Telegram accounts (``[[telegram.accounts]]``, else the one session)."""
     reporter: Reporter = field(default_factory=SilentReporter)
     clock: Callable[[], float] = time.time
     max_flood_wait: int = 900
@@ -61,21 +65,7 @@ class WorkerContext:
     """Set on SIGINT/SIGTERM: loops finish the batch in hand, commit and return."""
     fence: LeaseFence | None = None
     """Set while ``tgmirror run`` holds channel leases: writes for a channel check its lease."""
-    accounts: AccountPool = None  # type: ignore[assignment]
-    """The worker's Telegram accounts (``[[telegram.accounts]]``); by default ``client`` alone."""
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def __post_init__(self) -> None:
-        if self.accounts is None:
-            name = self.config.accounts[0].name
-            self.accounts = AccountPool([TelegramAccount(name, self.client)])
-
-    @property
-    def telegram(self) -> TelegramClient:
-        """The client of the account this task works with (``accounts.using``), else the
-        first account's."""
-        account = current_account()
-        return account.client if account is not None else self.client
 
     @cached_property
     def media(self) -> MediaStore:

@@ -25,7 +25,7 @@ from telethon import errors
 
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
-from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, assign, using
+from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, TelegramAccount, assign
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
@@ -200,8 +200,7 @@ async def _channel_loop(
         account = pool.choose(channel.id)
         try:
             account = await assign(ctx, channel)
-            with using(account):
-                channel = await _channel_pass(ctx, channel, due, now, wake, limit)
+            channel = await _channel_pass(ctx, account, channel, due, now, wake, limit)
         except errors.FloodWaitError as exc:
             if pool.rest(account, exc.seconds, channel.id):
                 log.warning("channel %s: account %s must wait %d s; another account goes on",
@@ -235,29 +234,31 @@ async def _channel_loop(
 
 async def _channel_pass(
     ctx: WorkerContext,
+    account: TelegramAccount,
     channel: Channel,
     due: Timers,
     now: float,
     wake: asyncio.Event,
     limit: asyncio.Semaphore,
 ) -> Channel:
-    """Whatever of probe, poll and reconciliation is due; returns the channel as stored."""
+    """Whatever of probe, poll and reconciliation is due, done as ``account``; returns the
+    channel as stored."""
     archive = ctx.config.archive
     if now >= due.probe:
-        await check_channel(ctx, channel)
+        await check_channel(ctx, account, channel)
         due.probe = now + archive.erasure_check_interval
     async with ctx.read() as conn:
         channel = await get_channel(conn, channel.id) or channel
     if channel.status == "active" and (now >= due.poll or wake.is_set()):
         wake.clear()
         async with limit:
-            await backfill_channel(ctx, channel)
-            await download_channel_media(ctx, channel)
+            await backfill_channel(ctx, account, channel)
+            await download_channel_media(ctx, account, channel)
         due.poll = now + archive.poll_interval
     if channel.status == "active" and now >= due.reconcile:
         async with limit:
-            await reconcile_channel(ctx, channel)
-            await archive_comments(ctx, channel)
+            await reconcile_channel(ctx, account, channel)
+            await archive_comments(ctx, account, channel)
         due.reconcile = now + archive.reconcile_interval
     return channel
 

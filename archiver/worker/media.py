@@ -21,6 +21,7 @@ from archiver.store.media import (
     pending_files,
     record_file,
 )
+from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
 from archiver.worker.context import WorkerContext
 
@@ -38,10 +39,12 @@ class MediaResult:
     bytes: int = 0
 
 
-async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaResult:
-    """Download every pending file of a channel that the media policy allows."""
+async def download_channel_media(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> MediaResult:
+    """Download, as ``account``, every pending file of a channel that the media policy allows."""
     kinds, max_bytes = ctx.media_limits(channel.id, channel.username)
-    peer = input_channel(channel)
+    peer = input_channel(account, channel)
     stored = failed = skipped = total_bytes = 0
     below: int | None = None
     while not ctx.stopping.is_set():
@@ -64,12 +67,12 @@ async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaR
         if not wanted:
             continue
         ids = sorted({f.msg_id for f in wanted})
-        fetched = await ctx.telegram.get_messages(peer, ids=ids)
+        fetched = await account.client.get_messages(peer, ids=ids)
         by_id = {m.id: m for m in fetched if m is not None}
         for f in wanted:
             if ctx.stopping.is_set():
                 break
-            size = await _download_one(ctx, peer, by_id.get(f.msg_id), f)
+            size = await _download_one(ctx, account, peer, by_id.get(f.msg_id), f)
             if size is None:
                 failed += 1
             else:
@@ -80,7 +83,11 @@ async def download_channel_media(ctx: WorkerContext, channel: Channel) -> MediaR
 
 
 async def _download_one(
-    ctx: WorkerContext, peer: types.InputPeerChannel, message: object, f: PendingFile
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    peer: types.InputPeerChannel,
+    message: object,
+    f: PendingFile,
 ) -> int | None:
     """Download one file; returns its size, or None when it failed (recorded for retry)."""
     if message is None or isinstance(message, types.MessageEmpty):
@@ -91,7 +98,7 @@ async def _download_one(
         writer = ctx.media.open_writer(ext)
         try:
             thumb = -1 if f.role == "thumb" else None
-            result = await ctx.telegram.download_media(message, file=writer, thumb=thumb)
+            result = await account.client.download_media(message, file=writer, thumb=thumb)
             if result is None:
                 writer.abort()
                 await _fail(ctx, f, "Telegram returned no file")
@@ -100,7 +107,7 @@ async def _download_one(
         except errors.FileReferenceExpiredError:
             writer.abort()
             log.info("file reference expired for %s/%s; re-fetching", f.channel_id, f.msg_id)
-            message = await ctx.telegram.get_messages(peer, ids=f.msg_id)
+            message = await account.client.get_messages(peer, ids=f.msg_id)
             if message is None:
                 await _fail(ctx, f, "message no longer on Telegram")
                 return None

@@ -21,11 +21,8 @@ from archiver.telegram.convert import channel_row
 from archiver.worker.accounts import (
     ACCOUNT_ERRORS,
     TelegramAccount,
-    current_account,
     learn_hash,
-    peer_hash,
     record_lost,
-    using,
 )
 from archiver.worker.channel_status import ChannelState, Observation, Transition, next_state
 from archiver.worker.context import WorkerContext
@@ -52,11 +49,12 @@ def observe_chat(chat: object) -> Observation:
     return Observation("ok")
 
 
-async def probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, object | None]:
-    """One check of a channel by id; returns the observation and the chat when readable."""
-    peer = types.InputChannel(channel.id, peer_hash(channel))
+async def probe(account: TelegramAccount, channel: Channel) -> tuple[Observation, object | None]:
+    """One check of a channel by id as ``account``; returns the observation and the chat when
+    readable."""
+    peer = types.InputChannel(channel.id, account.access_hash(channel))
     try:
-        result = await ctx.telegram(functions.channels.GetChannelsRequest([peer]))
+        result = await account.client(functions.channels.GetChannelsRequest([peer]))
     except errors.ChannelPrivateError:
         return Observation("signal", "private", "CHANNEL_PRIVATE"), None
     except (errors.ChannelInvalidError, errors.ChannelIdInvalidError):
@@ -74,24 +72,25 @@ async def witness(
 ) -> tuple[Observation, object | None] | None:
     """What ``account`` sees of the channel; None when it has no way to address it (no
     access hash of its own and no username that still names the channel)."""
-    with using(account):
-        try:
-            if await learn_hash(account, channel) is None:
-                return None
-        except ACCOUNT_ERRORS as exc:
-            ctx.accounts.retire(account, exc.__class__.__name__)
+    try:
+        if await learn_hash(account, channel) is None:
             return None
-        except (*_INCONCLUSIVE, errors.RPCError) as exc:
-            return Observation("inconclusive", detail=exc.__class__.__name__), None
-        return await probe(ctx, channel)
+    except ACCOUNT_ERRORS as exc:
+        ctx.accounts.retire(account, exc.__class__.__name__)
+        return None
+    except (*_INCONCLUSIVE, errors.RPCError) as exc:
+        return Observation("inconclusive", detail=exc.__class__.__name__), None
+    return await probe(account, channel)
 
 
-async def agreed_probe(ctx: WorkerContext, channel: Channel) -> tuple[Observation, object | None]:
-    """Probe with the channel's account; a sign of erasure counts only if every other live
+async def agreed_probe(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> tuple[Observation, object | None]:
+    """Probe with the channel's ``account``; a sign of erasure counts only if every other live
     account that can still look agrees. One that reads the channel proves the first account
     lost access (recorded by ``record_lost``, and the channel moves): no erasure."""
     pool = ctx.accounts
-    mine = current_account() or pool.choose(channel.id)
+    mine = account
     if channel.id in mine.lost:  # known not to see it: its view is no evidence
         mine = pool.choose(channel.id)
     seen = await witness(ctx, mine, channel)
@@ -121,13 +120,15 @@ async def agreed_probe(ctx: WorkerContext, channel: Channel) -> tuple[Observatio
     return seen
 
 
-async def check_channel(ctx: WorkerContext, channel: Channel) -> Transition:
-    """Probe a channel (asking every account, when there are several), update its status and
-    event log; returns the transition."""
+async def check_channel(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> Transition:
+    """Probe a channel with ``account`` (asking every account, when there are several), update
+    its status and event log; returns the transition."""
     if ctx.accounts.several:
-        obs, chat = await agreed_probe(ctx, channel)
+        obs, chat = await agreed_probe(ctx, account, channel)
     else:
-        obs, chat = await probe(ctx, channel)
+        obs, chat = await probe(account, channel)
     archive = ctx.config.archive
     async with ctx.write() as conn:
         current = await get_channel(conn, channel.id)

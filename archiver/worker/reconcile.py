@@ -15,6 +15,7 @@ from archiver.store.channels import Channel
 from archiver.store.messages import mark_deleted, save_messages, stored_msg_ids
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import message_row
+from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
 from archiver.worker.context import WorkerContext
 
@@ -44,15 +45,20 @@ async def ids_to_check(
 
 
 async def reconcile_channel(
-    ctx: WorkerContext, channel: Channel, *, recent: int = RECENT, sweep: int = SWEEP
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    channel: Channel,
+    *,
+    recent: int = RECENT,
+    sweep: int = SWEEP,
 ) -> ReconcileResult:
-    """Check a bounded set of stored posts; store edits and tombstones."""
+    """Check a bounded set of stored posts as ``account``; store edits and tombstones."""
     ids, cursor = await ids_to_check(ctx, channel.id, recent, sweep)
-    peer = input_channel(channel)
+    peer = input_channel(account, channel)
     deleted = edited = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        found = await ctx.telegram.get_messages(peer, ids=batch)
+        found = await account.client.get_messages(peer, ids=batch)
         gone = [msg_id for msg_id, m in zip(batch, found, strict=True) if m is None]
         rows = [r for r in (message_row(m, channel.id) for m in found if m is not None) if r]
         async with ctx.write() as conn:

@@ -26,7 +26,7 @@ from archiver.errors import ChannelRefError
 from archiver.store.channels import Channel, list_channels
 from archiver.store.leases import list_leases
 from archiver.store.sync_state import get_sync_state, update_sync_state
-from archiver.worker.accounts import ACCOUNT_ERRORS, TelegramAccount, assign, using
+from archiver.worker.accounts import ACCOUNT_ERRORS, TelegramAccount, assign
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import add_channel, find_stored, refresh_channel
 from archiver.worker.comments import archive_comments
@@ -212,8 +212,7 @@ async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
     """Sync once; False means it should be retried: a flood wait paused the channel, or it
     moved to another account (several accounts)."""
     account = await assign(ctx, channel)
-    with using(account):
-        return await _attempt_with(ctx, account, channel, outcome)
+    return await _attempt_with(ctx, account, channel, outcome)
 
 
 async def _attempt_with(
@@ -221,15 +220,15 @@ async def _attempt_with(
 ) -> bool:
     pool = ctx.accounts
     try:
-        channel = await refresh_channel(ctx, channel)
+        channel = await refresh_channel(ctx, account, channel)
         outcome.title = channel.title
-        history = await backfill_channel(ctx, channel)
+        history = await backfill_channel(ctx, account, channel)
         outcome.inserted += history.inserted
-        checked = await reconcile_channel(ctx, channel)
-        outcome.comments += await archive_comments(ctx, channel)
+        checked = await reconcile_channel(ctx, account, channel)
+        outcome.comments += await archive_comments(ctx, account, channel)
         outcome.edited += history.edited + checked.edited
         outcome.deleted += checked.deleted
-        media = await download_channel_media(ctx, channel)
+        media = await download_channel_media(ctx, account, channel)
         outcome.media_stored += media.stored
         outcome.media_failed += media.failed
         outcome.media_bytes += media.bytes
@@ -242,7 +241,7 @@ async def _attempt_with(
         await _record(ctx, channel.id, f"flood wait {exc.seconds} s", paused=exc.seconds)
         return False
     except (errors.ChannelPrivateError, errors.ChannelInvalidError, ChannelRefError) as exc:
-        if pool.several and (await agreed_probe(ctx, channel))[0].kind == "ok":
+        if pool.several and (await agreed_probe(ctx, account, channel))[0].kind == "ok":
             return False  # this account lost access; another one reads the channel
         outcome.outcome = "unavailable"
         outcome.detail = _describe(exc)

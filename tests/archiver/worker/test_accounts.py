@@ -16,7 +16,7 @@ from archiver.simulator.auth import LOGIN_CODE
 from archiver.store.channels import get_channel
 from archiver.store.events import list_events
 from archiver.telegram.client import make_client, sign_in
-from archiver.worker.accounts import learn_hash, using
+from archiver.worker.accounts import learn_hash
 from archiver.worker.channels import add_channel
 from archiver.worker.daemon import run_daemon
 from archiver.worker.probe import check_channel
@@ -230,8 +230,7 @@ async def _probe_three_times(ctx, channel_id: int, account_name: str):
     account = next(a for a in ctx.accounts.accounts if a.name == account_name)
     for _ in range(3):
         now[0] += INTERVAL
-        with using(account):
-            await check_channel(ctx, channel)
+        await check_channel(ctx, account, channel)
     async with ctx.read() as conn:
         return await get_channel(conn, channel_id), await list_events(conn, channel_id)
 

@@ -30,7 +30,7 @@ async def _probe_times(ctx, channel, clock, n: int):
     ctx.clock = lambda: now[0]
     for _ in range(n):
         tick()
-        await check_channel(ctx, channel)
+        await check_channel(ctx, ctx.accounts.primary, channel)
     async with ctx.read() as conn:
         return await get_channel(conn, channel.id), [
             e.kind for e in await list_events(conn, channel.id)

@@ -18,6 +18,7 @@ from archiver.rows import ChannelRow, MessageRow
 from archiver.store.channels import upsert_channel
 from archiver.store.leases import list_leases
 from archiver.store.messages import save_messages
+from archiver.worker.accounts import AccountPool
 from archiver.worker.channels import add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.daemon import run_daemon
@@ -42,8 +43,8 @@ async def test_a_worker_whose_lease_was_taken_over_commits_nothing_more(config, 
     async with engine.begin() as conn:
         await upsert_channel(conn, ChannelRow(id=CH, access_hash=1, title="Shared"), 1)
     # The Telegram client is never used by these writes.
-    first = WorkerContext(config, engine, client=None)  # type: ignore[arg-type]
-    second = WorkerContext(config, engine, client=None)  # type: ignore[arg-type]
+    first = WorkerContext(config, engine, AccountPool.single("unused", None))
+    second = WorkerContext(config, engine, AccountPool.single("unused", None))
     keepers = [LeaseKeeper(ctx, [CH], worker) for ctx, worker in ((first, "w1"), (second, "w2"))]
     first.fence, second.fence = keepers[0].fence, keepers[1].fence
     assert (await keepers[0].refresh()).gained == {CH}

@@ -41,9 +41,9 @@ async def test_sweep_of_old_posts_resumes_and_wraps(world, sim_worker) -> None:
         channel = (await add_channel(ctx, "@large")).channel
         await sync_channels(ctx)
         world.delete(ch, [3], push=False)
-        first = await reconcile_channel(ctx, channel, recent=10, sweep=50)
-        second = await reconcile_channel(ctx, channel, recent=10, sweep=50)
-        third = await reconcile_channel(ctx, channel, recent=10, sweep=50)
+        first = await reconcile_channel(ctx, ctx.accounts.primary, channel, recent=10, sweep=50)
+        second = await reconcile_channel(ctx, ctx.accounts.primary, channel, recent=10, sweep=50)
+        third = await reconcile_channel(ctx, ctx.accounts.primary, channel, recent=10, sweep=50)
         async with ctx.read() as conn:
             cursor = (await conn.execute(sa.select(sync_state.c.reconcile_cursor))).scalar()
     assert (first.checked, second.checked) == (60, 60)
