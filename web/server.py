@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
@@ -24,9 +26,26 @@ _OPTIONS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def uvicorn_server(config: Config, host: str, port: int) -> uvicorn.Server:
-    """A uvicorn server for the mirror, one worker in the caller's event loop."""
-    return uvicorn.Server(uvicorn.Config(create_app(config), host=host, port=port, **_OPTIONS))
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves SIGINT and SIGTERM to the process it runs in.
+
+    uvicorn's ``serve`` replaces the process's handlers with its own while it runs
+    (``capture_signals``); ``tgmirror run`` instead handles them itself, stops the archiver
+    first and then sets ``should_exit``.
+    """
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def uvicorn_server(
+    config: Config, host: str, port: int, *, embedded: bool = False
+) -> uvicorn.Server:
+    """A uvicorn server for the mirror, one worker in the caller's event loop; ``embedded``:
+    the caller handles the signals and stops it by setting ``should_exit``."""
+    server_class = EmbeddedServer if embedded else uvicorn.Server
+    return server_class(uvicorn.Config(create_app(config), host=host, port=port, **_OPTIONS))
 
 
 def app_from_environment() -> FastAPI:

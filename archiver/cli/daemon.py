@@ -12,7 +12,7 @@ import typer
 from archiver.cli import app
 from archiver.cli.archive import worker
 from archiver.cli.context import console, get_config, run
-from archiver.config import check_worker_id
+from archiver.config_accounts import check_worker_id
 from archiver.logs import setup_logging
 from archiver.worker.daemon import run_daemon
 from archiver.worker.leasing import default_worker_id
@@ -53,8 +53,8 @@ def run_command(
             if not no_web:
                 from web.server import uvicorn_server
 
-                server = uvicorn_server(config, config.web.host, config.web.port)
-                server.install_signal_handlers = lambda: None  # the archiver owns the signals
+                host, port = config.web.host, config.web.port
+                server = uvicorn_server(config, host, port, embedded=True)
                 web = asyncio.create_task(server.serve())
                 console.print(f"Mirror on http://{config.web.host}:{config.web.port}/")
             try:
