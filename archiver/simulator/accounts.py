@@ -50,10 +50,11 @@ def error_code(message: str) -> int:
 
 def signed_in_user(conn: sqlite3.Connection, auth_key_id: int) -> sqlite3.Row | None:
     """The user an auth key is signed in as, or None."""
-    return conn.execute(
+    user: sqlite3.Row | None = conn.execute(
         "SELECT u.* FROM authorizations a JOIN users u ON u.id = a.user_id WHERE a.auth_key_id = ?",
         (auth_key_id,),
     ).fetchone()
+    return user
 
 
 def refusal(user: sqlite3.Row, about_channel: bool) -> str | None:
@@ -77,8 +78,13 @@ def is_banned(conn: sqlite3.Connection, channel_id: int, user_id: int) -> bool:
 
 def _phone_user(conn: sqlite3.Connection, phone: str) -> sqlite3.Row:
     digits = "".join(ch for ch in phone if ch.isdigit())
-    row = conn.execute("SELECT * FROM users WHERE phone = ?", (digits,)).fetchone()
-    return row or conn.execute("SELECT * FROM users WHERE id = ?", (SELF_USER_ID,)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM users WHERE phone = ?", (digits,)
+    ).fetchone()
+    if row is None:
+        row = conn.execute("SELECT * FROM users WHERE id = ?", (SELF_USER_ID,)).fetchone()
+    assert row is not None  # the world always has its own user
+    return row
 
 
 class LoginHandlers:

@@ -203,8 +203,8 @@ def _fill_channel(world: World, cid: int, spec: ChannelSpec, rng: random.Random,
         if kind == "album" and msg_id + 3 <= spec.posts:
             group = rng.randrange(1 << 60)
             for i in range(rng.randint(2, 3)):
-                media = make_media(rng, "photo", msg_id, spec.lang)
-                add(text if i == 0 else "", entities if i == 0 else None, media,
+                photo = make_media(rng, "photo", msg_id, spec.lang)
+                add(text if i == 0 else "", entities if i == 0 else None, photo,
                     grouped_id=group, **extra)  # fmt: skip
             continue
         media = make_media(rng, kind, msg_id, spec.lang) if kind not in ("none", "album") else None

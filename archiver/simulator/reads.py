@@ -42,6 +42,8 @@ def history_slice(
         where.append("id < ?")
         args.append(page.max_id)
     limit = max(0, min(page.limit, MAX_PAGE))
+    below: str | None
+    above: str | None
     if page.offset_id:
         below, above, pivot = "id < ?", "id >= ?", page.offset_id
     elif page.offset_date > 0:

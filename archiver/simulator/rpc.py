@@ -45,8 +45,8 @@ def request_channel_id(request: TLObject) -> int | None:
         if target is not None and hasattr(target, "channel_id"):
             return int(target.channel_id)
     location = getattr(request, "location", None)
-    peer = getattr(location, "peer", None)
-    return int(peer.channel_id) if hasattr(peer, "channel_id") else None
+    channel_id = getattr(getattr(location, "peer", None), "channel_id", None)
+    return int(channel_id) if channel_id is not None else None
 
 
 def _config() -> types.Config:
@@ -141,7 +141,9 @@ class Server(LoginHandlers):
         return tl_build.channel(row, viewer=self.viewer, forbidden=banned)
 
     def _file(self, file_id: int) -> sqlite3.Row:
-        row = self.conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM files WHERE id = ?", (file_id,)
+        ).fetchone()
         if row is None:
             raise RpcFailure("FILE_ID_INVALID")
         return row
@@ -152,7 +154,7 @@ class Server(LoginHandlers):
             target, "channel_id"
         ):
             raise RpcFailure("CHANNEL_INVALID" if readable else "PEER_ID_INVALID")
-        row = self.conn.execute(
+        row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM channels WHERE id = ?", (target.channel_id,)
         ).fetchone()
         if (

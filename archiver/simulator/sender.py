@@ -23,8 +23,9 @@ from telethon.tl import types
 from telethon.tl.tlobject import TLObject
 
 from . import updates
+from .accounts import RpcFailure
 from .faults import FaultDice
-from .rpc import NO_AUTH_NEEDED, UNWRAPPED, RpcFailure, Server
+from .rpc import NO_AUTH_NEEDED, UNWRAPPED, Server
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -201,8 +202,8 @@ class SimulatedSender:
             await asyncio.sleep(POLL_INTERVAL)
 
     def _poll_once(self) -> None:
-        world = self._world
-        if world is None:
+        world, server = self._world, self._server
+        if world is None or server is None:
             return
         if world.meta("outage") == "1":
             now = time.monotonic()
@@ -220,7 +221,7 @@ class SimulatedSender:
             self._answer(request, future)
         for change in updates.pending_changes(world.conn, self._seq):
             self._seq = change["seq"]
-            built = updates.build(world.conn, change, self._server.user_id())
+            built = updates.build(world.conn, change, server.user_id())
             if built is not None:
                 self._client._updates_queue.put_nowait(roundtrip(None, built))
 

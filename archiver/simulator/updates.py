@@ -22,7 +22,7 @@ def pending_changes(conn: sqlite3.Connection, after_seq: int) -> list[sqlite3.Ro
 
 def last_seq(conn: sqlite3.Connection) -> int:
     """The newest change-log position (a new connection only hears about later changes)."""
-    return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0])
 
 
 def build(
@@ -44,7 +44,8 @@ def build(
         return None
 
     def file(file_id: int) -> sqlite3.Row:
-        return conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        row: sqlite3.Row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        return row
 
     ids = json.loads(change["ids"])
     kind = change["kind"]

@@ -276,7 +276,7 @@ class World(WorldAccounts):
             )
             if push:
                 self._log_change(channel_id, "new", [msg_id], pts, 1)
-        return msg_id
+        return int(msg_id)
 
     def comment(self, channel_id: int, post_id: int, text: str, *, push: bool = True) -> int:
         """Add a comment under a post in the channel's linked discussion group."""
