@@ -147,7 +147,8 @@ async def _resume_state(conn: AsyncConnection, fingerprint: str) -> dict[str, Ta
 def _after(keys: Sequence[sa.Column[Any]], last: list[Any]) -> sa.ColumnElement[bool]:
     """Rows whose primary key sorts after ``last`` (keyset pagination, no OFFSET)."""
     if len(keys) == 1:
-        return keys[0] > last[0]
+        after: sa.ColumnElement[bool] = keys[0] > last[0]
+        return after
     values = [sa.literal(v, c.type) for c, v in zip(keys, last, strict=True)]
     return sa.tuple_(*keys) > sa.tuple_(*values)
 

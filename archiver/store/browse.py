@@ -80,7 +80,7 @@ def _album_safe(posts: list[Post], limit: int) -> list[Post]:
 # thirty columns cost more than running it, and a fixed statement compiles once for the raw
 # sqlite3 path (``QuickSelect``).
 _IN_CHANNEL = sa.and_(messages.c.channel_id == sa.bindparam("channel_id"), visible_post_clause())
-_LIMIT = sa.bindparam("limit")
+_LIMIT: sa.BindParameter[int] = sa.bindparam("limit")
 _NEWEST = QuickSelect(
     post_query().where(_IN_CHANNEL).order_by(messages.c.msg_id.desc()).limit(_LIMIT)
 )

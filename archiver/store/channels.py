@@ -73,7 +73,9 @@ async def list_channels(conn: AsyncConnection, *, following_only: bool = False) 
 
 async def find_channel(conn: AsyncConnection, key: str | int) -> Channel | None:
     """Find a channel by id, current username or any username it had (newest holder wins)."""
-    number = key if isinstance(key, int) else parse_decimal_id(key)
+    if isinstance(key, int):
+        return await get_channel(conn, abs(key))
+    number = parse_decimal_id(key)
     if number is not None:
         return await get_channel(conn, abs(number))
     name = key.lstrip("@").lower()

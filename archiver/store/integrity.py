@@ -31,8 +31,10 @@ async def database_problems(conn: AsyncConnection) -> list[str]:
         if row[0] != "ok"
     ]
     problems += [
-        f"foreign key: {row[0]} row {row[1]} points to a missing {row[2]}"
-        for row in await conn.exec_driver_sql("PRAGMA foreign_key_check")
+        f"foreign key: {table} row {rowid} points to a missing {parent}"
+        for table, rowid, parent, *_ in map(
+            tuple, await conn.exec_driver_sql("PRAGMA foreign_key_check")
+        )
     ]
     return problems
 

@@ -103,7 +103,7 @@ async def mark_file_status(
     conn: AsyncConnection, media_id: int, status: str, now: int, error: str | None = None
 ) -> None:
     """Record that a file was skipped by policy or failed (failed ones are retried later)."""
-    values = {"status": status, "error": nul_free(error), "updated_at": now}
+    values: dict[str, object] = {"status": status, "error": nul_free(error), "updated_at": now}
     if status == "failed":
         values["attempts"] = message_media.c.attempts + 1
     await conn.execute(message_media.update().where(message_media.c.id == media_id).values(values))

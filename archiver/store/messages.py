@@ -245,8 +245,8 @@ async def _replace_files(
         if f is None or f.tg_file_id != old.tg_file_id:
             await conn.execute(message_media.delete().where(message_media.c.id == old.id))
     for role, f in wanted.items():
-        old = current.get(role)
-        if old is None or f.tg_file_id != old.tg_file_id:
+        kept = current.get(role)
+        if kept is None or f.tg_file_id != kept.tg_file_id:
             await conn.execute(
                 message_media.insert().values(_file_values(message_pk, f, now, "pending"))
             )

@@ -64,7 +64,9 @@ class QuickSelect:
         reader = quick_reader(conn)
         if reader is not None:
             return self.rows(reader, params)
-        return (await cast(AsyncConnection, conn).execute(self.statement, params)).all()
+        result = await cast(AsyncConnection, conn).execute(self.statement, params)
+        rows: Sequence[Sequence[Any]] = result.all()
+        return rows
 
     def rows(self, reader: SqliteReader, params: Mapping[str, Any]) -> list[list[Any]]:
         """The result rows, each a list of column values as SQLAlchemy would return them."""
@@ -100,7 +102,7 @@ class QuickSelect:
             sql = expanded.statement
             names = [n if n in compiled.positiontup else expanded.parameters[n]
                      for n in expanded.positiontup or ()]  # fmt: skip
-        processors = _result_processors(dialect, self.statement.selected_columns)
+        processors = _result_processors(dialect, list(self.statement.selected_columns))
         return _Compiled(sql, tuple(names), defaults, processors)
 
 

@@ -46,9 +46,9 @@ def parse_query(text: str) -> SearchQuery:
                 terms.append((words[0], False))
             continue
         prefix = bare.endswith("*")
-        words = _WORD.findall(fold(bare))
-        for i, word in enumerate(words):
-            terms.append((word, prefix and i == len(words) - 1))
+        bare_words = _WORD.findall(fold(bare))
+        for i, word in enumerate(bare_words):
+            terms.append((word, prefix and i == len(bare_words) - 1))
     if not terms and not phrases:
         raise SearchQueryError(
             'nothing to search for: type words, a "quoted phrase" or a prefix such as news*'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -81,7 +82,10 @@ async def channel_summaries(conn: AsyncConnection) -> list[ChannelSummary]:
         .outerjoin(sync_state, sync_state.c.channel_id == channels.c.id)
         .order_by(sa.func.lower(channels.c.title), channels.c.id)
     )
-    return [
-        ChannelSummary(*row[:-1], backfill_complete=bool(row[-1]))
-        for row in await conn.execute(query)
-    ]
+    return [_summary(tuple(row)) for row in await conn.execute(query)]
+
+
+def _summary(row: tuple[Any, ...]) -> ChannelSummary:
+    """A summary from a row of ``channel_summaries``, whose last column is backfill_complete."""
+    values: tuple[Any, ...] = (*row[:-1], bool(row[-1]))
+    return ChannelSummary(*values)
