@@ -371,7 +371,7 @@ def _convert(hint: Any, value: Any, where: str, key: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         return _convert(inner[0], value, where, key)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, where, f"{key}.")
     if origin is Literal:
         if value not in args:
@@ -381,7 +381,7 @@ def _convert(hint: Any, value: Any, where: str, key: str) -> Any:
     if origin is tuple:
         if not isinstance(value, list):
             raise ConfigError(f"{where}: {key}: expected a list, got {value!r}")
-        if dataclasses.is_dataclass(args[0]):
+        if isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
             return tuple(_build(args[0], v, where, f"{key}[{i}].") for i, v in enumerate(value))
         return tuple(_convert(args[0], v, where, f"{key}[{i}]") for i, v in enumerate(value))
     expected = {
@@ -395,5 +395,5 @@ def _convert(hint: Any, value: Any, where: str, key: str) -> Any:
     if not isinstance(value, accepted) or (hint is not bool and isinstance(value, bool)):
         raise ConfigError(f"{where}: {key}: expected {label}, got {value!r}")
     if hint is Path:
-        return Path(value)
-    return float(value) if hint is float else value
+        return Path(typing.cast(str, value))
+    return float(typing.cast(float, value)) if hint is float else value

@@ -44,13 +44,13 @@ def safe_url(url: Any) -> str | None:
     """The URL if its scheme is allowed (a bare ``example.org/x`` gets https), else None."""
     if not isinstance(url, str):
         return None
-    url = url.strip()
-    if any(ch in url for ch in "\x00\r\n\t") or not url:
+    text = url.strip()
+    if any(ch in text for ch in "\x00\r\n\t") or not text:
         return None
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme and _URLISH.match(url):
-        return "https://" + url
-    return url if scheme in SAFE_SCHEMES else None
+    scheme = urlsplit(text).scheme.lower()
+    if not scheme and _URLISH.match(text):
+        return "https://" + text
+    return text if scheme in SAFE_SCHEMES else None
 
 
 class _Utf16Index:

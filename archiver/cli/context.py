@@ -100,7 +100,7 @@ def name_connections(engine: AsyncEngine, name: str) -> None:
     if engine.dialect.name != "postgresql":
         return
 
-    def add_name(_dialect: object, _record: object, _args: object, params: dict) -> None:
+    def add_name(_dialect: object, _record: object, _args: object, params: dict[str, Any]) -> None:
         params.setdefault("server_settings", {})["application_name"] = name[:63]
 
     sa.event.listen(engine.sync_engine, "do_connect", add_name)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
-from typing import IO
+from collections.abc import Awaitable, Callable, Sequence
+from typing import IO, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +22,7 @@ from archiver.store.export_rows import RawBatch, iter_raw_batches
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _dicts(items: list) -> str:
+def _dicts(items: Sequence[Any]) -> str:
     return _dumps([dataclasses.asdict(item) for item in items]) if items else "[]"
 
 

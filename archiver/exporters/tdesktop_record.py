@@ -93,7 +93,7 @@ def text_parts(text: str, entities: Any) -> list[dict[str, Any]]:
             continue  # nested or overlapping entities: Desktop's format is flat
         if start > pos:
             parts.append({"type": "plain", "text": _cut(units, pos, start)})
-        part: dict[str, Any] = {"type": ENTITY_NAMES.get(e.get("type"), "unknown"),
+        part: dict[str, Any] = {"type": ENTITY_NAMES.get(str(e.get("type")), "unknown"),
                                 "text": _cut(units, start, end)}  # fmt: skip
         if e.get("type") == "text_url":
             part["href"] = e.get("url", "")

@@ -50,7 +50,7 @@ def zip_entry_count(path: Path) -> int | None:
         at = tail.rfind(_EOCD)
         if at < 0 or len(tail) < at + 22:
             return None
-        count = struct.unpack_from("<H", tail, at + 10)[0]
+        count = int(struct.unpack_from("<H", tail, at + 10)[0])
         if count != 0xFFFF or at < 20 or tail[at - 20 : at - 16] != _ZIP64_LOCATOR:
             return count
         handle.seek(struct.unpack_from("<Q", tail, at - 12)[0])

@@ -120,15 +120,15 @@ def _plain(value: Any, where: str) -> str:
 def _media(
     msg: dict[str, Any], where: str
 ) -> tuple[str | None, Any, tuple[FileRow, ...], str | None]:
-    ours = msg.get("tgmirror") if isinstance(msg.get("tgmirror"), dict) else {}
+    ours: dict[str, Any] = msg["tgmirror"] if isinstance(msg.get("tgmirror"), dict) else {}
     kind: str | None = None
-    info: dict[str, Any] = {}
+    info: dict[str, Any] | None = {}
     source = None
     if "photo" in msg:
         kind, source = "photo", msg["photo"]
         info = {"width": msg.get("width"), "height": msg.get("height"), "spoiler": False}
     elif "file" in msg:
-        kind = _KIND_OF_MEDIA_TYPE.get(msg.get("media_type"), "document")
+        kind = _KIND_OF_MEDIA_TYPE.get(msg.get("media_type", ""), "document")
         source = msg["file"]
         info = {k: v for k, v in {
             "mime": msg.get("mime_type"), "size": msg.get("file_size"),
@@ -163,8 +163,8 @@ def _media(
         kind, info = ours.get("media_kind"), ours.get("media")
     files: tuple[FileRow, ...] = ()
     if ours.get("files"):
-        files = tuple(FileRow(**{k: f.get(k) for k in (
-            "role", "kind", "mime", "size", "file_name", "width", "height", "duration")})
+        files = tuple(FileRow(**{k: f[k] for k in (
+            "role", "kind", "mime", "size", "file_name", "width", "height", "duration") if k in f})
             for f in ours["files"] if isinstance(f, dict))  # fmt: skip
     elif kind in ("photo", "video", "gif", "round", "voice", "audio", "sticker", "document"):
         files = (FileRow(kind=kind, mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo"
@@ -210,7 +210,7 @@ def _read(
                          media_kind="unsupported", media={"type": "unsupported"})  # fmt: skip
         return ImportedMessage(row, None, None, None, [])
     text, entities = read_text(msg.get("text", ""), where)
-    ours = msg.get("tgmirror") if isinstance(msg.get("tgmirror"), dict) else {}
+    ours: dict[str, Any] = msg["tgmirror"] if isinstance(msg.get("tgmirror"), dict) else {}
     if "entities" in ours:
         entities = ours["entities"]
     from_id = msg.get("from_id")
@@ -224,7 +224,7 @@ def _read(
     }  # fmt: skip
     if kind == "service":
         action = ours.get("action") or {
-            "type": _ACTION_OF.get(msg.get("action"), msg.get("action"))
+            "type": _ACTION_OF.get(msg.get("action", ""), msg.get("action"))
         }
         if msg.get("title") and "title" not in action:
             action["title"] = msg["title"]
@@ -244,7 +244,7 @@ def _read(
         reactions=ours.get("reactions") or _reactions(msg.get("reactions")),
         post_author=msg.get("author"),
     )  # fmt: skip
-    revisions = ours.get("revisions") if isinstance(ours.get("revisions"), list) else []
+    revisions = ours["revisions"] if isinstance(ours.get("revisions"), list) else []
     thumb = None if is_placeholder(msg.get("thumbnail")) else msg["thumbnail"]
     return ImportedMessage(
         row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions, thumb

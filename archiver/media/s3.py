@@ -105,7 +105,11 @@ class S3MediaStore:
         client = get_session().create_client("s3", **self._client_options(BotoConfig))
         try:
             params = {"Bucket": self.bucket, "Key": f"{self.prefix}origin"}
-            url = client.generate_presigned_url("get_object", Params=params, ExpiresIn=60)
+            # botocore adds generate_presigned_url to every client when it builds it; its
+            # stubs declare it only on the service-typed S3Client.
+            url: str = client.generate_presigned_url(  # type: ignore[attr-defined]
+                "get_object", Params=params, ExpiresIn=60
+            )
         finally:
             client.close()
         parts = urlsplit(url)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from telethon import TelegramClient, errors
 from telethon.sessions import Session, StringSession
 
-from archiver.config import Account, Config
+from archiver.config import Config
+from archiver.config_accounts import Account
 from archiver.errors import ConfigError, LoginError, NotLoggedInError
 from archiver.logs import SECRETS
 
@@ -50,12 +51,13 @@ def make_client(config: Config, account: Account | None = None) -> TelegramClien
     )
     os.chmod(session, 0o600)
     protect_session(client.session)
-    if simulated:
+    world = config.simulator.world
+    if world is not None:
         from archiver.simulator import attach
 
-        if not config.simulator.world.exists():
-            raise ConfigError(f"{config.simulator.world}: simulated world file not found")
-        attach(client, config.simulator.world, authorized=False)
+        if not world.exists():
+            raise ConfigError(f"{world}: simulated world file not found")
+        attach(client, world, authorized=False)
     return client
 
 

@@ -21,10 +21,10 @@ _THUMB_TYPES = (types.PhotoSize, types.PhotoSizeProgressive, types.PhotoCachedSi
 
 def _size_of(size: Any) -> int:
     if isinstance(size, types.PhotoSizeProgressive):
-        return max(size.sizes or [0])
+        return int(max(size.sizes or [0]))
     if isinstance(size, types.PhotoCachedSize):
         return len(size.bytes or b"")
-    return getattr(size, "size", 0) or 0
+    return int(getattr(size, "size", 0) or 0)
 
 
 def _largest(sizes: Any) -> Any:
@@ -144,7 +144,8 @@ def webpage_parts(media: types.MessageMediaWebPage) -> MediaParts:
     }
     if isinstance(page.photo, types.Photo):
         _, photo_info, files = photo_parts(page.photo)
-        info["photo"] = {"width": photo_info["width"], "height": photo_info["height"]}
+        shown = photo_info or {}
+        info["photo"] = {"width": shown.get("width"), "height": shown.get("height")}
         return "webpage", info, files
     return "webpage", info, ()
 

@@ -54,7 +54,7 @@ def next_state(
         if state.status == "active":
             return Transition(state)
         kind = "restored" if state.status == "erased" else "recovered"
-        detail = {"was": state.status, "reason": state.reason}
+        detail: dict[str, object] = {"was": state.status, "reason": state.reason}
         return Transition(ChannelState(), ((kind, detail),))
     if state.signal_last_at is not None and now - state.signal_last_at < interval:
         return Transition(state)  # too soon after the last signal to count again

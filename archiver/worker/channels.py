@@ -61,10 +61,11 @@ async def add_channel(ctx: WorkerContext, text: str) -> AddResult:
 
 async def _full_channel(account: TelegramAccount, peer: types.InputChannel) -> object | None:
     try:
-        return await account.client(functions.channels.GetFullChannelRequest(peer))
+        full: object = await account.client(functions.channels.GetFullChannelRequest(peer))
     except Exception as exc:
         log.info("no full info for channel %s: %s", peer.channel_id, exc.__class__.__name__)
         return None
+    return full
 
 
 def input_channel(account: TelegramAccount, channel: Channel) -> types.InputPeerChannel:
