@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from archiver import __version__
@@ -78,7 +79,8 @@ def create_app(config: Config) -> FastAPI:
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """The mirror's error page."""
     titles = {404: "Not found", 400: "Bad request", 401: "Sign in needed", 403: "Forbidden"}
-    return request.app.state.templates.TemplateResponse(
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
         request,
         "error.html",
         {"status": status, "title": titles.get(status, "Error"), "message": message},

@@ -41,15 +41,18 @@ async def _quick_conn(request: Request) -> AsyncIterator[AsyncConnection]:
 # Dependencies are coroutines even where they do nothing asynchronous: FastAPI runs a plain
 # function in a worker thread, one thread hop per dependency per request.
 async def _config(request: Request) -> Config:
-    return request.app.state.config
+    config: Config = request.app.state.config
+    return config
 
 
 async def _media(request: Request) -> MediaStore:
-    return request.app.state.media
+    media: MediaStore = request.app.state.media
+    return media
 
 
 async def _templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
 
 
 ConnDep = Annotated[AsyncConnection, Depends(_conn)]

@@ -20,8 +20,8 @@ class Redirect(Exception):
 
 async def public_channel_or_404(
     request: Request, conn: AsyncConnection, key: str, rest: str = ""
-) -> PublicChannel:
-    """The public channel named by ``key`` with its old usernames (through the app's
+) -> tuple[Channel, tuple[str, ...]]:
+    """The public channel named by ``key`` and its old usernames (through the app's
     ``ChannelCache``); old usernames and ids redirect to the current key."""
     state = request.app.state
     found: PublicChannel = await state.channels.lookup(conn, key, state.config.web.publish)
@@ -29,15 +29,14 @@ async def public_channel_or_404(
         raise HTTPException(404, "No such channel in this mirror.")
     if not found.canonical:
         raise Redirect(f"/{channel_key(found.channel)}{rest}")
-    return found
+    return found.channel, found.old_usernames
 
 
 async def channel_or_404(
     request: Request, conn: AsyncConnection, key: str, rest: str = ""
 ) -> Channel:
     """The public channel named by ``key``; old usernames redirect to the current one."""
-    channel = (await public_channel_or_404(request, conn, key, rest)).channel
-    assert channel is not None  # public_channel_or_404 answers 404 otherwise
+    channel, _ = await public_channel_or_404(request, conn, key, rest)
     return channel
 
 

@@ -54,4 +54,7 @@ class LoopConnection:
     @property
     def sqlite3_connection(self) -> sqlite3.Connection:
         """The driver's connection, for the store's ``QuickSelect`` statements."""
-        return self._conn.connection.driver_connection
+        driver = self._conn.connection.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # open_sqlite_reader's engine is pysqlite
+            raise TypeError(f"not a sqlite3 connection: {driver!r}")
+        return driver

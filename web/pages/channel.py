@@ -37,10 +37,9 @@ async def channel(request: Request) -> Response:
     before, after, date = query.get("before"), query.get("after"), query.get("date")
     async with quick_connection(request) as conn:  # not a dependency: see quick_connection
         try:
-            found = await public_channel_or_404(request, conn, key)
+            ch, old_usernames = await public_channel_or_404(request, conn, key)
         except Redirect as exc:
             return redirect_response(exc, request.url.query)
-        ch = found.channel
         if date:
             cursor = await first_msg_id_before(conn, ch.id, _day_end(date))
             if cursor is None:
@@ -51,7 +50,7 @@ async def channel(request: Request) -> Response:
     base = request.url.path
     context = {
         "channel": ch, "cards": group_albums(page.posts), "page": page,
-        "old_usernames": found.old_usernames,
+        "old_usernames": old_usernames,
         "older_url": f"{base}?before={page.older}" if page.older else None,
         "newer_url": f"{base}?after={page.newer}" if page.newer else None,
     }  # fmt: skip
