@@ -24,6 +24,15 @@ Public API (stable):
     world.injected_faults() -> {"RPC_CALL_FAIL": n, "INTERNAL": n, "TIMEOUT": n, ...}
     world.answers_under_faults() -> answers drawn for while faults were on
     world.set_outage(bool) / set_password(str|None)
+    world.set_limits({"GetHistoryRequest": (requests, seconds), "GetFileRequest": (...),
+                      "ResolveUsernameRequest": (...), "Takeout:GetHistoryRequest": (...)},
+                     penalty=0.0)   # {} lifts them; world.limits() -> the same dict
+    world.set_network(rtt_ms=0, bytes_per_second=None)   # the defaults turn it off
+    world.request_counts(by_bucket=False) -> {"GetHistoryRequest": n, ...}
+    world.flood_wait_seconds() -> total X of every FLOOD_WAIT_X answered
+    world.file_bytes_served() -> bytes returned by upload.GetFile
+    world.set_takeout_delay(seconds) / allow_takeout(user_id=archivist)
+    world.takeouts() -> [{"id", "user_id", "started", "finished"}]
     uid = world.add_account(first_name, phone)  # another user, signs in with that phone
     world.ban_account(ch, uid) / unban_account(ch, uid) / flood_account(uid, seconds) /
                      deactivate_account(uid); world.accounts() -> user rows
@@ -53,6 +62,23 @@ Behaviour worth knowing:
 - random faults turn a seeded share of answers into RPC_CALL_FAIL / INTERNAL (500), TIMEOUT
   (-503), FLOOD_WAIT_1..3, or a lost answer (the request is answered when re-sent lost_delay s
   later); connecting and signing in are left alone; every fault is counted in the world;
+- quotas (`set_limits`): a token bucket per account and Telethon request class name, holding
+  `requests` tokens and regaining requests/seconds a second, starting full; an empty bucket
+  answers FLOOD_WAIT_X, X the whole seconds until a token is free (>= 1), and each request
+  during a wait lengthens it by `penalty`. Requests inside InvokeWithTakeout draw from
+  "Takeout:<name>" buckets. Unnamed methods are unlimited; by default nothing is. Settings and
+  bucket state live in the world file: every process attached to it shares them. Telethon
+  itself sleeps through a FLOOD_WAIT up to its `flood_sleep_threshold` (default 60 s) and then
+  retries, and raises FloodWaitError without sending for a request type still inside a wait it
+  was told of (`_flood_waited_requests`, by constructor id: one wait on a takeout-wrapped
+  request holds back every takeout-wrapped request of that client);
+- counters (`request_counts`, `flood_wait_seconds`, `file_bytes_served`) are kept in the world
+  file by every process; a request counts once each time it reaches the server (refused,
+  failed and lost ones included), none when Telethon holds it back itself;
+- takeout: account.InitTakeoutSession answers TAKEOUT_INIT_DELAY_X until `set_takeout_delay`
+  seconds after the account first asked (or `allow_takeout`), then opens sessions freely;
+  InvokeWithTakeout with a finished, unknown or other account's id is TAKEOUT_INVALID;
+  account.FinishTakeoutSession outside InvokeWithTakeout is TAKEOUT_REQUIRED (403);
 - unknown requests fail with RPC error SIMULATOR_UNSUPPORTED_<NAME> and are logged.
 """
 

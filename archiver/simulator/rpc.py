@@ -18,10 +18,11 @@ from typing import Any
 from telethon.tl import functions, types
 from telethon.tl.tlobject import TLObject
 
-from . import reads, tl_build
+from . import accounting, quotas, reads, tl_build
 from .accounts import LoginHandlers, RpcFailure, is_banned, refusal, signed_in_user
 from .auth import SrpServer
 from .schema import channel_hash
+from .takeout import TakeoutHandlers
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,18 @@ NO_AUTH_NEEDED = (
     functions.auth.SignInRequest, functions.account.GetPasswordRequest,
     functions.auth.CheckPasswordRequest,
 )  # fmt: skip
+
+
+def unwrap(request: TLObject) -> tuple[TLObject, str, int | None]:
+    """The request inside its wrappers, the name of the quota bucket it draws from (its class
+    name, with `quotas.TAKEOUT_PREFIX` inside a takeout) and the takeout session id if any."""
+    takeout_id = None
+    while isinstance(request, (*UNWRAPPED, functions.InvokeWithTakeoutRequest)):
+        if isinstance(request, functions.InvokeWithTakeoutRequest):
+            takeout_id = int(request.takeout_id)
+        request = request.query
+    prefix = quotas.TAKEOUT_PREFIX if takeout_id is not None else ""
+    return request, prefix + type(request).__name__, takeout_id
 
 
 def request_channel_id(request: TLObject) -> int | None:
@@ -62,7 +75,7 @@ def _config() -> types.Config:
     return types.Config(**fields)
 
 
-class Server(LoginHandlers):
+class Server(LoginHandlers, TakeoutHandlers):
     """The simulated Telegram as seen by one connection (one auth key, one account)."""
 
     def __init__(self, world: World, auth_key_id: int) -> None:
@@ -95,17 +108,40 @@ class Server(LoginHandlers):
             functions.channels.GetMessagesRequest: self.get_messages,
             functions.upload.GetFileRequest: self.get_file,
             functions.updates.GetChannelDifferenceRequest: self.get_channel_difference,
+            **self.takeout_handlers(),
         }
 
     # -- plumbing ----------------------------------------------------------------------------
 
     def handle(self, request: TLObject) -> Any:
-        """Answer `request` or raise RpcFailure; unknown requests fail loudly, never hang."""
-        while isinstance(request, UNWRAPPED):
-            request = request.query
-        self._injected_failure(request)
+        """Answer `request` or raise RpcFailure; unknown requests fail loudly, never hang.
+
+        Every request is counted, and FLOOD_WAIT seconds and GetFile bytes answered are added
+        up, in the world (`accounting`), whichever process answers.
+        """
+        request, bucket, self.takeout_id = unwrap(request)
+        try:
+            result = self._handle(request, bucket)
+        except RpcFailure as exc:
+            accounting.note_error(self.conn, exc.message)
+            raise
+        if isinstance(result, types.upload.File):
+            accounting.note_file_bytes(self.conn, len(result.bytes))
+        return result
+
+    def count(self, request: TLObject) -> None:
+        """Count a request that reached the server but is answered without being handled (a
+        random fault)."""
+        with self.world.transaction() as conn:
+            accounting.count_request(conn, unwrap(request)[1])
+
+    def _handle(self, request: TLObject, bucket: str) -> Any:
+        user = None
         if not isinstance(request, NO_AUTH_NEEDED):
             user = signed_in_user(self.conn, self.auth_key_id)
+        self._admit(bucket, None if user is None else int(user["id"]))
+        self._injected_failure(request)
+        if not isinstance(request, NO_AUTH_NEEDED):
             if user is None:
                 raise RpcFailure("AUTH_KEY_UNREGISTERED", 401)
             about_channel = isinstance(request, functions.contacts.ResolveUsernameRequest)
@@ -113,11 +149,23 @@ class Server(LoginHandlers):
             if refused is not None:
                 raise RpcFailure(refused)
             self.viewer = int(user["id"])
+            self.check_takeout()
         handler = self.handlers.get(type(request))
         if handler is None:
             log.error("simulated Telegram cannot answer %s", type(request).__name__)
             raise RpcFailure(f"SIMULATOR_UNSUPPORTED_{type(request).__name__.upper()}", 400)
         return handler(request)
+
+    def _admit(self, bucket: str, user_id: int | None) -> None:
+        """Count the request; past the account's quota for `bucket`, answer FLOOD_WAIT."""
+        settings = quotas.load_settings(self.conn)
+        with self.world.transaction() as conn:
+            accounting.count_request(conn, bucket)
+            wait = None
+            if settings is not None and user_id is not None:
+                wait = quotas.take_token(conn, settings, user_id, bucket, time.time())
+        if wait is not None:
+            raise RpcFailure(f"FLOOD_WAIT_{wait}", 420)
 
     def _injected_failure(self, request: TLObject) -> None:
         name = type(request).__name__

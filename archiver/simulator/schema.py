@@ -57,6 +57,17 @@ CREATE TABLE failures (
     remaining INTEGER NOT NULL, channel_id INTEGER
 );
 CREATE TABLE authorizations (auth_key_id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
+CREATE TABLE request_counts (bucket TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE buckets (
+    user_id INTEGER NOT NULL, name TEXT NOT NULL, tokens REAL NOT NULL, updated REAL NOT NULL,
+    wait_until REAL NOT NULL DEFAULT 0, PRIMARY KEY (user_id, name)
+);
+CREATE TABLE takeouts (
+    id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, started REAL NOT NULL,
+    finished INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE takeout_requests (user_id INTEGER PRIMARY KEY, requested REAL NOT NULL);
 """
 
 SELF_USER_ID = 5_000_000_001

@@ -21,9 +21,10 @@ from telethon.tl.tlobject import TLObject
 from . import faults, schema
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
 from .world_accounts import WorldAccounts
+from .world_limits import WorldLimits
 
 
-class World(WorldAccounts):
+class World(WorldAccounts, WorldLimits):
     """A simulated Telegram stored in one SQLite file. Create with `create`, reopen with `open`."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
