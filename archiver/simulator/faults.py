@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 KINDS = ("RPC_CALL_FAIL", "INTERNAL", "TIMEOUT", "FLOOD_WAIT", "LOST")
 """RPC_CALL_FAIL / INTERNAL: 500 errors; TIMEOUT: Telegram's -503; FLOOD_WAIT: 1 to 3 seconds;
-LOST: no answer until the request is sent again ``lost_delay`` seconds later."""
+LOST: the server handles the request but its answer never arrives; the client finds the
+connection silent ``lost_delay`` seconds later, reconnects and sends the request again."""
 
 SETTINGS_KEY = "random_faults"
 COUNT_PREFIX = "faults_injected:"
@@ -29,7 +30,8 @@ class FaultSettings:
 
     ``lost_delay`` stands for Telethon's own recovery from a silent connection: it has no
     per-request timeout, and re-sends pending requests when its keep-alive ping (every 60 s)
-    finds the connection dead, so against Telegram a lost answer costs 60 to 120 s.
+    finds the previous ping unanswered, so against Telegram a lost answer costs 60 to 120 s.
+    The simulated sender does the same on `_keepalive_ping`, and also after ``lost_delay``.
     """
 
     rate: float
@@ -50,7 +52,7 @@ class FaultSettings:
 @dataclass(frozen=True, slots=True)
 class Fault:
     """One injected fault: ``error`` is the (code, message) Telegram answers, or None when the
-    answer is lost and the request is sent again after ``lost_delay`` seconds."""
+    answer is lost and the client re-sends the request after ``lost_delay`` seconds."""
 
     kind: str
     error: tuple[int, str] | None

@@ -22,7 +22,7 @@ from telethon.extensions import BinaryReader
 from telethon.tl import types
 from telethon.tl.tlobject import TLObject
 
-from . import updates
+from . import accounting, link, updates
 from .accounts import RpcFailure
 from .faults import FaultDice
 from .rpc import NO_AUTH_NEEDED, UNWRAPPED, Server
@@ -73,7 +73,14 @@ class SimulatedSender:
         self._disconnected: asyncio.Future[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stalled: list[tuple[TLObject, asyncio.Future[Any]]] = []
-        self._lost: list[tuple[float, TLObject, asyncio.Future[Any]]] = []
+        self._link = link.Link()
+        # Requests whose answer was lost: the connection is silent since `_silent_since`, and
+        # they are re-sent when the client notices (see `_keepalive_ping`).
+        self._unanswered: list[tuple[TLObject, asyncio.Future[Any]]] = []
+        self._silent_since: float | None = None
+        self._resend_after = 0.0
+        self._ping_unanswered = False
+        self._reconnect_task: asyncio.Task[None] | None = None
         self._dice = FaultDice()
         self._outage_since: float | None = None
         self._seq = 0
@@ -107,7 +114,15 @@ class SimulatedSender:
         return self._connected and self._outage_since is None
 
     def _keepalive_ping(self, ping_id: int) -> None:
-        """Pings need no answer here; the transport is local."""
+        """Telethon's keep-alive (every 60 s): as in MTProtoSender, a ping still unanswered at
+        the next one means a dead connection, so reconnect and re-send every pending request.
+        Only a connection that lost an answer leaves pings unanswered."""
+        if self._silent_since is None:
+            return  # the pong arrives
+        if self._ping_unanswered:
+            self._reconnect()
+        else:
+            self._ping_unanswered = True
 
     @property
     def disconnected(self) -> asyncio.Future[None]:
@@ -118,6 +133,11 @@ class SimulatedSender:
 
     async def disconnect(self) -> None:
         self._close(None)
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnect_task
+            self._reconnect_task = None
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -145,43 +165,70 @@ class SimulatedSender:
         return future
 
     def _answer(self, request: TLObject, future: asyncio.Future[Any]) -> None:
+        """Send `request` to the server and settle `future` when its answer has come over the
+        link, unless a random fault (`World.set_random_faults`) fails or loses it."""
         assert self._server is not None
-        if future.done() or self._injected_fault(request, future):
+        if future.done():
             return
+        fault = None if handshake_or_login(request) else self._dice.draw(self._server.conn)
+        if fault is not None and fault.error is not None:
+            code, message = fault.error
+            self._server.count(request)
+            accounting.note_error(self._server.conn, message)
+            error = types.RpcError(code, message)
+            self._deliver(future, len(bytes(error)), error=rpc_message_to_error(error, request))
+            return
+        result, failure, size = self._ask_server(request)
+        if fault is not None:  # lost: the server answered, the answer never arrives
+            self._unanswered.append((request, future))
+            if self._silent_since is None:
+                self._silent_since, self._resend_after = time.monotonic(), fault.lost_delay
+            return
+        self._deliver(future, size, result=result, error=failure)
+
+    def _ask_server(self, request: TLObject) -> tuple[Any, BaseException | None, int]:
+        """The server's answer to `request` as Telethon decodes it (or the exception it
+        raises), with the answer's size in bytes on the wire."""
+        assert self._server is not None
         try:
             # The server sees the request as Telegram would: parsed back from its wire bytes.
             result = self._server.handle(BinaryReader(bytes(request)).tgread_object())
-            future.set_result(roundtrip(request, result))
+            data = wire_bytes(result)
+            return request.read_result(BinaryReader(data)), None, len(data)
         except RpcFailure as exc:
-            error = rpc_message_to_error(types.RpcError(exc.code, exc.message), request)
-            future.set_exception(error)
+            error = types.RpcError(exc.code, exc.message)
+            return None, rpc_message_to_error(error, request), len(bytes(error))
         except Exception as exc:  # a simulator bug must fail the call, never hang it
             log.exception("simulated Telegram failed answering %s", type(request).__name__)
-            future.set_exception(exc)
+            return None, exc, 0
 
-    def _injected_fault(self, request: TLObject, future: asyncio.Future[Any]) -> bool:
-        """Apply a random fault (`World.set_random_faults`) to this answer; True if one was."""
+    def _deliver(self, future: asyncio.Future[Any], size: int, *, result: Any = None,
+                 error: BaseException | None = None) -> None:  # fmt: skip
         assert self._server is not None
-        if handshake_or_login(request):
-            return False
-        fault = self._dice.draw(self._server.conn)
-        if fault is None:
-            return False
-        if fault.error is None:  # lost: answered when the request is sent again
-            self._lost.append((time.monotonic() + fault.lost_delay, request, future))
-        else:
-            code, message = fault.error
-            future.set_exception(rpc_message_to_error(types.RpcError(code, message), request))
-        return True
+        settings = link.load_settings(self._server.conn)
+        self._link.deliver(future, settings, size, result=result, error=error)
+
+    def _reconnect(self) -> None:
+        """What MTProtoSender does once it finds the connection dead: connect again, re-send
+        every request still waiting for its answer, and let the client ask `get_me`."""
+        pending, self._unanswered = self._unanswered, []
+        self._silent_since, self._ping_unanswered = None, False
+        log.info("simulated connection went silent; re-sending %d request(s)", len(pending))
+        for request, future in pending:
+            self._answer(request, future)
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = asyncio.create_task(self._client._handle_auto_reconnect())
 
     def _close(self, error: BaseException | None) -> None:
         self._connected = False
-        waiting = [f for _, f in self._stalled] + [f for _, _, f in self._lost]
+        waiting = [f for _, f in self._stalled] + [f for _, f in self._unanswered]
         for future in waiting:
             if not future.done():
                 future.set_exception(error or ConnectionError("disconnected"))
         self._stalled.clear()
-        self._lost.clear()
+        self._unanswered.clear()
+        self._silent_since, self._ping_unanswered = None, False
+        self._link.close(error or ConnectionError("disconnected"))
         if self._disconnected is not None and not self._disconnected.done():
             self._disconnected.set_result(None)
         if self._world is not None:
@@ -214,11 +261,11 @@ class SimulatedSender:
             return
         self._outage_since = None
         stalled, self._stalled = self._stalled, []
-        now = time.monotonic()
-        resent = [(r, f) for at, r, f in self._lost if at <= now]
-        self._lost = [item for item in self._lost if item[0] > now]
-        for request, future in stalled + resent:
+        for request, future in stalled:
             self._answer(request, future)
+        silent = self._silent_since
+        if silent is not None and time.monotonic() - silent >= self._resend_after:
+            self._reconnect()  # the keep-alive noticing, at `lost_delay` instead of 60-120 s
         for change in updates.pending_changes(world.conn, self._seq):
             self._seq = change["seq"]
             built = updates.build(world.conn, change, server.user_id())
