@@ -60,8 +60,15 @@ Behaviour worth knowing:
 - during an outage requests stall, and fail with ConnectionError (the client disconnects) once
   the outage outlasts the client's connection_retries x retry_delay;
 - random faults turn a seeded share of answers into RPC_CALL_FAIL / INTERNAL (500), TIMEOUT
-  (-503), FLOOD_WAIT_1..3, or a lost answer (the request is answered when re-sent lost_delay s
-  later); connecting and signing in are left alone; every fault is counted in the world;
+  (-503), FLOOD_WAIT_1..3, or a lost answer; connecting and signing in are left alone; every
+  fault is counted in the world;
+- a lost answer is really lost: the server handled the request, the client never hears back.
+  As Telethon's MTProtoSender does when its keep-alive ping goes unanswered, the sender then
+  reconnects and sends every unanswered request again (the server sees it twice); it does so
+  on the client's second `_keepalive_ping`, or `lost_delay` s after the loss, whichever is first;
+- network (`set_network`): each sender is one connection (`link.Link`); an answer arrives the
+  RTT plus its wire size over the bandwidth after its request, answers on one connection
+  queueing for the bandwidth; another sender (another DC) has its own; off by default;
 - quotas (`set_limits`): a token bucket per account and Telethon request class name, holding
   `requests` tokens and regaining requests/seconds a second, starting full; an empty bucket
   answers FLOOD_WAIT_X, X the whole seconds until a token is free (>= 1), and each request
