@@ -139,8 +139,7 @@ class Server(LoginHandlers, TakeoutHandlers):
         user = None
         if not isinstance(request, NO_AUTH_NEEDED):
             user = signed_in_user(self.conn, self.auth_key_id)
-        self._admit(bucket, None if user is None else int(user["id"]))
-        self._injected_failure(request)
+        self._admit(request, bucket, None if user is None else int(user["id"]))
         if not isinstance(request, NO_AUTH_NEEDED):
             if user is None:
                 raise RpcFailure("AUTH_KEY_UNREGISTERED", 401)
@@ -156,32 +155,35 @@ class Server(LoginHandlers, TakeoutHandlers):
             raise RpcFailure(f"SIMULATOR_UNSUPPORTED_{type(request).__name__.upper()}", 400)
         return handler(request)
 
-    def _admit(self, bucket: str, user_id: int | None) -> None:
-        """Count the request; past the account's quota for `bucket`, answer FLOOD_WAIT."""
+    def _admit(self, request: TLObject, bucket: str, user_id: int | None) -> None:
+        """Count the request; past the account's quota for `bucket` answer FLOOD_WAIT, else
+        the failure a test injected for it (`World.fail_next`), if any. One transaction."""
         settings = quotas.load_settings(self.conn)
+        failure = None
         with self.world.transaction() as conn:
             accounting.count_request(conn, bucket)
             wait = None
             if settings is not None and user_id is not None:
                 wait = quotas.take_token(conn, settings, user_id, bucket, time.time())
+            if wait is None:
+                failure = self._injected_failure(conn, request)
         if wait is not None:
             raise RpcFailure(f"FLOOD_WAIT_{wait}", 420)
+        if failure is not None:
+            raise RpcFailure(failure)
 
-    def _injected_failure(self, request: TLObject) -> None:
-        name = type(request).__name__
-        channel = request_channel_id(request)
-        with self.world.transaction() as conn:
-            row = conn.execute(
-                "SELECT id, error FROM failures WHERE method = ? AND remaining > 0"
-                " AND (channel_id IS NULL OR channel_id = ?) ORDER BY id LIMIT 1",
-                (name, channel),
-            ).fetchone()
-            if row is not None:
-                conn.execute(
-                    "UPDATE failures SET remaining = remaining - 1 WHERE id = ?", (row[0],)
-                )
-        if row is not None:
-            raise RpcFailure(row["error"])
+    @staticmethod
+    def _injected_failure(conn: sqlite3.Connection, request: TLObject) -> str | None:
+        """Take the next failure injected for this request, if any (inside a transaction)."""
+        row = conn.execute(
+            "SELECT id, error FROM failures WHERE method = ? AND remaining > 0"
+            " AND (channel_id IS NULL OR channel_id = ?) ORDER BY id LIMIT 1",
+            (type(request).__name__, request_channel_id(request)),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute("UPDATE failures SET remaining = remaining - 1 WHERE id = ?", (row[0],))
+        return str(row["error"])
 
     def _chat(self, row: sqlite3.Row) -> Any:
         """A channel as this connection's account sees it (its hash; forbidden if banned)."""
