@@ -107,6 +107,9 @@ messages = sa.Table(
     sa.Column("forwards", sa.Integer, nullable=True),
     sa.Column("replies", sa.Integer, nullable=True),
     sa.Column("reactions", Json, nullable=True),  # [{emoji | custom_emoji_id | paid, count}]
+    # {counter: edit_date (0: unedited) of the capture it came from}; NULL when all come from
+    # the current version (archiver.store.messages: counters never move to an older capture)
+    sa.Column("counter_versions", Json, nullable=True),
     sa.Column("post_author", sa.String, nullable=True),
     sa.Column(
         "from_id", sa.BigInteger, nullable=True

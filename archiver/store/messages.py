@@ -3,6 +3,12 @@
 ``save_messages`` is the archiver's hot path: one batch of converted rows becomes a handful of
 multi-row statements. A message whose text, entities or media changed keeps its previous version
 in ``message_revisions``; counters (views, reactions...) are updated in place without a revision.
+
+Captures can arrive out of order (a late page, an import of an older export). A capture is as
+new as its ``edit_date`` (none: the unedited original, the oldest). Content moves only to a
+capture at least as new as the stored one; each counter moves only to a value (never to None)
+from a capture at least as new as the one it came from, so the final row does not depend on
+the order captures are saved in.
 """
 
 from __future__ import annotations
@@ -85,12 +91,11 @@ async def save_messages(
     for key, old in existing.items():
         row = by_key[key]
         values: dict[str, Any] = {"_pk": old.id, "last_seen_at": now}
-        for name in _COUNTER_COLUMNS:
-            values[name] = getattr(row, name)
         if old.deleted_at is not None and row.source == "telegram":
             values["deleted_at"] = None
             values["deleted_how"] = None
-        stale = row.edit_date is not None and (old.edit_date or 0) > row.edit_date
+        stale = (old.edit_date or 0) > (row.edit_date or 0)
+        values.update(_counter_values(old, row, stale))
         if not stale and _content_key(
             old.text, old.entities, old.media_kind, old.media
         ) != _content_key(row.text, row.entities, row.media_kind, row.media):
@@ -142,6 +147,30 @@ async def save_messages(
     )
 
 
+def _counter_values(old: Any, row: MessageRow, stale: bool) -> dict[str, Any]:
+    """The counters a capture moves, and the capture version each stored counter came from.
+
+    ``counter_versions`` is None while every stored counter came from the row's current
+    version (the common case: one column fewer to write); otherwise it maps counter names to
+    the ``edit_date`` (0: unedited) of the capture that gave them.
+    """
+    version = row.edit_date or 0
+    current = old.edit_date or 0
+    versions = old.counter_versions or {
+        name: current for name in _COUNTER_COLUMNS if getattr(old, name) is not None
+    }
+    values: dict[str, Any] = {}
+    for name in _COUNTER_COLUMNS:
+        value = getattr(row, name)
+        if value is not None and version >= versions.get(name, -1):
+            values[name] = value
+            versions[name] = version
+    newest = current if stale else version  # the row's edit_date once this capture is saved
+    uniform = all(v == newest for v in versions.values())
+    values["counter_versions"] = None if uniform else versions
+    return values
+
+
 async def _update_rows(conn: AsyncConnection, updates: list[dict[str, Any]]) -> None:
     """Apply per-row updates, grouped by the set of columns so each group is one executemany."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -178,6 +207,11 @@ async def _load_existing(
                 messages.c.captured_at,
                 messages.c.deleted_at,
                 messages.c.raw,
+                messages.c.views,
+                messages.c.forwards,
+                messages.c.replies,
+                messages.c.reactions,
+                messages.c.counter_versions,
                 main_file.c.sha256,
             )
             .outerjoin(
