@@ -27,6 +27,7 @@ from archiver.config_accounts import (
     check_worker_id,
 )
 from archiver.errors import ConfigError
+from archiver.exporters.tdesktop_fields import export_zone
 
 MEDIA_KINDS = ("photo", "video", "gif", "round", "voice", "audio", "document", "sticker")
 """Kinds of downloadable media; ``archive.media_kinds`` picks from these."""
@@ -126,6 +127,15 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class ExportConfig:
+    """``tgmirror export``: how Telegram Desktop's format is written."""
+
+    timezone: str = "local"
+    """Zone of Desktop's local ``date`` keys: "local" (this machine's, as Desktop does), "UTC",
+    an IANA name ("Europe/Kyiv") or an offset ("+03:00"); ``date_unixtime`` is always UTC."""
+
+
+@dataclass(frozen=True)
 class SimulatorConfig:
     """Point tgmirror at a simulated Telegram (demo and tests) instead of the network."""
 
@@ -150,6 +160,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
     channels: tuple[ChannelConfig, ...] = ()
     source: Path | None = None
@@ -316,6 +327,13 @@ def _check_values(config: Config, source: Path | None) -> None:
     check_accounts(config, where)
     if config.web.port > 65535:
         raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
+    try:
+        export_zone(config.export.timezone)
+    except ValueError:
+        raise ConfigError(
+            f"{where}: export.timezone: expected \"local\", \"UTC\", a zone name such as "
+            f"\"Europe/Kyiv\" or an offset such as \"+03:00\", got {config.export.timezone!r}"
+        ) from None
     for i, ch in enumerate(config.channels):
         if not ch.ref.strip():
             raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")

@@ -15,6 +15,7 @@ from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.errors import ChannelRefError, ExportError
 from archiver.exporters.html import export_html
+from archiver.exporters.tdesktop_fields import export_zone
 from archiver.exporters.writer import ExportResult, export_channel
 from archiver.importers.tdesktop import ImportReport, import_export
 from archiver.media import open_media_store
@@ -86,10 +87,18 @@ def export_command(
                 return await export_channel(
                     conn, channel, out, store, fmt=fmt, since=start, until=stop,
                     with_media=not no_media, progress=advance,
+                    zone=export_zone(config.export.timezone),
                 )  # fmt: skip
 
     result = run(go())
     console.print(f"Exported {result.posts} posts and {result.files} files to {result.path}.")
+
+
+def _offset(seconds: int) -> str:
+    """``+03:00``: an offset as ``export.timezone`` takes it."""
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @app.command("import")
@@ -116,8 +125,10 @@ def import_command(
     report = run(go())
     for chat in report.chats:
         if chat.skipped:
-            console.print(f"Skipped {chat.name}: {chat.skipped}.")
             continue
         missing = f", {chat.missing_files} files not included" if chat.missing_files else ""
+        zone = f", dates written at {_offset(chat.utc_offset)}" if chat.utc_offset is not None \
+            else ""  # fmt: skip
         console.print(f"Imported {chat.name} (id {chat.id}): {chat.messages} messages, "
-                      f"{chat.files} files{missing}.")  # fmt: skip
+                      f"{chat.files} files{missing}{zone}.")  # fmt: skip
+    console.print(report.summary(), soft_wrap=True, markup=False, highlight=False)

@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import IO, Literal
 
@@ -52,8 +53,12 @@ async def export_channel(
     until: int | None = None,
     with_media: bool = True,
     progress: Callable[[int], None] = lambda n: None,
+    zone: tzinfo | None = None,
 ) -> ExportResult:
-    """Export one channel into ``out`` (created); returns counts."""
+    """Export one channel into ``out`` (created); returns counts.
+
+    ``zone`` is the time zone of Desktop's local ``date`` keys (None: this machine's).
+    """
     target = out / ("result.json" if fmt == "tdesktop" else "messages.jsonl")
     tmp = target.with_name(target.name + ".part")
     result = ExportResult(path=target)
@@ -75,7 +80,7 @@ async def export_channel(
             else:
                 await _write_tdesktop(
                     conn, channel, handle, out, media, result, since=since, until=until,
-                    with_media=with_media, progress=progress,
+                    with_media=with_media, progress=progress, zone=zone,
                 )  # fmt: skip
         if target.exists() and filecmp.cmp(tmp, target, shallow=False):
             tmp.unlink()  # --update: nothing changed, the file is left as it was
@@ -99,6 +104,7 @@ async def _write_tdesktop(
     until: int | None,
     with_media: bool,
     progress: Callable[[int], None],
+    zone: tzinfo | None,
 ) -> None:
     ours = {"username": channel.username, "about": channel.about}
     head = {"name": channel.title, "type": chat_type(channel), "id": channel.id, "tgmirror": ours}
@@ -111,7 +117,8 @@ async def _write_tdesktop(
             main = post.main_file
             ext = extension_for(main.mime, main.file_name) if main else ""
             record, copies = message_record(post, channel.title, batch.revisions.get(post.pk, []),
-                                            with_media=with_media, ext=ext)  # fmt: skip
+                                            with_media=with_media, ext=ext,
+                                            zone=zone)  # fmt: skip
             for copy in copies:
                 result.bytes += await media.copy_to(copy.store_path, out / copy.target)
                 result.files += 1

@@ -32,6 +32,7 @@ from archiver.importers.export_limits import (
     check_zip_listing,
     check_zip_sizes,
 )
+from archiver.importers.tdesktop_fields import chat_offset
 from archiver.importers.tdesktop_read import ImportedMessage, read_message
 from archiver.media import MediaStore, choose_mime, extension_for
 from archiver.rows import ChannelRow, FileRow
@@ -69,11 +70,25 @@ class ChatReport:
     files: int = 0
     missing_files: int = 0
     skipped: str | None = None
+    utc_offset: int | None = None  # seconds east of UTC of the export's local ``date``
 
 
 @dataclass
 class ImportReport:
     chats: list[ChatReport] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: how many chats were imported, and every skipped chat with its size."""
+        done = [c for c in self.chats if not c.skipped]
+        skipped = [c for c in self.chats if c.skipped]
+        line = f"Imported {len(done)} chat{'s' * (len(done) != 1)}"
+        line += f", {sum(c.messages for c in done):,} messages"
+        if skipped:
+            names = "; ".join(f"{c.name or c.id} ({c.kind or 'unknown type'}, "
+                              f"{c.messages:,} messages)" for c in skipped)  # fmt: skip
+            line += f"; skipped {len(skipped)} (tgmirror archives channels and supergroups"
+            line += f" only): {names}"
+        return line + "."
 
 
 class ExportSource:
@@ -234,7 +249,7 @@ async def import_export(
             report.chats.append(chat)
             if chat.kind not in CHANNEL_TYPES:
                 chat.skipped = f"{chat.kind or 'unknown'} chats are not archived"
-                _skip_chat(events)
+                chat.messages = _skip_chat(events)
                 continue
             async with engine.begin() as conn:
                 if await get_channel(conn, chat.id) is None:
@@ -249,7 +264,10 @@ async def import_export(
                 for kind2, msg in events:
                     if kind2 == "end":
                         break
-                    batch.append(read_message(msg, chat.id, source.where, last_date))
+                    if chat.utc_offset is None:
+                        chat.utc_offset = chat_offset(msg)
+                    batch.append(read_message(msg, chat.id, source.where, last_date,
+                                              chat.utc_offset))  # fmt: skip
                     last_date = batch[-1].row.date
                     if len(batch) >= BATCH:
                         await _save(conn, batch, source, media, chat, now)
@@ -259,16 +277,21 @@ async def import_export(
                     await _save(conn, batch, source, media, chat, now)
                     progress(len(batch))
                 await add_event(conn, chat.id, "imported", now,
-                                {"from": str(path), "messages": chat.messages})  # fmt: skip
+                                {"from": str(path), "messages": chat.messages,
+                                 "utc_offset": chat.utc_offset})  # fmt: skip
     if not report.chats:
         raise ImportFormatError(f"{source.where}: no chats found in this export")
     return report
 
 
-def _skip_chat(events: Iterator[tuple[str, dict[str, Any]]]) -> None:
+def _skip_chat(events: Iterator[tuple[str, dict[str, Any]]]) -> int:
+    """Read past a chat that is not archived; returns how many messages it has."""
+    count = 0
     for kind, _ in events:
         if kind == "end":
-            return
+            break
+        count += 1
+    return count
 
 
 async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,

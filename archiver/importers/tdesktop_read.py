@@ -9,26 +9,28 @@ key this module does not know is kept in ``MessageRow.extra``. Bad values raise
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
-from archiver.exporters.tdesktop_record import ACTIONS, FROM_DESKTOP, MEDIA_TYPES
+from archiver.exporters.tdesktop_fields import PRIVATE_PREFIX, SERVICE_COMMON
+from archiver.exporters.tdesktop_record import FROM_DESKTOP, MEDIA_TYPES
+from archiver.importers import tdesktop_fields as fields
 from archiver.importers.row_shapes import check_row
 from archiver.rows import FileRow, MessageRow
 
+# Keys rebuilt from columns on export. Every other key (sender and actor names and ids,
+# via_bot, buttons ...) is kept in ``MessageRow.extra`` and written back as it was.
 KNOWN_KEYS = {
-    "id", "type", "date", "date_unixtime", "edited", "edited_unixtime", "from", "from_id",
-    "author", "forwarded_from", "reply_to_message_id", "media_type", "file", "file_name",
-    "file_size", "thumbnail", "thumbnail_file_size", "photo", "photo_file_size", "width",
-    "height", "mime_type", "duration_seconds", "sticker_emoji", "poll",
-    "location_information", "place_name", "address", "contact_information", "actor",
-    "actor_id", "action", "title", "message_id", "reactions", "text", "text_entities",
-    "performer", "tgmirror",
+    "id", "type", "date", "date_unixtime", "edited", "edited_unixtime", "author",
+    "forwarded_from_id", "reply_to_message_id", "reply_to_peer_id", "media_type", "file",
+    "file_name", "file_size", "thumbnail", "thumbnail_file_size", "photo", "photo_file_size",
+    "width", "height", "mime_type", "duration_seconds", "sticker_emoji", "poll",
+    "location_information", "place_name", "address", "contact_information", "action",
+    "title", "message_id", "reactions", "text", "text_entities", "performer", "tgmirror",
+    "media_spoiler",
 }  # fmt: skip
 _KIND_OF_MEDIA_TYPE = {v: k for k, v in MEDIA_TYPES.items()}
-_ACTION_OF = {v: k for k, v in ACTIONS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +102,10 @@ def read_text(text: Any, where: str) -> tuple[str, list[dict[str, Any]] | None]:
     return "".join(out), entities or None
 
 
-def _date(msg: dict[str, Any], where: str, fallback: int | None) -> int:
+def _date(msg: dict[str, Any], where: str, fallback: int | None, offset: int | None) -> int:
     """``date_unixtime``; exports before it existed have only ``date`` in local time."""
     if msg.get("date_unixtime") is None and isinstance(msg.get("date"), str):
-        try:
-            return int(datetime.fromisoformat(msg["date"]).timestamp())
-        except ValueError:
-            raise ImportFormatError(f"{where}: date is not an ISO time: {msg['date']!r}") from None
+        return fields.local_time(msg["date"], offset, where, "date")
     if msg.get("date_unixtime") is None and fallback is not None:
         return fallback
     return _int(msg.get("date_unixtime"), where, "date_unixtime", required=True) or 0
@@ -115,6 +114,15 @@ def _date(msg: dict[str, Any], where: str, fallback: int | None) -> int:
 def _plain(value: Any, where: str) -> str:
     """Text that Desktop may write as a string or as a text array (poll questions, answers)."""
     return read_text(value if value is not None else "", where)[0]
+
+
+def _poll_answer(answer: dict[str, Any], index: int, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": _plain(answer.get("text"), where), "option": f"{index:02x}"}
+    if isinstance(answer.get("text"), list):
+        out["text_parts"] = answer["text"]
+    if answer.get("chosen") is True:
+        out["chosen"] = True
+    return out
 
 
 def _media(
@@ -126,16 +134,17 @@ def _media(
     source = None
     if "photo" in msg:
         kind, source = "photo", msg["photo"]
-        info = {"width": msg.get("width"), "height": msg.get("height"), "spoiler": False}
+        info = {"width": msg.get("width"), "height": msg.get("height"),
+                "spoiler": msg.get("media_spoiler") is True}  # fmt: skip
     elif "file" in msg:
-        kind = _KIND_OF_MEDIA_TYPE.get(msg.get("media_type", ""), "document")
+        kind = _KIND_OF_MEDIA_TYPE.get(str(msg.get("media_type")), "document")
         source = msg["file"]
         info = {k: v for k, v in {
             "mime": msg.get("mime_type"), "size": msg.get("file_size"),
             "file_name": msg.get("file_name"), "duration": msg.get("duration_seconds"),
             "width": msg.get("width"), "height": msg.get("height"),
             "emoji": msg.get("sticker_emoji"), "title": msg.get("title"),
-            "performer": msg.get("performer"),
+            "performer": msg.get("performer"), "spoiler": msg.get("media_spoiler") or None,
         }.items() if v is not None}  # fmt: skip
     elif isinstance(msg.get("poll"), dict):
         poll = msg["poll"]
@@ -144,10 +153,11 @@ def _media(
         info = {"question": _plain(poll.get("question"), where),
                 "closed": bool(poll.get("closed")),
                 "total_voters": poll.get("total_voters", 0),
-                "answers": [{"text": _plain(a.get("text"), where), "option": f"{i:02x}"}
-                            for i, a in enumerate(answers)],
+                "answers": [_poll_answer(a, i, where) for i, a in enumerate(answers)],
                 "results": [{"option": f"{i:02x}", "voters": a.get("voters", 0)}
                             for i, a in enumerate(answers)]}  # fmt: skip
+        if isinstance(poll.get("question"), list):  # formatted: the parts, to write back
+            info["question_parts"] = poll["question"]
     elif isinstance(msg.get("location_information"), dict):
         loc = msg["location_information"]
         kind = "venue" if "place_name" in msg else "geo"
@@ -160,11 +170,11 @@ def _media(
         info = {"first_name": c.get("first_name"), "last_name": c.get("last_name"),
                 "phone": c.get("phone_number")}  # fmt: skip
     if ours.get("media_kind") is not None or "media" in ours:
-        kind, info = ours.get("media_kind"), ours.get("media")
+        kind, info = ours.get("media_kind"), ours.get("media") or {}
     files: tuple[FileRow, ...] = ()
     if ours.get("files"):
-        files = tuple(FileRow(**{k: f[k] for k in (
-            "role", "kind", "mime", "size", "file_name", "width", "height", "duration") if k in f})
+        files = tuple(FileRow(**{k: f.get(k) for k in (  # type: ignore[arg-type]
+            "role", "kind", "mime", "size", "file_name", "width", "height", "duration")})
             for f in ours["files"] if isinstance(f, dict))  # fmt: skip
     elif kind in ("photo", "video", "gif", "round", "voice", "audio", "sticker", "document"):
         files = (FileRow(kind=kind, mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo"
@@ -179,18 +189,21 @@ def _media(
 
 
 def read_message(
-    msg: Any, channel_id: int, where_file: str, fallback_date: int = 0
+    msg: Any, channel_id: int, where_file: str, fallback_date: int = 0,
+    offset: int | None = None,
 ) -> ImportedMessage:
     """One Desktop message as a row, with its file path and our history if present.
 
-    ``fallback_date`` dates an ``unsupported`` message, which Desktop writes without one.
+    ``fallback_date`` dates an ``unsupported`` message, which Desktop writes without one;
+    ``offset`` (seconds east of UTC, ``fields.chat_offset``) reads a local time that has no
+    unixtime beside it, else this machine's zone is assumed, as Desktop wrote in its own.
     """
     if not isinstance(msg, dict):
         raise ImportFormatError(f"{where_file}: a message is not an object")
     msg_id = _int(msg.get("id"), f"{where_file}: a message", "id", required=True)
     where = f"{where_file}: message {msg_id}"
     try:
-        imported = _read(msg, channel_id, msg_id or 0, where, fallback_date)
+        imported = _read(msg, channel_id, msg_id or 0, where, fallback_date, offset)
     except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
         raise ImportFormatError(f"{where}: a value has an unexpected shape ({exc})") from exc
     check_row(imported.row, imported.revisions,
@@ -198,13 +211,34 @@ def read_message(
     return imported
 
 
+def _edit_date(msg: dict[str, Any], where: str, offset: int | None) -> int | None:
+    if msg.get("edited_unixtime") is None and msg.get("edited") is not None:
+        return fields.local_time(msg["edited"], offset, where, "edited")
+    return _int(msg.get("edited_unixtime"), where, "edited_unixtime")
+
+
+def _extra(msg: dict[str, Any], known: Any, paths: dict[str, Any], channel_id: int
+           ) -> dict[str, Any] | None:  # fmt: skip
+    """Keys with no column, kept to be written back; the original file paths beside them.
+
+    A sender or actor id that is the channel itself is what the exporter writes anyway.
+    """
+    own = f"channel{channel_id}"
+    extra = {k: v for k, v in msg.items()
+             if k not in known and not (k in ("from_id", "actor_id") and v == own)}  # fmt: skip
+    if paths:
+        extra[PRIVATE_PREFIX + "paths"] = paths
+    return extra or None
+
+
 def _read(
-    msg: dict[str, Any], channel_id: int, msg_id: int, where: str, fallback_date: int
+    msg: dict[str, Any], channel_id: int, msg_id: int, where: str, fallback_date: int,
+    offset: int | None,
 ) -> ImportedMessage:
     kind = msg.get("type", "message")
     if kind not in ("message", "service", "unsupported"):
         raise ImportFormatError(f"{where}: type must be 'message' or 'service', got {kind!r}")
-    date = _date(msg, where, fallback_date if kind == "unsupported" else None)
+    date = _date(msg, where, fallback_date if kind == "unsupported" else None, offset)
     if kind == "unsupported":  # Desktop writes only the id of a message it cannot export
         row = MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="import",
                          media_kind="unsupported", media={"type": "unsupported"})  # fmt: skip
@@ -217,34 +251,38 @@ def _read(
     sender = parse_decimal_id(from_id[4:]) if isinstance(from_id, str) and \
         from_id.startswith("user") else None  # fmt: skip
     reply = _int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
+    paths = {role: msg[key] for role, key in (("main", "photo" if "photo" in msg else "file"),
+                                              ("thumb", "thumbnail")) if key in msg}  # fmt: skip
     common: dict[str, Any] = {
         "channel_id": channel_id, "msg_id": msg_id, "date": date, "text": text,
         "entities": entities, "from_id": sender, "source": "import",
-        "extra": {k: v for k, v in msg.items() if k not in KNOWN_KEYS} or None,
+        "edit_date": _edit_date(msg, where, offset),
+        "reactions": ours.get("reactions") or _reactions(msg.get("reactions")),
     }  # fmt: skip
     if kind == "service":
-        action = ours.get("action") or {
-            "type": _ACTION_OF.get(msg.get("action", ""), msg.get("action"))
-        }
-        if msg.get("title") and "title" not in action:
-            action["title"] = msg["title"]
+        action = ours.get("action") or fields.service_action(msg)
         pinned = _int(msg.get("message_id"), where, "message_id")
+        photo: tuple[FileRow, ...] = ()
+        source = None
+        if "photo" in msg:  # edit_group_photo and suggest_profile_photo carry the photo
+            _, _, photo, source = _media(msg, where)
         row = MessageRow(**common, action=action, reply_to_msg_id=pinned or reply,
-                         reply_to=ours.get("reply_to"))  # fmt: skip
-        return ImportedMessage(row, None, ours.get("deleted_at"), ours.get("deleted_how"), [])
+                         reply_to=ours.get("reply_to"), files=photo,
+                         extra=_extra(msg, KNOWN_KEYS | set(action) | SERVICE_COMMON - {
+                             "actor", "actor_id", "from", "from_id"}, paths,
+                                      channel_id))  # fmt: skip
+        return ImportedMessage(row, source, ours.get("deleted_at"), ours.get("deleted_how"), [])
     media_kind, media, files, source = _media(msg, where)
-    fwd = ours.get("fwd_from") or ({"from_name": msg["forwarded_from"]}
-                                   if msg.get("forwarded_from") else None)  # fmt: skip
     row = MessageRow(
-        **common, edit_date=_int(msg.get("edited_unixtime"), where, "edited_unixtime"),
-        media_kind=media_kind, media=media, files=files, grouped_id=ours.get("grouped_id"),
-        reply_to_msg_id=reply, reply_to=ours.get("reply_to") or ({"msg_id": reply} if reply
-                                                                 else None),
-        fwd_from=fwd, views=ours.get("views"), forwards=ours.get("forwards"),
-        reactions=ours.get("reactions") or _reactions(msg.get("reactions")),
-        post_author=msg.get("author"),
+        **common, media_kind=media_kind, media=media, files=files,
+        grouped_id=ours.get("grouped_id"), reply_to_msg_id=reply,
+        reply_to=ours.get("reply_to") or fields.reply_to(msg, reply),
+        fwd_from=ours.get("fwd_from") or fields.fwd_from(msg), views=ours.get("views"),
+        forwards=ours.get("forwards"), post_author=msg.get("author"),
+        extra=_extra(msg, KNOWN_KEYS, paths, channel_id),
     )  # fmt: skip
-    revisions = ours["revisions"] if isinstance(ours.get("revisions"), list) else []
+    revisions: list[dict[str, Any]] = ours["revisions"] if isinstance(ours.get("revisions"),
+                                                                       list) else []  # fmt: skip
     thumb = None if is_placeholder(msg.get("thumbnail")) else msg["thumbnail"]
     return ImportedMessage(
         row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions, thumb
@@ -256,10 +294,16 @@ def _reactions(reactions: Any) -> list[dict[str, Any]] | None:
     for r in reactions if isinstance(reactions, list) else []:
         if not isinstance(r, dict):
             continue
+        one: dict[str, Any]
         if r.get("type") == "emoji":
-            out.append({"emoji": r.get("emoji"), "count": r.get("count", 0)})
+            one = {"emoji": r.get("emoji"), "count": r.get("count", 0)}
         elif r.get("type") == "custom_emoji" and str(r.get("document_id", "")).isdigit():
-            out.append({"custom_emoji_id": int(r["document_id"]), "count": r.get("count", 0)})
+            one = {"custom_emoji_id": int(r["document_id"]), "count": r.get("count", 0)}
         elif r.get("type") == "paid":
-            out.append({"paid": True, "count": r.get("count", 0)})
+            one = {"paid": True, "count": r.get("count", 0)}
+        else:
+            continue
+        if isinstance(r.get("recent"), list) and r["recent"]:
+            one["recent"] = r["recent"]
+        out.append(one)
     return out or None

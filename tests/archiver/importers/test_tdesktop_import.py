@@ -86,7 +86,8 @@ async def test_every_key_is_read(config, tmp_path: Path) -> None:
     chat = report.chats[0]
     assert (chat.messages, chat.files, chat.missing_files) == (8, 2, 2)
     assert chans[0].id == 777 and chans[0].source == "import"
-    assert rows[1].action == {"type": "channel_create", "title": "Вести"}
+    assert rows[1].action == {"type": "channel_create", "desktop_action": "create_channel",
+                              "title": "Вести"}  # fmt: skip
     two = rows[2]
     assert two.text == "Жирный текст и ссылка"
     assert two.entities == [
@@ -95,7 +96,7 @@ async def test_every_key_is_read(config, tmp_path: Path) -> None:
     ]
     assert (two.edit_date, two.post_author) == (1704106800, "Олег")
     assert two.reactions == [{"emoji": "👍", "count": 5}]
-    assert two.extra == {"future_key": {"kept": True}}
+    assert two.extra == {"future_key": {"kept": True}, "from": "Вести"}
     assert (rows[3].media_kind, rows[3].reply_to_msg_id) == ("photo", 2)
     assert rows[4].media_kind == "voice" and rows[5].media_kind == "video"
     assert rows[6].media["question"] == "Да?" and rows[6].fwd_from == {"from_name": "Другой канал"}
@@ -144,6 +145,10 @@ async def test_full_account_export_imports_channels_and_skips_private_chats(
     report, rows, *_ = await _import(config, tmp_path / "acct")
     assert [c.skipped is None for c in report.chats] == [False, True]
     assert sorted(rows) == [1, 2, 3]
+    assert report.summary() == (
+        "Imported 1 chat, 3 messages; skipped 1 (tgmirror archives channels and supergroups "
+        "only): Friend (personal_chat, 2 messages)."
+    )
 
 
 @pytest.mark.parametrize(
