@@ -359,5 +359,9 @@ def message_record(
         ours["deleted_how"] = post.deleted_how
     if revisions:
         ours["revisions"] = [_revision(r) for r in revisions]
+    if post.media_kind == "unsupported" and not post.action:
+        # Desktop writes only the id of a message it cannot export; our key keeps its date.
+        record = {"id": post.msg_id, "type": "unsupported"}
+        ours["date"] = post.date
     record["tgmirror"] = ours
     return record, copies

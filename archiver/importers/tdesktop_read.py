@@ -238,13 +238,15 @@ def _read(
     kind = msg.get("type", "message")
     if kind not in ("message", "service", "unsupported"):
         raise ImportFormatError(f"{where}: type must be 'message' or 'service', got {kind!r}")
+    ours: dict[str, Any] = msg["tgmirror"] if isinstance(msg.get("tgmirror"), dict) else {}
+    if kind == "unsupported" and isinstance(ours.get("date"), int):
+        fallback_date = ours["date"]
     date = _date(msg, where, fallback_date if kind == "unsupported" else None, offset)
     if kind == "unsupported":  # Desktop writes only the id of a message it cannot export
         row = MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="import",
                          media_kind="unsupported", media={"type": "unsupported"})  # fmt: skip
         return ImportedMessage(row, None, None, None, [])
     text, entities = read_text(msg.get("text", ""), where)
-    ours: dict[str, Any] = msg["tgmirror"] if isinstance(msg.get("tgmirror"), dict) else {}
     if "entities" in ours:
         entities = ours["entities"]
     from_id = msg.get("from_id")
