@@ -205,6 +205,18 @@ def _main_path(post: Post, with_media: bool, ext: str) -> tuple[str, list[MediaC
     return _absent(original), []
 
 
+def _shape_keys(post: Post, media: dict[str, Any]) -> dict[str, Any]:
+    """``width`` and ``height`` (Desktop writes them only both known), ``media_spoiler``."""
+    main, out = post.main_file, {}
+    width = (main.width if main else None) or media.get("width")
+    height = (main.height if main else None) or media.get("height")
+    if width and height:
+        out.update(width=width, height=height)
+    if media.get("spoiler"):
+        out["media_spoiler"] = True
+    return out
+
+
 def photo_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], list[MediaCopy]]:
     """Desktop's pushPhoto: ``photo``, ``photo_file_size``, ``width`` and ``height``."""
     main, media = post.main_file, post.media if isinstance(post.media, dict) else {}
@@ -212,12 +224,7 @@ def photo_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], 
     out: dict[str, Any] = {"photo": path}
     if main is not None and main.size is not None:
         out["photo_file_size"] = main.size
-    width = (main.width if main else None) or media.get("width")
-    height = (main.height if main else None) or media.get("height")
-    if width and height:
-        out.update(width=width, height=height)
-    if media.get("spoiler"):
-        out["media_spoiler"] = True
+    out.update(_shape_keys(post, media))
     return out, copies
 
 
@@ -247,12 +254,7 @@ def _file_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], 
         main.duration if main else None)  # fmt: skip
     if duration:
         out["duration_seconds"] = int(duration)
-    width = (main.width if main else None) or media.get("width")
-    height = (main.height if main else None) or media.get("height")
-    if width and height:
-        out.update(width=width, height=height)
-    if media.get("spoiler"):
-        out["media_spoiler"] = True
+    out.update(_shape_keys(post, media))
     return out, copies
 
 
