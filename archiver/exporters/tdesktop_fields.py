@@ -109,10 +109,14 @@ def action_keys(action: dict[str, Any], reply_to_msg_id: int | None) -> dict[str
 
 
 def safe_relative(path: Any) -> str | None:
-    """A path from an imported export usable inside a new export folder, else None."""
+    """A path from an imported export usable inside a new export folder, else None.
+
+    Desktop puts every file in a folder (``photos/…``): a path outside the export, or beside
+    ``result.json`` itself, is not taken from a file someone may have edited.
+    """
     if not isinstance(path, str) or not path or path.startswith("("):
         return None
     clean = posixpath.normpath(path)
-    if clean.startswith(("/", "../")) or clean in (".", "..") or "\\" in clean or "\x00" in clean:
+    if clean.startswith(("/", "../")) or "/" not in clean or "\\" in clean or "\x00" in clean:
         return None
     return clean

@@ -96,6 +96,7 @@ def test_env_config_path_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             "[archive]\nlease_duration = 30\nlease_renew_interval = 20\n",
             "archive.lease_renew_interval: expected 1 to 15 seconds (at most half",
         ),
+        ('[export]\ntimezone = "Mars/Olympus"\n', "export.timezone: expected \"local\""),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:

@@ -57,3 +57,4 @@ def test_our_own_export_brings_every_nested_entity_back() -> None:
     desktop_only = {k: v for k, v in record.items() if k != "tgmirror"}
     assert read_message(desktop_only, 5, "result.json").row.entities == [
         {"type": "italic", "offset": 4, "length": 9}]  # fmt: skip
+
