@@ -81,14 +81,18 @@ class ImportReport:
         """One line: how many chats were imported, and every skipped chat with its size."""
         done = [c for c in self.chats if not c.skipped]
         skipped = [c for c in self.chats if c.skipped]
-        line = f"Imported {len(done)} chat{'s' * (len(done) != 1)}"
-        line += f", {sum(c.messages for c in done):,} messages"
+        line = f"Imported {_count(len(done), 'chat')}, "
+        line += _count(sum(c.messages for c in done), "message")
         if skipped:
             names = "; ".join(f"{c.name or c.id} ({c.kind or 'unknown type'}, "
-                              f"{c.messages:,} messages)" for c in skipped)  # fmt: skip
+                              f"{_count(c.messages, 'message')})" for c in skipped)  # fmt: skip
             line += f"; skipped {len(skipped)} (tgmirror archives channels and supergroups"
             line += f" only): {names}"
         return line + "."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 class ExportSource:

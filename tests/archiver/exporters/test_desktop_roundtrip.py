@@ -92,7 +92,7 @@ async def test_a_full_account_export_comes_back_and_names_what_it_skipped(
     report = await _import(config, shapes.write(tmp_path / "desktop", data))
     assert report.summary().endswith(
         "skipped 2 (tgmirror archives channels and supergroups only): "
-        "Family (private_group, 2 messages); Friend (personal_chat, 1 messages)."
+        "Family (private_group, 2 messages); Friend (personal_chat, 1 message)."
     )
     chats = [*data["chats"]["list"], *data["left_chats"]["list"]]
     for original in (c for c in chats if c["type"].endswith(("supergroup", "channel"))):
