@@ -33,6 +33,7 @@ def test_export_then_import_elsewhere(cli, archive_copy, cli_database, tmp_path:
     imported = cli("--config", str(other), "import", str(tmp_path / "exp"))
     assert imported.returncode == 0, imported.stderr
     assert "Imported Свободные вести" in imported.stdout
+    assert "Imported 1 chat, " in imported.stdout and "dates written at " in imported.stdout
 
 
 def test_bad_arguments_and_bad_files_give_one_line(cli, cli_database, tmp_path: Path) -> None:
