@@ -142,3 +142,16 @@ async def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(eng
         result = await save_messages(conn, [older], 3)
         text = (await conn.execute(sa.select(messages.c.text))).scalar()
     assert (text, result.edited) == ("v3", 0)
+
+
+async def test_an_older_capture_or_an_import_without_counters_leaves_them(engine) -> None:
+    async with engine.begin() as conn:
+        await _setup(conn)
+        newer = MessageRow(channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200, views=1000)
+        older = MessageRow(channel_id=CH, msg_id=1, date=1, text="v1", edit_date=100, views=5)
+        imported = MessageRow(channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200,
+                              source="import")  # fmt: skip
+        for row in (newer, older, imported):
+            await save_messages(conn, [row], 10)
+        row = (await conn.execute(sa.select(messages.c.text, messages.c.views))).one()
+    assert tuple(row) == ("v2", 1000)
