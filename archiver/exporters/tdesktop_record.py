@@ -207,7 +207,8 @@ def _main_path(post: Post, with_media: bool, ext: str) -> tuple[str, list[MediaC
 
 def _shape_keys(post: Post, media: dict[str, Any]) -> dict[str, Any]:
     """``width`` and ``height`` (Desktop writes them only both known), ``media_spoiler``."""
-    main, out = post.main_file, {}
+    main = post.main_file
+    out: dict[str, Any] = {}
     width = (main.width if main else None) or media.get("width")
     height = (main.height if main else None) or media.get("height")
     if width and height:
