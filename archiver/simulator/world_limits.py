@@ -25,7 +25,7 @@ class WorldLimits:
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
-    def set_limits(self, limits: dict[str, tuple[int, float]], *, penalty: float = 0.0) -> None:
+    def set_limits(self, limits: dict[str, tuple[int, float]], penalty: float = 0.0) -> None:
         """Limit each account to `requests` per `seconds` of each named request class, e.g.
         ``{"GetHistoryRequest": (30, 30), "Takeout:GetHistoryRequest": (300, 30)}``: a token
         bucket per account and name, starting full. Past it Telegram answers FLOOD_WAIT_X, X
@@ -43,7 +43,7 @@ class WorldLimits:
             return {}
         return {k: (b.requests, b.seconds) for k, b in settings.buckets.items()}
 
-    def set_network(self, *, rtt_ms: float = 0.0, bytes_per_second: float | None = None) -> None:
+    def set_network(self, rtt_ms: float = 0.0, bytes_per_second: float | None = None) -> None:
         """Delay every answer by `rtt_ms` plus its serialised size over `bytes_per_second`, the
         bandwidth of each connection (answers on one connection queue for it; a connection to
         another DC has its own). The defaults turn the network model off."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from telethon import errors, functions, types
 
+from archiver.simulator.auth import LOGIN_CODE
+
 
 @pytest.fixture
 def channel_with_posts(world) -> int:
@@ -75,8 +77,6 @@ async def test_finishing_outside_a_takeout_is_refused(world, connect):
 
 
 async def test_another_account_cannot_use_a_takeout(world, connect):
-    from archiver.simulator.auth import LOGIN_CODE
-
     world.add_account("Second", "15550000002")
     first = await connect()
     second = await connect(authorized=False)
