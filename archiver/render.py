@@ -38,6 +38,7 @@ MAX_LINK_TEXT = 4096
 _LINKED_BY_TEXT = frozenset({"url", "email", "mention"})
 # Search snippets are cut from this much of a text, however long the text is.
 MAX_HIGHLIGHT_SOURCE = 65536
+_TEXT_WORD = re.compile(r"[^\W_]+")  # words as the search index splits them
 
 
 def safe_url(url: Any) -> str | None:
@@ -191,15 +192,15 @@ def plain_summary(text: str | None, limit: int = 120) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
-    from archiver.store.search_text import fold
+    from archiver.store.search_text import fold_for_stems
 
-    return fold(ch)
+    return fold_for_stems(ch)
 
 
 def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
-    """``text`` folded character by character, and for each folded character the index of
-    the character it came from. ASCII text (most snippets) folds in one call; other text
-    folds through a cache of single characters, since a text repeats few distinct ones."""
+    """``text`` folded for stems character by character, and for each folded character the
+    index of the character it came from. ASCII text (most snippets) folds in one call; other
+    text folds through a cache of single characters, since a text repeats few distinct ones."""
     if text.isascii():
         return text.lower(), range(len(text))
     pieces = list(map(_fold_char, text))
@@ -212,18 +213,30 @@ def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
 def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     """An escaped excerpt of ``text`` around the first match, matches in ``<mark>``.
 
-    ``words`` are folded search words; matching is done on folded text so that a search
-    without diacritics highlights the original word with them. Only the first
-    ``MAX_HIGHLIGHT_SOURCE`` characters are looked at, so a huge text costs no more.
+    ``words`` are folded search words, marked where a word of the text starts with one;
+    matching is done on folded text so that a search without diacritics highlights the
+    original word with them. If ``words`` has ``stems`` (``search_query.QueryWords``), a word
+    of the text whose stems include one is marked whole: a search for مدينة marks بالمدينة.
+    Only the first ``MAX_HIGHLIGHT_SOURCE`` characters are looked at, so a huge text costs
+    no more.
     """
+    from archiver.store.search_stem import index_keys
+    from archiver.store.search_text import exact_from_stem_fold
+
     whole = text or ""
     text = whole[:MAX_HIGHLIGHT_SOURCE]
-    folded, index = _folded_with_index(text)
+    for_stems, index = _folded_with_index(text)
+    folded = exact_from_stem_fold(for_stems)
     spans: list[tuple[int, int]] = []
     for word in {w for w in words if w}:
         for match in re.finditer(r"(?<!\w)" + re.escape(word), folded):
             spans.append((index[match.start()], index[match.end() - 1] + 1))
-    spans.sort()
+    stems: frozenset[str] = getattr(words, "stems", frozenset())
+    if stems and not for_stems.isascii():
+        for match in _TEXT_WORD.finditer(for_stems):
+            if stems.intersection(index_keys(match.group())):
+                spans.append((index[match.start()], index[match.end() - 1] + 1))
+    spans.sort(key=lambda span: (span[0], -span[1]))
     first = spans[0][0] if spans else 0
     start = max(0, first - width // 3)
     if start:

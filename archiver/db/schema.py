@@ -315,17 +315,19 @@ FTS_TABLE = "messages_fts"
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and
 deletes with the same folded text. ``rowid`` is ``search_order.order_key`` (date, then
 ``messages.id``) so matches come newest first; ``chan`` holds one token ``c<channel id>`` so a
-search inside one channel is an FTS intersection, not a post-filter."""
+search inside one channel is an FTS intersection, not a post-filter; ``stem`` holds the stems
+of Arabic, Persian, Russian and Ukrainian words (``archiver.store.search_stem``)."""
 
 FTS_CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "body, chan, content='', tokenize='unicode61 remove_diacritics 2')"
+    "body, chan, stem, content='', tokenize='unicode61 remove_diacritics 2')"
 )
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
 # On PostgreSQL the search index is an ordinary table of the same name: one tsvector per
-# message, built from the same folded words, under a GIN index (docs/postgresql.md says why
-# tsvector and not pg_trgm). It is on its own MetaData: SQLite must never create it.
+# message, built from the same folded words and stems (a stem is the lexeme ``_stem``), under
+# a GIN index (docs/postgresql.md says why tsvector and not pg_trgm). It is on its own
+# MetaData: SQLite must never create it.
 PG_SEARCH_CREATE = (
     f"CREATE TABLE IF NOT EXISTS {FTS_TABLE} ("
     "message_id BIGINT NOT NULL, body TSVECTOR NOT NULL, "

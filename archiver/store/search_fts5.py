@@ -4,7 +4,9 @@ Contentless means FTS5 keeps no copy of the text, so deleting an entry needs the
 text it was indexed with. ``rowid`` is the post's ``search_order.order_key`` (its date, then
 ``messages.id``), so FTS5 hands out matches newest first and a LIMIT stops the scan; ``chan``
 holds one token per channel so that a search inside one channel is an FTS intersection, not a
-post-filter.
+post-filter. ``stem`` holds the stems of the words that have some (``search_stem``), in no
+order: whole-word terms of a stemmed language match there, exact words, prefixes and phrases
+in ``body``.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ _FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.BigInteger))
 
 def _params(entries: list[IndexEntry]) -> list[dict[str, object]]:
     return [
-        {"rowid": order_key(date, pk), "body": body, "chan": channel_token(cid)}
-        for pk, date, cid, body in entries
+        {"rowid": order_key(date, pk), "body": body, "chan": channel_token(cid), "stem": stems}
+        for pk, date, cid, body, stems in entries
     ]
 
 
 async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
     await conn.execute(
-        sa.text(f"INSERT INTO {FTS_TABLE}(rowid, body, chan) VALUES (:rowid, :body, :chan)"),
+        sa.text(
+            f"INSERT INTO {FTS_TABLE}(rowid, body, chan, stem) VALUES (:rowid, :body, :chan, :stem)"
+        ),
         _params(entries),
     )
 
@@ -39,8 +43,8 @@ async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
 async def remove_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
     await conn.execute(
         sa.text(
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, chan) "
-            "VALUES ('delete', :rowid, :body, :chan)"
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, chan, stem) "
+            "VALUES ('delete', :rowid, :body, :chan, :stem)"
         ),
         _params(entries),
     )
@@ -53,13 +57,22 @@ async def remove_all(conn: AsyncConnection) -> None:
 def fts_expression(query: SearchQuery, channel_ids: list[int] | None = None) -> str:
     """The FTS5 MATCH expression for a parsed query (every piece quoted), inside the channels
     ``channel_ids`` if given."""
-    parts = [f'"{word}"{"*" if prefix else ""}' for word, prefix in query.terms]
-    parts += ['"' + " ".join(words) + '"' for words in query.phrases]
-    expression = "body:(" + " ".join(parts) + ")"
+    parts = [_term(w, prefix, query.term_keys(i)) for i, (w, prefix) in enumerate(query.terms)]
+    parts += ['body:"' + " ".join(words) + '"' for words in query.phrases]
+    expression = " AND ".join(parts)
     if channel_ids is not None:
         tokens = " OR ".join(f'"{channel_token(cid)}"' for cid in channel_ids)
         expression += f" AND chan:({tokens})"
     return expression
+
+
+def _term(word: str, prefix: bool, keys: tuple[str, ...]) -> str:
+    if prefix:
+        written = f'body:"{word}"*'
+        return f'({written} OR stem:"{keys[0]}"*)' if keys else written
+    if keys:
+        return "stem:(" + " OR ".join(f'"{key}"' for key in keys) + ")"
+    return f'body:"{word}"'
 
 
 def newest_matches(select: sa.Select[Any], *, in_channels: bool, paged: bool) -> sa.Select[Any]:

@@ -1,8 +1,9 @@
 """The full-text index: what goes in, what comes out, rebuilding; on any supported database.
 
-The store feeds the index folded text (``search_text.search_body``) in the same transaction as
-the rows, and removes entries with the same folded text (SQLite's contentless FTS5 table needs
-the original values to delete). The index itself is the dialect's (``dialect.Dialect.search``).
+The store feeds the index folded text and its stems (``search_text.index_texts``) in the same
+transaction as the rows, and removes entries with the same folded text and stems (SQLite's
+contentless FTS5 table needs the original values to delete). The index itself is the
+dialect's (``dialect.Dialect.search``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import messages
 from archiver.store.dialect import dialect_of
-from archiver.store.search_text import IndexEntry, search_body
+from archiver.store.search_text import IndexEntry, index_texts
 
 
 def fts_rows(rows: Iterable[tuple[int, int, int, str, Any]]) -> list[IndexEntry]:
@@ -23,9 +24,9 @@ def fts_rows(rows: Iterable[tuple[int, int, int, str, Any]]) -> list[IndexEntry]
     drop out. The date orders results (``search_order``) and never changes after insert."""
     entries = []
     for pk, date, channel_id, text, media in rows:
-        body = search_body(text, media)
+        body, stems = index_texts(text, media)
         if body:
-            entries.append((pk, date, channel_id, body))
+            entries.append((pk, date, channel_id, body, stems))
     return entries
 
 

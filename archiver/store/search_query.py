@@ -3,6 +3,10 @@
 Words, ``"quoted phrases"`` and ``prefix*`` are kept, folded like the index
 (``search_text.fold``); every other character is dropped. So a malformed query can only be
 empty (an error with a hint), never a syntax error or an injection into the index's language.
+
+A bare word of a stemmed language (``search_stem``) matches any form of it: the query looks
+up its stems in the index's stems. A quoted word or phrase matches exactly as written (folded),
+a ``prefix*`` the starts of written words (and, for Arabic, of words without their article).
 """
 
 from __future__ import annotations
@@ -11,24 +15,49 @@ import re
 from dataclasses import dataclass
 
 from archiver.errors import SearchQueryError
-from archiver.store.search_text import fold
+from archiver.store.search_stem import prefix_key, query_keys
+from archiver.store.search_text import exact_from_stem_fold, fold_for_stems
 
 MAX_QUERY = 300
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+class QueryWords(list[str]):
+    """The folded words a result's snippet marks where they start a word (exact terms,
+    prefixes, phrase words), with ``stems``: a word of the text whose stems (``index_keys``)
+    include one of these is marked whole."""
+
+    stems: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """A parsed query: terms (folded word, is_prefix) and phrases (folded words)."""
+    """A parsed query: terms (folded word, is_prefix), phrases (folded words), and per term
+    the stems it looks for (``keys``; empty: the term is looked up as written)."""
 
     terms: tuple[tuple[str, bool], ...]
     phrases: tuple[tuple[str, ...], ...]
+    keys: tuple[tuple[str, ...], ...] = ()
+
+    def term_keys(self, index: int) -> tuple[str, ...]:
+        """The stems term ``index`` looks for; for a prefix term, the stem start."""
+        return self.keys[index] if index < len(self.keys) else ()
 
     @property
-    def words(self) -> list[str]:
-        """Every folded word, for highlighting."""
-        return [t for t, _ in self.terms] + [w for p in self.phrases for w in p]
+    def words(self) -> QueryWords:
+        """What a snippet highlights (``render.highlight``)."""
+        words = QueryWords(
+            [w for i, (w, prefix) in enumerate(self.terms) if prefix or not self.term_keys(i)]
+            + [w for p in self.phrases for w in p]
+        )
+        words.stems = frozenset(
+            key
+            for i, (_, prefix) in enumerate(self.terms)
+            if not prefix
+            for key in self.term_keys(i)
+        )
+        return words
 
 
 def parse_query(text: str) -> SearchQuery:
@@ -36,21 +65,34 @@ def parse_query(text: str) -> SearchQuery:
     if len(text) > MAX_QUERY:
         raise SearchQueryError(f"the search is too long (at most {MAX_QUERY} characters)")
     terms: list[tuple[str, bool]] = []
+    keys: list[tuple[str, ...]] = []
     phrases: list[tuple[str, ...]] = []
     for quoted, bare in _TOKEN.findall(text.replace("\u201c", '"').replace("\u201d", '"')):
         if quoted:
-            words = tuple(_WORD.findall(fold(quoted)))
+            words = tuple(_WORD.findall(exact_from_stem_fold(fold_for_stems(quoted))))
             if len(words) > 1:
                 phrases.append(words)
             elif words:
                 terms.append((words[0], False))
+                keys.append(())
             continue
         prefix = bare.endswith("*")
-        bare_words = _WORD.findall(fold(bare))
-        for i, word in enumerate(bare_words):
-            terms.append((word, prefix and i == len(bare_words) - 1))
+        stem_words = _WORD.findall(fold_for_stems(bare))
+        for i, stem_word in enumerate(stem_words):
+            is_prefix = prefix and i == len(stem_words) - 1
+            terms.append((exact_from_stem_fold(stem_word), is_prefix))
+            keys.append(_keys(stem_word, is_prefix))
     if not terms and not phrases:
         raise SearchQueryError(
             'nothing to search for: type words, a "quoted phrase" or a prefix such as news*'
         )
-    return SearchQuery(tuple(terms[:20]), tuple(phrases[:5]))
+    return SearchQuery(tuple(terms[:20]), tuple(phrases[:5]), tuple(keys[:20]))
+
+
+def _keys(word: str, prefix: bool) -> tuple[str, ...]:
+    if "_" in word:  # the index splits it into words: looked up as a phrase of them
+        return ()
+    if not prefix:
+        return query_keys(word)
+    start = prefix_key(word)
+    return (start,) if start else ()

@@ -1,8 +1,10 @@
 """Fold text for full-text search, so that a query matches with or without diacritics.
 
 SQLite's ``unicode61 remove_diacritics 2`` folds Latin accents only; Arabic and Persian harakat,
-tatweel, letter variants and Cyrillic ё/й are folded here, identically for indexed text and
-queries.
+tatweel, hamza seats, letter variants, Persian ZWNJ and Cyrillic ё/й are folded here,
+identically for indexed text and queries. Each indexed text gives two streams of words:
+the folded words themselves (``body``: exact words, prefixes and phrases) and the stems of its
+Arabic, Persian, Russian and Ukrainian words (``stems``, ``search_stem``: whole-word search).
 """
 
 from __future__ import annotations
@@ -11,38 +13,84 @@ import re
 import unicodedata
 from typing import Any
 
+from archiver.store.search_stem import index_keys
+
+_SHORT_I = "\ue000"  # й and Й stand here while marks are stripped
+
 _ARABIC_VARIANTS = str.maketrans(
     {
         "\u0640": None,  # tatweel (kashida), pure decoration
         "\u0649": "\u064a",  # alef maksura -> yeh
         "\u06cc": "\u064a",  # Persian yeh -> Arabic yeh
         "\u06a9": "\u0643",  # Persian keheh -> Arabic kaf
-        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u0671": "\u0627",  # alef wasla -> alef (other hamza seats lose their mark below)
         "\u200c": " ",  # zero-width non-joiner (Persian) separates word parts
+        _SHORT_I: "\u0439",  # back to й, which stems need (Snowball's adjective endings)
     }
+    | {0x0660 + d: str(d) for d in range(10)}  # Arabic-Indic digits
+    | {0x06F0 + d: str(d) for d in range(10)}  # Persian digits
 )
+_EXACT_ONLY = str.maketrans({"\u0439": "\u0438", "\u0629": "\u0647"})
+"""What the exact words fold further than stems: й → и, teh marbuta → heh."""
 
-IndexEntry = tuple[int, int, int, str]
-"""(message pk, message date, channel id, folded body) of one message in the search index."""
+IndexEntry = tuple[int, int, int, str, str]
+"""(message pk, message date, channel id, folded body, stems) of one message in the index."""
 
 _INDEX_WORD = re.compile(r"[^\W_]+")
 
 _SEARCHED_MEDIA_KEYS = ("question", "title", "description", "file_name", "performer", "address")
 
 
-def fold(text: str) -> str:
-    """Return ``text`` with marks removed and letter variants unified, lower-cased."""
+def fold_for_stems(text: str) -> str:
+    """``text`` lower-cased, with marks removed and letter variants unified, but й and teh
+    marbuta kept: the input of the stemmers. Same length and word breaks as ``fold``'s
+    output except where NFKD expands a character (ligatures, ß)."""
     if not text:
         return ""
     if text.isascii():
         return text.lower()
+    text = text.replace("\u0439", _SHORT_I).replace("\u0419", _SHORT_I)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped).translate(_ARABIC_VARIANTS).casefold()
 
 
-def search_body(text: str, media: Any = None) -> str:
+def exact_from_stem_fold(folded: str) -> str:
+    """``fold``'s text from ``fold_for_stems``' text (character for character)."""
+    return folded.translate(_EXACT_ONLY)
+
+
+def fold(text: str) -> str:
+    """Return ``text`` with marks removed and letter variants unified, lower-cased."""
+    if text.isascii():
+        return text.lower()
+    return fold_for_stems(text).translate(_EXACT_ONLY)
+
+
+def stems_of(folded_for_stems: str) -> str:
+    """The stems indexed for a text folded by ``fold_for_stems``: every stem of every word
+    that has stems, once each, space-separated (empty for text with none, as English)."""
+    if folded_for_stems.isascii():
+        return ""
+    keys: dict[str, None] = {}
+    for word in _INDEX_WORD.findall(folded_for_stems):
+        for key in index_keys(word):
+            keys[key] = None
+    return " ".join(keys)
+
+
+def index_texts(text: str | None, media: Any = None) -> tuple[str, str]:
+    """(folded body, stems) indexed for a message's text and searchable media fields."""
+    folded = fold_for_stems(_searched_text(text, media))
+    return exact_from_stem_fold(folded), stems_of(folded)
+
+
+def search_body(text: str | None, media: Any = None) -> str:
     """The folded text indexed for a message: its text plus searchable media fields."""
+    return fold(_searched_text(text, media))
+
+
+def _searched_text(text: str | None, media: Any) -> str:
     parts = [text or ""]
     if isinstance(media, dict):
         for key in _SEARCHED_MEDIA_KEYS:
@@ -52,7 +100,7 @@ def search_body(text: str, media: Any = None) -> str:
         for answer in media.get("answers") or ():
             if isinstance(answer, dict) and isinstance(answer.get("text"), str):
                 parts.append(answer["text"])
-    return fold("\n".join(p for p in parts if p))
+    return "\n".join(p for p in parts if p)
 
 
 def search_words(folded: str) -> list[str]:

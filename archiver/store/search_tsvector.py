@@ -4,6 +4,9 @@ The lexemes are the folded words of ``search_text`` written as a tsvector litera
 positions, and queries are tsquery literals built from the same parsed query: PostgreSQL's own
 parser and dictionaries never see the text, so results do not depend on the server's locale
 and match SQLite's FTS5 index word for word (whole words, ``word:*`` prefixes, ``<->`` phrases).
+Stems (``search_stem``) are lexemes of their own, ``_stem`` without a position: a folded word
+never holds ``_``, so a stem can never be confused with a written word, and one GIN index
+serves both.
 """
 
 from __future__ import annotations
@@ -23,13 +26,23 @@ MAX_LEXEME_BYTES = 2046  # PostgreSQL rejects longer lexemes; nobody searches su
 MAX_POSITION = 16383  # PostgreSQL caps positions here; later words keep this one
 
 
-def tsvector_literal(body: str) -> str:
-    """The tsvector text of a folded body: ``'word':position`` for every indexed word."""
-    return " ".join(
+STEM_MARK = "_"
+
+
+def tsvector_literal(body: str, stems: str = "") -> str:
+    """The tsvector text of a folded body: ``'word':position`` for every indexed word, then
+    ``'_stem'`` for every stem."""
+    words = " ".join(
         f"'{word}':{min(position, MAX_POSITION)}"
         for position, word in enumerate(search_words(body), start=1)
         if len(word.encode()) <= MAX_LEXEME_BYTES
     )
+    if not stems:
+        return words
+    marked = " ".join(
+        f"'{STEM_MARK}{stem}'" for stem in stems.split() if len(stem.encode()) < MAX_LEXEME_BYTES
+    )
+    return f"{words} {marked}"
 
 
 def tsquery_literal(query: SearchQuery) -> str:
@@ -39,15 +52,28 @@ def tsquery_literal(query: SearchQuery) -> str:
     Empty when no piece has a letter or digit left; such a query matches nothing.
     """
     parts = []
-    for word, prefix in query.terms:
+    for i, (word, prefix) in enumerate(query.terms):
+        keys = query.term_keys(i)
         pieces = [f"'{w}'" for w in search_words(word)]
         if pieces and prefix:
             pieces[-1] += ":*"
-        parts.append(pieces)
-    parts += [[f"'{w}'" for word in words for w in search_words(word)] for words in query.phrases]
-    if not parts or any(not pieces for pieces in parts):
+        if not pieces:
+            return ""
+        written = " <-> ".join(pieces)
+        if keys and prefix:
+            parts.append(f"{written} | '{STEM_MARK}{keys[0]}':*")
+        elif keys:
+            parts.append(" | ".join(f"'{STEM_MARK}{key}'" for key in keys))
+        else:
+            parts.append(written)
+    for words in query.phrases:
+        pieces = [f"'{w}'" for word in words for w in search_words(word)]
+        if not pieces:
+            return ""
+        parts.append(" <-> ".join(pieces))
+    if not parts:
         return ""
-    return " & ".join("(" + " <-> ".join(pieces) + ")" for pieces in parts)
+    return " & ".join(f"({part})" for part in parts)
 
 
 async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
@@ -57,11 +83,13 @@ async def add_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[pg_search_index.c.message_id], set_={"body": stmt.excluded.body}
     )
-    await conn.execute(stmt, [{"pk": pk, "body": tsvector_literal(b)} for pk, _, _, b in entries])
+    await conn.execute(
+        stmt, [{"pk": pk, "body": tsvector_literal(b, s)} for pk, _, _, b, s in entries]
+    )
 
 
 async def remove_entries(conn: AsyncConnection, entries: list[IndexEntry]) -> None:
-    pks = [pk for pk, _, _, _ in entries]
+    pks = [entry[0] for entry in entries]
     await conn.execute(pg_search_index.delete().where(pg_search_index.c.message_id.in_(pks)))
 
 

@@ -89,3 +89,32 @@ async def test_upgrade_rekeys_an_existing_search_index_and_old_posts_are_found(
     assert counts == (30, 30)
     assert [p.msg_id for p in found] == list(range(30, 0, -1))
     await engine.dispose()
+
+
+async def test_upgrade_indexes_the_stems_of_an_existing_archive(make_config) -> None:
+    """0010 rebuilds the index of posts stored before it with their stems: an Arabic word
+    with its article and clitics is then found by the bare word, on both backends."""
+    engine = open_engine(make_config(migrated=False).database_url)
+    await upgrade(engine)
+    await downgrade(engine, "0005")
+    texts = ["وصل الوفد إلى المدينة", "والمدينة بلا كهرباء", "طريق بالمدينة", "مدين للبنك"]
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "INSERT INTO channels (id, access_hash, title, status, added_at) "
+            "VALUES (5, 1, 'c5', 'erased', 1)"
+        )
+        for i, text in enumerate(texts, start=1):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO messages (channel_id, msg_id, date, text, first_seen_at, "
+                    "captured_at, last_seen_at) VALUES (5, :i, :i, :text, 1, 1, 1)"
+                ),
+                {"i": i, "text": text},
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        found = await search_posts(conn, parse_query("مدينة"), "erased", limit=100)
+        counts = await search_index_counts(conn)
+    assert counts == (4, 4)
+    assert sorted(p.msg_id for p in found) == [1, 2, 3]
+    await engine.dispose()

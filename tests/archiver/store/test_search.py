@@ -39,7 +39,8 @@ async def _ids(conn, text: str, channel_id: int | None = None) -> list[int]:
 @pytest.mark.parametrize(
     ("query", "found"),
     [
-        ("москва", [1]),
+        ("москва", [1, 2]),  # every form of the word
+        ('"москва"', [1]),  # quoted: as written
         ("москв*", [1, 2]),
         ("суд", []),  # whole words: not inside Посуда or Государственная
         ('"государственная дума"', [3]),
