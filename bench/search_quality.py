@@ -1,180 +1,209 @@
-"""Search quality on PostgreSQL: a tsvector index against pg_trgm, next to SQLite FTS5.
+"""Search quality per language (ar, fa, ru, uk): recall and precision of whole-word search on a
+labelled corpus with known variants (bench/search_corpus.py), side by side with PostgreSQL's own
+Snowball configurations on the same posts and queries.
 
-A small hand-labelled corpus of Arabic and Russian posts; each query lists the posts a reader
-means (every word form of the word asked for, with or without the Arabic article and clitics).
-Three backends answer every query, all on text folded by ``search_text.fold``:
+Backends, each answering every query inside the channel of its language:
 
-- ``fts5``: SQLite FTS5 through tgmirror's store (what the archive does today);
-- ``tsvector``: PostgreSQL, lexemes = the folded words, GIN index, ``@@`` with ``:*`` and ``<->``;
-- ``trgm``: PostgreSQL pg_trgm, GIN trigram index, ``LIKE '%word%'`` (substring) per term.
+- ``fts5``: SQLite FTS5 through tgmirror's store (stems of ``search_stem``);
+- ``tsvector``: PostgreSQL through tgmirror's store (the same stems as ``_stem`` lexemes);
+- ``exact``: the same store with the word quoted, i.e. the folded written word alone (what
+  tgmirror searched before it stemmed);
+- ``pg snowball``: ``to_tsvector(cfg, text) @@ plainto_tsquery(cfg, query)`` on the raw text,
+  with PostgreSQL's ``arabic`` configuration for ar and fa and ``russian`` for ru and uk
+  (PostgreSQL has no Persian or Ukrainian one).
 
-Printed: recall and precision per language and query kind, and how often each PostgreSQL
-backend returns exactly what SQLite returns. Needs PostgreSQL server binaries (as the tests).
-Run: ``python bench/search_quality.py``.
+Also printed: whether quoted phrases find exactly the posts that hold them, how often
+PostgreSQL returns the same posts as SQLite, and the stemmers' speed on words they have not
+seen (cache cleared). Needs PostgreSQL server binaries, as the tests do.
+Run: ``python bench/search_quality.py [--verbose]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import TempPostgres, find_bindir
+from search_corpus import CORPUS, PHRASES
 
 from archiver.db.engine import open_engine, upgrade
 from archiver.rows import ChannelRow, MessageRow
 from archiver.store.channels import set_channel_fields, upsert_channel
 from archiver.store.messages import save_messages
-from archiver.store.search import SearchQuery, parse_query, search_posts
-from archiver.store.search_text import fold, search_words
+from archiver.store.search import parse_query, search_posts
+from archiver.store.search_stem import index_keys, query_keys
+from archiver.store.search_text import fold_for_stems, search_words
 
-CORPUS = {
-    # Russian: Москва, выборы, суд, мир, Государственная дума — and words that merely contain them
-    1: "Москва готовится к выборам в городскую думу",
-    2: "В Москве прошли массовые задержания",
-    3: "Из Москвы выслали двух журналистов",
-    4: "Полиция оцепила центр Москвы и метро",
-    5: "Выборы признаны недействительными",
-    6: "Наблюдатели на выборах зафиксировали вбросы",
-    7: "Итоги выборов опубликуют завтра",
-    8: "Суд отклонил апелляцию редакции",
-    9: "В суде над активистом объявлен перерыв",
-    10: "Решение суда вступило в силу",
-    11: "Судья удалил слушателей из зала",
-    12: "Посуда и мебель вывезены со склада",
-    13: "Мир должен знать правду",
-    14: "Владимир Кара-Мурза переведён в другую колонию",
-    15: "Мировой суд оштрафовал блогера",
-    16: "Государственная дума приняла закон об иноагентах",
-    17: "Депутаты Государственной думы проголосовали единогласно",
-    18: "Ёлка на площади зажглась вечером",
-    19: "Елка у вокзала так и не появилась",
-    # Arabic: مدينة، حكومة، انتخابات، مجلس الأمن، محمد — with the article and clitics attached
-    31: "وصل مُحَمَّد إلى المدينة صباحاً",
-    32: "مدينة غزة تحت الحصار",
-    33: "عاد الصحفيون إلى مدينتهم بعد الحرب",
-    34: "والمدينة بلا كهرباء منذ أسبوع",
-    35: "احتجاجات في المدن الكبرى",
-    36: "الحكومة تعلن حالة الطوارئ",
-    37: "استقالة حكومة الوحدة الوطنية",
-    38: "بيان للحكومة حول الأسعار",
-    39: "المؤسسات الحكومية مغلقة اليوم",
-    40: "الانتخابات البرلمانية تؤجل مرة أخرى",
-    41: "انتخابات بلدية في ثلاث محافظات",
-    42: "طعون بالانتخابات أمام المحكمة",
-    43: "مجلس الأمن يجتمع اليوم",
-    44: "رسالة إلى مجلس الأمن الدولي",
-    45: "دعوة لمجلس الأمن للتحرك",
-    46: "الأمن يعتقل ثلاثة صحفيين",
-    47: "محمد بن سلمان يستقبل الوفد",
-    48: "محمود عباس يلتقي الوفد",
-}
-
-# (language, kind, query, the posts a reader means)
-QUERIES = [
-    ("ru", "word", "Москва", {1, 2, 3, 4}),
-    ("ru", "word", "выборы", {1, 5, 6, 7}),
-    ("ru", "word", "суд", {8, 9, 10, 15}),
-    ("ru", "word", "мир", {13}),
-    ("ru", "word", "елка", {18, 19}),
-    ("ru", "prefix", "москв*", {1, 2, 3, 4}),
-    ("ru", "prefix", "выбор*", {1, 5, 6, 7}),
-    ("ru", "prefix", "суд*", {8, 9, 10, 15}),
-    ("ru", "phrase", '"государственная дума"', {16, 17}),
-    ("ru", "phrase", '"мировой суд"', {15}),
-    ("ar", "word", "مدينة", {31, 32, 33, 34}),
-    ("ar", "word", "حكومة", {36, 37, 38}),
-    ("ar", "word", "انتخابات", {40, 41, 42}),
-    ("ar", "word", "مُحَمَّد", {31, 47}),
-    ("ar", "prefix", "مدين*", {31, 32, 33, 34}),
-    ("ar", "prefix", "حكوم*", {36, 37, 38}),
-    ("ar", "prefix", "الانتخاب*", {40, 41, 42}),
-    ("ar", "phrase", '"مجلس الأمن"', {43, 44, 45}),
-    ("ar", "phrase", '"المدينة صباحا"', {31}),
-]
-
-CHANNEL = 777
+LANGS = ("ar", "fa", "ru", "uk")
+CHANNEL = {lang: 100 + i for i, lang in enumerate(LANGS)}
+PG_CONFIG = {"ar": "arabic", "fa": "arabic", "ru": "russian", "uk": "russian"}
+TARGET_RECALL, TARGET_PRECISION = 0.9, 0.95
 
 
-def trgm_where(query: SearchQuery) -> tuple[str, dict[str, str]]:
-    """pg_trgm: every term a substring (a prefix term at a word start), every phrase too."""
-    parts, params = [], {}
-    for i, (word, prefix) in enumerate(query.terms):
-        params[f"p{i}"] = f"% {word}%" if prefix else f"%{word}%"
-        parts.append(f"(' ' || body) LIKE :p{i}")
-    for j, words in enumerate(query.phrases):
-        params[f"f{j}"] = "%" + " ".join(words) + "%"
-        parts.append(f"body LIKE :f{j}")
-    return " AND ".join(parts), params
+def posts() -> list[tuple[str, int, str]]:
+    """(language, msg id, text) of every post; ids in corpus order."""
+    out, seen = [], {}
+    for lang in LANGS:
+        for _, relevant, lookalike in CORPUS[lang]:
+            for text in relevant + lookalike:
+                if (lang, text) not in seen:
+                    seen[(lang, text)] = len(out) + 1
+                    out.append((lang, len(out) + 1, text))
+    return out
 
 
-async def fill_store(url: str) -> sa.ext.asyncio.AsyncEngine:
+def queries() -> list[tuple[str, str, set[int]]]:
+    """(language, query, ids of the relevant posts)."""
+    ids = {(lang, text): pk for lang, pk, text in posts()}
+    return [
+        (lang, q, {ids[(lang, t)] for t in relevant})
+        for lang in LANGS
+        for q, relevant, _ in CORPUS[lang]
+    ]
+
+
+async def fill_store(url: str) -> AsyncEngine:
     engine = open_engine(url)
     await upgrade(engine)
     async with engine.begin() as conn:
-        await upsert_channel(conn, ChannelRow(id=CHANNEL, access_hash=1, title="q"), 1)
-        await set_channel_fields(conn, CHANNEL, status="erased")
-        rows = [MessageRow(channel_id=CHANNEL, msg_id=k, date=k, text=v) for k, v in CORPUS.items()]
+        for lang, cid in CHANNEL.items():
+            await upsert_channel(conn, ChannelRow(id=cid, access_hash=1, title=lang), 1)
+            await set_channel_fields(conn, cid, status="erased")
+        rows = [
+            MessageRow(channel_id=CHANNEL[lang], msg_id=pk, date=pk, text=text)
+            for lang, pk, text in posts()
+        ]
         await save_messages(conn, rows, 1)
     return engine
 
 
-async def store_results(engine: sa.ext.asyncio.AsyncEngine) -> list[set[int]]:
+async def store_results(engine: AsyncEngine, quoted: bool = False) -> list[set[int]]:
+    out = []
     async with engine.connect() as conn:
-        return [
-            {p.msg_id for p in await search_posts(conn, parse_query(q), "erased", limit=100)}
-            for _, _, q, _ in QUERIES
-        ]
+        for lang, q, _ in queries():
+            query = parse_query(f'"{q}"' if quoted else q)
+            found = await search_posts(conn, query, "erased", channel_id=CHANNEL[lang], limit=500)
+            out.append({p.msg_id for p in found})
+    return out
 
 
-async def trgm_results(url: str) -> list[set[int]]:
+async def phrase_results(engine: AsyncEngine) -> list[bool]:
+    """Per quoted query of ``PHRASES``: found exactly the posts that hold it."""
+    ids = {(lang, text): pk for lang, pk, text in posts()}
+    out = []
+    async with engine.connect() as conn:
+        for lang, q, want in PHRASES:
+            found = await search_posts(
+                conn, parse_query(q), "erased", channel_id=CHANNEL[lang], limit=500
+            )
+            out.append({p.msg_id for p in found} == {ids[(lang, t)] for t in want})
+    return out
+
+
+async def snowball_results(url: str) -> list[set[int]]:
     engine = open_engine(url)
     async with engine.begin() as conn:
-        await conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        await conn.exec_driver_sql("CREATE TABLE trgm (id bigint primary key, body text)")
-        await conn.exec_driver_sql("CREATE INDEX ON trgm USING gin (body gin_trgm_ops)")
+        await conn.exec_driver_sql(
+            "CREATE TABLE snow (id bigint primary key, lang text, cfg regconfig, body text)"
+        )
         await conn.execute(
-            sa.text("INSERT INTO trgm VALUES (:id, :body)"),
-            [{"id": k, "body": " ".join(search_words(fold(v)))} for k, v in CORPUS.items()],
+            sa.text("INSERT INTO snow VALUES (:id, :lang, CAST(:cfg AS regconfig), :body)"),
+            [
+                {"id": pk, "lang": lang, "cfg": PG_CONFIG[lang], "body": text}
+                for lang, pk, text in posts()
+            ],
         )
         out = []
-        for _, _, q, _ in QUERIES:
-            where, params = trgm_where(parse_query(q))
-            rows = await conn.execute(sa.text(f"SELECT id FROM trgm WHERE {where}"), params)
+        for lang, q, _ in queries():
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT id FROM snow WHERE lang = :lang AND "
+                    "to_tsvector(cfg, body) @@ plainto_tsquery(CAST(:cfg AS regconfig), :q)"
+                ),
+                {"lang": lang, "cfg": PG_CONFIG[lang], "q": q},
+            )
             out.append({r.id for r in rows})
     await engine.dispose()
     return out
 
 
-def table(results: dict[str, list[set[int]]]) -> None:
-    scores: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0, 0])
-    for name, found_all in results.items():
-        for (lang, kind, _q, want), found in zip(QUERIES, found_all, strict=True):
-            s = scores[(lang, kind, name)]
-            s[0] += len(found & want)
-            s[1] += len(want)
-            s[2] += len(found)
-    print("| language | query kind | backend | recall | precision |")
-    print("|---|---|---|---|---|")
-    for (lang, kind, name), (hit, want, got) in sorted(scores.items()):
-        precision = f"{hit / got:.2f}" if got else "–"
-        print(f"| {lang} | {kind} | {name} | {hit / want:.2f} ({hit}/{want}) | {precision} |")
-    for name in ("tsvector", "trgm"):
-        same = sum(a == b for a, b in zip(results[name], results["fts5"], strict=True))
-        print(f"\n{name}: same posts as SQLite FTS5 for {same} of {len(QUERIES)} queries")
-    print("\nper query (fts5 / tsvector / trgm):")
-    for i, (lang, kind, q, want) in enumerate(QUERIES):
-        got = [sorted(results[n][i]) for n in ("fts5", "tsvector", "trgm")]
-        print(f"  {lang} {kind:6} {q:24} want {sorted(want)} got {got}")
+def stem_speed() -> dict[str, float]:
+    """Microseconds per distinct word to fold it and compute its stems, cache cleared."""
+    out = {}
+    for lang in LANGS:
+        words = sorted(
+            {w for _, pk, text in posts() if _ == lang for w in search_words(fold_for_stems(text))}
+        )
+        rounds, start = 50, time.perf_counter()
+        for _ in range(rounds):
+            index_keys.cache_clear()
+            query_keys.cache_clear()
+            for word in words:
+                index_keys(fold_for_stems(word))
+        out[lang] = (time.perf_counter() - start) / rounds / len(words) * 1e6
+    return out
+
+
+def scores(found_all: list[set[int]]) -> dict[str, tuple[int, int, int]]:
+    """Per language: (relevant found, relevant, found)."""
+    acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (lang, _q, want), found in zip(queries(), found_all, strict=True):
+        acc[lang][0] += len(found & want)
+        acc[lang][1] += len(want)
+        acc[lang][2] += len(found)
+    return {lang: (a[0], a[1], a[2]) for lang, a in acc.items()}
+
+
+def cell(hit: int, want: int, got: int) -> str:
+    precision = f"{hit / got:.2f}" if got else "–"
+    return f"{hit / want:.2f} / {precision}"
+
+
+def report(
+    results: dict[str, list[set[int]]], phrases: dict[str, list[bool]], verbose: bool
+) -> None:
+    names = list(results)
+    per = {name: scores(found) for name, found in results.items()}
+    print(f"posts: {len(posts())}, queries: {len(queries())} (recall / precision)\n")
+    print("| language | " + " | ".join(names) + " | target met (fts5, tsvector) |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for lang in LANGS:
+        cells = [cell(*per[name][lang]) for name in names]
+        met = all(
+            per[n][lang][0] / per[n][lang][1] >= TARGET_RECALL
+            and per[n][lang][0] / max(per[n][lang][2], 1) >= TARGET_PRECISION
+            for n in ("fts5", "tsvector")
+        )
+        config = PG_CONFIG[lang]
+        print(f"| {lang} | " + " | ".join(cells) + f" | {'yes' if met else 'NO'} |  ({config})")
+    same = sum(a == b for a, b in zip(results["tsvector"], results["fts5"], strict=True))
+    print(f"\ntsvector: same posts as SQLite FTS5 for {same} of {len(queries())} queries")
+    for name, ok in phrases.items():
+        print(f"quoted phrases found exactly ({name}): {sum(ok)} of {len(ok)}")
+    speed = stem_speed()
+    print("stems, µs per unseen word: " + ", ".join(f"{k} {v:.1f}" for k, v in speed.items()))
+    if verbose:
+        print("\nper query: want / " + " / ".join(names))
+        for i, (lang, q, want) in enumerate(queries()):
+            got = " / ".join(str(sorted(results[n][i])) for n in names)
+            print(f"  {lang} {q:12} {sorted(want)} / {got}")
 
 
 async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--verbose", action="store_true", help="print every query's results")
+    args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
         raise SystemExit("no PostgreSQL server binaries: apt-get install postgresql")
@@ -183,11 +212,16 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             lite = await fill_store(f"sqlite+aiosqlite:///{tmp}/q.db")
             pg = await fill_store(server.url(server.create_database()))
-            results = {"fts5": await store_results(lite), "tsvector": await store_results(pg)}
+            results = {
+                "exact": await store_results(lite, quoted=True),
+                "fts5": await store_results(lite),
+                "tsvector": await store_results(pg),
+            }
+            phrases = {"fts5": await phrase_results(lite), "tsvector": await phrase_results(pg)}
             await lite.dispose()
             await pg.dispose()
-        results["trgm"] = await trgm_results(server.url(server.create_database()))
-        table(results)
+        results["pg snowball"] = await snowball_results(server.url(server.create_database()))
+        report(results, phrases, args.verbose)
     finally:
         server.stop()
 

@@ -29,7 +29,10 @@ _NOT_ARTICLE_WORDS = (
 )
 _NOT_ARTICLE = frozenset(_NOT_ARTICLE_WORDS.split())
 _PRONOUNS = ("هما", "كما", "هاي", "هم", "هن", "ها")  # longest first; هاي: Persian plural + ezafe
-_MAYBE_SUFFIXES = ("ترين", "يان", "ون", "ين", "ان", "تر", "ي")  # longest first
+_TEH_PRONOUNS = ("تكم", "تكن", "تنا")  # مدينتنا → مدينة
+_MAYBE_SUFFIXES = (  # longest first; Persian: ترين تر (comparison), شان تان مان ش (clitics)
+    ("ترين", "شان", "تان", "مان", "يان", "ون", "ين", "ان", "يي", "تر", "ي", "ش", "ا")
+)
 _MIN_STEM = 3
 _MIN_AFTER_ARTICLE = 2  # الحق → حق
 
@@ -44,6 +47,9 @@ def _strip_article(word: str) -> str:
 
 
 def _conservative_suffix(word: str) -> str:
+    for suffix in _TEH_PRONOUNS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM - 1:
+            return word[: -len(suffix)] + "ة"
     pronoun = False
     for suffix in _PRONOUNS:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
@@ -59,8 +65,11 @@ def _conservative_suffix(word: str) -> str:
 
 def _suffix_alternatives(word: str, stem: str) -> list[str]:
     """Stems of ``word`` (whose conservative stem is ``stem``) if a trailing letter or two
-    that may belong to the word is an affix after all."""
+    that may belong to the word is an affix after all, or if a ت taken for a teh marbuta
+    before a pronoun belongs to the word (Persian دولتها, governments: دولت)."""
     out = []
+    if stem.endswith("ة") and not word.endswith("ة") and word.startswith(stem[:-1] + "ت"):
+        out.append(stem[:-1] + "ت")
     if word.endswith("ات") and stem == word[:-2]:
         out.append(stem + "ة")  # حكومات → حكومة
     if stem.endswith("ه") and len(stem) - 1 >= _MIN_STEM:

@@ -29,7 +29,7 @@ _VOWELS = "аеєиіоуюя"
 _FIRST_VOWEL = re.compile(f"[{_VOWELS}]")
 
 _UK_REFLEXIVE = ("ся", "сь")
-_ADJECTIVE_ENDINGS = "ими ого ому ій ий ім им их іх ою оі ее ую юю ая яя ьоі ього ьому іи"
+_ADJECTIVE_ENDINGS = "ими ого ому ій ий ім им их іх ою оі ее ую юю ая яя ьоі ього ьому"
 _NOUN_ENDINGS = "ами ями ові еві єві ах ях ам ям ом ем єм ею єю ів ей ьми"
 _VERB_ENDINGS = (
     "ати яти ити іти ути ти ть ла ло ли ав ив ють ять ать уть ить ємо имо емо єте ете ите "
@@ -47,6 +47,7 @@ _UK_ENDINGS = tuple(
         reverse=True,
     )
 )
+_SOFT_SIGN_STEM = re.compile("ь(?!ю$)[яеиёю]")
 _STEM_ENDS = frozenset(("ов", "ев", "ів", "єв"))
 _ALTERNATING = re.compile(r"^(.*)[іоеє]([^аеєиіоуюяьй])$")
 
@@ -73,16 +74,27 @@ def ukrainian_stem(word: str) -> str:
 
 
 def cyrillic_keys(word: str) -> list[str]:
-    """The stems of a folded Cyrillic word, й written и (as the exact index writes it).
+    """The stems of a folded Cyrillic word.
 
-    Where the ending taken off begins with ов, ев, ів or єв, that may be the end of the stem
-    itself (Харьков, Київ, not столов): the stem that keeps those two letters comes second.
+    Snowball's Russian stemmer undoubles нн (законный → закон, as закона); the doubled н
+    is kept, so adjectives in -нный stay apart from their nouns. It also takes ь off with
+    an ending that follows it (судья → суд, as суда); ь before a vowel is kept (судь), but
+    not before the -ью of область/областью. Where the ending taken off
+    begins with ов, ев, ів or єв, that may be the end of the stem itself (Харьков, Київ, not
+    столов): the stem that keeps those two letters comes second.
     """
-    stem = ukrainian_stem(word) if _is_ukrainian(word) else _RUSSIAN.stemWord(word)
+    if _is_ukrainian(word):
+        stem = ukrainian_stem(word)
+    else:
+        stem = _RUSSIAN.stemWord(word)
+        if stem.endswith("н") and word.startswith(stem + "н"):
+            stem += "н"
+        elif _SOFT_SIGN_STEM.match(word[len(stem) :]) and word.startswith(stem):
+            stem += "ь"
     keys = [stem]
     if word.startswith(stem) and word[len(stem) : len(stem) + 2] in _STEM_ENDS:
         keys.append(word[: len(stem) + 2])
-    return [key.replace("й", "и") for key in keys]
+    return keys
 
 
 def cyrillic_query_variants(stem: str) -> list[str]:
