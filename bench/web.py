@@ -5,8 +5,9 @@ index is real), starts ``tgmirror serve`` (one uvicorn worker) on a loopback por
 from a separate process with 8 keep-alive connections. Prints requests/s, latency percentiles
 and the web process's CPU time per request (from /proc; on 2 shared cores throughput follows
 the other load on the machine, CPU per request much less) for: a static file from the same
-server (baseline), channel pages (random channel, random depth via ?before=), and search for a
-common word inside one channel.
+server (baseline), channel pages (random channel, random depth via ?before=), search for a
+common word inside one channel, and search for a word of the channel's language (Arabic,
+Persian, Russian, Ukrainian: looked up by its stems, the snippet marks every form).
 
 ``--postgresql`` then copies the same archive into a throwaway PostgreSQL server (the tests'
 ``tests/support/pg_server.py``) with the copier ``tgmirror migrate-db`` uses, serves it the
@@ -29,9 +30,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 CHANNELS = 50
 COMMON_WORD = "council"
+LANGS = ["en", "ru", "ar", "uk", "fa"]
+"""The language of channel c is LANGS[c % len(LANGS)]."""
+LANG_WORDS = {"ru": "закон", "ar": "حكومة", "uk": "Київ", "fa": "گزارش"}
+"""A word of each stemmed language that the generated posts hold in several forms."""
 
 
 async def build_archive(root: Path, posts: int) -> None:
@@ -47,7 +53,6 @@ async def build_archive(root: Path, posts: int) -> None:
     await upgrade(engine)
     rng = random.Random(1)
     per_channel = posts // CHANNELS
-    langs = ["en", "ru", "ar", "uk", "fa"]
     started = time.perf_counter()
     async with engine.begin() as conn:
         for c in range(CHANNELS):
@@ -56,7 +61,7 @@ async def build_archive(root: Path, posts: int) -> None:
             )
             await upsert_channel(conn, row, 1)
     for c in range(CHANNELS):
-        lang = langs[c % len(langs)]
+        lang = LANGS[c % len(LANGS)]
         batch: list[MessageRow] = []
         for i in range(1, per_channel + 1):
             text, entities = post_text(rng, lang)
@@ -170,7 +175,7 @@ async def copy_to_postgres(config_path: Path, url: str) -> float:
 
 
 def measure(config_path: Path, pages: list[str], searches: list[str], seconds: float,
-            name: str) -> list[tuple[str, str, dict]]:  # fmt: skip
+            name: str, word_searches: list[str]) -> list[tuple[str, str, dict]]:  # fmt: skip
     """Start ``tgmirror serve`` (one uvicorn worker) on ``config_path`` and load it: the static
     file (this server's baseline), then channel pages, then search."""
     port = free_port()
@@ -206,6 +211,7 @@ def measure(config_path: Path, pages: list[str], searches: list[str], seconds: f
             (name, "baseline: static file, same server", load(static)),
             (name, "channel page, random channel and depth", load(pages)),
             (name, f"search '{COMMON_WORD}' in one channel", load(searches)),
+            (name, "search a stemmed word in one channel", load(word_searches)),
         ]
     finally:
         server.terminate()
@@ -262,7 +268,12 @@ def main() -> None:
     pages += [f"/chan{c:03d}" for c in range(CHANNELS)]
     searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
                 for _ in range(200)]  # fmt: skip
-    rows = measure(config_path, pages, searches, args.seconds, "SQLite")
+    stemmed = [c for c in range(CHANNELS) if LANGS[c % len(LANGS)] in LANG_WORDS]
+    word_searches = []
+    for _ in range(200):
+        c = rng.choice(stemmed)
+        word_searches.append(f"/chan{c:03d}/search?q={quote(LANG_WORDS[LANGS[c % len(LANGS)]])}")
+    rows = measure(config_path, pages, searches, args.seconds, "SQLite", word_searches)
     if bindir is not None:
         from pg_server import TempPostgres
 
@@ -275,7 +286,7 @@ def main() -> None:
             data_dir = json.dumps(str(root / "data"))
             pg_config.write_text(f'[storage]\ndata_dir = {data_dir}\ndatabase = "{url}"\n'
                                  '[web]\npublish = "all"\n')  # fmt: skip
-            rows += measure(pg_config, pages, searches, args.seconds, "PostgreSQL")
+            rows += measure(pg_config, pages, searches, args.seconds, "PostgreSQL", word_searches)
         finally:
             server.stop()
     print(f"{args.posts:,} posts in {CHANNELS} channels, 1 uvicorn worker, 8 connections, "
