@@ -5,9 +5,10 @@ hamza seats, ی/ى → ي and ک → ك, but teh marbuta ``ة`` kept, since it t
 (مدينة, city) from the same letters without it (مدين, debtor).
 
 A word has one *conservative* stem, taken by stripping only what is unambiguous (the article
-with its clitics ``ال وال بال كال فال لل``, object pronouns ``ها هم هن هما كما``, the plural
-``ات``, Persian ``های``), and *alternatives* for what may or may not be an affix (a lone
-``و ف ب ك ل`` before the word, ``ون ين ان ي ه`` after it). The index holds the conservative
+with its clitics ``ال وال بال كال فال لل``, object pronouns ``ها هم هن هما كما`` and
+``تنا تكم`` (→ ة), the plural ``ات``, Persian ``های``), and *alternatives* for what may or may
+not be an affix (a lone ``و ف ب ك ل`` before the word; ``ون ين ان ي ه ا`` and Persian
+``ش مان تان شان تر ترين`` after it). The index holds the conservative
 stem and the alternatives; a query uses the conservative stem alone. So a query for مجلس finds
 لمجلس (alternative مجلس), but a query for كتاب does not find تاب, and one for وزير finds
 ووزير but not زير: precision stays with the word the reader typed.
