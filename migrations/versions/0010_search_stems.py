@@ -1,7 +1,7 @@
 """search index with stems
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-03
 
 The search index learns the stems of Arabic, Persian, Russian and Ukrainian words
@@ -25,7 +25,7 @@ from archiver.store.search_text import channel_token, index_texts
 from archiver.store.search_tsvector import tsvector_literal
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,16 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from archiver.db.engine import current_revision, downgrade, head_revision, open_engine, upgrade
+from archiver.db.engine import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    open_engine,
+    upgrade,
+)
 from archiver.db.schema import FTS_TABLE, include_in_autogenerate, metadata
 from archiver.rows import ChannelRow, MessageRow
 from archiver.store.channels import set_channel_fields, upsert_channel
@@ -96,7 +104,8 @@ async def test_upgrade_indexes_the_stems_of_an_existing_archive(make_config) -> 
     with its article and clitics is then found by the bare word, on both backends."""
     engine = open_engine(make_config(migrated=False).database_url)
     await upgrade(engine)
-    await downgrade(engine, "0005")
+    before_stems = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0010")
+    await downgrade(engine, before_stems.down_revision)
     texts = ["وصل الوفد إلى المدينة", "والمدينة بلا كهرباء", "طريق بالمدينة", "مدين للبنك"]
     async with engine.begin() as conn:
         await conn.exec_driver_sql(
