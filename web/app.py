@@ -16,10 +16,11 @@ from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
+from archiver.site.environment import STATIC_DIR
 from web.channel_cache import ChannelCache
 from web.reads import open_sqlite_reader
 from web.security import SecurityHeaders
-from web.templating import STATIC_DIR, make_templates
+from web.templating import make_templates
 
 
 def create_app(config: Config) -> FastAPI:

@@ -6,9 +6,9 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from archiver.site.urls import channel_key
 from archiver.store.channels import Channel
 from web.channel_cache import PublicChannel
-from web.urls import channel_key
 
 
 class Redirect(Exception):

@@ -1,9 +1,9 @@
 """A static HTML site of a channel that opens from ``file://`` or any static host, offline.
 
-It renders the mirror's own templates (``web/templates``, loaded lazily: ``archiver`` never
-imports ``web`` at module level) with relative URLs: ``index.html`` and ``page-N.html`` for
-the channel, ``post-ID.html`` for permalinks with their edit history, ``media/`` for files and
-``static/`` for the stylesheet. Pages are written newest first by keyset, so memory stays flat.
+It renders the mirror's own templates (``archiver/site``, shared with the web mirror) with
+relative URLs: ``index.html`` and ``page-N.html`` for the channel, ``post-ID.html`` for
+permalinks with their edit history, ``media/`` for files and ``static/`` for the stylesheet.
+Pages are written newest first by keyset, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.config import Config
@@ -20,6 +21,8 @@ from archiver.errors import ExportError
 from archiver.exporters.writer import ExportResult
 from archiver.media import MediaStore
 from archiver.render import group_albums
+from archiver.site.environment import STATIC_DIR, make_environment
+from archiver.site.urls import media_url
 from archiver.store.browse import album, channel_page
 from archiver.store.channels import Channel
 from archiver.store.media import file_path
@@ -32,18 +35,15 @@ def _page_name(number: int) -> str:
     return "index.html" if number == 1 else f"page-{number}.html"
 
 
-def _environment() -> Any:
-    from web.templating import STATIC_DIR, make_templates  # lazy: the core never needs web
-    from web.urls import media_url
-
-    env = make_templates(Config()).env
+def _environment() -> jinja2.Environment:
+    env = make_environment(Config())
     env.globals.update(
         channel_url=lambda channel: "index.html",
         post_url=lambda channel, msg_id: f"post-{msg_id}.html",
         media_url=lambda f: media_url(f).lstrip("/"),
         static_prefix="static/", media_prefix="media/", home_url="index.html", static_site=True,
     )  # fmt: skip
-    return env, STATIC_DIR, media_url
+    return env
 
 
 async def export_html(
@@ -58,10 +58,10 @@ async def export_html(
     progress: Callable[[int], None] = lambda n: None,
 ) -> ExportResult:
     """Write the site into ``out``; returns counts (``path`` is its index.html)."""
-    env, static_dir, media_url = _environment()
+    env = _environment()
     result = ExportResult(path=out / "index.html")
     try:
-        shutil.copytree(static_dir, out / "static", dirs_exist_ok=True)
+        shutil.copytree(STATIC_DIR, out / "static", dirs_exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write the site: {exc}") from exc
     if with_media and channel.photo_sha256:

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from archiver.config import Config
+from archiver.site.environment import format_date
 from archiver.store.posts import Post, PostFile
-from web.templating import format_date, make_templates
+from web.templating import make_templates
 
 CHANNEL = SimpleNamespace(id=7, username="wire")
 PHOTO = PostFile(role="main", kind="photo", status="stored", sha256="ab" * 32, path="ab/x.jpg",

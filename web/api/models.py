@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from archiver.site.urls import media_url
 from archiver.store.browse import ChannelListing
 from archiver.store.posts import Post, PostFile, Revision
-from web.urls import media_url
 
 
 class ChannelOut(BaseModel):

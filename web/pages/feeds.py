@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from archiver.render import plain_summary, render_text
+from archiver.site.urls import channel_url, media_url, post_url
 from archiver.store.browse import recent_posts
 from archiver.store.posts import Post, PostFile
 from web.deps import ConfigDep, QuickConnDep
 from web.lookup import Redirect, channel_or_404, redirect_response
-from web.urls import channel_url, media_url, post_url
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
