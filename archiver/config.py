@@ -124,6 +124,7 @@ class WebConfig:
     publish: Literal["erased", "all"] = "erased"
     admin_token: str = ""
     base_url: str = ""
+    language: Literal["en", "ar", "fa", "ru", "uk"] = "en"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from archiver import __version__
@@ -16,11 +15,11 @@ from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
-from archiver.site.environment import STATIC_DIR
+from archiver.site.environment import N_, STATIC_DIR
 from web.channel_cache import ChannelCache
 from web.reads import open_sqlite_reader
 from web.security import SecurityHeaders
-from web.templating import make_templates
+from web.templating import Pages, make_templates
 
 
 def create_app(config: Config) -> FastAPI:
@@ -79,11 +78,12 @@ def create_app(config: Config) -> FastAPI:
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """The mirror's error page."""
-    titles = {404: "Not found", 400: "Bad request", 401: "Sign in needed", 403: "Forbidden"}
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
+    titles = {404: N_("Not found"), 400: N_("Bad request"), 401: N_("Sign in needed"),
+              403: N_("Forbidden")}  # fmt: skip
+    pages: Pages = request.app.state.templates
+    return pages.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "title": titles.get(status, "Error"), "message": message},
+        {"status": status, "title": titles.get(status, N_("Error")), "message": message},
         status_code=status,
     )

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.config import Config
 from archiver.media import MediaStore
 from web.reads import LoopConnection
+from web.templating import Pages
 
 
 async def _conn(request: Request) -> AsyncIterator[AsyncConnection]:
@@ -50,8 +50,8 @@ async def _media(request: Request) -> MediaStore:
     return media
 
 
-async def _templates(request: Request) -> Jinja2Templates:
-    templates: Jinja2Templates = request.app.state.templates
+async def _templates(request: Request) -> Pages:
+    templates: Pages = request.app.state.templates
     return templates
 
 
@@ -62,4 +62,4 @@ QuickConnDep = Annotated[AsyncConnection, Depends(_quick_conn)]
 SQLite they run on the event loop's thread, without a hop per cursor call."""
 ConfigDep = Annotated[Config, Depends(_config)]
 MediaDep = Annotated[MediaStore, Depends(_media)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+TemplatesDep = Annotated[Pages, Depends(_templates)]

@@ -3,65 +3,93 @@ URL builders as globals. The web mirror and the static HTML export both render w
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from archiver.config import Config
 from archiver.render import highlight, plain_summary, render_text
+from archiver.site.formats import formats_for
+from archiver.site.locales import LANGUAGES, SOURCE_LANGUAGE, translations
+from archiver.site.photos import photo_image
 from archiver.site.urls import channel_key, channel_url, media_url, post_url
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogs; the template translates it where it is shown."""
+    return message
+
+
 STATUS_REASONS = {
-    "deleted": "deleted",
-    "private": "made private",
-    "banned": "banned by Telegram",
-    "restricted": "geo- or platform-restricted",
-    "username_moved": "its username now belongs to another channel",
-    "username_gone": "its username no longer exists",
+    "deleted": N_("deleted"),
+    "private": N_("made private"),
+    "banned": N_("banned by Telegram"),
+    "restricted": N_("geo- or platform-restricted"),
+    "username_moved": N_("its username now belongs to another channel"),
+    "username_gone": N_("its username no longer exists"),
 }
 
 
-def format_date(ts: int | None, with_time: bool = True) -> str:
-    if not ts:
-        return ""
-    fmt = "%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d"
-    return time.strftime(fmt, time.gmtime(ts))  # a fifth of datetime's cost, 20 times a page
+KINDS = {
+    "photo": N_("Photo"),
+    "video": N_("Video"),
+    "gif": N_("GIF"),
+    "round": N_("Video message"),
+    "voice": N_("Voice message"),
+    "audio": N_("Audio"),
+    "sticker": N_("Sticker"),
+    "document": N_("Document"),
+    "poll": N_("Poll"),
+    "geo": N_("Location"),
+    "geolive": N_("Live location"),
+    "venue": N_("Place"),
+    "contact": N_("Contact"),
+    "dice": N_("Dice"),
+    "game": N_("Game"),
+    "invoice": N_("Invoice"),
+    "story": N_("Story"),
+    "unsupported": N_("Unsupported media"),
+    "webpage": N_("Link preview"),
+    "File": N_("File"),
+}
+
+
+def isolated(text: object) -> Markup:
+    """Text of either direction inside a sentence of the other: ``<bdi>`` keeps its order."""
+    return Markup("<bdi>%s</bdi>") % text
 
 
 def iso_date(ts: int | None) -> str:
     return datetime.fromtimestamp(ts or 0, UTC).isoformat()
 
 
-def file_size(size: Any) -> str:
-    if not isinstance(size, int):
-        return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return ""
+def make_environment(config: Config, language: str = SOURCE_LANGUAGE) -> jinja2.Environment:
+    """The pages' environment in ``language``, with the mirror's own (absolute) URLs as globals.
 
-
-def make_environment(config: Config) -> jinja2.Environment:
-    """The pages' environment, with the mirror's own (absolute) URLs as globals."""
+    One environment per language, made once: a page then costs no catalog or locale look-up.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         auto_reload=False,  # templates ship with the package: no stat() of each per page
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    formats = formats_for(language)
     env.filters.update(
-        render_text=render_text, summary=plain_summary, date=format_date, iso=iso_date,
-        filesize=file_size, highlight=highlight,
+        render_text=render_text, summary=plain_summary, date=formats.date, iso=iso_date,
+        filesize=formats.file_size, number=formats.number, compact=formats.compact,
+        ago=formats.ago, highlight=highlight, bdi=isolated,
     )  # fmt: skip
     env.globals.update(
+        lang=language, dir=LANGUAGES[language].dir, languages=LANGUAGES.values(), kinds=KINDS,
+        photo_image=photo_image,
         channel_url=channel_url, post_url=post_url, media_url=media_url,
         channel_key=channel_key, reasons=STATUS_REASONS, base_url=config.web.base_url.rstrip("/"),
         static_prefix="/static/", media_prefix="/media/", home_url="/", static_site=False,

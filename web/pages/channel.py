@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from archiver.render import group_albums
 from archiver.store.browse import channel_page, first_msg_id_before
@@ -16,6 +15,7 @@ from web.lookup import Redirect, channel_or_404, public_channel_or_404, redirect
 from web.pages.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from web.pages.search import results_context
 from web.params import page_cursor
+from web.templating import Pages
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -54,7 +54,7 @@ async def channel(request: Request) -> Response:
         "older_url": f"{base}?before={page.older}" if page.older else None,
         "newer_url": f"{base}?after={page.newer}" if page.newer else None,
     }  # fmt: skip
-    templates: Jinja2Templates = request.app.state.templates
+    templates: Pages = request.app.state.templates
     return templates.TemplateResponse(request, "channel.html", context)
 
 
@@ -79,7 +79,7 @@ async def channel_search(request: Request) -> Response:
                                  limit=SEARCH_PAGE_SIZE)  # fmt: skip
     context = results_context(request, q, page, query.words, {ch.id: ch})
     context["channel"] = ch
-    templates: Jinja2Templates = request.app.state.templates
+    templates: Pages = request.app.state.templates
     return templates.TemplateResponse(request, "search.html", context)
 
 

@@ -1,0 +1,90 @@
+"""The interface languages: which there are, which way each is written, how a reader's request
+picks one, and their gettext catalogs (compiled ``.mo`` files under ``archiver/site/locale``),
+loaded once per process so that a page costs no catalog work."""
+
+from __future__ import annotations
+
+import functools
+import gettext
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One interface language: its code, its name in itself, and its direction."""
+
+    code: str
+    name: str
+    dir: str
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "ltr"),
+        Language("ar", "العربية", "rtl"),
+        Language("fa", "فارسی", "rtl"),
+        Language("ru", "Русский", "ltr"),
+        Language("uk", "Українська", "ltr"),
+    )
+}
+
+
+@functools.cache
+def translations(code: str) -> gettext.NullTranslations:
+    """The catalog of ``code`` (English is the source language and needs none)."""
+    if code == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    found = Translations.load(str(LOCALE_DIR), [code], DOMAIN)
+    if not isinstance(found, Translations):
+        raise FileNotFoundError(f"{LOCALE_DIR}/{code}/LC_MESSAGES/{DOMAIN}.mo is missing")
+    return found
+
+
+def supported(value: str | None) -> str | None:
+    """The interface language a tag such as ``ar``, ``ru-RU`` or ``uk_UA`` names, if any."""
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in LANGUAGES else None
+
+
+@functools.lru_cache(maxsize=512)
+def from_accept_language(header: str) -> str | None:
+    """The reader's most preferred supported language in an Accept-Language header."""
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.partition(";")
+        code = supported(tag)
+        if code is None:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0 and (best is None or (weight, -position) > (best[0], best[1])):
+            best = (weight, -position, code)
+    return best[2] if best else None
+
+
+def choose_language(
+    query: str | None, cookie: str | None, accept_language: str | None, default: str
+) -> str:
+    """``?lang=`` first, then the ``lang`` cookie, then Accept-Language, then the config."""
+    return (
+        supported(query)
+        or supported(cookie)
+        or (from_accept_language(accept_language) if accept_language else None)
+        or default
+    )
