@@ -55,10 +55,10 @@ def create_app(config: Config) -> FastAPI:
     app.add_middleware(SecurityHeaders, media_origins=origins)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from web.api.routes import router as api_router
-    from web.pages import admin, channel, feeds, index, media, post, search
+    from web.pages import admin, channel, feeds, index, media, post, search, thumbnails
 
     app.include_router(api_router)
-    for page in (index, search, media, admin, feeds, channel, post):
+    for page in (index, search, media, thumbnails, admin, feeds, channel, post):
         app.include_router(page.router)
 
     @app.exception_handler(HTTPException)

@@ -310,6 +310,23 @@ channel_accounts = sa.Table(
     sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
+media_thumbnails = sa.Table(
+    "media_thumbnails",
+    metadata,
+    # A resized JPEG of a stored photo that pages show instead of the original (srcset): made
+    # once, kept in the media store under its own content key ``path``.
+    sa.Column(
+        "sha256",
+        sa.String(64),
+        sa.ForeignKey("media_files.sha256", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("width", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("path", sa.String, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
 FTS_TABLE = "messages_fts"
 """FTS5 index over messages (SQLite only). Contentless: the store indexes text folded by
 ``archiver.store.search_text.fold`` (SQLite's unicode61 does not fold Arabic harakat or ё) and

@@ -13,7 +13,8 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from archiver.media import LocalMediaStore, S3MediaStore
+from archiver.config import Config
+from archiver.media import LocalMediaStore, MediaStore, S3MediaStore
 from archiver.store.visibility import public_file
 from web.deps import ConfigDep, MediaDep, QuickConnDep
 from web.object_response import StoredObjectResponse
@@ -33,8 +34,14 @@ async def media(
     found = await public_file(conn, sha256, config.web.publish)
     if found is None:
         raise HTTPException(404, "No such file.")
-    key, mime = found[0], found[1]
-    etag = f'"{sha256}"'
+    return await stored_file_response(request, store, config, found[0], found[1], f'"{sha256}"')
+
+
+async def stored_file_response(
+    request: Request, store: MediaStore, config: Config, key: str, mime: str, etag: str
+) -> Response:
+    """A stored file as the reader gets it, cached for a year (its name is its content):
+    a local file, or an S3 object by presigned redirect or streamed, as configured."""
     headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
