@@ -83,7 +83,8 @@ def export_command(
                 if fmt == "html":
                     out.mkdir(parents=True, exist_ok=True)
                     return await export_html(conn, channel, out, store, since=start, until=stop,
-                                             with_media=not no_media, progress=advance)  # fmt: skip
+                                             with_media=not no_media, progress=advance,
+                                             language=config.web.language)  # fmt: skip
                 return await export_channel(
                     conn, channel, out, store, fmt=fmt, since=start, until=stop,
                     with_media=not no_media, progress=advance,

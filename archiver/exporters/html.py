@@ -8,6 +8,7 @@ Pages are written newest first by keyset, so memory stays flat.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,8 @@ from archiver.exporters.writer import ExportResult
 from archiver.media import MediaStore
 from archiver.render import group_albums
 from archiver.site.environment import STATIC_DIR, make_environment
+from archiver.site.locales import SOURCE_LANGUAGE
+from archiver.site.photos import photo_image
 from archiver.site.urls import media_url
 from archiver.store.browse import album, channel_page
 from archiver.store.channels import Channel
@@ -35,12 +38,18 @@ def _page_name(number: int) -> str:
     return "index.html" if number == 1 else f"page-{number}.html"
 
 
-def _environment() -> jinja2.Environment:
-    env = make_environment(Config())
+def _relative_media_url(file: Any) -> str:
+    return media_url(file).lstrip("/")
+
+
+def _environment(language: str) -> jinja2.Environment:
+    env = make_environment(Config(), language)
     env.globals.update(
         channel_url=lambda channel: "index.html",
         post_url=lambda channel, msg_id: f"post-{msg_id}.html",
-        media_url=lambda f: media_url(f).lstrip("/"),
+        media_url=_relative_media_url,
+        # no server to make thumbnails: the site links the originals it copies
+        photo_image=functools.partial(photo_image, thumbnails=False, link=_relative_media_url),
         static_prefix="static/", media_prefix="media/", home_url="index.html", static_site=True,
     )  # fmt: skip
     return env
@@ -56,9 +65,11 @@ async def export_html(
     until: int | None = None,
     with_media: bool = True,
     progress: Callable[[int], None] = lambda n: None,
+    language: str = SOURCE_LANGUAGE,
 ) -> ExportResult:
-    """Write the site into ``out``; returns counts (``path`` is its index.html)."""
-    env = _environment()
+    """Write the site into ``out`` in ``language``; returns counts (``path`` is its
+    index.html)."""
+    env = _environment(language)
     result = ExportResult(path=out / "index.html")
     try:
         shutil.copytree(STATIC_DIR, out / "static", dirs_exist_ok=True)

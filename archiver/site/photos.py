@@ -7,6 +7,7 @@ the static export, which has no server to make them, links the original.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,15 +34,17 @@ def thumb_url(file: Any, width: int) -> str:
     return f"/thumb/{width}/{file.sha256}.jpg"
 
 
-def photo_image(file: Any, thumbnails: bool = True) -> PhotoImage:
+def photo_image(
+    file: Any, thumbnails: bool = True, link: Callable[[Any], str] = media_url
+) -> PhotoImage:
     """The ``<img>`` of a stored photo: thumbnails when the original is wider than the
-    smallest one, else the original itself."""
+    smallest one, else the original itself (``link`` gives its URL)."""
     width, height = file.width, file.height
     if not thumbnails or not width or not height or width <= THUMB_WIDTHS[0]:
-        return PhotoImage(media_url(file), "", "", width, height)
+        return PhotoImage(link(file), "", "", width, height)
     sources = [(thumb_url(file, w), w) for w in THUMB_WIDTHS if w < width]
     if width <= THUMB_WIDTHS[-1]:
-        sources.append((media_url(file), width))
+        sources.append((link(file), width))
     srcset = ", ".join(f"{url} {w}w" for url, w in sources)
     src, shown = sources[-1]
     return PhotoImage(src, srcset, SIZES, shown, round(height * shown / width))
