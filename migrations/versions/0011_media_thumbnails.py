@@ -1,7 +1,7 @@
 """media thumbnails
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03
 
 One row per resized JPEG of a stored photo (``media_thumbnails``): pages show these in two
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
