@@ -55,4 +55,5 @@ async def test_file_bytes_served_counts_what_get_file_returned(world, connect):
     assert world.file_bytes_served() == 0
     assert await client.download_media(message, bytes) == data
     assert world.file_bytes_served() == len(data)
-    assert world.request_counts()["GetFileRequest"] == 2  # 128 KiB chunks of 256,000 bytes
+    # Two 128 KiB chunks of 256,000 bytes (one more if the file's DC answers FILE_MIGRATE first).
+    assert world.request_counts()["GetFileRequest"] >= 2
