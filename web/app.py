@@ -16,8 +16,8 @@ from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
 from archiver.site.environment import N_, STATIC_DIR
+from archiver.store.loop_reader import open_sqlite_reader
 from web.channel_cache import ChannelCache
-from web.reads import open_sqlite_reader
 from web.security import SecurityHeaders
 from web.templating import Pages, make_templates
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.config import Config
 from archiver.media import MediaStore
-from web.reads import LoopConnection
+from archiver.store.loop_reader import LoopConnection
 from web.templating import Pages
 
 
@@ -58,8 +58,9 @@ async def _templates(request: Request) -> Pages:
 ConnDep = Annotated[AsyncConnection, Depends(_conn)]
 """A read connection for any query: on SQLite its work runs off the event loop's thread."""
 QuickConnDep = Annotated[AsyncConnection, Depends(_quick_conn)]
-"""A read connection for queries bounded by an index and a small LIMIT (``web.reads``): on
-SQLite they run on the event loop's thread, without a hop per cursor call."""
+"""A read connection for queries bounded by an index and a small LIMIT
+(``archiver.store.loop_reader``): on SQLite they run on the event loop's thread, without a hop
+per cursor call."""
 ConfigDep = Annotated[Config, Depends(_config)]
 MediaDep = Annotated[MediaStore, Depends(_media)]
 TemplatesDep = Annotated[Pages, Depends(_templates)]

@@ -5,24 +5,35 @@ key; each batch commits together with its ``copy_progress`` marker, so a copy th
 at any moment (Ctrl-C, kill -9, a lost server) resumes after its last committed batch. The
 search index is not copied but rebuilt on the target from its messages: each database has its
 own kind of index. Then every table is counted and checksummed on both sides.
+
+This module orders the work and owns the transactions; its SQL is in
+``archiver/store/archive_copy.py`` and ``archiver/store/table_checksum.py``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from archiver.db.engine import current_revision, head_revision, upgrade
-from archiver.db.schema import FTS_TABLE, channel_leases, channels, copy_progress, metadata
-from archiver.db.table_checksum import TableSum, key_columns, table_sum
+from archiver.db.schema import FTS_TABLE, channel_leases, copy_progress, messages, metadata
 from archiver.errors import DatabaseError
+from archiver.store.archive_copy import (
+    advance_sequences,
+    archive_fingerprint,
+    count_rows,
+    has_rows,
+    insert_rows,
+    rows_after,
+    table_names,
+)
 from archiver.store.copy_progress import TableProgress, read_progress, save_progress
 from archiver.store.search_index import rebuild_search_index
+from archiver.store.table_checksum import TableSum, key_columns, table_sum
 
 BATCH_ROWS = 1000
 INDEX_STEP = FTS_TABLE
@@ -90,28 +101,13 @@ def copied_tables() -> list[sa.Table]:
     return [t for t in metadata.sorted_tables if t.name not in _STAYS_BEHIND]
 
 
-async def archive_fingerprint(conn: AsyncConnection) -> str:
-    """What tells this archive from another: its first channel and when it was added.
-
-    Stored with the progress of a copy, it lets a re-run resume its own copy and refuse to
-    continue one made from a different archive."""
-    first = (
-        await conn.execute(
-            sa.select(channels.c.id, channels.c.added_at)
-            .order_by(channels.c.added_at, channels.c.id)
-            .limit(1)
-        )
-    ).first()
-    return "empty" if first is None else f"{first.id}@{first.added_at}"
-
-
 async def prepare_target(target: AsyncEngine) -> None:
     """Migrate an empty target with Alembic; refuse a database that is not a tgmirror schema
     at the newest migration."""
     revision = await current_revision(target)
     if revision is None:
         async with target.connect() as conn:
-            names = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
+            names = await table_names(conn)
         if names:
             raise DatabaseError(
                 f"the target database holds tables ({', '.join(sorted(names)[:3])}, …) "
@@ -136,21 +132,12 @@ async def _resume_state(conn: AsyncConnection, fingerprint: str) -> dict[str, Ta
             )
         return progress
     for table in copied_tables():
-        if (await conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1))).first():
+        if await has_rows(conn, table):
             raise DatabaseError(
                 f"the target database already holds an archive (table {table.name} has rows); "
                 "migrate-db never merges two archives: copy into an empty database"
             )
     return {}
-
-
-def _after(keys: Sequence[sa.Column[Any]], last: list[Any]) -> sa.ColumnElement[bool]:
-    """Rows whose primary key sorts after ``last`` (keyset pagination, no OFFSET)."""
-    if len(keys) == 1:
-        after: sa.ColumnElement[bool] = keys[0] > last[0]
-        return after
-    values = [sa.literal(v, c.type) for c, v in zip(keys, last, strict=True)]
-    return sa.tuple_(*keys) > sa.tuple_(*values)
 
 
 async def _copy_table(
@@ -165,21 +152,17 @@ async def _copy_table(
     keys = key_columns(table)
     if not keys:
         raise DatabaseError(f"table {table.name} has no primary key; migrate-db cannot copy it")
-    total = (await source.execute(sa.select(sa.func.count()).select_from(table))).scalar_one()
+    total = await count_rows(source, table)
     progress.started(table.name, total, state.rows_copied)
     copied = 0
     while not state.done:
-        query = sa.select(table).order_by(*keys).limit(batch_rows)
-        if state.last_key is not None:
-            query = query.where(_after(keys, state.last_key))
-        rows = (await source.execute(query)).all()
+        rows = await rows_after(source, table, state.last_key, batch_rows)
         last = [rows[-1]._mapping[c] for c in keys] if rows else state.last_key
         state = TableProgress(table.name, state.source, last, state.rows_copied + len(rows),
                               done=len(rows) < batch_rows)  # fmt: skip
         try:
             async with target.begin() as conn:
-                if rows:
-                    await conn.execute(table.insert(), [row._asdict() for row in rows])
+                await insert_rows(conn, table, rows)
                 await save_progress(conn, state, int(time.time()))
         except sa.exc.DBAPIError as exc:
             if exc.connection_invalidated or isinstance(
@@ -195,25 +178,9 @@ async def _copy_table(
     return copied
 
 
-async def _advance_sequences(conn: AsyncConnection) -> None:
-    """Move PostgreSQL's id sequences past the copied ids, or the next insert fails: rows copied
-    with their ids never draw from a sequence. SQLite's rowid has none to move."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in copied_tables():
-        for column in key_columns(table):
-            found = sa.select(sa.func.pg_get_serial_sequence(table.name, column.name))
-            sequence = (await conn.execute(found)).scalar()
-            if sequence is None:
-                continue
-            top = sa.select(sa.func.coalesce(sa.func.max(column), 0)).scalar_subquery()
-            await conn.execute(sa.select(sa.func.setval(sequence, top + 1, False)))
-
-
 async def _rebuild_index(target: AsyncEngine, fingerprint: str, progress: CopyProgress) -> int:
     async with target.begin() as conn:
-        total = (await conn.execute(sa.select(sa.func.count()).select_from(
-            metadata.tables["messages"]))).scalar_one()  # fmt: skip
+        total = await count_rows(conn, messages)
         progress.started(INDEX_STEP, total, 0)
         indexed = await rebuild_search_index(conn)
         state = TableProgress(INDEX_STEP, fingerprint, None, indexed, done=True)
@@ -263,7 +230,7 @@ async def copy_archive(
             start = state.get(table.name) or TableProgress(table.name, fingerprint, None, 0, False)
             copied[table.name] = await _copy_table(src, target, table, start, progress, batch_rows)
         async with target.begin() as conn:
-            await _advance_sequences(conn)
+            await advance_sequences(conn, copied_tables())
         indexed = None
         index_state = state.get(INDEX_STEP)
         if index_state is None or not index_state.done:

@@ -7,8 +7,8 @@ dialect, and per list length for one expanding ``IN``), runs it on the raw curso
 applies the same result processors SQLAlchemy would (JSON, Boolean), so the rows hold the
 same values as through ``conn.execute``.
 
-Only a synchronous reader exposes its ``sqlite3`` connection (``web.reads.LoopConnection``);
-everywhere else the statement runs through SQLAlchemy as usual.
+Only a synchronous reader exposes its ``sqlite3`` connection (``loop_reader.LoopConnection``,
+the mirror's); everywhere else the statement runs through SQLAlchemy as usual.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import pytest
 
 from archiver.db.engine import open_engine
 from archiver.store.browse import PostPage, channel_page
-from web.reads import LoopConnection, open_sqlite_reader
+from archiver.store.loop_reader import LoopConnection, open_sqlite_reader
 
 
 async def _pages(conn, channel_id: int) -> list[PostPage]:

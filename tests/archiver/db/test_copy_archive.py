@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from archiver.db.copy_archive import copied_tables, copy_archive
 from archiver.db.engine import open_engine
 from archiver.db.schema import copy_progress, messages
-from archiver.db.table_checksum import key_columns
 from archiver.errors import DatabaseError
 from archiver.rows import ChannelRow, MessageRow
 from archiver.store.channels import upsert_channel
 from archiver.store.messages import save_messages
 from archiver.store.search import parse_query, search_posts
+from archiver.store.table_checksum import key_columns
 
 
 @pytest.fixture

@@ -7,6 +7,9 @@ read-only connection on the loop's thread, wrapped to look like the ``AsyncConne
 store takes. Queries that may scan many rows (the index's counts, search across channels) stay
 on aiosqlite, which keeps the loop free while they run. PostgreSQL has no such hop (asyncpg
 is asynchronous), so there every read uses the async engine.
+
+It lives in the store, with the queries it runs (``QuickSelect``), though only the mirror uses
+it: the archiver writes through the async engine.
 """
 
 from __future__ import annotations
