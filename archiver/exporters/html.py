@@ -26,10 +26,10 @@ from archiver.site.environment import STATIC_DIR, make_environment
 from archiver.site.locales import SOURCE_LANGUAGE
 from archiver.site.photos import photo_image
 from archiver.site.urls import media_url
-from archiver.store.browse import album, channel_page
+from archiver.store.browse import channel_page, permalink
 from archiver.store.channels import Channel
 from archiver.store.media import file_path
-from archiver.store.posts import get_post, get_revisions
+from archiver.store.posts import Post
 
 PAGE_SIZE = 50
 
@@ -108,17 +108,12 @@ async def export_html(
         number, before = number + 1, page.older
 
 
-async def _write_post(conn: AsyncConnection, template: Any, channel: Channel, post: Any,
+async def _write_post(conn: AsyncConnection, template: Any, channel: Channel, post: Post,
                       out: Path) -> None:  # fmt: skip
-    items = [post]
-    if post.grouped_id is not None:
-        items = await album(conn, channel.id, post.grouped_id) or [post]
-    history = {p.msg_id: await get_revisions(conn, p.pk) for p in items if p.revision_count}
-    reply = await get_post(conn, channel.id, post.reply_to_msg_id) if post.reply_to_msg_id else None
+    page = await permalink(conn, channel.id, post)
     context = {
-        "channel": channel, "post": post, "items": items, "history": history,
-        "reply": reply if reply is not None and not reply.hidden else None,
-        "in_channel_url": "index.html",
+        "channel": channel, "post": post, "items": page.items, "history": page.history,
+        "reply": page.reply, "in_channel_url": "index.html",
     }  # fmt: skip
     write_if_changed(out / f"post-{post.msg_id}.html", template.render(context))
 

@@ -1,6 +1,6 @@
 """Streaming export of a channel: JSONL or Telegram Desktop's layout, flat memory.
 
-Posts are read in batches (``iter_channel_posts``) and written as they come; Desktop's
+Posts are read in batches (``export_rows.iter_export_batches``) and written as they come; Desktop's
 ``result.json`` is written incrementally (its ``messages`` array one element at a time), so a
 million posts need no more memory than a thousand. Files are copied from the content store
 into Desktop's folders; ``--update`` skips files already there with the right size.

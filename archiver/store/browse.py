@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import channels, messages
-from archiver.store.posts import Post, fetch_posts, fetch_quick_posts, post_query
+from archiver.store.posts import (
+    Post,
+    Revision,
+    fetch_posts,
+    fetch_quick_posts,
+    get_post,
+    get_revisions,
+    post_query,
+)
 from archiver.store.quick_select import QuickSelect
 from archiver.store.visibility import PublishMode, public_channel_clause, visible_post_clause
 
@@ -160,6 +168,32 @@ async def album(conn: AsyncConnection, channel_id: int, grouped_id: int) -> list
         visible_post_clause(),
     )  # fmt: skip
     return await fetch_posts(conn, query.order_by(messages.c.msg_id))
+
+
+@dataclass
+class Permalink:
+    """What a post's own page shows, on the mirror and in the static HTML export."""
+
+    post: Post
+    items: list[Post]
+    """The post, or every visible post of its album, in order."""
+    history: dict[int, list[Revision]] = field(default_factory=dict)
+    """Superseded versions of each item that was edited, by message id."""
+    reply: Post | None = None
+    """The post it replies to, unless that one is hidden or not archived."""
+
+
+async def permalink(conn: AsyncConnection, channel_id: int, post: Post) -> Permalink:
+    """The album, edit history and replied-to post of ``post`` (a post of ``channel_id``)."""
+    items = [post]
+    if post.grouped_id is not None:
+        items = await album(conn, channel_id, post.grouped_id) or [post]
+    history = {p.msg_id: await get_revisions(conn, p.pk) for p in items if p.revision_count}
+    reply = None
+    if post.reply_to_msg_id:
+        reply = await get_post(conn, channel_id, post.reply_to_msg_id)
+        reply = reply if reply is not None and not reply.hidden else None
+    return Permalink(post, items, history, reply)
 
 
 async def recent_posts(conn: AsyncConnection, channel_id: int, limit: int = 50) -> list[Post]:

@@ -1,28 +1,32 @@
 """Read a channel's posts for export: big batches, files and edit history in two queries each.
 
-``posts.iter_channel_posts`` serves pages of the web app; an export of a million posts needs the
-same ``Post`` objects without one query per post for its revisions, so a batch here costs three
-statements: the posts, their files and their superseded versions, all bounded by a message-id
-range of the channel (an index range, no huge ``IN`` lists).
+An export of a million posts needs the same ``Post`` objects as the mirror (``posts.py``: its
+columns, filters, file and revision queries) without one query per post for its revisions, so
+a batch here costs three statements: the posts, their files and their superseded versions, all
+bounded by a message-id range of the channel (an index range, no huge ``IN`` lists).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import media_files, message_media, message_revisions, messages
+from archiver.db.schema import message_media, message_revisions, messages
 from archiver.store.dialect import dialect_of
-from archiver.store.posts import FILE_COLUMNS, Post, PostFile, Revision
-
-_POST_COLUMNS = [
-    messages.c.id.label("pk"),
-    *(messages.c[name] for name in Post.__slots__ if name not in ("pk", "files", "revision_count")),
-]
+from archiver.store.posts import (
+    FILES_SELECT,
+    POST_COLUMNS,
+    REVISIONS_SELECT,
+    Post,
+    PostFile,
+    Revision,
+    attach_files,
+    post_filters,
+)
 
 
 @dataclass(slots=True)
@@ -31,21 +35,6 @@ class ExportBatch:
 
     posts: list[Post]
     revisions: dict[int, list[Revision]] = field(default_factory=dict)  # by post pk
-
-
-def _filtered(
-    query: sa.Select[Any],
-    since: int | None,
-    until: int | None,
-    include_hidden: bool,
-) -> sa.Select[Any]:
-    if since is not None:
-        query = query.where(messages.c.date >= since)
-    if until is not None:
-        query = query.where(messages.c.date < until)
-    if not include_hidden:
-        query = query.where(messages.c.hidden.is_(False))
-    return query
 
 
 async def count_export_posts(
@@ -58,7 +47,8 @@ async def count_export_posts(
 ) -> int:
     """How many posts an export with these bounds will write (for a progress bar)."""
     query = sa.select(sa.func.count()).where(messages.c.channel_id == channel_id)
-    return int((await conn.execute(_filtered(query, since, until, include_hidden))).scalar() or 0)
+    query = post_filters(query, since=since, until=until, include_hidden=include_hidden)
+    return int((await conn.execute(query)).scalar() or 0)
 
 
 async def iter_export_batches(
@@ -78,17 +68,17 @@ async def iter_export_batches(
     """
     last = -(2**63)
     while True:
-        query = sa.select(*_POST_COLUMNS).where(
+        query = sa.select(*POST_COLUMNS).where(
             messages.c.channel_id == channel_id, messages.c.msg_id > last
         )
-        query = _filtered(query, since, until, include_hidden)
+        query = post_filters(query, since=since, until=until, include_hidden=include_hidden)
         rows = (await conn.execute(query.order_by(messages.c.msg_id).limit(batch))).all()
         if not rows:
             return
-        posts = [Post(*row) for row in rows]  # columns are in Post's field order
+        posts = [Post(*row) for row in rows]
         low, high = last, posts[-1].msg_id
         by_pk = {p.pk: p for p in posts}
-        await _attach_files(conn, channel_id, low, high, by_pk)
+        attach_files(by_pk, await _file_rows(conn, channel_id, low, high))
         revisions: dict[int, list[Revision]] = {}
         if with_history:
             revisions = await _revisions(conn, channel_id, low, high, by_pk)
@@ -104,27 +94,15 @@ def _in_range(channel_id: int, low: int, high: int) -> sa.ColumnElement[bool]:
     )
 
 
-async def _attach_files(
-    conn: AsyncConnection, channel_id: int, low: int, high: int, by_pk: dict[int, Post]
-) -> None:
-    for message_id, file in await file_rows(conn, channel_id, low, high):
-        post = by_pk.get(message_id)
-        if post is not None:  # filtered out by date or hidden
-            post.files.append(file)
-
-
-async def file_rows(
+async def _file_rows(
     conn: AsyncConnection, channel_id: int, low: int, high: int
-) -> list[tuple[int, PostFile]]:
-    """(message pk, file) of the posts with ids in (low, high]."""
-    rows = await conn.execute(
-        sa.select(*FILE_COLUMNS)
-        .join(messages, messages.c.id == message_media.c.message_id)
-        .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
-        .where(_in_range(channel_id, low, high))
-        .order_by(message_media.c.id)
-    )
-    return [(message_id, PostFile(*values)) for message_id, *values in rows]
+) -> Sequence[Sequence[Any]]:
+    """(message pk, file fields) of the posts with ids in (low, high]."""
+    query = FILES_SELECT.join(messages, messages.c.id == message_media.c.message_id)
+    rows: Sequence[Sequence[Any]] = (
+        await conn.execute(query.where(_in_range(channel_id, low, high)))
+    ).all()
+    return rows
 
 
 async def _revisions(
@@ -141,24 +119,8 @@ async def revision_rows(
     conn: AsyncConnection, channel_id: int, low: int, high: int
 ) -> list[tuple[int, Revision]]:
     """(message pk, superseded version) of the posts with ids in (low, high], oldest first."""
-    rows = await conn.execute(
-        sa.select(
-            message_revisions.c.message_id,
-            message_revisions.c.captured_at,
-            message_revisions.c.superseded_at,
-            message_revisions.c.edit_date,
-            message_revisions.c.text,
-            message_revisions.c.entities,
-            message_revisions.c.media_kind,
-            message_revisions.c.media,
-            message_revisions.c.media_sha256,
-        )
-        .join(messages, messages.c.id == message_revisions.c.message_id)
-        .where(_in_range(channel_id, low, high))
-        .order_by(
-            message_revisions.c.message_id, message_revisions.c.captured_at, message_revisions.c.id
-        )
-    )
+    query = REVISIONS_SELECT.join(messages, messages.c.id == message_revisions.c.message_id)
+    rows = await conn.execute(query.where(_in_range(channel_id, low, high)))
     return [(message_id, Revision(*values)) for message_id, *values in rows]
 
 
@@ -204,14 +166,14 @@ async def iter_raw_batches(
     while True:
         query = sa.select(messages.c.msg_id, sa.cast(document, sa.Text), messages.c.id)
         query = query.where(messages.c.channel_id == channel_id, messages.c.msg_id > last)
-        query = _filtered(query, since, until, include_hidden=False)
+        query = post_filters(query, since=since, until=until, include_hidden=False)
         rows = (await conn.execute(query.order_by(messages.c.msg_id).limit(batch))).all()
         if not rows:
             return
         high = rows[-1][0]
         files: dict[int, list[PostFile]] = {}
-        for pk, file in await file_rows(conn, channel_id, last, high):
-            files.setdefault(pk, []).append(file)
+        for pk, *values in await _file_rows(conn, channel_id, last, high):
+            files.setdefault(pk, []).append(PostFile(*values))
         revisions: dict[int, list[Revision]] = {}
         for pk, revision in await revision_rows(conn, channel_id, last, high):
             revisions.setdefault(pk, []).append(revision)

@@ -1,12 +1,15 @@
 """Read stored messages as ``Post`` objects, with their files and revisions.
 
 The one read model shared by the web app and the exporters: the page, the feed, the JSON API
-and an export of the same message all start from the same ``Post``.
+and an export of the same message all start from the same ``Post``. The post columns, the
+date and hidden filters, and the file and revision queries are defined here once; the mirror
+reads them by message pk (``fetch_posts``, ``get_revisions``), an export by message-id range
+(``export_rows``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,10 +96,12 @@ class Post:
         return next((f for f in self.files if f.role == "thumb"), None)
 
 
-_POST_COLUMNS = [
+POST_COLUMNS = (
     messages.c.id.label("pk"),
     *(messages.c[name] for name in Post.__slots__ if name not in ("pk", "files", "revision_count")),
-]
+)
+"""The columns of a ``Post`` in its field order, so that ``Post(*row)`` builds one (much cheaper
+than keywords on a million rows); ``revision_count`` may follow, ``files`` are attached."""
 _REVISION_COUNT = (
     sa.select(sa.func.count())
     .where(message_revisions.c.message_id == messages.c.id)
@@ -107,7 +112,7 @@ _REVISION_COUNT = (
 
 # Built once: coercing thirty columns into a new SELECT cost more than running the query.
 # A Select is immutable (``where`` and friends return copies), so sharing it is safe.
-_POST_SELECT = sa.select(*_POST_COLUMNS, _REVISION_COUNT)
+_POST_SELECT = sa.select(*POST_COLUMNS, _REVISION_COUNT)
 
 
 def post_query() -> sa.Select[Any]:
@@ -115,12 +120,24 @@ def post_query() -> sa.Select[Any]:
     return _POST_SELECT
 
 
+def post_filters(
+    query: sa.Select[Any], *, since: int | None, until: int | None, include_hidden: bool
+) -> sa.Select[Any]:
+    """``query`` limited to posts dated in [since, until) (Unix seconds; None: unbounded), and
+    to posts not hidden by the operator unless ``include_hidden``."""
+    if since is not None:
+        query = query.where(messages.c.date >= since)
+    if until is not None:
+        query = query.where(messages.c.date < until)
+    if not include_hidden:
+        query = query.where(messages.c.hidden.is_(False))
+    return query
+
+
 async def fetch_posts(
     conn: AsyncConnection, query: sa.Select[Any], params: dict[str, Any] | None = None
 ) -> list[Post]:
     """Run a ``post_query()``-based SELECT (with its bound ``params``) and attach files."""
-    # Columns are in Post's field order (see post_query), so rows map positionally: much
-    # cheaper than keyword construction on a million rows.
     posts = [Post(*row) for row in await conn.execute(query, params)]
     if posts:
         await _attach_files(conn, posts)
@@ -141,22 +158,47 @@ FILE_COLUMNS = (
     message_media.c.height,
     message_media.c.duration,
 )
-"""The message pk, then a ``PostFile``'s fields in order (select from ``message_media``
-outer-joined to ``media_files``)."""
+"""The message pk, then a ``PostFile``'s fields in order."""
 
-_FILES_OF_POSTS = QuickSelect(
+FILES_SELECT = (
     sa.select(*FILE_COLUMNS)
     .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
-    .where(message_media.c.message_id.in_(sa.bindparam("pks", expanding=True)))
-    .order_by(message_media.c.id),
+    .order_by(message_media.c.id)
+)
+"""(message pk, file fields) of every file; add the WHERE naming the posts."""
+
+REVISIONS_SELECT = sa.select(
+    message_revisions.c.message_id,
+    message_revisions.c.captured_at,
+    message_revisions.c.superseded_at,
+    message_revisions.c.edit_date,
+    message_revisions.c.text,
+    message_revisions.c.entities,
+    message_revisions.c.media_kind,
+    message_revisions.c.media,
+    message_revisions.c.media_sha256,
+).order_by(message_revisions.c.message_id, message_revisions.c.captured_at, message_revisions.c.id)
+"""(message pk, ``Revision`` fields) of every superseded version, oldest first per post; add
+the WHERE naming the posts."""
+
+_FILES_OF_POSTS = QuickSelect(
+    FILES_SELECT.where(message_media.c.message_id.in_(sa.bindparam("pks", expanding=True))),
     expanding="pks",
 )
 
 
+def attach_files(by_pk: dict[int, Post], rows: Sequence[Sequence[Any]]) -> None:
+    """Append each (message pk, file fields) row's file to its post; rows of posts not in
+    ``by_pk`` (left out by a filter) are skipped."""
+    for message_id, *values in rows:
+        post = by_pk.get(message_id)
+        if post is not None:
+            post.files.append(PostFile(*values))
+
+
 async def _attach_files(conn: AsyncConnection, posts: Sequence[Post]) -> None:
     by_pk = {p.pk: p for p in posts}
-    for message_id, *values in await _FILES_OF_POSTS.fetch(conn, {"pks": list(by_pk)}):
-        by_pk[message_id].files.append(PostFile(*values))
+    attach_files(by_pk, await _FILES_OF_POSTS.fetch(conn, {"pks": list(by_pk)}))
 
 
 async def fetch_quick_posts(
@@ -179,47 +221,5 @@ async def get_post(conn: AsyncConnection, channel_id: int, msg_id: int) -> Post 
 
 async def get_revisions(conn: AsyncConnection, post_pk: int) -> list[Revision]:
     """The superseded versions of a post, oldest first."""
-    rows = await conn.execute(
-        sa.select(
-            message_revisions.c.captured_at,
-            message_revisions.c.superseded_at,
-            message_revisions.c.edit_date,
-            message_revisions.c.text,
-            message_revisions.c.entities,
-            message_revisions.c.media_kind,
-            message_revisions.c.media,
-            message_revisions.c.media_sha256,
-        )
-        .where(message_revisions.c.message_id == post_pk)
-        .order_by(message_revisions.c.captured_at, message_revisions.c.id)
-    )
-    return [Revision(*r) for r in rows]
-
-
-async def iter_channel_posts(
-    conn: AsyncConnection,
-    channel_id: int,
-    *,
-    since: int | None = None,
-    until: int | None = None,
-    batch: int = 1000,
-    include_hidden: bool = True,
-) -> AsyncIterator[list[Post]]:
-    """Every post of a channel in ascending message id, in batches (memory stays flat).
-
-    ``since``/``until`` bound the post date (Unix seconds, inclusive / exclusive).
-    """
-    last = 0
-    while True:
-        query = post_query().where(messages.c.channel_id == channel_id, messages.c.msg_id > last)
-        if since is not None:
-            query = query.where(messages.c.date >= since)
-        if until is not None:
-            query = query.where(messages.c.date < until)
-        if not include_hidden:
-            query = query.where(messages.c.hidden.is_(False))
-        posts = await fetch_posts(conn, query.order_by(messages.c.msg_id).limit(batch))
-        if not posts:
-            return
-        yield posts
-        last = posts[-1].msg_id
+    rows = await conn.execute(REVISIONS_SELECT.where(message_revisions.c.message_id == post_pk))
+    return [Revision(*values) for _, *values in rows]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from archiver.store.browse import album
-from archiver.store.posts import Post, get_post, get_revisions
+from archiver.store.browse import permalink
+from archiver.store.posts import get_post
 from web.deps import QuickConnDep, TemplatesDep
 from web.lookup import Redirect, channel_or_404, redirect_response
 from web.params import stored_msg_id
@@ -29,17 +29,10 @@ async def post(
     found = await get_post(conn, ch.id, stored_msg_id(msg_id))
     if found is None or found.hidden:
         raise HTTPException(404, "This post is not in the archive.")
-    items = [found]
-    if found.grouped_id is not None:
-        items = await album(conn, ch.id, found.grouped_id) or [found]
-    history = {p.msg_id: await get_revisions(conn, p.pk) for p in items if p.revision_count}
-    reply: Post | None = None
-    if found.reply_to_msg_id:
-        candidate = await get_post(conn, ch.id, found.reply_to_msg_id)
-        reply = candidate if candidate is not None and not candidate.hidden else None
+    page = await permalink(conn, ch.id, found)
     in_channel = f"/{ch.username or ch.id}?before={found.msg_id + 1}#post-{found.msg_id}"
     context = {
-        "channel": ch, "post": found, "items": items, "history": history, "reply": reply,
-        "in_channel_url": in_channel,
+        "channel": ch, "post": found, "items": page.items, "history": page.history,
+        "reply": page.reply, "in_channel_url": in_channel,
     }  # fmt: skip
     return templates.TemplateResponse(request, "post.html", context)

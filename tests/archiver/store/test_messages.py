@@ -113,7 +113,8 @@ async def test_files_are_queued_pending(engine) -> None:
 
 
 async def test_posts_read_back_with_files_and_revision_count(engine) -> None:
-    from archiver.store.posts import get_post, get_revisions, iter_channel_posts
+    from archiver.store.export_rows import iter_export_batches
+    from archiver.store.posts import get_post, get_revisions
 
     async with engine.begin() as conn:
         await _setup(conn)
@@ -126,7 +127,9 @@ async def test_posts_read_back_with_files_and_revision_count(engine) -> None:
         await save_messages(conn, [MessageRow(channel_id=CH, msg_id=2, date=2, text="new")], 2)
         post = await get_post(conn, CH, 2)
         revisions = await get_revisions(conn, post.pk)
-        batches = [[p.msg_id for p in b] async for b in iter_channel_posts(conn, CH, batch=2)]
+        batches = [
+            [p.msg_id for p in b.posts] async for b in iter_export_batches(conn, CH, batch=2)
+        ]
     assert (post.text, post.revision_count, [r.text for r in revisions]) == ("new", 1, ["t2"])
     assert post.main_file is None  # the edit removed the photo
     assert batches == [[1, 2], [3, 4], [5]]
