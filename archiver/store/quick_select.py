@@ -9,6 +9,11 @@ same values as through ``conn.execute``.
 
 Only a synchronous reader exposes its ``sqlite3`` connection (``loop_reader.LoopConnection``,
 the mirror's); everywhere else the statement runs through SQLAlchemy as usual.
+
+It leans on SQLAlchemy's compiler: ``SQLCompiler.positiontup``, ``construct_expanded_state``
+and the types' ``result_processor``. These may change between minor releases, so
+pyproject.toml pins SQLAlchemy to the series tested, and ``tests/web/test_quick_reads.py``
+checks that every page read this way holds the same rows as through SQLAlchemy.
 """
 
 from __future__ import annotations
