@@ -10,13 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import archive_sql
 import httpx
 import pytest
+from waiting import accepts_connections, http_status, wait_for
 
 DEPLOY = Path(__file__).parents[2] / "docs" / "deploy"
 HOST = "mirror.example.org"
@@ -52,13 +52,7 @@ def mirror_port(archive_copy, tmp_path: Path):
     proc = subprocess.Popen([str(Path(sys.executable).parent / "tgmirror"), "serve"],
                             cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    wait_for(lambda: http_status(f"http://127.0.0.1:{port}/") is not None, 60)
     yield port
     proc.send_signal(signal.SIGTERM)
     proc.wait(30)
@@ -93,14 +87,11 @@ def nginx(mirror_port: int, tmp_path: Path):
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx_bin, "-p", str(run), "-c", str(run / "nginx.conf"),
                              "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read()
-            time.sleep(0.1)
+    def listening() -> bool:
+        assert proc.poll() is None, proc.stderr.read()  # nginx refused its config
+        return accepts_connections("127.0.0.1", https_port)
+
+    wait_for(listening, 20, every=0.1)
     yield http_port, https_port
     proc.terminate()
     proc.wait(10)

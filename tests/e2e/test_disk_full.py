@@ -12,10 +12,10 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import archive_sql
+from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, Document, World, generate_world
 
@@ -77,15 +77,14 @@ def test_full_disk_stops_the_daemon_with_one_line_and_it_resumes(
     cid = world.channel_id("big_one")
     expected = sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
     try:
-        deadline = time.monotonic() + 120  # a guard against hanging, not a speed check
-        while time.monotonic() < deadline:
+        def archived() -> tuple[list[int], int]:
             query = "SELECT msg_id FROM messages ORDER BY msg_id"
             stored = archive_sql.column(cli_db.url, query)
             query = "SELECT count(*) FROM message_media WHERE status = 'pending'"
-            waiting = archive_sql.value(cli_db.url, query)
-            if stored == expected and waiting == 0:
-                break
-            time.sleep(0.5)
+            return stored, archive_sql.value(cli_db.url, query)
+
+        poll_until(lambda: archived() == (expected, 0), 120, every=0.5)
+        stored, waiting = archived()
     finally:
         resumed.send_signal(signal.SIGTERM)
         _, err = resumed.communicate(timeout=60)

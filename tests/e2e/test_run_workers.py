@@ -15,7 +15,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import asyncpg
@@ -156,8 +155,8 @@ def _start(tmp_path: Path, worker: str) -> subprocess.Popen:
 
 def _mid_run(db: Database, expected: dict[int, list[int]], besides: str = "") -> str:
     """A worker holding channels it has begun and channels it has not finished."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def mid_run_worker() -> str | None:
         stored, holders = db.stored(), db.holders()
         for worker in (w for w in WORKERS if w != besides):
             mine = [cid for cid, holder in holders.items() if holder == worker]
@@ -165,8 +164,9 @@ def _mid_run(db: Database, expected: dict[int, list[int]], besides: str = "") ->
             unfinished = [cid for cid in mine if stored.get(cid, []) != expected[cid]]
             if begun and unfinished:
                 return worker
-        time.sleep(0.2)
-    raise AssertionError("no worker was ever mid-run")
+        return None
+
+    return wait_for(mid_run_worker, 120, what="no worker was ever mid-run")
 
 
 @pytest.mark.slow

@@ -9,10 +9,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+from waiting import http_status, wait_for
 
 
 def _children(pid: int) -> list[int]:
@@ -58,14 +58,7 @@ def _serve(tmp_path: Path, archive: dict, *args: str) -> tuple[subprocess.Popen,
 
 
 def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
+    wait_for(lambda: http_status(url + "/") == 200, 60, what=f"{url} never answered")
 
 
 def _listening_addresses(port: int) -> set[str]:

@@ -8,10 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import archive_sql
+from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, generate_world
 
@@ -46,10 +46,8 @@ def test_an_interrupted_sync_releases_its_leases(cli, cli_db, tmp_path: Path) ->
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        for _ in range(600):  # until the sync holds its lease (a condition, not a timing)
-            if proc.poll() is not None or _lease_holders(cli_db.url):
-                break
-            time.sleep(0.05)
+        # until the sync holds its lease (or ended: the assertions below say which)
+        poll_until(lambda: proc.poll() is not None or bool(_lease_holders(cli_db.url)), 30, 0.05)
         holders = _lease_holders(cli_db.url)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)

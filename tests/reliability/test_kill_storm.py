@@ -16,6 +16,7 @@ from pathlib import Path
 import archive_sql
 import pytest
 from telegram_model import IDEAL, LIMITED, TelegramModel
+from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, Document, World, generate_world
 
@@ -124,11 +125,9 @@ def test_fifty_kills_leave_exactly_the_world(
                              stderr=subprocess.DEVNULL)  # fmt: skip
     expected = _expected(world)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and (
-            _stored(cli_db.url) != expected or _media_waiting(cli_db.url)
-        ):
-            time.sleep(0.5)
+        poll_until(
+            lambda: _stored(cli_db.url) == expected and not _media_waiting(cli_db.url), 120, 0.5
+        )
     finally:
         final.terminate()
         final.wait(30)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import archive_sql
 import httpx
+from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, World, generate_world
 from web.channel_cache import ChannelCache
@@ -117,18 +118,14 @@ def test_an_outage_while_following_never_erases_and_loses_nothing(
     world = _archive(cli, tmp_path, cli_db.setting, 400)
     proc = _run(tmp_path, "--no-web")
     try:
-        deadline = time.monotonic() + 30
-        while _count(cli_db.url) < 600 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        poll_until(lambda: _count(cli_db.url) >= 600, 30)
         world.set_outage(True)
         one = world.channel_id("feed_one")
         for i in range(20):
             world.post(one, text=f"posted during the outage {i}", push=False)
         time.sleep(8)  # several erasure checks fail with network errors meanwhile
         world.set_outage(False)
-        deadline = time.monotonic() + 40
-        while _count(cli_db.url) < 620 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        poll_until(lambda: _count(cli_db.url) >= 620, 40)
     finally:
         world.set_outage(False)
         out = _stop(proc, tmp_path)

@@ -22,6 +22,7 @@ from typing import IO
 import archive_sql
 import pytest
 from telegram_model import IDEAL, LIMITED, TelegramModel
+from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -159,9 +160,8 @@ def test_random_rpc_faults_never_erase_and_lose_nothing(
         for n in range(ROUNDS[telegram.name]):
             _change_the_world(world, archive, rng, edited, deleted, n)
             time.sleep(1)
-        deadline = time.monotonic() + 240  # a guard against hanging, not a speed check
-        while (diff := _differences(world, archive, edited)) and time.monotonic() < deadline:
-            time.sleep(1)
+        poll_until(lambda: not _differences(world, archive, edited), 240, every=1)
+        diff = _differences(world, archive, edited)
         still_running = proc.poll() is None
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from waiting import wait_for
 
 from archiver.config import Config
 from web.server import uvicorn_server
@@ -24,10 +25,7 @@ def live_mirror(config: Config, *, publish_all: bool = True) -> Iterator[str]:
     server = uvicorn_server(config, "127.0.0.1", port)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
+    wait_for(lambda: server.started, 20, every=0.05, what="uvicorn did not start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -75,13 +75,28 @@ def _raw_status(port: int, request: bytes) -> str:
     return head.split(b"\r\n")[0].decode()
 
 
-@pytest.mark.parametrize("size", [70_000, 1 << 20, 8 << 20])
-def test_over_long_request_lines_and_headers_are_refused_by_the_server(live_port, size) -> None:
+def _oversized(size: int) -> list[bytes]:
+    """A long path, a long query and a long header, each of about ``size`` bytes."""
     filler = b"a" * size
-    for request in (
+    return [
         b"GET /" + filler + b" HTTP/1.1\r\nHost: x\r\n\r\n",
         b"GET /search?q=" + filler + b" HTTP/1.1\r\nHost: x\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + filler + b"\r\n\r\n",
-    ):
+    ]
+
+
+@pytest.mark.parametrize("size", [1 << 20, 8 << 20])
+def test_over_long_request_lines_and_headers_are_refused_by_the_server(live_port, size) -> None:
+    for request in _oversized(size):
         status = _raw_status(live_port, request)
-        assert status == "reset" or status.split()[1] in ("200", "400", "404", "431"), status
+        assert status == "reset" or status.split()[1] in ("400", "431"), status
+
+
+def test_long_requests_the_server_may_let_through_never_get_a_5xx(live_port) -> None:
+    # 70 kB is past httpx's limit but near uvicorn's (h11 refuses an event still incomplete
+    # past 16 KiB, so the answer depends on how the bytes arrive): refused, or the page's own
+    # answer (the path: no such channel; the query: too long; the header is ignored).
+    answers = ["404", "400", "200"]
+    for request, answer in zip(_oversized(70_000), answers, strict=True):
+        status = _raw_status(live_port, request)
+        assert status == "reset" or status.split()[1] in ("400", "431", answer), status

@@ -81,6 +81,7 @@ async def test_username_moves_to_another_channel(world, connect):
 
 
 async def test_outage_fails_requests_and_blocks_reconnect(world, connect):
+    world.post(world.channel_id("news_ar"), "after the outage", push=False)
     client = await connect(connection_retries=1, retry_delay=0)
     world.set_outage(True)
     with pytest.raises(ConnectionError):
@@ -90,4 +91,4 @@ async def test_outage_fails_requests_and_blocks_reconnect(world, connect):
         await client.connect()
     world.set_outage(False)
     await client.connect()
-    assert await client.get_messages("news_ar", limit=1) is not None
+    assert [m.text for m in await client.get_messages("news_ar", limit=1)] == ["after the outage"]

@@ -62,8 +62,9 @@ async def test_file_reference_expired_for_photo(world, media_posts, connect):
 async def test_injected_failure_can_target_one_channel(world, connect):
     other = world.add_channel("other_ch", "Other")
     world.post(other, "x", push=False)
+    world.post(world.channel_id("news_ar"), "unaffected", push=False)
     world.fail_next("GetHistoryRequest", "CHANNEL_PRIVATE", channel=other)
     client = await connect()
-    assert await client.get_messages("news_ar", limit=1) is not None
+    assert [m.text for m in await client.get_messages("news_ar", limit=1)] == ["unaffected"]
     with pytest.raises(errors.ChannelPrivateError):
         await client.get_messages("other_ch", limit=1)

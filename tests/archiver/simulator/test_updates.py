@@ -1,20 +1,17 @@
 """Live updates reach Telethon's event handlers, from this process or another one."""
 
-import asyncio
 import subprocess
 import sys
 
 from telethon import events, functions, types
+from waiting import wait_until
 
 from archiver.simulator import World
 
 
-async def wait_for(predicate, timeout=5.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out waiting for an update"
-        await asyncio.sleep(0.05)
+def wait_for(predicate):
+    """Until ``predicate()`` holds, the client's update loop running meanwhile."""
+    return wait_until(predicate, seconds=5, every=0.05, what="an update")
 
 
 async def test_new_edit_delete_reach_handlers(world, connect):

@@ -9,6 +9,7 @@ import time
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
+from waiting import wait_until
 
 from archiver.cli.archive import worker
 from archiver.db.schema import channel_accounts, messages
@@ -95,12 +96,7 @@ def _live_ids(world, channel_id: int) -> list[int]:
 
 
 async def _until(predicate, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+    await wait_until(predicate, seconds)
 
 
 async def _add_all(ctx, ids: list[int]) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import sqlalchemy as sa
+from waiting import wait_until
 
 from archiver.db.schema import message_revisions, messages
 from archiver.worker.channels import add_channel
@@ -25,18 +25,15 @@ async def _rows(ctx, channel_id):
         return {r.msg_id: r for r in result}
 
 
-async def _until(predicate, seconds: float = 10.0) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if await predicate():
-            return time.monotonic() - started
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached in time")
+async def _until(predicate, seconds: float = 10.0) -> None:
+    await wait_until(predicate, seconds, every=0.05)
 
 
-async def test_live_posts_edits_and_deletions_arrive_within_seconds(
+async def test_live_posts_edits_and_deletions_arrive_as_updates_not_by_polling(
     world, make_config, sim_worker
 ) -> None:
+    # FAST polls every 30 s and the first poll is done before the first post is seen, so
+    # anything stored within _until's 10 s came through a live update.
     config = make_config({**FAST, "simulator": {"world": str(world.path)}})
     ch = world.add_channel("live_news", "Live")
     world.post(ch, text="before", push=False)
@@ -45,14 +42,12 @@ async def test_live_posts_edits_and_deletions_arrive_within_seconds(
         task = asyncio.create_task(run_daemon(ctx))
         await _until(lambda: _has(ctx, ch, 1))
         new_id = world.post(ch, text="breaking")
-        took_new = await _until(lambda: _has(ctx, ch, new_id))
-        took_edit = 0.0
+        await _until(lambda: _has(ctx, ch, new_id))
         for n in (1, 2, 3):  # edits some time apart, as people make them
             world.edit(ch, new_id, text=f"breaking, update {n}")
-            took = await _until(lambda n=n: _text_is(ctx, ch, new_id, f"breaking, update {n}"))
-            took_edit = max(took_edit, took)
+            await _until(lambda n=n: _text_is(ctx, ch, new_id, f"breaking, update {n}"))
         world.delete(ch, [new_id])
-        took_delete = await _until(lambda: _deleted(ctx, ch, new_id))
+        await _until(lambda: _deleted(ctx, ch, new_id))
         ctx.stopping.set()
         await asyncio.wait_for(task, 10)
         rows = await _rows(ctx, ch)
@@ -61,7 +56,6 @@ async def test_live_posts_edits_and_deletions_arrive_within_seconds(
                 sa.select(message_revisions.c.text)
                 .where(message_revisions.c.message_id == rows[new_id].id)
                 .order_by(message_revisions.c.id))).scalars().all()  # fmt: skip
-    assert max(took_new, took_edit, took_delete) < 2.0
     assert versions == ["breaking", "breaking, update 1", "breaking, update 2"]
     assert rows[new_id].text == "breaking, update 3"
     assert rows[new_id].deleted_how == "update"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from waiting import wait_until
 
 from archiver.db.schema import channel_leases, events, messages
 from archiver.rows import ChannelRow, MessageRow
@@ -87,11 +88,7 @@ async def _stored(ctx, channel_id: int) -> list[int]:
 
 
 async def _until(predicate, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if await predicate():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+    await wait_until(predicate, seconds)
 
 
 async def test_two_daemons_split_the_channels_and_one_takes_over_when_the_other_dies(
