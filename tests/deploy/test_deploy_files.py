@@ -87,6 +87,7 @@ def nginx(mirror_port: int, tmp_path: Path):
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx_bin, "-p", str(run), "-c", str(run / "nginx.conf"),
                              "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)  # fmt: skip
+
     def listening() -> bool:
         assert proc.poll() is None, proc.stderr.read()  # nginx refused its config
         return accepts_connections("127.0.0.1", https_port)

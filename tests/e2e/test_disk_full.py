@@ -76,13 +76,14 @@ def test_full_disk_stops_the_daemon_with_one_line_and_it_resumes(
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
     cid = world.channel_id("big_one")
     expected = sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
-    try:
-        def archived() -> tuple[list[int], int]:
-            query = "SELECT msg_id FROM messages ORDER BY msg_id"
-            stored = archive_sql.column(cli_db.url, query)
-            query = "SELECT count(*) FROM message_media WHERE status = 'pending'"
-            return stored, archive_sql.value(cli_db.url, query)
 
+    def archived() -> tuple[list[int], int]:
+        query = "SELECT msg_id FROM messages ORDER BY msg_id"
+        stored = archive_sql.column(cli_db.url, query)
+        query = "SELECT count(*) FROM message_media WHERE status = 'pending'"
+        return stored, archive_sql.value(cli_db.url, query)
+
+    try:
         poll_until(lambda: archived() == (expected, 0), 120, every=0.5)
         stored, waiting = archived()
     finally:

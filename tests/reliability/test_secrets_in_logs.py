@@ -47,6 +47,7 @@ def test_debug_output_of_login_and_run_holds_no_secret(cli, cli_db, tmp_path: Pa
     proc = subprocess.Popen([str(script), "--log-level", "debug", "run", "--no-web"],
                             cwd=tmp_path, env=run_env, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+
     def archived() -> int:
         return archive_sql.value(cli_db.url, "SELECT COUNT(*) FROM messages")
 
