@@ -16,7 +16,7 @@ from pathlib import Path
 import archive_sql
 import pytest
 from telegram_model import IDEAL, LIMITED, TelegramModel
-from waiting import poll_until
+from waiting import poll_until, wait_for
 
 from archiver.simulator import ChannelSpec, Document, World, generate_world
 
@@ -63,10 +63,12 @@ def _media_waiting(url: str) -> int:
 def _wait_until_connected(world: World, proc: subprocess.Popen, before: int) -> None:
     """Until the daemon has reached the simulated Telegram (its connection's GetConfig): the
     kill then lands in its work, not in its start-up, however slow the machine is."""
-    deadline = time.monotonic() + 60  # a guard against hanging, not a speed check
-    while world.request_counts().get("GetConfigRequest", 0) <= before:
-        assert proc.poll() is None and time.monotonic() < deadline, "daemon did not connect"
-        time.sleep(0.02)
+
+    def connected() -> bool:
+        assert proc.poll() is None, "the daemon exited before it connected"
+        return world.request_counts().get("GetConfigRequest", 0) > before
+
+    wait_for(connected, 60, every=0.02, what="the daemon did not connect")
 
 
 def _stored(url: str) -> dict[int, list[int]]:
