@@ -36,6 +36,9 @@ Public API (stable):
     uid = world.add_account(first_name, phone)  # another user, signs in with that phone
     world.ban_account(ch, uid) / unban_account(ch, uid) / flood_account(uid, seconds) /
                      deactivate_account(uid); world.accounts() -> user rows
+    world.join(ch, user_id=archivist) / leave(ch, user_id=archivist)  # membership, no limit
+    world.members(ch) -> [user id]; world.joined_channels(user_id=archivist) -> [channel id]
+    world.set_channels_limit(n)   # joins per account before CHANNELS_TOO_MUCH (default 500)
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
     world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
@@ -55,8 +58,14 @@ Behaviour worth knowing:
 - private channel: GetChannels -> ChannelForbidden, reads -> CHANNEL_PRIVATE; deleted channel:
   CHANNEL_INVALID and its username no longer resolves; a restriction with platform "all"
   (`ban`) keeps the channel visible but serves no messages;
-- live updates are pushed for every channel (as if joined) while it is readable; connected
-  senders poll the world's change log every 0.15 s, so other processes' changes arrive too;
+- live updates are pushed only to accounts that joined the channel (channels.JoinChannel /
+  LeaveChannel answer Updates with updateChannel; joining past the limit is CHANNELS_TOO_MUCH,
+  leaving a channel one is not in USER_NOT_PARTICIPANT; `Channel.left` says whether the account
+  is in), while it is readable; connected senders poll the world's change log every 0.15 s, so
+  other processes' changes arrive too;
+- updates.GetChannelDifference answers for any readable channel, joined or not; a gap larger
+  than the request's `limit` (pts + limit < channel pts) is ChannelDifferenceTooLong, with the
+  dialog (top message, pts) and the latest messages;
 - during an outage requests stall, and fail with ConnectionError (the client disconnects) once
   the outage outlasts the client's connection_retries x retry_delay;
 - random faults turn a seeded share of answers into RPC_CALL_FAIL / INTERNAL (500), TIMEOUT

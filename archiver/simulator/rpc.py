@@ -18,9 +18,10 @@ from typing import Any
 from telethon.tl import functions, types
 from telethon.tl.tlobject import TLObject
 
-from . import accounting, quotas, reads, tl_build
+from . import accounting, quotas, reads, tl_build, world_follow
 from .accounts import LoginHandlers, RpcFailure, is_banned, refusal, signed_in_user
 from .auth import SrpServer
+from .membership import MembershipHandlers
 from .schema import channel_hash
 from .takeout import TakeoutHandlers
 from .world import World
@@ -75,7 +76,7 @@ def _config() -> types.Config:
     return types.Config(**fields)
 
 
-class Server(LoginHandlers, TakeoutHandlers):
+class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers):
     """The simulated Telegram as seen by one connection (one auth key, one account)."""
 
     def __init__(self, world: World, auth_key_id: int) -> None:
@@ -109,6 +110,8 @@ class Server(LoginHandlers, TakeoutHandlers):
             functions.upload.GetFileRequest: self.get_file,
             functions.updates.GetChannelDifferenceRequest: self.get_channel_difference,
             **self.takeout_handlers(),
+            functions.channels.JoinChannelRequest: self.join_channel,
+            functions.channels.LeaveChannelRequest: self.leave_channel,
         }
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -186,9 +189,13 @@ class Server(LoginHandlers, TakeoutHandlers):
         return str(row["error"])
 
     def _chat(self, row: sqlite3.Row) -> Any:
-        """A channel as this connection's account sees it (its hash; forbidden if banned)."""
+        """A channel as this connection's account sees it (its hash; forbidden if banned;
+        `left` unless the account joined it)."""
         banned = is_banned(self.conn, row["id"], self.viewer)
-        return tl_build.channel(row, viewer=self.viewer, forbidden=banned)
+        chat = tl_build.channel(row, viewer=self.viewer, forbidden=banned)
+        if isinstance(chat, types.Channel):
+            chat.left = not world_follow.is_member(self.conn, row["id"], self.viewer)
+        return chat
 
     def _file(self, file_id: int) -> sqlite3.Row:
         row: sqlite3.Row | None = self.conn.execute(
@@ -368,9 +375,10 @@ class Server(LoginHandlers, TakeoutHandlers):
 
     def get_channel_difference(self, request: Any) -> Any:
         row = self._channel_row(request.channel)
-        diff = reads.channel_difference(
-            self.conn, row["id"], request.pts, row["pts"], request.limit
-        )
+        # Members or not, a readable channel's difference is served; `limit` is the largest
+        # gap answered in full: past it, channelDifferenceTooLong.
+        limit = max(1, min(request.limit, reads.MAX_DIFFERENCE_LIMIT))
+        diff = reads.channel_difference(self.conn, row["id"], request.pts, row["pts"], limit)
         chat = self._chat(row)
         if diff.too_long:
             dialog = types.Dialog(
@@ -380,7 +388,7 @@ class Server(LoginHandlers, TakeoutHandlers):
                 unread_poll_votes_count=0, notify_settings=types.PeerNotifySettings(),
                 pts=row["pts"],
             )  # fmt: skip
-            latest = reads.last_messages(self.conn, row["id"], min(request.limit, 100))
+            latest = reads.last_messages(self.conn, row["id"], min(limit, reads.MAX_PAGE))
             return types.updates.ChannelDifferenceTooLong(
                 dialog=dialog, messages=[tl_build.message(r, self._file) for r in latest],
                 chats=[chat], users=[], final=True, timeout=30,

@@ -8,7 +8,7 @@ import time
 
 from telethon.tl import types
 
-from . import tl_build
+from . import tl_build, world_follow
 from .accounts import is_banned
 from .schema import SELF_USER_ID
 
@@ -31,13 +31,16 @@ def build(
     """The Updates for one change as user `viewer` gets it, with the channel in `chats` so the
     client can track its pts.
 
-    Changes to channels the viewer can no longer read (private, deleted, banned from) are not
-    pushed, nor anything to a deactivated account.
+    Only members get a channel's updates pushed, as on Telegram: nothing for a channel the
+    viewer has not joined (`channels.joinChannel`), can no longer read (private, deleted, banned
+    from), nor anything to a deactivated account.
     """
     channel = conn.execute(
         "SELECT * FROM channels WHERE id = ?", (change["channel_id"],)
     ).fetchone()
     if channel is None or channel["status"] != "ok":
+        return None
+    if not world_follow.is_member(conn, channel["id"], viewer):
         return None
     user = conn.execute("SELECT deactivated FROM users WHERE id = ?", (viewer,)).fetchone()
     if (user is not None and user["deactivated"]) or is_banned(conn, channel["id"], viewer):
@@ -66,7 +69,9 @@ def build(
     if kind in ("new", "edit") and row["from_user"]:
         user = conn.execute("SELECT * FROM users WHERE id = ?", (row["from_user"],)).fetchone()
         users.append(tl_build.user(user, is_self=user["id"] == viewer))
+    chat = tl_build.channel(channel, viewer=viewer)
+    chat.left = False
     return types.Updates(
-        updates=[update], users=users, chats=[tl_build.channel(channel, viewer=viewer)],
+        updates=[update], users=users, chats=[chat],
         date=tl_build.utc(time.time()), seq=0,
     )  # fmt: skip

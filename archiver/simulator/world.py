@@ -18,13 +18,14 @@ from typing import Any
 
 from telethon.tl.tlobject import TLObject
 
-from . import faults, schema
+from . import faults, schema, world_follow
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
 from .world_accounts import WorldAccounts
+from .world_follow import WorldFollow
 from .world_limits import WorldLimits
 
 
-class World(WorldAccounts, WorldLimits):
+class World(WorldAccounts, WorldLimits, WorldFollow):
     """A simulated Telegram stored in one SQLite file. Create with `create`, reopen with `open`."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
@@ -40,6 +41,7 @@ class World(WorldAccounts, WorldLimits):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         conn = schema.connect(path)
         conn.executescript(schema.SCHEMA)
+        world_follow.ensure_schema(conn)
         world = cls(path, conn)
         with world.transaction():
             conn.execute(
@@ -56,7 +58,9 @@ class World(WorldAccounts, WorldLimits):
         """Reopen an existing world file (from this or another process)."""
         if not Path(path).exists():
             raise FileNotFoundError(f"no simulated world at {path}")
-        return cls(path, schema.connect(path))
+        conn = schema.connect(path)
+        world_follow.ensure_schema(conn)
+        return cls(path, conn)
 
     def close(self) -> None:
         """Close this handle's database connection."""

@@ -1,4 +1,5 @@
-"""Live updates reach Telethon's event handlers, from this process or another one."""
+"""Live updates of joined channels reach Telethon's event handlers, from this process or another
+one."""
 
 import subprocess
 import sys
@@ -16,6 +17,7 @@ def wait_for(predicate):
 
 async def test_new_edit_delete_reach_handlers(world, connect):
     ch = world.channel_ids()[0]
+    world.join(ch)
     client = await connect()
     new, edited, deleted = [], [], []
     client.add_event_handler(lambda e: new.append(e.message.text), events.NewMessage())
@@ -32,6 +34,7 @@ async def test_new_edit_delete_reach_handlers(world, connect):
 
 async def test_gap_is_recovered_through_channel_difference(world, connect):
     ch = world.channel_ids()[0]
+    world.join(ch)
     client = await connect()
     seen = []
     client.add_event_handler(lambda e: seen.append(e.message.id), events.NewMessage())
@@ -43,6 +46,7 @@ async def test_gap_is_recovered_through_channel_difference(world, connect):
 
 
 async def test_second_handle_on_the_file_is_seen(world, connect):
+    world.join(world.channel_ids()[0])
     client = await connect()
     seen = []
     client.add_event_handler(lambda e: seen.append(e.message.text), events.NewMessage())
@@ -52,6 +56,7 @@ async def test_second_handle_on_the_file_is_seen(world, connect):
 
 
 async def test_another_process_posting_is_seen(world, connect):
+    world.join(world.channel_ids()[0])
     client = await connect()
     seen = []
     client.add_event_handler(lambda e: seen.append(e.message.text), events.NewMessage())
