@@ -116,6 +116,23 @@ class ArchiveConfig:
 
 
 @dataclass(frozen=True)
+class LiveConfig:
+    """How new posts, edits and deletions are followed once a channel is archived."""
+
+    follow: Literal["join", "poll"] = "poll"
+    """``poll``: ask Telegram for each channel's changes (updates.getChannelDifference) on an
+    interval, without joining; ``join``: join the channel (its admins see the account among
+    its subscribers) and get them pushed, with a catch-up every ``archive.poll_interval``."""
+    poll_budget: int = 30
+    """Requests per minute per account that polling may spend, shared by its polled channels."""
+    min_poll_interval: int = 60
+    """Seconds between two polls of the busiest channel, at least."""
+    max_poll_interval: int = 1800
+    """Seconds between two polls of the quietest channel, at most (unless the budget is too
+    small for that many channels)."""
+
+
+@dataclass(frozen=True)
 class WebConfig:
     """The public mirror."""
 
@@ -148,6 +165,8 @@ class ChannelConfig:
     """One followed channel and its policies; ``None`` means: as the global setting says."""
 
     ref: str
+    follow: Literal["default", "join", "poll"] = "default"
+    """``default`` follows as ``live.follow`` says."""
     publish: Literal["default", "always", "never"] = "default"
     media_kinds: tuple[str, ...] | None = None
     max_file_size_mb: int | None = None
@@ -160,6 +179,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
     web: WebConfig = field(default_factory=WebConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
@@ -325,6 +345,7 @@ def _check_values(config: Config, source: Path | None) -> None:
         if value < 1:
             raise ConfigError(f"{where}: {key}: expected a positive integer, got {value}")
     _check_leases(config.archive, where)
+    _check_live(config.live, where)
     check_accounts(config, where)
     if config.web.port > 65535:
         raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
@@ -358,6 +379,19 @@ def _check_leases(archive: ArchiveConfig, where: str) -> None:
             f"{where}: archive.lease_renew_interval: expected 1 to {archive.lease_duration // 2} "
             f"seconds (at most half of archive.lease_duration, so that leases are renewed well "
             f"before they expire), got {archive.lease_renew_interval}"
+        )
+
+
+def _check_live(live: LiveConfig, where: str) -> None:
+    if live.poll_budget < 1:
+        raise ConfigError(
+            f"{where}: live.poll_budget: expected at least 1 request per minute, "
+            f"got {live.poll_budget}"
+        )
+    if not 1 <= live.min_poll_interval <= live.max_poll_interval:
+        raise ConfigError(
+            f"{where}: live.min_poll_interval: expected 1 to live.max_poll_interval "
+            f"({live.max_poll_interval}) seconds, got {live.min_poll_interval}"
         )
 
 

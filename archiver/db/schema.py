@@ -237,6 +237,9 @@ sync_state = sa.Table(
     sa.Column("signal_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("signal_first_at", sa.BigInteger, nullable=True),
     sa.Column("signal_last_at", sa.BigInteger, nullable=True),
+    sa.Column("follow_mode", sa.String(8), nullable=True),  # join | poll, as `run` last decided
+    sa.Column("joined_account", sa.String(128), nullable=True),  # the account that joined it
+    sa.Column("last_check_at", sa.BigInteger, nullable=True),  # last successful catch-up
 )
 
 events = sa.Table(

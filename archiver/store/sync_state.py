@@ -33,6 +33,9 @@ class SyncState:
     signal_count: int
     signal_first_at: int | None
     signal_last_at: int | None
+    follow_mode: str | None
+    joined_account: str | None
+    last_check_at: int | None
 
 
 async def get_sync_state(conn: AsyncConnection, channel_id: int) -> SyncState:

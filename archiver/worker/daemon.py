@@ -26,12 +26,13 @@ from telethon import errors
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
 from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, TelegramAccount, assign
-from archiver.worker.backfill import backfill_channel
+from archiver.worker.catch_up import catch_up
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.live import follow_live, wait_for
+from archiver.worker.live_follow import LiveFollow
 from archiver.worker.media import download_channel_media
 from archiver.worker.probe import check_channel
 from archiver.worker.reconcile import reconcile_channel
@@ -68,6 +69,8 @@ class LeasedChannels:
     runs: dict[int, ChannelRun] = field(default_factory=dict)
     followed: set[int] = field(default_factory=set)
     """Channels whose live updates this worker stores (read by the live handlers)."""
+    follow: LiveFollow | None = None
+    """How each held channel is followed (joined or polled) and when it is next polled."""
 
     def wake(self, channel_id: int) -> None:
         if channel_id in self.runs:
@@ -78,6 +81,7 @@ class LeasedChannels:
         ctx = self.ctx
         limit = asyncio.Semaphore(ctx.config.archive.concurrency)
         every = ctx.config.archive.lease_renew_interval
+        follow = self.follow = self.follow or LiveFollow(ctx)
         while not ctx.stopping.is_set():
             await self._refresh(every)
             held = self.keeper.held
@@ -85,13 +89,14 @@ class LeasedChannels:
                 if channel_id not in held:
                     run.stop.set()
                     self.followed.discard(channel_id)
+                    follow.forget(channel_id)
                 if run.task is not None and run.task.done():
                     del self.runs[channel_id]
             for channel_id in held:
                 if channel_id not in self.runs:
                     run = self.runs[channel_id] = ChannelRun()
                     channel = self.channels[channel_id]
-                    run.task = group.create_task(_leased_loop(ctx, channel, run, limit))
+                    run.task = group.create_task(_leased_loop(ctx, channel, run, limit, follow))
                     self.followed.add(channel_id)
             await wait_for(ctx.stopping, every)
 
@@ -145,12 +150,16 @@ def _disk_trouble(exc: BaseException) -> bool:
 
 
 async def _leased_loop(
-    ctx: WorkerContext, channel: Channel, run: ChannelRun, limit: asyncio.Semaphore
+    ctx: WorkerContext,
+    channel: Channel,
+    run: ChannelRun,
+    limit: asyncio.Semaphore,
+    follow: LiveFollow,
 ) -> None:
     """The channel's loop, its writes checked against its lease; ends quietly when it is lost."""
     with writing_for(channel.id):
         try:
-            await _channel_loop(ctx, channel, run.wake, limit, run.stop)
+            await _channel_loop(ctx, channel, run.wake, limit, run.stop, follow)
         except LeaseLost:
             log.warning("channel %s: lease no longer ours; this worker stops archiving it",
                         channel.id)  # fmt: skip
@@ -189,6 +198,7 @@ async def _channel_loop(
     wake: asyncio.Event,
     limit: asyncio.Semaphore,
     stop: asyncio.Event,
+    follow: LiveFollow,
 ) -> None:
     archive = ctx.config.archive
     loop = asyncio.get_running_loop()
@@ -200,7 +210,7 @@ async def _channel_loop(
         account = pool.choose(channel.id)
         try:
             account = await assign(ctx, channel)
-            channel = await _channel_pass(ctx, account, channel, due, now, wake, limit)
+            channel = await _channel_pass(ctx, account, channel, due, now, wake, limit, follow)
         except errors.FloodWaitError as exc:
             if pool.rest(account, exc.seconds, channel.id):
                 log.warning("channel %s: account %s must wait %d s; another account goes on",
@@ -240,9 +250,14 @@ async def _channel_pass(
     now: float,
     wake: asyncio.Event,
     limit: asyncio.Semaphore,
+    follow: LiveFollow,
 ) -> Channel:
-    """Whatever of probe, poll and reconciliation is due, done as ``account``; returns the
-    channel as stored."""
+    """Whatever of probe, catch-up and reconciliation is due, done as ``account``; returns
+    the channel as stored.
+
+    A catch-up (``catch_up``: one getChannelDifference) is due on the channel's interval; a
+    live update only wakes the loop to fetch the new post's media.
+    """
     archive = ctx.config.archive
     if now >= due.probe:
         await check_channel(ctx, account, channel)
@@ -252,9 +267,11 @@ async def _channel_pass(
     if channel.status == "active" and (now >= due.poll or wake.is_set()):
         wake.clear()
         async with limit:
-            await backfill_channel(ctx, account, channel)
+            if now >= due.poll:
+                await follow.settle(account, channel)
+                await catch_up(ctx, account, channel)
+                due.poll = now + await follow.interval(channel.id)
             await download_channel_media(ctx, account, channel)
-        due.poll = now + archive.poll_interval
     if channel.status == "active" and now >= due.reconcile:
         async with limit:
             await reconcile_channel(ctx, account, channel)

@@ -41,7 +41,7 @@ def test_example_config_loads_and_documents_every_key() -> None:
     config = load_config(ROOT / "config.example.toml", env={})
     assert config.channels[0].ref == "@durov"
     text = (ROOT / "config.example.toml").read_text()
-    for section in ("telegram", "storage", "archive", "web", "simulator"):
+    for section in ("telegram", "storage", "archive", "live", "web", "simulator"):
         _documented_keys(text, section, getattr(Config(), section))
 
 

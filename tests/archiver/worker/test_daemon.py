@@ -34,7 +34,9 @@ async def test_live_posts_edits_and_deletions_arrive_as_updates_not_by_polling(
 ) -> None:
     # FAST polls every 30 s and the first poll is done before the first post is seen, so
     # anything stored within _until's 10 s came through a live update.
-    config = make_config({**FAST, "simulator": {"world": str(world.path)}})
+    config = make_config(
+        {**FAST, "live": {"follow": "join"}, "simulator": {"world": str(world.path)}}
+    )
     ch = world.add_channel("live_news", "Live")
     world.post(ch, text="before", push=False)
     async with sim_worker(config) as ctx:
@@ -56,6 +58,7 @@ async def test_live_posts_edits_and_deletions_arrive_as_updates_not_by_polling(
                 sa.select(message_revisions.c.text)
                 .where(message_revisions.c.message_id == rows[new_id].id)
                 .order_by(message_revisions.c.id))).scalars().all()  # fmt: skip
+    assert world.joined_channels() == [ch]  # Telegram pushes only to members
     assert versions == ["breaking", "breaking, update 1", "breaking, update 2"]
     assert rows[new_id].text == "breaking, update 3"
     assert rows[new_id].deleted_how == "update"
