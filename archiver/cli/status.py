@@ -13,9 +13,11 @@ from rich.table import Table
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.config import Config
 from archiver.store.channel_accounts import ChannelAccount, list_channel_accounts
 from archiver.store.leases import Lease, database_time, list_leases
 from archiver.store.summary import ChannelSummary, channel_summaries
+from archiver.worker.follow_mode import mode_in_config
 
 AccountRows = dict[int, list[ChannelAccount]]
 
@@ -37,6 +39,14 @@ def _ago(seconds: int | None) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return f"{seconds}s ago"
+
+
+def _follow_text(s: ChannelSummary, config: Config) -> str:
+    """How ``tgmirror run`` follows the channel: as configured, unless joining was refused."""
+    wanted = mode_in_config(config, s.id, s.username)
+    if wanted == "join" and s.follow_mode == "poll":
+        return "poll (join refused: too many channels)"
+    return wanted
 
 
 def _holder(lease: Lease | None, now: int) -> str:
@@ -75,7 +85,7 @@ def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Show channels with message counts, status and last sync."""
+    """Show channels with message counts, status, follow mode, freshness and last sync."""
     config = get_config(ctx)
 
     async def go() -> tuple[list[ChannelSummary], dict[int, Lease], int, AccountRows]:
@@ -92,6 +102,9 @@ def status(
             lease = leases.get(s.id)
             rows.append({**dataclasses.asdict(s), "last_seen_at": seen,
                          "lag_seconds": now - seen if seen else None,
+                         "follow": _follow_text(s, config),
+                         "freshness_seconds": now - s.last_check_at if s.last_check_at
+                         else None,
                          "worker_id": lease.worker_id if lease else None,
                          "lease_expired": lease.expires_at <= db_now if lease else None,
                          "account": _archiving(accounts.get(s.id, [])),
@@ -107,6 +120,8 @@ def status(
     table.add_column("status", ratio=2, overflow="fold")
     for column in ("messages", "deleted", "media"):
         table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("follow", ratio=1, overflow="fold")
+    table.add_column("checked", no_wrap=True)
     table.add_column("last seen", no_wrap=True)
     table.add_column("error", ratio=2, overflow="fold")
     if leases:  # some `tgmirror run` holds channels: say which worker archives each
@@ -122,6 +137,8 @@ def status(
             str(s.messages),
             str(s.deleted),
             media,
+            _follow_text(s, config),
+            _ago(now - s.last_check_at) if s.last_check_at else "never",
             _ago(now - seen) if (seen := _last_seen(s)) else "never",
             (s.last_error or "")[:80],
         ]

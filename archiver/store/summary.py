@@ -29,6 +29,8 @@ class ChannelSummary:
     last_sync_at: int | None
     last_update_at: int | None
     last_error: str | None
+    follow_mode: str | None
+    last_check_at: int | None
     backfill_complete: bool
 
 
@@ -75,6 +77,8 @@ async def channel_summaries(conn: AsyncConnection) -> list[ChannelSummary]:
             sync_state.c.last_sync_at,
             sync_state.c.last_update_at,
             sync_state.c.last_error,
+            sync_state.c.follow_mode,
+            sync_state.c.last_check_at,
             sa.and_(sync_state.c.pass_max_id.is_(None), sync_state.c.last_sync_at.is_not(None)),
         )
         .outerjoin(counts, counts.c.channel_id == channels.c.id)

@@ -99,18 +99,7 @@ class WorkerContext:
 
     def channel_policy(self, channel_id: int, username: str | None) -> ChannelConfig | None:
         """The [[channels]] entry of the config that names this channel, if any."""
-        from archiver.telegram.refs import parse_ref
-
-        for entry in self.config.channels:
-            try:
-                ref = parse_ref(entry.ref)
-            except Exception:
-                continue
-            if ref.channel_id == channel_id or (
-                username and ref.username and ref.username.lower() == username.lower()
-            ):
-                return entry
-        return None
+        return channel_policy(self.config, channel_id, username)
 
     def media_limits(self, channel_id: int, username: str | None) -> tuple[tuple[str, ...], int]:
         """(media kinds to download, max bytes) for a channel, per-channel overrides applied."""
@@ -121,3 +110,19 @@ class WorkerContext:
             kinds = policy.media_kinds if policy.media_kinds is not None else kinds
             max_mb = policy.max_file_size_mb if policy.max_file_size_mb is not None else max_mb
         return kinds, max_mb * 1024 * 1024
+
+
+def channel_policy(config: Config, channel_id: int, username: str | None) -> ChannelConfig | None:
+    """The [[channels]] entry of ``config`` that names this channel, if any."""
+    from archiver.telegram.refs import parse_ref
+
+    for entry in config.channels:
+        try:
+            ref = parse_ref(entry.ref)
+        except Exception:
+            continue
+        if ref.channel_id == channel_id or (
+            username and ref.username and ref.username.lower() == username.lower()
+        ):
+            return entry
+    return None

@@ -14,11 +14,12 @@ from typing import Literal
 
 from telethon import errors, functions
 
+from archiver.config import Config
 from archiver.store.channels import Channel
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
-from archiver.worker.context import WorkerContext
+from archiver.worker.context import WorkerContext, channel_policy
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,15 @@ Mode = Literal["join", "poll"]
 
 def configured_mode(ctx: WorkerContext, channel: Channel) -> Mode:
     """The follow mode the config asks for this channel."""
-    policy = ctx.channel_policy(channel.id, channel.username)
+    return mode_in_config(ctx.config, channel.id, channel.username)
+
+
+def mode_in_config(config: Config, channel_id: int, username: str | None) -> Mode:
+    """The follow mode ``config`` asks for a channel: its [[channels]] entry, else live.follow."""
+    policy = channel_policy(config, channel_id, username)
     if policy is not None and policy.follow != "default":
         return policy.follow
-    return ctx.config.live.follow
+    return config.live.follow
 
 
 async def join_channel(account: TelegramAccount, channel: Channel) -> None:
