@@ -59,6 +59,12 @@ reconcile_interval = 5
 erasure_confirmations = 2
 erasure_check_interval = 1
 
+[live]
+# Poll each channel every 2 seconds (the demo's channels are never joined).
+follow = "poll"
+min_poll_interval = 2
+max_poll_interval = 2
+
 [web]
 # The demo publishes every channel, erased or not.
 publish = "all"

@@ -24,6 +24,9 @@ data_dir = "data"
 history_page_delay = 0.05
 poll_interval = 1
 reconcile_interval = 2
+[live]
+min_poll_interval = 1
+max_poll_interval = 1
 [[channels]]
 ref = "@busy_feed"
 """

@@ -31,6 +31,9 @@ data_dir = "data"
 poll_interval = 1
 reconcile_interval = 60
 erasure_check_interval = 60
+[live]
+min_poll_interval = 1
+max_poll_interval = 1
 [[telegram.accounts]]
 session = "a.session"
 [[telegram.accounts]]

@@ -80,6 +80,9 @@ reconcile_interval = 5
 max_channels = 15
 lease_duration = 3
 lease_renew_interval = 1
+[live]
+min_poll_interval = 2
+max_poll_interval = 2
 {channels}"""
 
 

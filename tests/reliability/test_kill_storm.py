@@ -32,6 +32,9 @@ data_dir = "data"
 history_page_delay = 0.1
 poll_interval = 1
 reconcile_interval = 3
+[live]
+min_poll_interval = 1
+max_poll_interval = 1
 [[channels]]
 ref = "@storm_text"
 [[channels]]
