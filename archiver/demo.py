@@ -62,6 +62,7 @@ erasure_check_interval = 1
 [live]
 # Poll each channel every 2 seconds (the demo's channels are never joined).
 follow = "poll"
+poll_budget = 600
 min_poll_interval = 2
 max_poll_interval = 2
 
@@ -140,9 +141,10 @@ async def tell_story(ctx: WorkerContext, world_path: Path, say: Callable[[str], 
                 channel = await get_channel(conn, gone)
                 alive = set(await stored_msg_ids(conn, wire, limit=20))
             erased = channel is not None and channel.status == "erased"
-            return changed and erased and not set(deleted) & alive
+            return changed and erased and not set(deleted) & alive and live_post in alive
 
         changed = False
+        live_post = -1
         daemon = asyncio.create_task(run_daemon(ctx, until=seen_all))
         say("Following the channels live; now Telegram changes things:")
         await asyncio.sleep(1)
@@ -155,7 +157,7 @@ async def tell_story(ctx: WorkerContext, world_path: Path, say: Callable[[str], 
         world.delete(wire, deleted[:2])
         world.delete(wire, deleted[2:], push=False)
         say(f"  - Open Wire deleted posts {deleted} (one without telling anyone)")
-        world.post(wire, text="Live: a new post while the archiver is running.")
+        live_post = world.post(wire, text="Live: a new post while the archiver is running.")
         world.make_private(gone)
         say("  - صدى الحقيقة (@sada_alhaqiqa) was made private")
         changed = True
