@@ -253,7 +253,7 @@ class Topology:
             "archive": {"max_channels": 2, "lease_duration": 6, "lease_renew_interval": 1,
                         "poll_interval": 2, "reconcile_interval": 5,
                         "erasure_confirmations": 2, "erasure_check_interval": 1},
-            "live": {"min_poll_interval": 2, "max_poll_interval": 2},
+            "live": {"poll_budget": 600, "min_poll_interval": 2, "max_poll_interval": 2},
             "channels": [{"ref": f"@{spec.username}"} for spec in CHANNELS],
         }))  # fmt: skip
 

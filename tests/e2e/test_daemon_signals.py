@@ -25,6 +25,7 @@ history_page_delay = 0.05
 poll_interval = 1
 reconcile_interval = 2
 [live]
+poll_budget = 600
 min_poll_interval = 1
 max_poll_interval = 1
 [[channels]]

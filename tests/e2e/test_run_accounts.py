@@ -32,6 +32,7 @@ poll_interval = 1
 reconcile_interval = 60
 erasure_check_interval = 60
 [live]
+poll_budget = 600
 min_poll_interval = 1
 max_poll_interval = 1
 [[telegram.accounts]]

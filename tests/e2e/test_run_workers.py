@@ -81,6 +81,7 @@ max_channels = 15
 lease_duration = 3
 lease_renew_interval = 1
 [live]
+poll_budget = 600
 min_poll_interval = 2
 max_poll_interval = 2
 {channels}"""

@@ -33,6 +33,7 @@ history_page_delay = 0.1
 poll_interval = 1
 reconcile_interval = 3
 [live]
+poll_budget = 600
 min_poll_interval = 1
 max_poll_interval = 1
 [[channels]]

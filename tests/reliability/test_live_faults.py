@@ -32,7 +32,7 @@ def _archive(cli, tmp_path: Path, database: str, posts: int, extra: str = "") ->
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n"
         + extra
-        + "[live]\nmin_poll_interval = 1\nmax_poll_interval = 1\n"
+        + "[live]\npoll_budget = 600\nmin_poll_interval = 1\nmax_poll_interval = 1\n"
         + '[[channels]]\nref = "@feed_one"\n[[channels]]\nref = "@feed_two"\n'
     )
     assert cli("db", "upgrade").returncode == 0

@@ -43,7 +43,7 @@ def _setup(cli, tmp_path: Path, database: str) -> World:
         f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n"
-        "[live]\nmin_poll_interval = 1\nmax_poll_interval = 1\n" + refs
+        "[live]\npoll_budget = 600\nmin_poll_interval = 1\nmax_poll_interval = 1\n" + refs
     )
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0

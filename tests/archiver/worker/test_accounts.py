@@ -35,7 +35,7 @@ async def _worker(world, make_config, count: int, archive: dict | None = None):
         world.add_account(f"Account {NAMES[n]}", phone)
     config = make_config({
         "simulator": {"world": str(world.path)}, "archive": archive or {},
-        "live": {"min_poll_interval": 1, "max_poll_interval": 1},
+        "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
         "telegram": {"accounts": [{"session": f"{name}.session"} for name in NAMES[:count]]},
     })  # fmt: skip
     for account, phone in zip(config.accounts, phones, strict=True):

@@ -102,7 +102,7 @@ async def test_two_daemons_split_the_channels_and_one_takes_over_when_the_other_
     archive = {**LEASES, "poll_interval": 1, "reconcile_interval": 30}
     config = make_config({
         "simulator": {"world": str(world.path)}, "archive": archive,
-        "live": {"min_poll_interval": 1, "max_poll_interval": 1},
+        "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
     })  # fmt: skip
     configs = [
         dataclasses.replace(
