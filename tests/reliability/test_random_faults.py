@@ -1,7 +1,8 @@
 """Random RPC errors and lost answers while the daemon backfills and follows several channels.
 
 Three answers in ten fail (500s, timeouts, short flood waits, lost answers) while
-the world gets new posts, edits and deletions and erasure checks run every second. At the end
+the world gets new posts, edits and deletions (the account joined the channels, so Telegram
+pushes them) and erasure checks run every second. At the end
 the archive must equal the world, no channel may ever have been suspected of erasure, and the
 daemon must still be running. The same again, for fewer rounds, with Telegram's request quotas
 and a network with latency and bandwidth turned on. Run with ``-s`` to see how many faults were
@@ -43,7 +44,7 @@ def _setup(cli, tmp_path: Path, database: str) -> World:
         f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n"
-        "[live]\npoll_budget = 600\nmin_poll_interval = 1\nmax_poll_interval = 1\n" + refs
+        "[live]\nfollow = \"join\"\n" + refs
     )
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
