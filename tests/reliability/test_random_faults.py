@@ -44,7 +44,7 @@ def _setup(cli, tmp_path: Path, database: str) -> World:
         f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
         "erasure_check_interval = 1\nerasure_confirmations = 2\n"
-        "[live]\nfollow = \"join\"\n" + refs
+        '[live]\nfollow = "join"\n' + refs
     )
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
