@@ -4,8 +4,8 @@ A channel's loop asks ``settle`` before each catch-up (joining once per account 
 channel is to be joined) and ``interval`` after it. Joined channels are caught up every
 ``archive.poll_interval``; polled ones on intervals planned per account by
 ``poll_interval.plan_intervals`` from how much each channel posted lately, within
-``live.poll_budget``. Plans are refreshed when the set of polled channels changes, and at
-least every ``REPLAN_SECONDS``.
+``live.poll_budget``. Plans are refreshed soon after the set of polled channels changes, and
+at least every ``REPLAN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from archiver.worker.poll_interval import DAY, WEEK, plan_intervals, post_rate
 log = logging.getLogger(__name__)
 
 REPLAN_SECONDS = 60.0
+DIRTY_REPLAN_SECONDS = 2.0
+"""After a change of channels, plan again at most this often (hundreds settle at start)."""
 
 
 @dataclass
@@ -59,11 +61,20 @@ class LiveFollow:
         mode = self.modes.get(channel_id, ("poll", ""))[0]
         if mode == "join":
             return float(self.ctx.config.archive.poll_interval)
-        if self._dirty or time.monotonic() - self._planned_at > REPLAN_SECONDS:
-            await self._plan()
-        return self.intervals.get(channel_id, float(self.ctx.config.live.min_poll_interval))
+        age = time.monotonic() - self._planned_at
+        if age > REPLAN_SECONDS or (self._dirty and age > DIRTY_REPLAN_SECONDS):
+            await self.plan()
+        return self.intervals.get(channel_id) or self._fair_share()
 
-    async def _plan(self) -> None:
+    def _fair_share(self) -> float:
+        """Until the next plan: the interval at which every polled channel fits the budget."""
+        live = self.ctx.config.live
+        polled = sum(1 for mode, _ in self.modes.values() if mode == "poll")
+        share = polled * 60.0 / live.poll_budget
+        return float(min(max(share, live.min_poll_interval), max(live.max_poll_interval, share)))
+
+    async def plan(self) -> None:
+        """Plan every polled channel's interval from its recent post rate, per account."""
         live = self.ctx.config.live
         polled = {cid: name for cid, (mode, name) in self.modes.items() if mode == "poll"}
         now = self.ctx.now()

@@ -84,8 +84,7 @@ async def test_poll_interval_adapts_to_how_often_a_channel_posts(
         before = await follow.interval(busy), await follow.interval(quiet)
         for channel in channels:
             await catch_up(ctx, channel)  # the posts are archived: the rates are known
-        follow.forget(quiet)  # a change in the channels held plans again
-        await follow.settle(channels[1])
+        await follow.plan()  # as the daemon does every minute
         after = await follow.interval(busy), await follow.interval(quiet)
     assert before[0] == before[1]  # nothing archived yet: nothing tells them apart
     assert after[0] < before[0] and after[1] > after[0]
