@@ -45,7 +45,7 @@ def _follow_text(s: ChannelSummary, config: Config) -> str:
     """How ``tgmirror run`` follows the channel: as configured, unless joining was refused."""
     wanted = mode_in_config(config, s.id, s.username)
     if wanted == "join" and s.follow_mode == "poll":
-        return "poll (join refused: too many channels)"
+        return "poll (join refused)"
     return wanted
 
 
@@ -120,8 +120,7 @@ def status(
     table.add_column("status", ratio=2, overflow="fold")
     for column in ("messages", "deleted", "media"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("follow", ratio=1, overflow="fold")
-    table.add_column("checked", no_wrap=True)
+    table.add_column("follow", no_wrap=True)  # mode, then the time since the last check
     table.add_column("last seen", no_wrap=True)
     table.add_column("error", ratio=2, overflow="fold")
     if leases:  # some `tgmirror run` holds channels: say which worker archives each
@@ -137,8 +136,8 @@ def status(
             str(s.messages),
             str(s.deleted),
             media,
-            _follow_text(s, config),
-            _ago(now - s.last_check_at) if s.last_check_at else "never",
+            f"{_follow_text(s, config)}\nchecked "
+            + (_ago(now - s.last_check_at) if s.last_check_at else "never"),
             _ago(now - seen) if (seen := _last_seen(s)) else "never",
             (s.last_error or "")[:80],
         ]
