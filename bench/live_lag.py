@@ -35,6 +35,7 @@ from archiver.db.schema import messages
 from archiver.simulator import World, attach
 from archiver.simulator.auth import LOGIN_CODE
 from archiver.telegram.client import make_client, sign_in
+from archiver.worker.accounts import AccountPool
 from archiver.worker.channels import add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.daemon import run_daemon
@@ -160,7 +161,7 @@ async def run(root: Path, channels: int, posts: int, interval: int, spread: floa
     client = make_client(config)
     await client.connect()
     await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
-    ctx = WorkerContext(config, engine, client)
+    ctx = WorkerContext(config, engine, AccountPool.single(config.accounts[0].name, client))
     for n in range(channels):
         await add_channel(ctx, f"@lag_{n}")
     daemon = asyncio.create_task(run_daemon(ctx))

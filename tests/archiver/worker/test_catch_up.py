@@ -26,12 +26,13 @@ async def test_polled_channel_gets_new_posts_edits_and_deletions(world, sim_work
         world.post(ch, text=f"old {i}", push=False)
     async with sim_worker() as ctx:
         channel = (await add_channel(ctx, "@polled")).channel
-        first = await catch_up(ctx, channel)  # no pts yet: takes it, then backfills
+        # No pts yet: it takes the channel's, then backfills.
+        first = await catch_up(ctx, ctx.accounts.primary, channel)
         assert first.backfilled and sorted(await _rows(ctx, ch)) == [1, 2, 3, 4, 5]
         new = world.post(ch, text="fresh")
         world.edit(ch, 2, text="old 1, corrected")
         world.delete(ch, [4])
-        found = await catch_up(ctx, channel)
+        found = await catch_up(ctx, ctx.accounts.primary, channel)
         rows = await _rows(ctx, ch)
         async with ctx.read() as conn:
             state = await get_sync_state(conn, ch)
@@ -53,8 +54,8 @@ async def test_nothing_new_costs_one_request(world, sim_worker) -> None:
     world.post(ch, text="only post", push=False)
     async with sim_worker() as ctx:
         channel = (await add_channel(ctx, "@quiet")).channel
-        await catch_up(ctx, channel)
-        found = await catch_up(ctx, channel)
+        await catch_up(ctx, ctx.accounts.primary, channel)
+        found = await catch_up(ctx, ctx.accounts.primary, channel)
     assert (found.requests, found.new, found.backfilled) == (1, 0, False)
 
 
@@ -63,13 +64,13 @@ async def test_a_gap_longer_than_the_limit_is_recovered_from_history(world, sim_
     world.post(ch, text="start", push=False)
     async with sim_worker() as ctx:
         channel = (await add_channel(ctx, "@busy")).channel
-        await catch_up(ctx, channel)
+        await catch_up(ctx, ctx.accounts.primary, channel)
         posted = [world.post(ch, text=f"burst {i}") for i in range(250)]
-        found = await catch_up(ctx, channel)
+        found = await catch_up(ctx, ctx.accounts.primary, channel)
         rows = await _rows(ctx, ch)
         async with ctx.read() as conn:
             state = await get_sync_state(conn, ch)
-        after = await catch_up(ctx, channel)
+        after = await catch_up(ctx, ctx.accounts.primary, channel)
     assert found.too_long and found.backfilled
     assert sorted(rows) == [1, *posted]
     assert state.pts == world.channel(ch)["pts"] and state.synced_max_id == posted[-1]

@@ -20,9 +20,9 @@ async def test_join_mode_joins_once(world, make_config, sim_worker) -> None:
     ch = world.add_channel("joinme", "Join me")
     async with sim_worker(config) as ctx:
         channel = (await add_channel(ctx, "@joinme")).channel
-        assert await settle_mode(ctx, channel) == "join"
+        assert await settle_mode(ctx, ctx.accounts.primary, channel) == "join"
         world.leave(ch)  # had it joined again, the world would show it
-        assert await settle_mode(ctx, channel) == "join"
+        assert await settle_mode(ctx, ctx.accounts.primary, channel) == "join"
         state = await _state(ctx, ch)
     assert world.joined_channels() == []
     assert (state.follow_mode, state.joined_account) == ("join", "tgmirror")
@@ -37,7 +37,7 @@ async def test_channels_too_much_falls_back_to_polling(
     async with sim_worker(config) as ctx:
         channel = (await add_channel(ctx, "@one_too_many")).channel
         with caplog.at_level(logging.WARNING, logger="archiver.worker.follow_mode"):
-            assert await settle_mode(ctx, channel) == "poll"
+            assert await settle_mode(ctx, ctx.accounts.primary, channel) == "poll"
         state = await _state(ctx, ch)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "CHANNELS_TOO_MUCH" in warnings[0]
@@ -59,5 +59,5 @@ async def test_poll_is_the_default_and_a_channel_may_choose_join(
         chosen = (await add_channel(ctx, "@chosen")).channel
         polled = (await add_channel(ctx, "@other")).channel
         assert (configured_mode(ctx, chosen), configured_mode(ctx, polled)) == ("join", "poll")
-        assert await settle_mode(ctx, polled) == "poll"
+        assert await settle_mode(ctx, ctx.accounts.primary, polled) == "poll"
     assert other not in world.joined_channels()

@@ -80,10 +80,10 @@ async def test_poll_interval_adapts_to_how_often_a_channel_posts(
         follow = LiveFollow(ctx)
         channels = [(await add_channel(ctx, f"@{n}")).channel for n in ("busy_feed", "quiet_feed")]
         for channel in channels:
-            await follow.settle(channel)
+            await follow.settle(ctx.accounts.primary, channel)
         before = await follow.interval(busy), await follow.interval(quiet)
         for channel in channels:
-            await catch_up(ctx, channel)  # the posts are archived: the rates are known
+            await catch_up(ctx, ctx.accounts.primary, channel)  # archived: the rates are known
         await follow.plan()  # as the daemon does every minute
         after = await follow.interval(busy), await follow.interval(quiet)
     assert before[0] == before[1]  # nothing archived yet: nothing tells them apart
