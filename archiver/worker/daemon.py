@@ -255,8 +255,9 @@ async def _channel_pass(
     """Whatever of probe, catch-up and reconciliation is due, done as ``account``; returns
     the channel as stored.
 
-    A catch-up (``catch_up``: one getChannelDifference) is due on the channel's interval; a
-    live update only wakes the loop to fetch the new post's media.
+    A catch-up (``catch_up``: one getChannelDifference) is due on the channel's interval, or
+    at once when a live update woke the loop: it stores what Telegram did not push (changes
+    with no update, or lost ones) and the new post's media follow.
     """
     archive = ctx.config.archive
     if now >= due.probe:
@@ -267,10 +268,9 @@ async def _channel_pass(
     if channel.status == "active" and (now >= due.poll or wake.is_set()):
         wake.clear()
         async with limit:
-            if now >= due.poll:
-                await follow.settle(account, channel)
-                await catch_up(ctx, account, channel)
-                due.poll = now + await follow.interval(channel.id)
+            await follow.settle(account, channel)
+            await catch_up(ctx, account, channel)
+            due.poll = now + await follow.interval(channel.id)
             await download_channel_media(ctx, account, channel)
     if channel.status == "active" and now >= due.reconcile:
         async with limit:
