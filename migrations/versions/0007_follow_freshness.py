@@ -1,7 +1,7 @@
 """follow mode and freshness of each channel
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0005
 Create Date: 2026-12-03
 
 Three columns of ``sync_state``: ``follow_mode`` (how ``tgmirror run`` follows the channel:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0009'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
