@@ -18,6 +18,7 @@ from archiver.config import Config
 from archiver.config_accounts import Account
 from archiver.errors import ConfigError, LoginError, NotLoggedInError
 from archiver.logs import SECRETS
+from archiver.telegram.paced_client import PacedTelegramClient
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,13 @@ def make_client(config: Config, account: Account | None = None) -> TelegramClien
     session.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not session.exists():
         os.close(os.open(session, os.O_CREAT | os.O_WRONLY, 0o600))
-    client = TelegramClient(
+    # Flood waits are the pacer's (``request_pacer.py``): it sleeps through those up to a
+    # minute, learns the method's rate from them and resends the same request.
+    client = PacedTelegramClient(
         str(session),
         config.telegram.api_id or 1,
         config.telegram.api_hash or "simulated",
-        flood_sleep_threshold=60,
+        sleep_threshold=60,
         request_retries=5,
         # After the last retry, raise Telegram's own error (a transient RPCError the worker
         # retries later, never evidence of erasure), not Telethon's bare ValueError.

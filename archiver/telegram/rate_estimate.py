@@ -1,0 +1,69 @@
+"""Learn one Telegram method's rate limit from its FLOOD_WAIT answers (pure: no clock, no I/O).
+
+Telegram limits each method per account like a token bucket: a burst, then a steady rate, and
+answers FLOOD_WAIT_X once the bucket is empty. Two FLOOD_WAIT answers bracket a stretch in
+which every call Telegram allowed was made, so *calls between them / time between them* is the
+method's rate. At the first answer the bucket's burst is mixed in, which makes the same ratio
+an overestimate: pacing at it drains what the wait refilled quickly, and the second answer then
+gives the true rate. Calls are spaced at ``margin`` of the estimate, and the estimate creeps up
+by ``step`` every ``raise_every`` calls without a wait, so a rate guessed too low is found again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class RateEstimate:
+    """What is known of one method's limit; feed it every answer with ``on_success`` and
+    ``on_flood``, read ``interval``."""
+
+    margin: float = 0.9
+    """Share of the measured rate the pacer uses: below the limit, not at it."""
+    step: float = 1.05
+    """Factor the estimate grows by after ``raise_every`` calls without a flood wait."""
+    raise_every: int = 100
+    rate: float | None = None
+    """Calls per second the pacer allows, or None while no flood wait was seen."""
+    floods: int = 0
+    _first_call: float | None = None
+    _flood_at: float | None = None
+    _calls: int = 0
+    _quiet: int = 0
+
+    @property
+    def interval(self) -> float:
+        """Seconds to leave between two calls (0: no limit learnt yet)."""
+        return 0.0 if self.rate is None else 1.0 / self.rate
+
+    def on_success(self, now: float) -> None:
+        """A call answered without a flood wait at ``now`` (seconds, any monotonic clock)."""
+        if self._first_call is None:
+            self._first_call = now
+        self._calls += 1
+        if self.rate is None:
+            return
+        self._quiet += 1
+        if self._quiet >= self.raise_every:
+            self.rate *= self.step
+            self._quiet = 0
+
+    def on_flood(self, now: float, wait: float) -> None:
+        """Telegram answered FLOOD_WAIT_``wait`` at ``now``: the method's bucket is empty."""
+        self.floods += 1
+        since = self._flood_at if self._flood_at is not None else self._first_call
+        if since is not None and self._calls > 0 and now > since:
+            measured = self._calls / (now - since)
+            if self._flood_at is None:
+                # First answer: the burst inflates the ratio; pace at it to meet the true
+                # rate at the next answer (never slower than one call per wait).
+                self.rate = max(measured, 1.0 / max(wait, 1.0))
+            else:
+                self.rate = measured * self.margin
+        elif self.rate is not None and self._flood_at is not None:
+            self.rate *= self.margin  # a wait right after the last one: too fast still
+        # No call of ours before it: the wait is about the account, not this method's pace.
+        self._flood_at = now
+        self._calls = 0
+        self._quiet = 0
