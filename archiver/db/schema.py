@@ -311,6 +311,22 @@ channel_accounts = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("detail", sa.Text, nullable=True),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # The channel's access hash for this account (each account has its own): a restart
+    # addresses the channel by id with it, never by resolving its username.
+    sa.Column("access_hash", sa.BigInteger, nullable=True),
+)
+
+account_notices = sa.Table(
+    "account_notices",
+    metadata,
+    # What Telegram asked of an account's user, shown by ``tgmirror status`` while it applies:
+    # kind "takeout_delay" = confirm the data export on another device (until: when Telegram
+    # allows it anyway). Deleted when it no longer applies.
+    sa.Column("account", sa.String(128), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("until", sa.BigInteger, nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
 media_thumbnails = sa.Table(

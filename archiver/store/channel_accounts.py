@@ -1,8 +1,10 @@
 """Which Telegram account archives each channel, and which accounts lost access to it.
 
 Rows of ``channel_accounts`` are written by a worker with several accounts
-(``[[telegram.accounts]]``) when it gives a channel to an account or finds that an account can
-no longer read a channel other accounts read; ``tgmirror status`` reads them.
+(``[[telegram.accounts]]``) when it gives a channel to an account, learns the channel's access
+hash for an account, or finds that an account can no longer read a channel other accounts
+read; ``tgmirror status`` reads them, and a restarted worker keeps each channel's account and
+addresses it with the stored hash.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class ChannelAccount:
     state: str
     detail: str | None
     updated_at: int
+    access_hash: int | None = None
 
 
 async def _put(
@@ -69,6 +72,31 @@ async def set_lost(
     """Record that ``account`` cannot read the channel (banned from it, say) while another
     account can: the channel is not erased, this account is."""
     await _put(conn, channel_id, account, "lost", detail, now)
+
+
+async def set_access_hash(
+    conn: AsyncConnection, channel_id: int, account: str, access_hash: int, now: int
+) -> None:
+    """Remember the channel's access hash for ``account`` (a new row is "idle")."""
+    insert = (
+        dialect_of(conn)
+        .insert(channel_accounts)
+        .values(channel_id=channel_id, account=account, state="idle", detail=None,
+                updated_at=now, access_hash=access_hash)
+    )  # fmt: skip
+    await conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=["channel_id", "account"], set_={"access_hash": access_hash}
+        )
+    )
+
+
+async def channel_account_rows(conn: AsyncConnection, channel_id: int) -> list[ChannelAccount]:
+    """The rows of one channel, in account order."""
+    rows = await conn.execute(
+        sa.select(channel_accounts).where(_c.channel_id == channel_id).order_by(_c.account)
+    )
+    return [ChannelAccount(**row._mapping) for row in rows]
 
 
 async def list_channel_accounts(conn: AsyncConnection) -> dict[int, list[ChannelAccount]]:

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING
 from telethon import TelegramClient, errors, functions, types, utils
 
 from archiver.errors import NotLoggedInError
-from archiver.store.channel_accounts import set_archiving, set_lost
+from archiver.store.channel_accounts import (
+    channel_account_rows,
+    set_access_hash,
+    set_archiving,
+    set_lost,
+)
 from archiver.store.channels import Channel
 from archiver.store.events import add_event
 
@@ -77,6 +82,8 @@ class AccountPool:
         self.assigned: dict[int, TelegramAccount] = {}
         self.recorded: dict[int, TelegramAccount] = {}
         """The account last written to ``channel_accounts`` as archiving each channel."""
+        self.stored_hashes: dict[int, dict[str, int | None]] = {}
+        """Access hashes read from (or written to) ``channel_accounts``, by channel and account."""
 
     @classmethod
     def single(cls, name: str, client: TelegramClient) -> AccountPool:
@@ -150,9 +157,10 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
     """The account to archive ``channel`` with now, its access hash for the channel learnt
     first; with several accounts, a change is recorded (``channel_accounts``, an event)."""
     pool = ctx.accounts
-    account = pool.choose(channel.id)
     if not pool.several:
-        return account
+        return pool.choose(channel.id)
+    if channel.id not in pool.stored_hashes:
+        await _restore(ctx, channel)
     for _ in range(len(pool) + 1):
         account = pool.choose(channel.id)
         try:
@@ -171,6 +179,7 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
         if known is None:
             await record_lost(ctx, account, channel, "cannot find it by id or username")
             continue
+        await _store_hash(ctx, account, channel.id, known)
         break
     else:  # every try moved it on: the choice as it stands now
         account = pool.choose(channel.id)
@@ -187,6 +196,35 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
                         account.name, before)  # fmt: skip
         pool.recorded[channel.id] = account
     return account
+
+
+async def _restore(ctx: WorkerContext, channel: Channel) -> None:
+    """Pick up where the last run left the channel: the account archiving it (kept, so a
+    restart moves nothing) and each account's stored access hash (so none is resolved)."""
+    pool = ctx.accounts
+    async with ctx.read() as conn:
+        rows = await channel_account_rows(conn, channel.id)
+    by_name = {a.name: a for a in pool.accounts}
+    pool.stored_hashes[channel.id] = {r.account: r.access_hash for r in rows}
+    for row in rows:
+        account = by_name.get(row.account)
+        if account is None:
+            continue
+        if row.access_hash is not None:
+            account.hashes.setdefault(channel.id, row.access_hash)
+        if row.state == "archiving" and channel.id not in pool.assigned:
+            pool.assigned[channel.id] = pool.recorded[channel.id] = account
+
+
+async def _store_hash(
+    ctx: WorkerContext, account: TelegramAccount, channel_id: int, access_hash: int
+) -> None:
+    stored = ctx.accounts.stored_hashes.setdefault(channel_id, {})
+    if stored.get(account.name) == access_hash:
+        return
+    async with ctx.write() as conn:
+        await set_access_hash(conn, channel_id, account.name, access_hash, ctx.now())
+    stored[account.name] = access_hash
 
 
 async def learn_hash(account: TelegramAccount, channel: Channel) -> int | None:
