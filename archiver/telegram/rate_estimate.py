@@ -6,7 +6,9 @@ which every call Telegram allowed was made, so *calls between them / time betwee
 method's rate. At the first answer the bucket's burst is mixed in, which makes the same ratio
 an overestimate: pacing at it drains what the wait refilled quickly, and the second answer then
 gives the true rate. Calls are spaced at ``margin`` of the estimate, and the estimate creeps up
-by ``step`` every ``raise_every`` calls without a wait, so a rate guessed too low is found again.
+by ``step`` after ``raise_every`` calls and ``raise_seconds`` of calls without a wait, so a rate
+guessed too low is found again. A flood wait costs at least a whole second (Telegram's waits
+are whole seconds), so the faster the method, the rarer the creep.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class RateEstimate:
     step: float = 1.05
     """Factor the estimate grows by after ``raise_every`` calls without a flood wait."""
     raise_every: int = 100
+    raise_seconds: float = 30.0
     rate: float | None = None
     """Calls per second the pacer allows, or None while no flood wait was seen."""
     floods: int = 0
@@ -45,7 +48,7 @@ class RateEstimate:
         if self.rate is None:
             return
         self._quiet += 1
-        if self._quiet >= self.raise_every:
+        if self._quiet >= max(self.raise_every, self.rate * self.raise_seconds):
             self.rate *= self.step
             self._quiet = 0
 

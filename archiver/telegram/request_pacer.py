@@ -139,9 +139,10 @@ class RequestPacer:
         ``sleep_threshold`` wait and transmit it again; raise longer ones."""
         key = method_key(request)
         lane = self._lanes.setdefault(key, _Lane())
-        priority = _priority.get()
+        # One place in the queue for the request's life: resent after a wait, it stays first.
+        ticket = (int(_priority.get()), next(self._tickets))
         while True:
-            await self._turn(lane, priority, request)
+            await self._turn(lane, ticket, request)
             sent_at = self._clock()
             self.stats.sent[key] += 1
             try:
@@ -167,9 +168,8 @@ class RequestPacer:
         lane.flood_seen_at = now
         lane.poke()
 
-    async def _turn(self, lane: _Lane, priority: Priority, request: Any) -> None:
+    async def _turn(self, lane: _Lane, ticket: tuple[int, int], request: Any) -> None:
         """Return when this request may be sent: first of its lane and past its spacing."""
-        ticket = (int(priority), next(self._tickets))
         heapq.heappush(lane.waiting, ticket)
         try:
             while True:
