@@ -100,6 +100,9 @@ class ArchiveConfig:
     poll_interval: int = 300
     concurrency: int = 4
     history_page_delay: float = 0.0
+    takeout: Literal["auto", "off"] = "off"
+    """``auto``: backfill reads history in a takeout session (Telegram's data export, with its
+    own larger limits); Telegram may first ask the user to confirm it on another device."""
     reconcile_interval: int = 3600
     erasure_confirmations: int = 3
     erasure_check_interval: int = 1800

@@ -14,6 +14,7 @@ from rich.table import Table
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.config import Config
+from archiver.store.account_notices import AccountNotice, list_notices
 from archiver.store.channel_accounts import ChannelAccount, list_channel_accounts
 from archiver.store.leases import Lease, database_time, list_leases
 from archiver.store.summary import ChannelSummary, channel_summaries
@@ -80,6 +81,16 @@ def _status_text(s: ChannelSummary) -> str:
     return text
 
 
+def _print_notices(notices: list[AccountNotice], now: int) -> None:
+    """What Telegram asks of the user (confirm a takeout on another device), one line each;
+    none once Telegram allows it anyway."""
+    for notice in notices:
+        if notice.until is not None and notice.until <= now:
+            continue
+        until = f" (at the latest {_when(notice.until)} UTC)" if notice.until else ""
+        console.print(f"[yellow]account {notice.account}:[/] {notice.message}{until}")
+
+
 @app.command()
 def status(
     ctx: typer.Context,
@@ -88,13 +99,18 @@ def status(
     """Show channels with message counts, status, follow mode, freshness and last sync."""
     config = get_config(ctx)
 
-    async def go() -> tuple[list[ChannelSummary], dict[int, Lease], int, AccountRows]:
+    async def go() -> tuple[
+        list[ChannelSummary], dict[int, Lease], int, AccountRows, list[AccountNotice]
+    ]:
         async with migrated_engine(config) as engine, engine.connect() as conn:
             return (await channel_summaries(conn), await list_leases(conn),
-                    await database_time(conn), await list_channel_accounts(conn))  # fmt: skip
+                    await database_time(conn), await list_channel_accounts(conn),
+                    await list_notices(conn))  # fmt: skip
 
-    summaries, leases, db_now, accounts = run(go())
+    summaries, leases, db_now, accounts, notices = run(go())
     now = int(time.time())
+    if not as_json:
+        _print_notices(notices, now)
     if as_json:
         rows = []
         for s in summaries:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from telethon import types
 
@@ -20,13 +19,13 @@ from archiver.store.channels import Channel
 from archiver.store.messages import save_messages
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import message_row
+from archiver.telegram.request_pacer import Priority
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
 from archiver.worker.context import WorkerContext
+from archiver.worker.history_pages import HistoryPage, history_page
 
 log = logging.getLogger(__name__)
-
-PAGE_SIZE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +48,23 @@ async def backfill_channel(
     offset = state.pass_offset_id or 0
     inserted = edited = pages = 0
     delay = ctx.config.archive.history_page_delay
+    # Catching up from an archived point is freshness; a first walk down the history is not.
+    priority = Priority.LIVE if floor > 0 else Priority.BACKFILL
     started = False
-    fetch = asyncio.ensure_future(_page(account, peer, offset, floor))
+
+    def page(offset_id: int) -> asyncio.Future[HistoryPage]:
+        return asyncio.ensure_future(history_page(ctx, account, peer, offset_id, floor, priority))
+
+    fetch = page(offset)
     try:
         while True:
             batch = await fetch
             if not started:
-                total = getattr(batch, "total", None)
                 ctx.reporter.channel_started(
-                    channel.id, channel.title, _remaining(total, floor, top)
+                    channel.id, channel.title, _remaining(batch.total, floor, top)
                 )
                 started = True
-            found = [m for m in batch if m is not None and not isinstance(m, types.MessageEmpty)]
+            found = [m for m in batch.messages if not isinstance(m, types.MessageEmpty)]
             if not found:
                 await _finish_pass(ctx, channel.id, floor, top)
                 return BackfillResult(inserted, edited, pages)
@@ -70,7 +74,9 @@ async def backfill_channel(
             last_page = low <= floor + 1
             if not last_page and delay <= 0:
                 # Fetch the next page while this one is written: parsing and SQLite overlap.
-                fetch = asyncio.ensure_future(_page(account, peer, low, floor))
+                fetch = asyncio.ensure_future(
+                    history_page(ctx, account, peer, low, floor, priority)
+                )
             async with ctx.write() as conn:
                 result = await save_messages(conn, rows, ctx.now())
                 await update_sync_state(conn, channel.id, pass_max_id=top, pass_offset_id=low)
@@ -85,16 +91,12 @@ async def backfill_channel(
                 return BackfillResult(inserted, edited, pages)
             if delay > 0:
                 await asyncio.sleep(delay)
-                fetch = asyncio.ensure_future(_page(account, peer, low, floor))
+                fetch = asyncio.ensure_future(
+                    history_page(ctx, account, peer, low, floor, priority)
+                )
     finally:
         if not fetch.done():
             fetch.cancel()
-
-
-async def _page(
-    account: TelegramAccount, peer: types.InputPeerChannel, offset: int, floor: int
-) -> Any:
-    return await account.client.get_messages(peer, limit=PAGE_SIZE, offset_id=offset, min_id=floor)
 
 
 def _remaining(total: int | None, floor: int, top: int | None) -> int | None:

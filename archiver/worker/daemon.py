@@ -30,6 +30,7 @@ from archiver.worker.catch_up import catch_up
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
+from archiver.worker.history_pages import finish_takeouts
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.live import follow_live, wait_for
 from archiver.worker.live_follow import LiveFollow
@@ -140,6 +141,7 @@ async def run_daemon(
         await keeper.release()
     finally:
         ctx.fence = None
+        await finish_takeouts(ctx)
     log.info("stopped")
 
 

@@ -32,6 +32,7 @@ from archiver.worker.channels import add_channel, find_stored, refresh_channel
 from archiver.worker.comments import archive_comments
 from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
+from archiver.worker.history_pages import finish_takeouts
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.media import download_channel_media
 from archiver.worker.probe import agreed_probe
@@ -130,6 +131,7 @@ async def sync_channels(ctx: WorkerContext, refs: list[str] | None = None) -> Sy
     finally:
         ctx.fence = None
         await _release(keeper)
+        await finish_takeouts(ctx)
     report.outcomes = [tasks[c.id].result() if c.id in tasks else skipped[c.id] for c in channels]
     return report
 
