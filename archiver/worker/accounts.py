@@ -58,6 +58,8 @@ class TelegramAccount:
     """Channels it cannot read though they may exist (channel id → what Telegram said)."""
     hashes: dict[int, int] = field(default_factory=dict)
     """Access hashes of channels for this account, learnt by ``learn_hash``."""
+    rehashed: set[int] = field(default_factory=set)
+    """Channels whose refused access hash this account resolved again in this run."""
 
     def can_archive(self, channel_id: int, now: float) -> bool:
         return self.retired is None and channel_id not in self.lost and self.resting_until <= now

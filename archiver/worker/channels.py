@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telethon import functions, types
+from telethon import errors, functions, types
 
 from archiver.errors import ChannelRefError
+from archiver.store.channel_accounts import set_access_hash
 from archiver.store.channels import (
     Channel,
     find_channel,
@@ -17,6 +18,7 @@ from archiver.store.channels import (
 )
 from archiver.telegram.convert import channel_row
 from archiver.telegram.refs import parse_ref, resolve_ref
+from archiver.telegram.request_pacer import Priority, request_priority
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.context import WorkerContext
 
@@ -79,10 +81,19 @@ async def refresh_channel(
 ) -> Channel:
     """Fetch the channel by id and store what changed (title, username, about...).
 
-    Raises Telethon's errors (ChannelPrivateError...) for the caller to judge.
+    When the stored access hash stops working (CHANNEL_INVALID) the username is resolved once
+    for a new one. Raises Telethon's errors (ChannelPrivateError...) for the caller to judge.
     """
     peer = types.InputChannel(channel.id, account.access_hash(channel))
-    result = await account.client(functions.channels.GetChannelsRequest([peer]))
+    with request_priority(Priority.LIVE):
+        try:
+            result = await account.client(functions.channels.GetChannelsRequest([peer]))
+        except errors.ChannelInvalidError:
+            fresh = await rehash(ctx, account, channel)
+            if fresh is None:
+                raise
+            peer = types.InputChannel(channel.id, fresh)
+            result = await account.client(functions.channels.GetChannelsRequest([peer]))
     chat = result.chats[0] if result.chats else None
     if not isinstance(chat, types.Channel):
         raise ChannelRefError(f"channel {channel.id} is no longer accessible")
@@ -92,6 +103,32 @@ async def refresh_channel(
         refreshed = await get_channel(conn, channel.id)
     assert refreshed is not None
     return refreshed
+
+
+async def rehash(ctx: WorkerContext, account: TelegramAccount, channel: Channel) -> int | None:
+    """A new access hash of ``account`` for a channel whose stored one Telegram refuses, by
+    resolving its username (once per account and run: a deleted channel must not cost a
+    resolve per pass), and stored. None if the username names no channel of that id."""
+    if not channel.username or channel.id in account.rehashed:
+        return None
+    account.rehashed.add(channel.id)
+    try:
+        request = functions.contacts.ResolveUsernameRequest(channel.username)
+        found = await account.client(request)
+    except (errors.UsernameNotOccupiedError, errors.UsernameInvalidError):
+        return None
+    fresh = next((c.access_hash for c in found.chats if c.id == channel.id), None)
+    if fresh is None or fresh == account.access_hash(channel):
+        return None
+    log.info("channel %s: stored access hash refused; using the one its username gives",
+             channel.id)  # fmt: skip
+    account.hashes[channel.id] = fresh
+    async with ctx.write() as conn:
+        if account is not ctx.accounts.primary:
+            await set_access_hash(conn, channel.id, account.name, fresh, ctx.now())
+        else:
+            await set_channel_fields(conn, channel.id, access_hash=fresh)
+    return int(fresh)
 
 
 async def find_stored(ctx: WorkerContext, text: str) -> Channel | None:

@@ -18,6 +18,7 @@ from archiver.store.channels import Channel, get_channel, set_channel_fields, up
 from archiver.store.events import add_event
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import channel_row
+from archiver.telegram.request_pacer import Priority, request_priority
 from archiver.worker.accounts import (
     ACCOUNT_ERRORS,
     TelegramAccount,
@@ -25,6 +26,7 @@ from archiver.worker.accounts import (
     record_lost,
 )
 from archiver.worker.channel_status import ChannelState, Observation, Transition, next_state
+from archiver.worker.channels import rehash
 from archiver.worker.context import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ async def probe(account: TelegramAccount, channel: Channel) -> tuple[Observation
     readable."""
     peer = types.InputChannel(channel.id, account.access_hash(channel))
     try:
-        result = await account.client(functions.channels.GetChannelsRequest([peer]))
+        with request_priority(Priority.LIVE):
+            result = await account.client(functions.channels.GetChannelsRequest([peer]))
     except errors.ChannelPrivateError:
         return Observation("signal", "private", "CHANNEL_PRIVATE"), None
     except (errors.ChannelInvalidError, errors.ChannelIdInvalidError):
@@ -65,6 +68,21 @@ async def probe(account: TelegramAccount, channel: Channel) -> tuple[Observation
         return Observation("inconclusive", detail=f"{exc.__class__.__name__}: {exc}"), None
     chat = result.chats[0] if result.chats else None
     return observe_chat(chat), chat
+
+
+async def checked_probe(
+    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+) -> tuple[Observation, object | None]:
+    """``probe``, with a CHANNEL_INVALID first taken for a stale access hash: checked once by
+    the channel's username (``rehash``), and the channel probed again with the new hash."""
+    seen = await probe(account, channel)
+    if seen[0].detail != "CHANNEL_INVALID":
+        return seen
+    try:
+        fresh = await rehash(ctx, account, channel)
+    except (*_INCONCLUSIVE, errors.RPCError):
+        return seen
+    return seen if fresh is None else await probe(account, channel)
 
 
 async def witness(
@@ -80,7 +98,7 @@ async def witness(
         return None
     except (*_INCONCLUSIVE, errors.RPCError) as exc:
         return Observation("inconclusive", detail=exc.__class__.__name__), None
-    return await probe(account, channel)
+    return await checked_probe(ctx, account, channel)
 
 
 async def agreed_probe(
@@ -128,7 +146,7 @@ async def check_channel(
     if ctx.accounts.several:
         obs, chat = await agreed_probe(ctx, account, channel)
     else:
-        obs, chat = await probe(account, channel)
+        obs, chat = await checked_probe(ctx, account, channel)
     archive = ctx.config.archive
     async with ctx.write() as conn:
         current = await get_channel(conn, channel.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from archiver.db.schema import messages, sync_state
+from archiver.db.schema import channels, messages, sync_state
 from archiver.worker.channels import add_channel
 from archiver.worker.sync import sync_channels
 
@@ -87,7 +87,7 @@ async def test_a_short_flood_wait_mid_walk_resends_only_that_page(world, make_co
         report = await sync_channels(ctx)
         pages = _sent(ctx, "GetHistoryRequest")
         stored = await _stored(ctx, ch)
-        waits = ctx.client.pacer.stats.flood_waits["GetHistoryRequest"]
+        waits = ctx.accounts.primary.client.pacer.stats.flood_waits["GetHistoryRequest"]
     assert report.ok
     assert stored == list(range(1, 451))
     assert waits == 1
@@ -117,3 +117,23 @@ async def test_a_long_flood_wait_mid_walk_resumes_at_the_page_it_stopped(
     assert second.ok
     assert after == 2  # pages four and five: nothing before them fetched again
     assert stored == list(range(1, 451))
+
+
+async def test_a_refused_access_hash_costs_one_resolve_then_none(world, make_config) -> None:
+    ch = world.add_channel("news", "News")
+    world.post(ch, text="first", push=False)
+    async with _worker(world, make_config, 1) as ctx:
+        await add_channel(ctx, "@news")
+        async with ctx.write() as conn:  # a hash Telegram no longer takes for this account
+            await conn.execute(sa.update(channels).values(access_hash=12345))
+    world.post(ch, text="second", push=False)
+    async with _worker(world, make_config, 1) as ctx:
+        first = await sync_channels(ctx)
+        resolved_first = _sent(ctx, "ResolveUsernameRequest")
+    async with _worker(world, make_config, 1) as ctx:
+        second = await sync_channels(ctx)
+        resolved_second = _sent(ctx, "ResolveUsernameRequest")
+        stored = await _stored(ctx, ch)
+    assert first.ok and second.ok
+    assert (resolved_first, resolved_second) == (1, 0)
+    assert stored == [1, 2]

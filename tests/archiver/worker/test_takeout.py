@@ -39,9 +39,9 @@ async def test_a_delayed_takeout_is_announced_once_and_sync_goes_on_without_it(
         report = await sync_channels(ctx)
         async with ctx.read() as conn:
             stored = await conn.scalar(sa.select(sa.func.count()).select_from(messages))
-        plain = ctx.client.pacer.stats.sent["GetHistoryRequest"]
-        wrapped = ctx.client.pacer.stats.sent["Takeout:GetHistoryRequest"]
-        asked = ctx.client.pacer.stats.sent["InitTakeoutSessionRequest"]
+        plain = ctx.accounts.primary.client.pacer.stats.sent["GetHistoryRequest"]
+        wrapped = ctx.accounts.primary.client.pacer.stats.sent["Takeout:GetHistoryRequest"]
+        asked = ctx.accounts.primary.client.pacer.stats.sent["InitTakeoutSessionRequest"]
         config = ctx.config
     status = cli("--config", _config_file(tmp_path, config, world), "status")
     told = [r for r in caplog.records if "confirm the data export" in r.getMessage()]
