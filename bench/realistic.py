@@ -1,0 +1,338 @@
+"""An archive under Telegram's real limits: channels with files, small request buckets, RTT and
+bandwidth per connection (the simulator's quota and network models), archived by tgmirror.
+
+One run prints, each next to its target:
+- backfill wall time against the lower bound the buckets allow (history pages needed over the
+  GetHistory rate, file parts of 1 MiB needed over the GetFile rate; a bucket's burst
+  subtracted), as a ratio;
+- seconds answered in FLOOD_WAIT, as a share of the wall time;
+- ResolveUsername calls of a restarted worker (a second sync, new clients);
+- media MB/s of the archiver (first to last media byte) against a plain sequential
+  ``download_media`` of the same files by another account, measured in the same run;
+- live lag p50/p95 after backfill: posts made while ``tgmirror run`` follows the channels,
+  until their row is in the database.
+
+    python bench/realistic.py              # the issue's size: 50 x 2,000 posts, 300 files
+    python bench/realistic.py --quick      # a small run for development
+    python bench/realistic.py --channels 20 --posts 1000 --files 60 --max-file-mb 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from telethon import types
+
+from archiver.config import Config, config_from_dict
+from archiver.db.engine import open_engine, upgrade
+from archiver.db.schema import messages
+from archiver.simulator import Document, World
+from archiver.simulator.auth import LOGIN_CODE
+from archiver.telegram.client import make_client, sign_in
+from archiver.worker.accounts import AccountPool, TelegramAccount
+from archiver.worker.channels import add_channel
+from archiver.worker.context import WorkerContext
+from archiver.worker.daemon import run_daemon
+from archiver.worker.sync import sync_channels
+
+MIB = 1024 * 1024
+PART = MIB  # the largest GetFile part Telegram serves: the fewest requests a file can take
+LIMITS: dict[str, tuple[int, float]] = {
+    # "Small buckets": (requests, seconds) per account.
+    "GetHistoryRequest": (10, 10.0),
+    "Takeout:GetHistoryRequest": (20, 10.0),
+    "GetFileRequest": (40, 10.0),
+    "Takeout:GetFileRequest": (40, 10.0),
+    "GetMessagesRequest": (20, 10.0),
+    "GetChannelsRequest": (20, 10.0),
+    "GetFullChannelRequest": (20, 10.0),
+    "ResolveUsernameRequest": (5, 60.0),
+}
+BASELINE_PHONE = "+15550000999"
+
+
+@dataclass(frozen=True)
+class Scale:
+    channels: int
+    posts: int
+    files: int
+    min_file: int
+    max_file: int
+
+
+@dataclass
+class MediaClock:
+    """A reporter noting when media bytes arrive (first to last: the media window)."""
+
+    first: float | None = None
+    last: float = 0.0
+    bytes: int = 0
+    started: dict[int, float] = field(default_factory=dict)
+
+    def channel_started(self, channel_id: int, title: str, total: int | None) -> None:
+        pass
+
+    def advanced(self, channel_id: int, messages: int = 0, media_bytes: int = 0) -> None:
+        if media_bytes:
+            now = time.perf_counter()
+            self.first = self.first if self.first is not None else now
+            self.last = now
+            self.bytes += media_bytes
+
+    def channel_finished(self, channel_id: int, outcome: str) -> None:
+        pass
+
+
+def build_world(path: Path, scale: Scale, seed: int) -> tuple[World, list[int], list[int]]:
+    """Channels of text posts with ``files`` documents spread over them; returns the world,
+    the channel ids and the file sizes."""
+    rng = random.Random(seed)
+    world = World.create(path)
+    world.add_account("Baseline", BASELINE_PHONE)
+    ids = [world.add_channel(f"chan_{n:03d}", f"Channel {n}") for n in range(scale.channels)]
+    # Log-uniform sizes: most files small, a few large, as in real channels.
+    low, high = math.log(scale.min_file), math.log(scale.max_file)
+    sizes = [int(math.exp(rng.uniform(low, high))) for _ in range(scale.files)]
+    slots = set(rng.sample(range(scale.channels * scale.posts), scale.files))
+    sizes_left = iter(sizes)
+    for n, ch in enumerate(ids):
+        for i in range(scale.posts):
+            media = None
+            if n * scale.posts + i in slots:
+                data = rng.randbytes(next(sizes_left))
+                media = Document(data, "application/octet-stream", file_name=f"f{n}_{i}.bin")
+            world.post(ch, text=f"post {i} of channel {n}", media=media, push=False)
+    return world, ids, sizes
+
+
+def bench_config(root: Path, world: World, concurrency: int) -> Config:
+    return config_from_dict({
+        "simulator": {"world": str(world.path)}, "storage": {"data_dir": "d"},
+        "archive": {"takeout": "auto", "concurrency": concurrency, "max_file_size_mb": 64,
+                    "media_kinds": ["document"], "poll_interval": 30},
+    }, root)  # fmt: skip
+
+
+async def signed_in(config: Config, phone: str = "+15550000000") -> Any:
+    client = make_client(config)
+    await client.connect()
+    await sign_in(client, phone, lambda: LOGIN_CODE, lambda: "")
+    return client
+
+
+@asynccontextmanager
+async def worker(config: Config, reporter: Any = None) -> Iterator[WorkerContext]:  # type: ignore[misc]
+    engine = open_engine(config.database_url)
+    await upgrade(engine)
+    client = await signed_in(config)
+    ctx = WorkerContext(config, engine, client, accounts=AccountPool(
+        [TelegramAccount(config.accounts[0].name, client)]))  # fmt: skip
+    if reporter is not None:
+        ctx.reporter = reporter
+    try:
+        yield ctx
+    finally:
+        await ctx.close_media()
+        await client.disconnect()
+        await engine.dispose()
+
+
+def counts(world: World) -> dict[str, int]:
+    if hasattr(world, "request_counts"):
+        return dict(world.request_counts(by_bucket=True))
+    return {}
+
+
+def lower_bound(pages: int, parts: int, used_takeout: bool) -> tuple[float, str]:
+    """Seconds the buckets need at the least, and which bucket sets it."""
+
+    def need(name: str, calls: int) -> float:
+        requests, seconds = LIMITS[name]
+        return max(0, calls - requests) * seconds / requests
+
+    history = "Takeout:GetHistoryRequest" if used_takeout else "GetHistoryRequest"
+    candidates = [(need(history, pages), f"{pages} pages / {history}"),
+                  (need("GetFileRequest", parts), f"{parts} parts / GetFileRequest")]  # fmt: skip
+    return max(candidates)
+
+
+async def baseline_mb_s(config: Config, world: World, channel_ids: list[int], budget: float
+                        ) -> tuple[float, int]:  # fmt: skip
+    """Plain sequential ``download_media`` by another account, for ``budget`` seconds."""
+    client = await signed_in(_baseline_config(config), BASELINE_PHONE)
+    done = 0
+    started = time.perf_counter()
+    try:
+        for ch in channel_ids:
+            entity = await client.get_input_entity(f"chan_{channel_ids.index(ch):03d}")
+            async for message in client.iter_messages(entity, wait_time=0):
+                if isinstance(message.media, types.MessageMediaDocument):
+                    blob = await client.download_media(message, file=bytes)
+                    done += len(blob)
+                if time.perf_counter() - started > budget:
+                    return done / MIB / (time.perf_counter() - started), done
+    finally:
+        await client.disconnect()
+    return done / MIB / (time.perf_counter() - started), done
+
+
+def _baseline_config(config: Config) -> Config:
+    root = config.storage.data_dir.parent
+    return config_from_dict({"simulator": {"world": str(config.simulator.world)},
+                             "storage": {"data_dir": "baseline"}}, root)  # fmt: skip
+
+
+async def live_lag(ctx: WorkerContext, world: World, ids: list[int], posts: int
+                   ) -> list[float]:  # fmt: skip
+    """Seconds from a post in the world to its row in the archive, while the daemon runs."""
+    daemon = asyncio.create_task(run_daemon(ctx))
+    lags: list[float] = []
+    try:
+        await asyncio.sleep(3)  # the daemon's first pass over its channels
+        rng = random.Random(7)
+        for n in range(posts):
+            ch = rng.choice(ids)
+            posted = time.perf_counter()
+            msg_id = world.post(ch, text=f"live {n}")
+            while time.perf_counter() - posted < 120:
+                async with ctx.read() as conn:
+                    found = await conn.scalar(sa.select(messages.c.id).where(
+                        messages.c.channel_id == ch, messages.c.msg_id == msg_id))  # fmt: skip
+                if found is not None:
+                    lags.append(time.perf_counter() - posted)
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(rng.uniform(0.2, 1.0))
+    finally:
+        ctx.stopping.set()
+        with suppress(Exception):
+            await asyncio.wait_for(daemon, 30)
+    return lags
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def row(what: str, value: str, target: str = "") -> None:
+    print(f"| {what:<58} | {value:>22} | {target:<14} |")
+
+
+async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    world, ids, sizes = build_world(root / "world.sqlite", scale, args.seed)
+    built = time.perf_counter() - t0
+    limited = hasattr(world, "set_limits")
+    if limited:
+        world.set_limits(LIMITS, penalty=args.penalty)
+        world.set_network(rtt_ms=args.rtt_ms, bytes_per_second=args.bandwidth)
+    config = bench_config(root, world, args.concurrency)
+    clock = MediaClock()
+    async with worker(config, clock) as ctx:
+        for n in range(scale.channels):
+            await add_channel(ctx, f"@chan_{n:03d}")
+        before = counts(world)
+        started = time.perf_counter()
+        report = await sync_channels(ctx)
+        wall = time.perf_counter() - started
+        after = counts(world)
+        stats = ctx.client.pacer.stats
+        paced = dict(stats.sent)  # before the live phase adds its own
+        flood_paced = stats.flood_seconds
+        rates = {k: r for k in sorted(stats.sent) if (r := ctx.client.pacer.rate(k)) is not None}
+        flood = world.flood_wait_seconds() if limited else flood_paced
+        lags = await live_lag(ctx, world, ids, args.live_posts) if args.live_posts else []
+    async with worker(config) as ctx:  # a restart: new clients, same archive
+        resolves_before = counts(world).get("ResolveUsernameRequest", 0)
+        await sync_channels(ctx)
+        restart_resolves = ctx.client.pacer.stats.sent["ResolveUsernameRequest"]
+        if limited:
+            restart_resolves = counts(world).get("ResolveUsernameRequest", 0) - resolves_before
+    base_rate, _ = await baseline_mb_s(config, world, ids, args.baseline_seconds)
+    world.close()
+
+    sent = {k: after.get(k, 0) - before.get(k, 0) for k in after} or paced
+    pages = sum(max(1, math.ceil(scale.posts / 100)) for _ in ids)
+    parts = sum(math.ceil(s / PART) for s in sizes)
+    used_takeout = sent.get("Takeout:GetHistoryRequest", 0) > sent.get("GetHistoryRequest", 0)
+    bound, bound_by = lower_bound(pages, parts, used_takeout)
+    window = (clock.last - clock.first) if clock.first is not None else 0.0
+    media_rate = clock.bytes / MIB / window if window > 0 else float("nan")
+    ok = sum(1 for o in report.outcomes if o.outcome == "done")
+
+    print(f"scale: {scale.channels} channels x {scale.posts} posts, {scale.files} files "
+          f"({sum(sizes) / MIB:,.0f} MiB, {scale.min_file / 1e3:,.0f} KB to "
+          f"{scale.max_file / 1e6:,.0f} MB); world built in {built:.0f} s")  # fmt: skip
+    if limited:
+        print(f"model: RTT {args.rtt_ms:.0f} ms, {args.bandwidth / 1e6:.1f} MB/s per connection,"
+              f" penalty {args.penalty} s, buckets {LIMITS}")  # fmt: skip
+    else:
+        print("model: NONE (this simulator has no set_limits): figures are not comparable")
+    print()
+    row("what", "value", "target")
+    print(f"|{'-' * 60}|{'-' * 24}|{'-' * 16}|")
+    row("channels archived", f"{ok}/{len(ids)}")
+    row("backfill wall time (s)", f"{wall:,.1f}")
+    row(f"lower bound (s): {bound_by}", f"{bound:,.1f}")
+    row("ratio wall / bound", f"{wall / bound:.2f}" if bound > 0 else "n/a", "<= 1.2")
+    row("seconds answered in FLOOD_WAIT", f"{flood:,.0f}")
+    row("FLOOD_WAIT share of wall time", f"{flood / wall:.1%}", "<= 5 %")
+    row("ResolveUsername calls on restart", str(restart_resolves), "0")
+    row("media stored (MiB)", f"{clock.bytes / MIB:,.1f}")
+    row("media MB/s, tgmirror (first to last media byte)", f"{media_rate:.2f}")
+    row("media MB/s, sequential download_media baseline", f"{base_rate:.2f}")
+    row("media ratio tgmirror / baseline", f"{media_rate / base_rate:.1f}x" if base_rate else "n/a",
+        ">= 5x")  # fmt: skip
+    if lags:
+        row(f"live lag p50 / p95 (s), {len(lags)} posts (pushed updates)",
+            f"{statistics.median(lags):.2f} / {pct(lags, 0.95):.2f}", "p95 <= 5")  # fmt: skip
+    row("live lag, polled channels", "n/a (no follow modes yet)", "<= interval")
+    print()
+    print("requests during backfill: " + ", ".join(f"{k} {v}" for k, v in sorted(sent.items())
+                                                   if v))  # fmt: skip
+    print("pacer rates learnt (/s): " + (", ".join(f"{k} {r:.2f}" for k, r in rates.items())
+                                          or "none (no flood wait met)"))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 channels x 300 posts, 20 files")
+    parser.add_argument("--channels", type=int, default=50)
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--min-file-kb", type=int, default=100)
+    parser.add_argument("--max-file-mb", type=int, default=40)
+    parser.add_argument("--rtt-ms", type=float, default=80.0)
+    parser.add_argument("--bandwidth", type=float, default=3e6, help="bytes/s per connection")
+    parser.add_argument("--penalty", type=float, default=1.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--live-posts", type=int, default=20)
+    parser.add_argument("--baseline-seconds", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    if args.quick:
+        scale = Scale(5, 300, 20, 100_000, 2_000_000)
+        args.live_posts = min(args.live_posts, 10)
+        args.baseline_seconds = min(args.baseline_seconds, 10.0)
+    else:
+        scale = Scale(args.channels, args.posts, args.files, args.min_file_kb * 1000,
+                      args.max_file_mb * 1_000_000)  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(run(Path(tmp), scale, args))
+
+
+if __name__ == "__main__":
+    main()
