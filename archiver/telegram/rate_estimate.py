@@ -52,6 +52,13 @@ class RateEstimate:
             self.rate *= self.step
             self._quiet = 0
 
+    @staticmethod
+    def _floor(wait: float) -> float:
+        """The slowest pace one wait justifies. A bucket's wait is at most its refill period
+        (rounded up), so one call per two waits stays below it; without this floor, waits that
+        are not about our pace (Telegram struggling) would slow the method without end."""
+        return 1.0 / (2.0 * max(wait, 1.0))
+
     def on_flood(self, now: float, wait: float) -> None:
         """Telegram answered FLOOD_WAIT_``wait`` at ``now``: the method's bucket is empty."""
         self.floods += 1
@@ -63,9 +70,10 @@ class RateEstimate:
                 # rate at the next answer (never slower than one call per wait).
                 self.rate = max(measured, 1.0 / max(wait, 1.0))
             else:
-                self.rate = measured * self.margin
+                self.rate = max(measured * self.margin, self._floor(wait))
         elif self.rate is not None and self._flood_at is not None:
-            self.rate *= self.margin  # a wait right after the last one: too fast still
+            # A wait right after the last one: too fast still.
+            self.rate = max(self.rate * self.margin, self._floor(wait))
         # No call of ours before it: the wait is about the account, not this method's pace.
         self._flood_at = now
         self._calls = 0

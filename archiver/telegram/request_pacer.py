@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FLOOD_ERRORS = (errors.FloodWaitError, errors.FloodPremiumWaitError)
+MAX_RESENDS = 8
+"""Flood waits one request is resent after; past them the wait is raised, as a long one is."""
 TAKEOUT_PREFIX = "Takeout:"
 
 
@@ -141,7 +143,7 @@ class RequestPacer:
         lane = self._lanes.setdefault(key, _Lane())
         # One place in the queue for the request's life: resent after a wait, it stays first.
         ticket = (int(_priority.get()), next(self._tickets))
-        while True:
+        for attempt in itertools.count(1):
             await self._turn(lane, ticket, request)
             sent_at = self._clock()
             self.stats.sent[key] += 1
@@ -149,11 +151,12 @@ class RequestPacer:
                 result = await transmit()
             except FLOOD_ERRORS as exc:
                 self._flooded(lane, key, exc.seconds, sent_at)
-                if exc.seconds > self.sleep_threshold:
+                if exc.seconds > self.sleep_threshold or attempt > MAX_RESENDS:
                     raise
                 continue
             lane.estimate.on_success(self._clock())
             return result
+        raise AssertionError("unreachable")
 
     def _flooded(self, lane: _Lane, key: str, seconds: int, sent_at: float) -> None:
         now = self._clock()

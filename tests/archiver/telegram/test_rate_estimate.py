@@ -76,3 +76,17 @@ def test_two_flood_waits_give_the_rate_between_them() -> None:
         estimate.on_success(2.0 + n)
     estimate.on_flood(21.0, 2)
     assert estimate.rate == pytest.approx(10 / 20)
+
+
+def test_waits_unrelated_to_the_pace_never_slow_a_method_below_one_call_per_two_waits() -> None:
+    estimate = RateEstimate()
+    now = 0.0
+    for n in range(2000):  # a wait of 3 s after every tenth call, whatever the pace
+        if n % 10 == 9:
+            estimate.on_flood(now, 3)
+            now += 3
+            continue
+        estimate.on_success(now)
+        now += max(0.01, estimate.interval)
+    assert estimate.rate is not None
+    assert estimate.rate >= 1 / 6
