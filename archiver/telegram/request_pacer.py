@@ -6,6 +6,8 @@ calls below it, so a long sync meets few waits instead of a wait loop. A wait it
 slept through and *the same request* is sent again: a page walk resumes where it stopped. A
 wait longer than ``sleep_threshold`` is raised (``FloodWaitError``) for the worker to move the
 channel to another account or pause it; calls of that method raise at once until it is over.
+Few requests of a method are in flight at once (``in_flight_cap``): every request that reaches
+Telegram during a wait lengthens it, so a burst meeting the limit together costs a wait each.
 
 When several requests of one method wait, the one of the higher ``Priority`` goes first: live
 polls and probes before backfill pages. The priority of the requests a task makes is a
@@ -22,6 +24,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -42,6 +45,12 @@ T = TypeVar("T")
 FLOOD_ERRORS = (errors.FloodWaitError, errors.FloodPremiumWaitError)
 MAX_RESENDS = 8
 """Flood waits one request is resent after; past them the wait is raised, as a long one is."""
+START_IN_FLIGHT = 4
+"""Requests of a method in flight at once before its limit is known. Every request that
+reaches Telegram during a wait lengthens the wait, so a burst of concurrent requests meeting
+the limit together costs one wait each; the cap grows as calls succeed (``GROW_EVERY``)."""
+GROW_EVERY = 8
+MAX_IN_FLIGHT = 32
 TAKEOUT_PREFIX = "Takeout:"
 
 
@@ -90,8 +99,19 @@ class _Lane:
     next_free: float = 0.0
     blocked_until: float = 0.0
     flood_seen_at: float = float("-inf")
+    in_flight: int = 0
+    successes: int = 0
     waiting: list[tuple[int, int]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def in_flight_cap(self) -> int:
+        """Requests allowed in flight: growing with successes while no limit is known, else
+        about one second's worth at the learnt rate (at least two)."""
+        rate = self.estimate.rate
+        if rate is None:
+            return min(MAX_IN_FLIGHT, START_IN_FLIGHT + self.successes // GROW_EVERY)
+        return max(2, min(MAX_IN_FLIGHT, math.ceil(rate)))
 
     def poke(self) -> None:
         """Wake every waiter to look at the queue again."""
@@ -147,6 +167,7 @@ class RequestPacer:
             await self._turn(lane, ticket, request)
             sent_at = self._clock()
             self.stats.sent[key] += 1
+            lane.in_flight += 1
             try:
                 result = await transmit()
             except FLOOD_ERRORS as exc:
@@ -154,6 +175,10 @@ class RequestPacer:
                 if exc.seconds > self.sleep_threshold or attempt > MAX_RESENDS:
                     raise
                 continue
+            finally:
+                lane.in_flight -= 1
+                lane.poke()
+            lane.successes += 1
             lane.estimate.on_success(self._clock())
             return result
         raise AssertionError("unreachable")
@@ -184,12 +209,12 @@ class RequestPacer:
                     if blocked > self.sleep_threshold:
                         raise errors.FloodWaitError(request, capture=int(blocked + 0.999))
                     ready = max(lane.next_free, lane.blocked_until)
-                    if ready <= now:
+                    if ready <= now and lane.in_flight < lane.in_flight_cap:
                         heapq.heappop(lane.waiting)
                         lane.next_free = now + lane.estimate.interval
                         lane.poke()
                         return
-                    timeout = ready - now
+                    timeout = ready - now if ready > now else None  # else: a request returns
                 with suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), timeout)
         except BaseException:

@@ -71,11 +71,23 @@ def test_a_flood_wait_before_any_call_sets_no_rate() -> None:
 def test_two_flood_waits_give_the_rate_between_them() -> None:
     estimate = RateEstimate(margin=1.0)
     estimate.on_success(0.0)
-    estimate.on_flood(1.0, 1)
-    for n in range(10):
-        estimate.on_success(2.0 + n)
+    estimate.on_flood(1.0, 1)  # paced at one call a second, faster than the bucket allowed
+    for n in range(10):  # the bucket grants one call every two seconds
+        estimate.on_success(2.0 + 2 * n)
     estimate.on_flood(21.0, 2)
-    assert estimate.rate == pytest.approx(10 / 20)
+    assert estimate.rate is not None
+    assert 10 / 20 <= estimate.rate <= 1.1 * 10 / 20
+
+
+def test_idle_stretches_between_waits_do_not_pull_the_rate_far_below_the_pace() -> None:
+    estimate = RateEstimate(margin=0.9)
+    estimate.on_success(0.0)
+    estimate.on_flood(0.5, 1)  # first wait: paces at 2 calls/s
+    for n in range(20):  # 20 calls at the pace, then idle for a minute
+        estimate.on_success(1.5 + n * 0.5)
+    estimate.on_flood(71.5, 1)
+    assert estimate.rate is not None
+    assert estimate.rate >= 0.9 * 2 * 0.9
 
 
 def test_waits_unrelated_to_the_pace_never_slow_a_method_below_one_call_per_two_waits() -> None:
