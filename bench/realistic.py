@@ -41,7 +41,7 @@ from archiver.db.schema import messages
 from archiver.simulator import Document, World
 from archiver.simulator.auth import LOGIN_CODE
 from archiver.telegram.client import make_client, sign_in
-from archiver.worker.accounts import AccountPool, TelegramAccount
+from archiver.worker.accounts import AccountPool
 from archiver.worker.channels import add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.daemon import run_daemon
@@ -144,8 +144,7 @@ async def worker(config: Config, reporter: Any = None) -> Iterator[WorkerContext
     engine = open_engine(config.database_url)
     await upgrade(engine)
     client = await signed_in(config)
-    ctx = WorkerContext(config, engine, client, accounts=AccountPool(
-        [TelegramAccount(config.accounts[0].name, client)]))  # fmt: skip
+    ctx = WorkerContext(config, engine, AccountPool.single(config.accounts[0].name, client))
     if reporter is not None:
         ctx.reporter = reporter
     try:
@@ -253,16 +252,17 @@ async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
         report = await sync_channels(ctx)
         wall = time.perf_counter() - started
         after = counts(world)
-        stats = ctx.client.pacer.stats
+        stats = ctx.accounts.primary.client.pacer.stats
         paced = dict(stats.sent)  # before the live phase adds its own
         floods = dict(stats.flood_waits)
-        rates = {k: r for k in sorted(stats.sent) if (r := ctx.client.pacer.rate(k)) is not None}
+        pacer = ctx.accounts.primary.client.pacer
+        rates = {k: r for k in sorted(stats.sent) if (r := pacer.rate(k)) is not None}
         flood = world.flood_wait_seconds() - flood_before if limited else stats.flood_seconds
         lags = await live_lag(ctx, world, ids, args.live_posts) if args.live_posts else []
     async with worker(config) as ctx:  # a restart: new clients, same archive
         resolves_before = counts(world).get("ResolveUsernameRequest", 0)
         await sync_channels(ctx)
-        restart_resolves = ctx.client.pacer.stats.sent["ResolveUsernameRequest"]
+        restart_resolves = ctx.accounts.primary.client.pacer.stats.sent["ResolveUsernameRequest"]
         if limited:
             restart_resolves = counts(world).get("ResolveUsernameRequest", 0) - resolves_before
     base_rate, _ = await baseline_mb_s(config, files, args.baseline_seconds)

@@ -1,7 +1,7 @@
 """per-account access hashes and account notices
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-03
 
 ``channel_accounts.access_hash``: the channel's access hash for that account (Telegram gives
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
