@@ -4,7 +4,8 @@ Requests wrapped in ``InvokeWithTakeout`` count against takeout's own, larger li
 export of Telegram Desktop works this way. Telegram may refuse a new takeout session with
 TAKEOUT_INIT_DELAY_X until the user confirms the export on another device (or X seconds pass):
 then the user is told once, backfill goes on without takeout, and the session is asked for
-again after X seconds. A session that ends (TAKEOUT_INVALID) is opened again on the next page.
+again every ``retry_every`` seconds (the user may confirm before X is over) and at X at the
+latest. A session that ends (TAKEOUT_INVALID) is opened again on the next page.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ ENDED_ERRORS = (errors.TakeoutInvalidError, errors.TakeoutRequiredError)
 class TakeoutGate:
     """Opens, lends and finishes one account's takeout session."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, retry_every: float = 600.0
+    ) -> None:
         self._clock = clock
+        self.retry_every = retry_every
         self._lock = asyncio.Lock()
         self.takeout_id: int | None = None
         self.retry_at = 0.0
@@ -76,7 +80,7 @@ class TakeoutGate:
                     functions.account.InitTakeoutSessionRequest(message_channels=True)
                 )
             except errors.TakeoutInitDelayError as exc:
-                self.retry_at = self._clock() + exc.seconds
+                self.retry_at = self._clock() + min(exc.seconds, self.retry_every)
                 first = self.delayed_until is None
                 self.delayed_until = int(time.time()) + exc.seconds
                 if first:

@@ -137,3 +137,44 @@ async def test_a_refused_access_hash_costs_one_resolve_then_none(world, make_con
     assert first.ok and second.ok
     assert (resolved_first, resolved_second) == (1, 0)
     assert stored == [1, 2]
+
+
+async def test_a_sync_under_small_buckets_meets_few_waits_and_counts_them(
+    world, make_config
+) -> None:
+    ids = [world.add_channel(f"chan_{n}", f"Channel {n}") for n in range(4)]
+    for ch in ids:
+        for i in range(600):
+            world.post(ch, text=f"post {i}", push=False)
+    async with _worker(world, make_config, 1, {"concurrency": 4}) as ctx:
+        for n in range(4):
+            await add_channel(ctx, f"@chan_{n}")
+        world.set_limits({"GetHistoryRequest": (4, 1.0)}, penalty=1.0)
+        report = await sync_channels(ctx)
+        pacer = ctx.accounts.primary.client.pacer
+        stored = [len(await _stored(ctx, ch)) for ch in ids]
+    counts = world.request_counts()
+    assert report.ok
+    assert stored == [600] * 4
+    # 24 pages at 4 a second: without pacing, every page past the burst would meet a wait.
+    assert world.flood_wait_seconds() == pacer.stats.flood_seconds
+    assert pacer.stats.flood_waits["GetHistoryRequest"] <= 5
+    assert counts["GetHistoryRequest"] == 24 + pacer.stats.flood_waits["GetHistoryRequest"]
+    assert pacer.rate("GetHistoryRequest") is not None
+    assert pacer.rate("GetHistoryRequest") <= 4.0 * 1.1
+
+
+async def test_after_a_long_wait_the_server_sees_no_page_twice(world, make_config) -> None:
+    ch = world.add_channel("long", "Long history")
+    for i in range(450):
+        world.post(ch, text=f"post {i}", push=False)
+    async with _worker(world, make_config, 1) as ctx:
+        await add_channel(ctx, "@long")
+        ctx.max_flood_wait = 0
+        ctx.reporter = _FloodAfterPages(world, 2, "FLOOD_WAIT_600")
+        await sync_channels(ctx)
+        async with ctx.write() as conn:
+            await conn.execute(sa.update(sync_state).values(paused_until=None))
+    async with _worker(world, make_config, 1) as ctx:
+        assert (await sync_channels(ctx)).ok
+    assert world.request_counts()["GetHistoryRequest"] == 5 + 1  # five pages, one refused

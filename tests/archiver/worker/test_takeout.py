@@ -4,6 +4,7 @@ and the sync completes without it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import sqlalchemy as sa
@@ -51,3 +52,35 @@ async def test_a_delayed_takeout_is_announced_once_and_sync_goes_on_without_it(
     assert len(told) == 1
     assert status.returncode == 0, status.stderr
     assert "confirm the data export (takeout) on another device" in " ".join(status.stdout.split())
+
+
+async def test_takeout_is_used_once_telegram_allows_it_and_finished_at_the_end(
+    world, make_config, cli, tmp_path
+) -> None:
+    first = world.add_channel("first", "First")
+    later = world.add_channel("later", "Later")
+    for ch in (first, later):
+        for i in range(250):
+            world.post(ch, text=f"post {i}", push=False)
+    world.set_takeout_delay(86400)
+    async with _worker(world, make_config, 1, {"takeout": "auto"}) as ctx:
+        ctx.accounts.primary.client.takeout.retry_every = 0.2  # asks again soon (default 600 s)
+        await add_channel(ctx, "@first")
+        assert (await sync_channels(ctx)).ok
+        delayed = world.request_counts(by_bucket=True)
+        config = ctx.config
+        told = cli("--config", _config_file(tmp_path, config, world), "status").stdout
+        world.allow_takeout()  # the user confirms on another device
+        await asyncio.sleep(0.3)
+        await add_channel(ctx, "@later")
+        assert (await sync_channels(ctx)).ok
+        async with ctx.read() as conn:
+            stored = await conn.scalar(sa.select(sa.func.count()).select_from(messages))
+    counts = world.request_counts(by_bucket=True)
+    after = cli("--config", _config_file(tmp_path, config, world), "status").stdout
+    assert delayed.get("Takeout:GetHistoryRequest", 0) == 0
+    assert counts["Takeout:GetHistoryRequest"] == 3  # the later channel's three pages
+    assert stored == 500
+    assert "confirm the data export" in " ".join(told.split())
+    assert "takeout" not in after
+    assert [t["finished"] for t in world.takeouts()] == [True]
