@@ -251,6 +251,8 @@ async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
         started = time.perf_counter()
         report = await sync_channels(ctx)
         wall = time.perf_counter() - started
+        history_end = clock.history_last  # before the live phase stores its own posts
+        media_end = clock.media_last
         after = counts(world)
         stats = ctx.accounts.primary.client.pacer.stats
         paced = dict(stats.sent)  # before the live phase adds its own
@@ -276,8 +278,8 @@ async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
     history_bound = bucket_seconds(history_bucket, pages)
     files_bound = bucket_seconds("GetFileRequest", parts)
     bound = max(history_bound, files_bound)
-    history_wall = clock.history_last - started
-    window = (clock.media_last - clock.media_first) if clock.media_first is not None else 0.0
+    history_wall = history_end - started
+    window = (media_end - clock.media_first) if clock.media_first is not None else 0.0
     media_rate = clock.media_bytes / MIB / window if window > 0 else float("nan")
     ok = sum(1 for o in report.outcomes if o.outcome == "done")
 
