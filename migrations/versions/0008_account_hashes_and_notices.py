@@ -1,7 +1,7 @@
 """per-account access hashes and account notices
 
 Revision ID: 0008
-Revises: 0011
+Revises: 0007
 Create Date: 2026-12-03
 
 ``channel_accounts.access_hash``: the channel's access hash for that account (Telegram gives
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0011'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
