@@ -5,6 +5,7 @@
 - video/GIF/round: a minimal but well-formed ISO-BMFF (MP4) container (`ftyp`+`moov`/`mvhd`+`mdat`)
   with no video track — generating real H.264 in pure Python is out of scope; players accept it as
   an empty movie;
+- thumbnails of videos and documents: JPEG, encoded by Pillow;
 - video stickers: a minimal EBML/WebM header with segment info; animated stickers: gzipped Lottie
   JSON (.tgs); documents: a one-page PDF or UTF-8 text.
 """
@@ -189,3 +190,18 @@ def pdf_document(title: str) -> bytes:
         len(objects) + 1, xref,
     )  # fmt: skip
     return bytes(out)
+
+
+def jpeg_gradient(width: int, height: int, seed: int) -> bytes:
+    """A baseline JPEG (Pillow's encoder): the same gradient as `png_gradient`, as Telegram's
+    thumbnails of videos and documents are JPEG."""
+    import io
+
+    from PIL import Image
+
+    rows = _gradient_rows(width, height, seed % 32)
+    raw = b"".join(row[1:] for row in rows)  # drop each PNG row's filter byte
+    image = Image.frombytes("RGB", (width, height), raw)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()

@@ -22,6 +22,9 @@ from . import accounting, quotas, reads, tl_build, world_follow
 from .accounts import LoginHandlers, RpcFailure, is_banned, refusal, signed_in_user
 from .auth import SrpServer
 from .membership import MembershipHandlers
+from .datacenters import HOME_DC, dc_options
+from .export_auth import DatacenterHandlers
+from .file_serving import FileHandlers
 from .schema import channel_hash
 from .takeout import TakeoutHandlers
 from .world import World
@@ -36,7 +39,7 @@ UNWRAPPED = (
 NO_AUTH_NEEDED = (
     functions.help.GetConfigRequest, functions.auth.SendCodeRequest,
     functions.auth.SignInRequest, functions.account.GetPasswordRequest,
-    functions.auth.CheckPasswordRequest,
+    functions.auth.CheckPasswordRequest, functions.auth.ImportAuthorizationRequest,
 )  # fmt: skip
 
 
@@ -63,12 +66,12 @@ def request_channel_id(request: TLObject) -> int | None:
     return int(channel_id) if channel_id is not None else None
 
 
-def _config() -> types.Config:
+def _config(this_dc: int) -> types.Config:
     now = int(time.time())
     fields: dict[str, Any] = {
         "date": tl_build.utc(now), "expires": tl_build.utc(now + 3600), "test_mode": False,
-        "this_dc": tl_build.DC_ID, "dc_txt_domain_name": "sim.invalid", "me_url_prefix": "https://t.me/",
-        "dc_options": [types.DcOption(id=tl_build.DC_ID, ip_address="127.0.0.2", port=443)],
+        "this_dc": this_dc, "dc_txt_domain_name": "sim.invalid", "me_url_prefix": "https://t.me/",
+        "dc_options": dc_options(),
     }  # fmt: skip
     for name, param in inspect.signature(types.Config.__init__).parameters.items():
         if name not in fields and name != "self" and param.default is inspect.Parameter.empty:
@@ -76,17 +79,19 @@ def _config() -> types.Config:
     return types.Config(**fields)
 
 
-class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers):
-    """The simulated Telegram as seen by one connection (one auth key, one account)."""
+class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandlers,
+             FileHandlers):
+    """The simulated Telegram as seen by one connection (one auth key, one account, one DC)."""
 
-    def __init__(self, world: World, auth_key_id: int) -> None:
+    def __init__(self, world: World, auth_key_id: int, dc_id: int = HOME_DC) -> None:
         self.world = world
         self.conn = world.conn
         self.auth_key_id = auth_key_id
+        self.dc_id = dc_id
         self.srp = SrpServer()
         self.viewer = self.user_id()
         self.handlers: dict[type, Callable[[Any], Any]] = {
-            functions.help.GetConfigRequest: lambda r: _config(),
+            functions.help.GetConfigRequest: lambda r: _config(self.dc_id),
             functions.users.GetUsersRequest: self.get_users,
             functions.auth.SendCodeRequest: self.send_code,
             functions.auth.SignInRequest: self.sign_in,
@@ -107,11 +112,12 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers):
             functions.messages.GetHistoryRequest: self.get_history,
             functions.messages.GetRepliesRequest: self.get_replies,
             functions.channels.GetMessagesRequest: self.get_messages,
-            functions.upload.GetFileRequest: self.get_file,
             functions.updates.GetChannelDifferenceRequest: self.get_channel_difference,
             **self.takeout_handlers(),
             functions.channels.JoinChannelRequest: self.join_channel,
             functions.channels.LeaveChannelRequest: self.leave_channel,
+            **self.datacenter_handlers(),
+            **self.file_handlers(),
         }
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -192,7 +198,8 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers):
         """A channel as this connection's account sees it (its hash; forbidden if banned;
         `left` unless the account joined it)."""
         banned = is_banned(self.conn, row["id"], self.viewer)
-        chat = tl_build.channel(row, viewer=self.viewer, forbidden=banned)
+        photo_dc = self._file(row["photo_id"])["dc_id"] if row["photo_id"] else HOME_DC
+        chat = tl_build.channel(row, viewer=self.viewer, forbidden=banned, photo_dc=photo_dc)
         if isinstance(chat, types.Channel):
             chat.left = not world_follow.is_member(self.conn, row["id"], self.viewer)
         return chat
@@ -349,29 +356,7 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers):
         answer.messages = [built.get(i) or types.MessageEmpty(id=i, peer_id=peer) for i in ids]
         return answer
 
-    # -- files and updates -------------------------------------------------------------------
-
-    def get_file(self, request: Any) -> types.upload.File:
-        loc = request.location
-        if isinstance(loc, types.InputPeerPhotoFileLocation):
-            channel = self._channel_row(loc.peer)
-            if channel["photo_id"] != loc.photo_id:
-                raise RpcFailure("LOCATION_INVALID")
-            file = self._file(loc.photo_id)
-        elif isinstance(loc, types.InputPhotoFileLocation | types.InputDocumentFileLocation):
-            file = self._file(loc.id)
-            if file["access_hash"] != loc.access_hash:
-                raise RpcFailure("FILE_ID_INVALID")
-            if bytes(loc.file_reference) != bytes(file["file_reference"]):
-                raise RpcFailure("FILE_REFERENCE_EXPIRED")
-        else:
-            raise RpcFailure("LOCATION_INVALID")
-        if request.limit <= 0 or request.limit > 1024 * 1024:
-            raise RpcFailure("LIMIT_INVALID")
-        if request.offset < 0 or (not request.precise and request.offset % 1024):
-            raise RpcFailure("OFFSET_INVALID")
-        data = self.world.file_bytes(file["id"])[request.offset : request.offset + request.limit]
-        return types.upload.File(type=types.storage.FileUnknown(), mtime=0, bytes=data)
+    # -- updates -------------------------------------------------------------------
 
     def get_channel_difference(self, request: Any) -> Any:
         row = self._channel_row(request.channel)

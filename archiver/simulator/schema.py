@@ -45,7 +45,8 @@ CREATE INDEX messages_thread ON messages (channel_id, thread_of) WHERE thread_of
 CREATE TABLE blobs (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE files (
     id INTEGER PRIMARY KEY, access_hash INTEGER NOT NULL, file_reference BLOB NOT NULL,
-    sha TEXT NOT NULL REFERENCES blobs (sha), size INTEGER NOT NULL, date INTEGER NOT NULL
+    sha TEXT NOT NULL REFERENCES blobs (sha), size INTEGER NOT NULL, date INTEGER NOT NULL,
+    dc_id INTEGER NOT NULL DEFAULT 2, thumb_id INTEGER
 );
 CREATE TABLE changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, channel_id INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -68,6 +69,9 @@ CREATE TABLE takeouts (
     finished INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE takeout_requests (user_id INTEGER PRIMARY KEY, requested REAL NOT NULL);
+CREATE TABLE exported_authorizations (
+    id INTEGER PRIMARY KEY, bytes BLOB NOT NULL, user_id INTEGER NOT NULL, dc_id INTEGER NOT NULL
+);
 """
 
 SELF_USER_ID = 5_000_000_001

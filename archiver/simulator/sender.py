@@ -24,6 +24,7 @@ from telethon.tl.tlobject import TLObject
 
 from . import accounting, link, updates
 from .accounts import RpcFailure
+from .datacenters import HOME_DC, create_exported_sender
 from .faults import FaultDice
 from .rpc import NO_AUTH_NEEDED, UNWRAPPED, Server
 from .world import World
@@ -59,13 +60,21 @@ def roundtrip(request: TLObject | None, result: Any) -> Any:
 
 
 class SimulatedSender:
-    """The part of MTProtoSender that TelegramClient uses, backed by a world file."""
+    """The part of MTProtoSender that TelegramClient uses, backed by a world file.
 
-    def __init__(self, client: TelegramClient, world_path: str | Path, authorized: bool) -> None:
+    The client's main sender talks to `HOME_DC` with the session's auth key; an exported sender
+    (`datacenters.create_exported_sender`) is another connection, to `dc_id`, with a key of its
+    own that `auth.importAuthorization` signs in. Only the main sender receives updates.
+    """
+
+    def __init__(self, client: TelegramClient, world_path: str | Path, authorized: bool,
+                 dc_id: int | None = None) -> None:  # fmt: skip
         self._client = client
         self._world_path = Path(world_path)
         self._authorize = authorized
-        key = client.session.auth_key
+        self.dc_id = HOME_DC if dc_id is None else dc_id
+        self._exported = dc_id is not None
+        key = None if self._exported else client.session.auth_key
         self.auth_key = key if key is not None and key.key else AuthKey(os.urandom(256))
         self._world: World | None = None
         self._server: Server | None = None
@@ -99,7 +108,7 @@ class SimulatedSender:
         key_id = struct.unpack("<q", struct.pack("<Q", self.auth_key.key_id))[0]
         if self._authorize:
             world.authorize(key_id)
-        self._world, self._server = world, Server(world, key_id)
+        self._world, self._server = world, Server(world, key_id, self.dc_id)
         self._seq = updates.last_seq(world.conn)
         self._connected = True
         self._outage_since = None
@@ -216,6 +225,8 @@ class SimulatedSender:
         log.info("simulated connection went silent; re-sending %d request(s)", len(pending))
         for request, future in pending:
             self._answer(request, future)
+        if self._exported:
+            return  # Telethon's exported senders have no auto-reconnect callback
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.create_task(self._client._handle_auto_reconnect())
 
@@ -266,6 +277,8 @@ class SimulatedSender:
         silent = self._silent_since
         if silent is not None and time.monotonic() - silent >= self._resend_after:
             self._reconnect()  # the keep-alive noticing, at `lost_delay` instead of 60-120 s
+        if self._exported:
+            return  # Telegram pushes updates on the account's main connection only
         for change in updates.pending_changes(world.conn, self._seq):
             self._seq = change["seq"]
             built = updates.build(world.conn, change, server.user_id())
@@ -280,3 +293,10 @@ def attach(client: TelegramClient, world_path: str | Path, *, authorized: bool =
     in; pass False to go through sign-in (code `auth.LOGIN_CODE`, 2FA with the world password).
     """
     client._sender = SimulatedSender(client, world_path, authorized)
+
+    async def exported_sender(dc_id: int) -> SimulatedSender:
+        return await create_exported_sender(client, world_path, dc_id)
+
+    # Downloads from another DC borrow a sender made here (Telethon's own borrowing, caching
+    # and FILE_MIGRATE handling stay real).
+    client._create_exported_sender = exported_sender

@@ -42,6 +42,9 @@ class Document:
     title: str | None = None
     performer: str | None = None
     emoji: str = "🙂"
+    thumb: bool = True
+    """Videos, GIFs, round videos and documents get a JPEG thumbnail, as Telegram makes one;
+    False sends the file without."""
 
     def __post_init__(self) -> None:
         if self.kind not in DOCUMENT_KINDS:

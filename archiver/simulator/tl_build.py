@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from telethon.tl import types
 from telethon.tl.tlobject import TLObject
 
+from . import file_refs
 from .schema import SELF_USER_ID, channel_hash, stable_hash
 
 DC_ID = 2
@@ -23,10 +25,12 @@ def utc(ts: float | None) -> datetime | None:
 
 
 def channel(
-    row: sqlite3.Row | dict[str, Any], *, viewer: int = SELF_USER_ID, forbidden: bool = False
+    row: sqlite3.Row | dict[str, Any], *, viewer: int = SELF_USER_ID, forbidden: bool = False,
+    photo_dc: int = DC_ID,
 ) -> types.TypeChat:
     """Channel (or ChannelForbidden once private, or `forbidden` to a banned viewer) as listed
-    in `chats` of any answer, with the access hash of the `viewer` user."""
+    in `chats` of any answer, with the access hash of the `viewer` user; its photo is on
+    `photo_dc`."""
     access_hash = channel_hash(row["id"], row["access_hash"], viewer)
     if row["status"] == "private" or forbidden:
         return types.ChannelForbidden(
@@ -35,7 +39,7 @@ def channel(
         )  # fmt: skip
     restriction = json.loads(row["restriction"]) if row["restriction"] else None
     photo = (
-        types.ChatPhoto(photo_id=row["photo_id"], dc_id=DC_ID)
+        types.ChatPhoto(photo_id=row["photo_id"], dc_id=photo_dc)
         if row["photo_id"]
         else types.ChatPhotoEmpty()
     )
@@ -59,12 +63,16 @@ def user(row: sqlite3.Row, *, is_self: bool = False) -> types.User:
     )  # fmt: skip
 
 
+def file_reference(file: sqlite3.Row) -> bytes:
+    """A reference to `file` issued now (it expires, see `file_refs`)."""
+    return file_refs.issue(bytes(file["file_reference"]), time.time())
+
+
 def photo(file: sqlite3.Row, width: int, height: int) -> types.Photo:
     """A Photo with one full-size PhotoSize ('y') covering the whole stored file."""
     return types.Photo(
-        id=file["id"], access_hash=file["access_hash"],
-        file_reference=bytes(file["file_reference"]),
-        date=utc(file["date"]), dc_id=DC_ID,
+        id=file["id"], access_hash=file["access_hash"], file_reference=file_reference(file),
+        date=utc(file["date"]), dc_id=file["dc_id"],
         sizes=[types.PhotoSize(type="y", w=width, h=height, size=file["size"])],
     )  # fmt: skip
 
@@ -96,13 +104,19 @@ def _document_attributes(spec: dict[str, Any]) -> list[TLObject]:
     return attrs
 
 
-def document(file: sqlite3.Row, spec: dict[str, Any]) -> types.Document:
-    """A Document with the attributes its kind implies (video, voice, sticker, …)."""
+def document(
+    file: sqlite3.Row, spec: dict[str, Any], thumb: sqlite3.Row | None = None
+) -> types.Document:
+    """A Document with the attributes its kind implies (video, voice, sticker, …) and its
+    JPEG thumbnail (`thumb`, a PhotoSize of type 'm') when it has one."""
+    thumbs = None
+    if thumb is not None:
+        thumbs = [types.PhotoSize(type="m", w=spec.get("thumb_w") or 320,
+                                  h=spec.get("thumb_h") or 180, size=thumb["size"])]  # fmt: skip
     return types.Document(
-        id=file["id"], access_hash=file["access_hash"],
-        file_reference=bytes(file["file_reference"]), date=utc(file["date"]),
-        mime_type=spec["mime_type"], size=file["size"], dc_id=DC_ID,
-        attributes=_document_attributes(spec),
+        id=file["id"], access_hash=file["access_hash"], file_reference=file_reference(file),
+        date=utc(file["date"]), mime_type=spec["mime_type"], size=file["size"],
+        dc_id=file["dc_id"], attributes=_document_attributes(spec), thumbs=thumbs,
     )  # fmt: skip
 
 
@@ -136,7 +150,8 @@ def media(spec: dict[str, Any] | None, files: FileLookup, msg_id: int) -> TLObje
         pic = photo(files(spec["file_id"]), spec["width"], spec["height"])
         return types.MessageMediaPhoto(photo=pic, spoiler=spec["spoiler"] or None)
     if kind == "Document":
-        doc = document(files(spec["file_id"]), spec)
+        file = files(spec["file_id"])
+        doc = document(file, spec, files(file["thumb_id"]) if file["thumb_id"] else None)
         k = spec["kind"]
         return types.MessageMediaDocument(
             document=doc, video=k in ("video", "round") or None, round=k == "round" or None,

@@ -69,7 +69,8 @@ def build(
     if kind in ("new", "edit") and row["from_user"]:
         user = conn.execute("SELECT * FROM users WHERE id = ?", (row["from_user"],)).fetchone()
         users.append(tl_build.user(user, is_self=user["id"] == viewer))
-    chat = tl_build.channel(channel, viewer=viewer)
+    photo = conn.execute("SELECT dc_id FROM files WHERE id = ?", (channel["photo_id"],)).fetchone()
+    chat = tl_build.channel(channel, viewer=viewer, photo_dc=photo[0] if photo else tl_build.DC_ID)
     chat.left = False
     return types.Updates(
         updates=[update], users=users, chats=[chat],

@@ -19,13 +19,15 @@ from typing import Any
 from telethon.tl.tlobject import TLObject
 
 from . import faults, schema, world_follow
+from .datacenters import default_dc
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
 from .world_accounts import WorldAccounts
+from .world_files import WorldFiles, document_thumbnail
 from .world_follow import WorldFollow
 from .world_limits import WorldLimits
 
 
-class World(WorldAccounts, WorldLimits, WorldFollow):
+class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
     """A simulated Telegram stored in one SQLite file. Create with `create`, reopen with `open`."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
@@ -207,23 +209,31 @@ class World(WorldAccounts, WorldLimits, WorldFollow):
 
     # -- posts -------------------------------------------------------------------------------
 
-    def _store_file(self, data: bytes) -> int:
-        """Keep `data` once per content and return a new file id for it (call in a transaction)."""
+    def _store_file(self, data: bytes, thumb_id: int | None = None) -> int:
+        """Keep `data` once per content and return a new file id for it, on the file's DC
+        (`datacenters.default_dc`), with an optional thumbnail file (call in a transaction)."""
         sha = hashlib.sha256(data).hexdigest()
         self.conn.execute("INSERT OR IGNORE INTO blobs (sha, data) VALUES (?, ?)", (sha, data))
         row = self.conn.execute("SELECT MAX(id) FROM files").fetchone()
         file_id = max(row[0] or 0, schema.FIRST_FILE_ID - 1) + 1
         self.conn.execute(
-            "INSERT INTO files (id, access_hash, file_reference, sha, size, date)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files (id, access_hash, file_reference, sha, size, date, dc_id, thumb_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (file_id, schema.stable_hash("file", file_id),
              hashlib.sha256(b"ref%d" % file_id).digest()[:9],
-             sha, len(data), int(time.time())),
+             sha, len(data), int(time.time()), default_dc(file_id), thumb_id),
         )  # fmt: skip
         return file_id
 
     def _media_json(self, media: MediaSpec | None) -> str | None:
-        if isinstance(media, Photo | Document):
+        if isinstance(media, Document):
+            thumb = document_thumbnail(media)
+            if thumb is None:
+                return spec_to_json(media, file_id=self._store_file(media.data))
+            jpeg, width, height = thumb
+            file_id = self._store_file(media.data, thumb_id=self._store_file(jpeg))
+            return spec_to_json(media, file_id=file_id, thumb_w=width, thumb_h=height)
+        if isinstance(media, Photo):
             return spec_to_json(media, file_id=self._store_file(media.data))
         if isinstance(media, WebPage) and media.photo is not None:
             return spec_to_json(media, file_id=self._store_file(media.photo))
