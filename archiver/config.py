@@ -136,6 +136,17 @@ class LiveConfig:
 
 
 @dataclass(frozen=True)
+class MediaConfig:
+    """How media files are downloaded: in 1 MiB parts, several at once, resumable."""
+
+    parallel_files: int = 8
+    """Files downloaded at the same time by this worker (all channels together)."""
+    parallel_parts: int = 2
+    """Parts of one file requested at the same time; a killed download fetches at most this
+    many parts (MiB) again."""
+
+
+@dataclass(frozen=True)
 class WebConfig:
     """The public mirror."""
 
@@ -183,6 +194,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     web: WebConfig = field(default_factory=WebConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
@@ -343,6 +355,8 @@ def _check_values(config: Config, source: Path | None) -> None:
         "web.port": config.web.port,
         "archive.concurrency": config.archive.concurrency,
         "archive.erasure_confirmations": config.archive.erasure_confirmations,
+        "media.parallel_files": config.media.parallel_files,
+        "media.parallel_parts": config.media.parallel_parts,
     }
     for key, value in positive.items():
         if value < 1:

@@ -67,7 +67,12 @@ class FileHandlers:
             if thumb != DOCUMENT_THUMB_TYPE or file["thumb_id"] is None:
                 raise RpcFailure("LOCATION_INVALID")
             served = self._file(file["thumb_id"])
-        data = self.world.file_bytes(served["id"])[request.offset : request.offset + request.limit]
+        data = self.world.file_range(served["id"], request.offset, request.limit)
+        with self.world.transaction() as conn:
+            conn.execute(
+                "INSERT INTO served_parts (file_id, offset, length) VALUES (?, ?, ?)",
+                (served["id"], request.offset, len(data)),
+            )
         return types.upload.File(type=types.storage.FileUnknown(), mtime=0, bytes=data)
 
     def _located_file(self, loc: Any) -> sqlite3.Row:

@@ -69,6 +69,9 @@ CREATE TABLE takeouts (
     finished INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE takeout_requests (user_id INTEGER PRIMARY KEY, requested REAL NOT NULL);
+CREATE TABLE served_parts (
+    file_id INTEGER NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL
+);
 CREATE TABLE exported_authorizations (
     id INTEGER PRIMARY KEY, bytes BLOB NOT NULL, user_id INTEGER NOT NULL, dc_id INTEGER NOT NULL
 );

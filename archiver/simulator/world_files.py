@@ -16,13 +16,17 @@ from . import file_refs
 from .datacenters import DC_IDS
 from .specs import Document
 
-THUMB_KINDS = ("video", "gif", "round", "document")
+THUMB_KINDS = ("video", "gif", "round")
 THUMB_BOX = 320
 
 
 def document_thumbnail(doc: Document) -> tuple[bytes, int, int] | None:
-    """(JPEG bytes, width, height) of the thumbnail Telegram would make for `doc`, or None."""
-    if not doc.thumb or doc.kind not in THUMB_KINDS:
+    """(JPEG bytes, width, height) of the thumbnail Telegram would make for `doc`, or None:
+    videos have one, and documents a client can preview (PDF, images); other files do not."""
+    previewable = doc.kind == "document" and (
+        doc.mime_type == "application/pdf" or doc.mime_type.startswith("image/")
+    )
+    if not doc.thumb or not (doc.kind in THUMB_KINDS or previewable):
         return None
     width, height = (doc.width, doc.height) if doc.width and doc.height else (16, 9)
     scale = THUMB_BOX / max(width, height)
@@ -64,6 +68,26 @@ class WorldFiles:
         """The file id of a document's JPEG thumbnail, if it has one."""
         row = self.conn.execute("SELECT thumb_id FROM files WHERE id = ?", (file_id,)).fetchone()
         return None if row is None else row[0]
+
+    def file_range(self, file_id: int, offset: int, limit: int) -> bytes:
+        """Up to `limit` bytes of a file from `offset` (read in place: files can be large)."""
+        row = self.conn.execute(
+            "SELECT b.rowid, f.size FROM files f JOIN blobs b ON b.sha = f.sha WHERE f.id = ?",
+            (file_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no file {file_id}")
+        start = min(offset, row["size"])
+        with self.conn.blobopen("blobs", "data", row[0], readonly=True) as blob:
+            blob.seek(start)
+            return blob.read(min(limit, row["size"] - start))
+
+    def served_parts(self, file_id: int) -> list[tuple[int, int]]:
+        """Every (offset, bytes) GetFile answered for this file, in order, by every process."""
+        rows = self.conn.execute(
+            "SELECT offset, length FROM served_parts WHERE file_id = ? ORDER BY rowid", (file_id,)
+        )
+        return [(r[0], r[1]) for r in rows]
 
     def set_file_reference_lifetime(self, seconds: float | None) -> None:
         """File references of photos and documents expire `seconds` after they are sent

@@ -19,7 +19,8 @@ MediaParts = tuple[str | None, dict[str, Any] | None, tuple[FileRow, ...]]
 _THUMB_TYPES = (types.PhotoSize, types.PhotoSizeProgressive, types.PhotoCachedSize)
 
 
-def _size_of(size: Any) -> int:
+def size_of(size: Any) -> int:
+    """Bytes of a PhotoSize as Telegram declares them (the full size of a progressive one)."""
     if isinstance(size, types.PhotoSizeProgressive):
         return int(max(size.sizes or [0]))
     if isinstance(size, types.PhotoCachedSize):
@@ -27,9 +28,10 @@ def _size_of(size: Any) -> int:
     return int(getattr(size, "size", 0) or 0)
 
 
-def _largest(sizes: Any) -> Any:
+def largest_size(sizes: Any) -> Any:
+    """The biggest downloadable size of a photo or thumbnail list (the one we archive)."""
     usable = [s for s in (sizes or []) if isinstance(s, _THUMB_TYPES)]
-    return max(usable, key=lambda s: (getattr(s, "w", 0) * getattr(s, "h", 0), _size_of(s)),
+    return max(usable, key=lambda s: (getattr(s, "w", 0) * getattr(s, "h", 0), size_of(s)),
                default=None)  # fmt: skip
 
 
@@ -37,11 +39,11 @@ def photo_parts(photo: Any, spoiler: bool = False, role: str = "main") -> MediaP
     """A photo (also a web page's picture) and its file."""
     if not isinstance(photo, types.Photo):
         return "photo", {"unavailable": True}, ()
-    best = _largest(photo.sizes)
+    best = largest_size(photo.sizes)
     width, height = getattr(best, "w", None), getattr(best, "h", None)
     info = {"width": width, "height": height, "spoiler": bool(spoiler)}
     file = FileRow(kind="photo", role=role, tg_file_id=photo.id, mime="image/jpeg",
-                   size=_size_of(best) if best else None, width=width, height=height)  # fmt: skip
+                   size=size_of(best) if best else None, width=width, height=height)  # fmt: skip
     return "photo", info, (file,)
 
 
@@ -88,10 +90,10 @@ def document_parts(doc: Any, media: Any = None) -> MediaParts:
         duration=info.get("duration"),
     )  # fmt: skip
     files = [main]
-    thumb = _largest(doc.thumbs)
+    thumb = largest_size(doc.thumbs)
     if thumb is not None and (kind != "sticker" or info["format"] != "static"):
         files.append(FileRow(kind=kind, role="thumb", tg_file_id=doc.id, mime="image/jpeg",
-                             size=_size_of(thumb), width=getattr(thumb, "w", None),
+                             size=size_of(thumb), width=getattr(thumb, "w", None),
                              height=getattr(thumb, "h", None)))  # fmt: skip
     return kind, info, tuple(files)
 

@@ -68,6 +68,11 @@ class WorkerContext:
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @cached_property
+    def media_slots(self) -> asyncio.Semaphore:
+        """Files this worker downloads at once, all channels together (media.parallel_files)."""
+        return asyncio.Semaphore(self.config.media.parallel_files)
+
+    @cached_property
     def media(self) -> MediaStore:
         """The media store of the config, opened on first use; ``close_media`` closes it."""
         return open_media_store(self.config)

@@ -67,7 +67,8 @@ async def test_media_bytes_equal_the_world_and_duplicates_are_stored_once(
     world.post(ch, text="one", media=Photo(image, 40, 30), push=False)
     world.post(ch, text="same picture again", media=Photo(image, 40, 30), push=False)
     doc = b"%PDF-1.4 report " * 1000
-    world.post(ch, media=Document(doc, "application/pdf", file_name="report.pdf"), push=False)
+    world.post(ch, media=Document(doc, "application/pdf", file_name="report.pdf", thumb=False),
+               push=False)
     async with sim_worker() as ctx:
         await add_channel(ctx, "@pics")
         report = await sync_channels(ctx)
