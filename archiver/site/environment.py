@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from archiver.config import Config
 from archiver.render import highlight, plain_summary, render_text
-from archiver.site.formats import formats_for
+from archiver.site.formats import duration, formats_for
 from archiver.site.locales import LANGUAGES, SOURCE_LANGUAGE, template_gettext
 from archiver.site.photos import photo_image
 from archiver.site.urls import channel_key, channel_url, media_url, post_url
@@ -104,7 +104,7 @@ def make_environment(config: Config, language: str = SOURCE_LANGUAGE) -> jinja2.
     formats = formats_for(language)
     env.filters.update(
         render_text=render_text, summary=plain_summary, date=formats.date, iso=iso_date,
-        filesize=formats.file_size, number=formats.number,
+        filesize=formats.file_size, number=formats.number, duration=duration,
         ago=formats.ago, highlight=highlight, bdi=isolated,
     )  # fmt: skip
     env.globals.update(

@@ -75,6 +75,16 @@ class LocaleFormats:
         return format_timedelta(delta, add_direction=True, locale=self.locale)
 
 
+def duration(seconds: Any) -> str:
+    """A media duration as ``m:ss`` (``h:mm:ss`` from an hour; digits and colons read the
+    same in every language of the mirror), '' when unknown."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 @functools.cache
 def formats_for(code: str) -> LocaleFormats:
     """The one ``LocaleFormats`` of a language in this process."""

@@ -23,7 +23,7 @@ async def test_nul_in_text_title_file_name_and_url_is_archived(world, sim_worker
                push=False)  # fmt: skip
     world.post(ch, text=f"caption{NUL}", push=False,
                media=Document(b"%PDF-1.4 " * 50, "application/pdf",
-                              file_name=f"report{NUL}.pdf"))  # fmt: skip
+                              file_name=f"report{NUL}.pdf", thumb=False))  # fmt: skip
     async with sim_worker() as ctx:
         assert (await add_channel(ctx, "@nul_news")).error is None
         report = await sync_channels(ctx)
