@@ -71,7 +71,7 @@ async def test_a_download_resumes_from_the_parts_already_on_disk(world: World, s
     file_id = world.messages(ch)[0]["media"]["file_id"]
     async with sim_worker() as ctx:
         added = await add_channel(ctx, "@bigfiles")
-        await backfill_channel(ctx, added.channel)
+        await backfill_channel(ctx, ctx.accounts.accounts[0], added.channel)
         async with ctx.read() as conn:
             media_id = (await conn.execute(sa.select(message_media.c.id))).scalar_one()
         # What an earlier, killed run left: parts 0 and 2 done (part 1 was in flight).
@@ -117,8 +117,9 @@ async def test_a_download_follows_file_migrate_and_expired_references(world: Wor
     file_id = world.messages(ch)[0]["media"]["file_id"]
     world.set_file_dc(file_id, 1)
     async with sim_worker() as ctx:
-        peer = await ctx.telegram.get_input_entity("@moving")
-        message = await ctx.telegram.get_messages(peer, ids=1)
+        client = ctx.accounts.accounts[0].client
+        peer = await client.get_input_entity("@moving")
+        message = await client.get_messages(peer, ids=1)
         source = file_source(message, "main")
         assert source is not None and source.dc_id == 1
         world.set_file_dc(file_id, 3)  # the file moved after we read the message
@@ -126,11 +127,11 @@ async def test_a_download_follows_file_migrate_and_expired_references(world: Wor
         refreshed: list[FileSource | None] = []
 
         async def refresh() -> FileSource | None:
-            refreshed.append(file_source(await ctx.telegram.get_messages(peer, ids=1), "main"))
+            refreshed.append(file_source(await client.get_messages(peer, ids=1), "main"))
             return refreshed[-1]
 
         partial = PartialFile(tmp_path / "p", "f", file_id, len(data), PART_SIZE)
-        async with DcConnections(ctx.telegram) as dcs:
+        async with DcConnections(client) as dcs:
             fetched = await FileDownload(dcs, source, partial, refresh).run(parallel=2)
     assert fetched == 3 and len(refreshed) == 1
     assert b"".join(partial.chunks()) == data
