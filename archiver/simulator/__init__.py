@@ -40,6 +40,11 @@ Public API (stable):
     world.members(ch) -> [user id]; world.joined_channels(user_id=archivist) -> [channel id]
     world.set_channels_limit(n)   # joins per account before CHANNELS_TOO_MUCH (default 500)
     world.messages(ch) -> [dict]; world.file_bytes(file_id) -> bytes; world.channel(ch) -> dict
+    world.file_dc(file_id) -> 1..5; world.set_file_dc(file_id, dc)  # the file and its thumbnail
+    world.set_file_reference_lifetime(seconds | None); world.file_reference_lifetime()
+    world.thumb_file_id(file_id) -> id of a document's JPEG thumbnail, or None
+    world.file_range(file_id, offset, limit) -> bytes
+    world.served_parts(file_id) -> [(offset, bytes)] of every GetFile answered for it
     world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
     attach(client, world_path, *, authorized=True)   # before client.connect()
@@ -54,7 +59,17 @@ Behaviour worth knowing:
   a hash of another account is CHANNEL_INVALID; an account banned from a channel sees it as
   private; a flooded account gets FLOOD_WAIT on channel requests; a deactivated one
   USER_DEACTIVATED_BAN on everything;
-- every file lives on DC 2; photos are real PNG files, see `media_files` for the other formats;
+- files live on DCs 1-5 (a hash of the file id; `set_file_dc` moves one) and the account on
+  DC 2: GetFile on another DC answers FILE_MIGRATE_X, and Telethon's exported sender (a second
+  connection, signed in by auth.exportAuthorization / importAuthorization) works, because
+  `attach` also replaces the client's `_create_exported_sender`; help.getConfig lists DCs 1-5;
+- file references (photos and documents) expire `file_reference_lifetime` seconds after they
+  are sent (default 7200): FILE_REFERENCE_EXPIRED until the message is fetched again;
+- videos, GIFs, round videos, PDFs and images carry a real JPEG thumbnail (PhotoSize "m",
+  Pillow-encoded; `Document(thumb=False)` sends none), downloadable with thumb_size "m";
+- upload.getFile enforces Telegram's offset/limit rules (OFFSET_INVALID / LIMIT_INVALID, see
+  `file_serving.range_problem` and docs/telegram-behaviour.md);
+- photos are real PNG files, see `media_files` for the other formats;
 - private channel: GetChannels -> ChannelForbidden, reads -> CHANNEL_PRIVATE; deleted channel:
   CHANNEL_INVALID and its username no longer resolves; a restriction with platform "all"
   (`ban`) keeps the channel visible but serves no messages;
