@@ -22,10 +22,18 @@ from archiver.media.store import cannot_write
 _READ = 1 << 20
 
 
+def discard(folder: Path, key: str) -> None:
+    """Delete what a download under ``key`` left in ``folder`` (nothing there is fine)."""
+    for suffix in (".part", ".done"):
+        with contextlib.suppress(OSError):
+            (folder / f"{key}{suffix}").unlink()
+
+
 class PartialFile:
     """One file being downloaded in ``part_size`` parts into ``folder``, under ``key``."""
 
     def __init__(self, folder: Path, key: str, file_id: int, size: int, part_size: int) -> None:
+        self.folder, self.key = folder, key
         self.path = folder / f"{key}.part"
         self.log = folder / f"{key}.done"
         self.size = size
@@ -91,6 +99,4 @@ class PartialFile:
 
     def remove(self) -> None:
         """Delete the part file and its log (after the file is stored)."""
-        for path in (self.path, self.log):
-            with contextlib.suppress(OSError):
-                path.unlink()
+        discard(self.folder, self.key)

@@ -21,7 +21,7 @@ from typing import Any
 from telethon import errors, types
 
 from archiver.media import StoredFile, choose_mime, extension_for
-from archiver.media.partial import PartialFile
+from archiver.media.partial import PartialFile, discard
 from archiver.store.channels import Channel
 from archiver.store.media import (
     PendingFile,
@@ -54,6 +54,11 @@ class MediaResult:
 def partial_dir(ctx: WorkerContext) -> Path:
     """Where unfinished downloads keep their parts."""
     return ctx.config.storage.data_dir / "partial"
+
+
+def partial_key(f: PendingFile) -> str:
+    """The name of a media row's unfinished download in ``partial_dir``."""
+    return f"m{f.media_id}"
 
 
 async def download_channel_media(
@@ -122,11 +127,11 @@ async def _download_one(ctx: WorkerContext, account: TelegramAccount, dcs: DcCon
                         ) -> int | None:  # fmt: skip
     """Download one file; returns its size, or None when it failed (recorded for retry)."""
     if message is None or isinstance(message, types.MessageEmpty):
-        await _fail(ctx, f, "message no longer on Telegram")
+        await _fail(ctx, f, "message no longer on Telegram", gone=True)
         return None
     source = file_source(message, f.role)
     if source is None:
-        await _fail(ctx, f, "Telegram returned no file")
+        await _fail(ctx, f, "Telegram returned no file", gone=True)
         return None
     ext = extension_for(f.mime or _DEFAULT_MIME.get(f.kind), f.file_name)
     try:
@@ -139,7 +144,7 @@ async def _download_one(ctx: WorkerContext, account: TelegramAccount, dcs: DcCon
     except errors.FloodWaitError:
         raise
     except FileGone as exc:
-        await _fail(ctx, f, str(exc))
+        await _fail(ctx, f, str(exc), gone=True)
         return None
     except (errors.RPCError, OSError, ValueError, TypeError) as exc:
         await _fail(ctx, f, f"{exc.__class__.__name__}: {exc}"[:500])
@@ -158,7 +163,7 @@ async def _in_parts(ctx: WorkerContext, account: TelegramAccount, dcs: DcConnect
                     ) -> StoredFile:  # fmt: skip
     """Fetch the file's missing parts (resuming an earlier run's), then store it whole."""
     assert source.size is not None
-    partial = PartialFile(partial_dir(ctx), f"m{f.media_id}", source.file_id, source.size,
+    partial = PartialFile(partial_dir(ctx), partial_key(f), source.file_id, source.size,
                           PART_SIZE)  # fmt: skip
 
     async def refresh() -> FileSource | None:
@@ -188,7 +193,11 @@ async def _whole(ctx: WorkerContext, account: TelegramAccount, message: Any, f: 
     return await writer.commit()
 
 
-async def _fail(ctx: WorkerContext, f: PendingFile, error: str) -> None:
+async def _fail(ctx: WorkerContext, f: PendingFile, error: str, gone: bool = False) -> None:
+    """Record a failed download (retried later); parts of a file that is ``gone`` are dropped,
+    those of any other failure are kept for the retry to resume from."""
     log.warning("media %s/%s (%s) failed: %s", f.channel_id, f.msg_id, f.kind, error)
+    if gone:
+        discard(partial_dir(ctx), partial_key(f))
     async with ctx.write() as conn:
         await mark_file_status(conn, f.media_id, "failed", ctx.now(), error)

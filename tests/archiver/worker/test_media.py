@@ -149,3 +149,24 @@ def test_an_inline_thumbnail_needs_no_download() -> None:
     assert file_source(message, "main") == FileSource(
         5, types.InputDocumentFileLocation(5, 6, b"r", ""), 4, 10
     )
+
+
+async def test_the_parts_of_a_file_gone_from_telegram_are_dropped(world: World, sim_worker,
+                                                                 sim_config) -> None:  # fmt: skip
+    ch = world.add_channel("bigfiles", "Big files")
+    data = blob(2 * MIB)
+    world.post(ch, media=Document(data, "application/zip"), push=False)
+    world.post(ch, "still here", push=False)
+    file_id = world.messages(ch)[0]["media"]["file_id"]
+    async with sim_worker() as ctx:
+        added = await add_channel(ctx, "@bigfiles")
+        await backfill_channel(ctx, ctx.accounts.accounts[0], added.channel)
+        async with ctx.read() as conn:
+            media_id = (await conn.execute(sa.select(message_media.c.id))).scalar_one()
+        earlier = PartialFile(partial_dir(ctx), f"m{media_id}", file_id, len(data), PART_SIZE)
+        await earlier.write_part(0, data[:MIB])
+        world.delete(ch, [1], push=False)
+        await sync_channels(ctx)
+        media, _ = await _rows(ctx)
+    assert [(m.status, m.error) for m in media] == [("failed", "message no longer on Telegram")]
+    assert list(partial_dir_of(sim_config).iterdir()) == []
