@@ -61,6 +61,9 @@ class S3MediaStore:
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
         self._lock = asyncio.Lock()
+        self._uploading: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+        """Per key being uploaded: a lock and how many uploads use it (downloads running at
+        once may bring the same bytes)."""
 
     def _client_options(self, config_class: Any) -> dict[str, Any]:
         """Arguments of ``create_client``, for the async client and the sync one that presigns."""
@@ -148,7 +151,19 @@ class S3MediaStore:
         return await write_all(self.open_writer(ext), chunks)
 
     async def upload(self, spooled: HashingFile, stored: StoredFile) -> None:
-        """Upload a spooled file under its key, unless an object of that size is there."""
+        """Upload a spooled file under its key, unless an object of that size is there (or
+        another upload of the same bytes, running now, puts it there)."""
+        lock, users = self._uploading.setdefault(stored.key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                await self._upload_once(spooled, stored)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._uploading[stored.key]
+
+    async def _upload_once(self, spooled: HashingFile, stored: StoredFile) -> None:
         existing = await self.stat(stored.key)
         if existing is not None and existing.size == stored.size:
             return

@@ -59,7 +59,7 @@ def test_an_archive_run_stores_every_file_once_in_the_bucket(
         f" WHERE m.msg_id IN ({','.join(map(str, same))}) AND mm.status = 'stored'",
     )
     assert len(photos) == 1  # three posts, one file
-    assert len(rows) == 3  # the shared photo, the clip, the other photo
+    assert len(rows) == 4  # the shared photo, the clip and its thumbnail, the other photo
     assert bucket_versions() == [(f"archive/media/{path}", size) for _, path, size in rows]
     for sha, path, _ in rows:
         assert hashlib.sha256(_object(s3_admin, bucket, path)).hexdigest() == sha
