@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 PART_SIZE = 1 << 20
 """1 MiB: the largest part upload.getFile serves (core.telegram.org/api/files)."""
 _TRANSIENT_TRIES = 4
+DC_IDS = range(1, 6)
+"""Telegram's production DCs: a file cannot move more often than there are DCs."""
 _REFRESHES = 3
 
 Refresh = Callable[[], Awaitable[FileSource | None]]
@@ -67,7 +69,7 @@ class FileDownload:
 
     async def _fetch(self, index: int) -> bytes:
         """Part ``index``, of exactly the length the file's size implies."""
-        transient = 0
+        transient = migrations = 0
         while True:
             source = self.source
             try:
@@ -75,6 +77,9 @@ class FileDownload:
                     source.location, source.dc_id, index * PART_SIZE, PART_SIZE
                 )
             except errors.FileMigrateError as exc:
+                migrations += 1
+                if migrations > len(DC_IDS):
+                    raise
                 self.source = _moved(source, exc.new_dc)
                 continue
             except (errors.FileReferenceExpiredError, errors.FileReferenceInvalidError):
