@@ -21,10 +21,10 @@ from telethon.tl.tlobject import TLObject
 from . import accounting, quotas, reads, tl_build, world_follow
 from .accounts import LoginHandlers, RpcFailure, is_banned, refusal, signed_in_user
 from .auth import SrpServer
-from .membership import MembershipHandlers
 from .datacenters import HOME_DC, dc_options
 from .export_auth import DatacenterHandlers
 from .file_serving import FileHandlers
+from .membership import MembershipHandlers
 from .schema import channel_hash
 from .takeout import TakeoutHandlers
 from .world import World
