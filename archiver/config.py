@@ -168,6 +168,16 @@ class ExportConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """The tamper-evident capture log and its signed heads (docs/evidence.md)."""
+
+    enabled: bool = True
+    """Append every capture to the log; off, the archive keeps no evidence of later captures."""
+    head_interval: int = 3600
+    """Most seconds between signed tree heads while ``tgmirror run`` works."""
+
+
+@dataclass(frozen=True)
 class SimulatorConfig:
     """Point tgmirror at a simulated Telegram (demo and tests) instead of the network."""
 
@@ -197,6 +207,7 @@ class Config:
     media: MediaConfig = field(default_factory=MediaConfig)
     web: WebConfig = field(default_factory=WebConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
     channels: tuple[ChannelConfig, ...] = ()
     source: Path | None = None

@@ -12,7 +12,8 @@ the web app into an error page or JSON. Anything else is a bug and is allowed to
     ├── ImportFormatError    an export file to import is malformed (names file and message)
     ├── ExportError          an export cannot be written
     ├── MediaStoreError      the media directory cannot be written (disk full, permissions)
-    └── SearchQueryError     a search query cannot be understood (says how to write it)
+    ├── SearchQueryError     a search query cannot be understood (says how to write it)
+    └── EvidenceError        the archive key cannot be read, or an evidence bundle is unusable
 """
 
 from __future__ import annotations
@@ -56,3 +57,7 @@ class MediaStoreError(TgmirrorError):
 
 class SearchQueryError(TgmirrorError):
     """A search query has nothing searchable in it, or is too long."""
+
+
+class EvidenceError(TgmirrorError):
+    """The archive's signing key cannot be read or made, or an evidence bundle is unusable."""

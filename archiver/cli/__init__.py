@@ -81,7 +81,8 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from archiver.cli import db, status  # noqa: F401
 
-    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check", "migrate_db"):
+    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check", "migrate_db",
+                     "evidence"):
         try:
             __import__(f"archiver.cli.{optional}")
         except ModuleNotFoundError as exc:

@@ -15,6 +15,7 @@ from archiver.cli.context import console, console_err, get_config, migrated_engi
 from archiver.cli.progress import BarReporter, LineReporter
 from archiver.config import Config
 from archiver.errors import ChannelRefError, ConfigError
+from archiver.evidence.signing import sign_new_head
 from archiver.store.channels import delete_channel, find_channel, set_channel_fields
 from archiver.store.messages import purge_channel_messages
 from archiver.telegram.client import connect_accounts, make_client, sign_in
@@ -173,7 +174,10 @@ def sync(
     async def go() -> SyncReport:
         with reporter:
             async with worker(config, reporter) as w:
-                return await sync_channels(w, refs)
+                report = await sync_channels(w, refs)
+                if config.evidence.enabled:
+                    await sign_new_head(w.engine, config.storage.data_dir, w.now())
+                return report
 
     report = run(go())
     print_sync_report(report)

@@ -387,3 +387,32 @@ def include_in_autogenerate(
     """Alembic filter: the search index (FTS5 and its shadow tables, or PostgreSQL's tsvector
     table) is managed by hand."""
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+
+
+evidence_log = sa.Table(
+    "evidence_log",
+    metadata,
+    # The capture log (archiver.evidence): append-only, one row per capture, ``seq`` from 0 with
+    # no gaps. ``leaf`` is the capture's RFC 8785 JSON, ``leaf_hash`` its RFC 9162 leaf hash.
+    # No foreign keys: a capture outlives the rows it describes, so their loss shows.
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(16), nullable=False),  # post | deletion | event | media
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column("msg_id", sa.BigInteger, nullable=True),
+    sa.Column("captured_at", sa.BigInteger, nullable=False),
+    sa.Column("leaf", sa.Text, nullable=False),
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Index("ix_evidence_log_channel_id_msg_id", "channel_id", "msg_id"),
+)
+
+evidence_heads = sa.Table(
+    "evidence_heads",
+    metadata,
+    # Signed tree heads of the capture log: the root of its first ``tree_size`` captures,
+    # signed with the archive's Ed25519 key (archiver.evidence.heads says what is signed).
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("signed_at", sa.BigInteger, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),  # sha256 of the raw public key, hex
+    sa.Column("signature", sa.LargeBinary(64), nullable=False),
+)

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import events
+from archiver.evidence.captures import event_capture
+from archiver.store.evidence_log import append_captures
 from archiver.store.nul_free import nul_free
 
 
@@ -24,9 +26,18 @@ class Event:
 async def add_event(
     conn: AsyncConnection, channel_id: int, kind: str, at: int, detail: Any = None
 ) -> None:
-    """Append one event to a channel's log."""
-    await conn.execute(
-        events.insert().values(channel_id=channel_id, kind=kind, at=at, detail=nul_free(detail))
+    """Append one event to a channel's log (and its capture to the evidence log)."""
+    detail = nul_free(detail)
+    event_id = (
+        await conn.execute(
+            events.insert()
+            .values(channel_id=channel_id, kind=kind, at=at, detail=detail)
+            .returning(events.c.id)
+        )
+    ).scalar_one()
+    await append_captures(
+        conn,
+        [event_capture(channel_id=channel_id, event_id=event_id, kind=kind, at=at, detail=detail)],
     )
 
 

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import media_files, message_media, messages
+from archiver.evidence.captures import media_capture
 from archiver.store.dialect import dialect_of
+from archiver.store.evidence_log import append_captures, logging_on
 from archiver.store.nul_free import nul_free
 
 
@@ -97,6 +99,24 @@ async def mark_file_stored(conn: AsyncConnection, media_id: int, sha256: str, no
         .where(message_media.c.id == media_id)
         .values(status="stored", sha256=sha256, error=None, updated_at=now)
     )
+    if not logging_on(conn):
+        return
+    row = (
+        await conn.execute(
+            sa.select(messages.c.channel_id, messages.c.msg_id, message_media.c.role)
+            .join(messages, messages.c.id == message_media.c.message_id)
+            .where(message_media.c.id == media_id)
+        )
+    ).first()
+    if row is not None:
+        capture = media_capture(
+            channel_id=row.channel_id,
+            msg_id=row.msg_id,
+            role=row.role,
+            sha256=sha256,
+            captured_at=now,
+        )
+        await append_captures(conn, [capture])
 
 
 async def mark_file_status(

@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import message_media, message_revisions, messages
+from archiver.evidence.captures import Capture, deletion_capture, post_capture
 from archiver.rows import FileRow, MessageRow, SaveResult
+from archiver.store.evidence_log import append_captures, export_sha256, logging_on
 from archiver.store.nul_free import nul_free
 from archiver.store.search_index import fts_delete, fts_insert, fts_rows
 
@@ -82,6 +84,7 @@ async def save_messages(
     existing = await _load_existing(conn, by_key)
     new = [r for key, r in by_key.items() if key not in existing]
     edited = unchanged = 0
+    edited_keys: list[tuple[int, int]] = []
     if new:
         await _insert_new(conn, new, now, file_status)
     revisions: list[dict[str, Any]] = []
@@ -100,6 +103,7 @@ async def save_messages(
             old.text, old.entities, old.media_kind, old.media
         ) != _content_key(row.text, row.entities, row.media_kind, row.media):
             edited += 1
+            edited_keys.append(key)
             revisions.append(
                 {
                     "message_id": old.id,
@@ -139,12 +143,37 @@ async def save_messages(
     await _update_rows(conn, updates)
     await fts_delete(conn, fts_rows(fts_old))
     await fts_insert(conn, fts_rows(fts_new))
+    if logging_on(conn):
+        changed = new + [by_key[key] for key in edited_keys]
+        await append_captures(conn, _version_captures(conn, changed, now))
     return SaveResult(
         inserted=len(new),
         edited=edited,
         unchanged=unchanged,
         new_ids=tuple(r.msg_id for r in new),
     )
+
+
+def _version_captures(
+    conn: AsyncConnection, rows: Sequence[MessageRow], now: int
+) -> list[Capture]:
+    """The capture log entries of newly stored versions (new posts and edits)."""
+    export = export_sha256(conn)
+    return [
+        post_capture(
+            channel_id=r.channel_id,
+            msg_id=r.msg_id,
+            date=r.date,
+            edit_date=r.edit_date,
+            text=r.text,
+            entities=r.entities,
+            media_kind=r.media_kind,
+            captured_at=now,
+            source=r.source,
+            export_sha256=export if r.source == "import" else None,
+        )
+        for r in rows
+    ]
 
 
 def _counter_values(old: Any, row: MessageRow, stale: bool) -> dict[str, Any]:
@@ -303,7 +332,12 @@ async def mark_deleted(
         .values(deleted_at=now, deleted_how=how)
         .returning(messages.c.msg_id)
     )
-    return sorted(r.msg_id for r in marked)
+    done = sorted(r.msg_id for r in marked)
+    await append_captures(
+        conn,
+        [deletion_capture(channel_id=channel_id, msg_id=m, deleted_at=now, how=how) for m in done],
+    )
+    return done
 
 
 async def stored_msg_ids(
@@ -376,6 +410,26 @@ async def add_revisions(
         row["captured_at"] = row["captured_at"] or 0
         row["superseded_at"] = row["superseded_at"] or 0
     await conn.execute(message_revisions.insert(), rows)
+    date = (await conn.execute(sa.select(messages.c.date).where(messages.c.id == pk))).scalar()
+    export = export_sha256(conn)
+    await append_captures(
+        conn,
+        [
+            post_capture(
+                channel_id=channel_id,
+                msg_id=msg_id,
+                date=int(date or 0),
+                edit_date=r["edit_date"],
+                text=r["text"],
+                entities=r["entities"],
+                media_kind=r["media_kind"],
+                captured_at=r["captured_at"],
+                source="import",
+                export_sha256=export,
+            )
+            for r in rows
+        ],
+    )
     return len(rows)
 
 

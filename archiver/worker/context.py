@@ -93,6 +93,8 @@ class WorkerContext:
         (``fence.LeaseLost`` if it is no longer ours) and holds it until commit.
         """
         async with self._write_lock, self.engine.begin() as conn:
+            if not self.config.evidence.enabled:
+                await conn.execution_options(evidence=False)
             if self.fence is not None:
                 await self.fence.check(conn)
             yield conn

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exc as sa_exc
 from telethon import errors
 
+from archiver.evidence.signing import keep_signing
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
 from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, TelegramAccount, assign
@@ -135,6 +136,11 @@ async def run_daemon(
     try:
         async with asyncio.TaskGroup() as group:
             group.create_task(_keep_connected(ctx))
+            if ctx.config.evidence.enabled:
+                data_dir, every = ctx.config.storage.data_dir, ctx.config.evidence.head_interval
+                group.create_task(
+                    keep_signing(ctx.engine, data_dir, every, ctx.stopping, ctx.clock)
+                )
             if until is not None:
                 group.create_task(_stop_when(ctx, until, check_every))
             await leased.hold(group)

@@ -1,0 +1,1 @@
+"""Evidence-grade archive: the capture log (RFC 9162 Merkle tree), signed tree heads, proofs."""

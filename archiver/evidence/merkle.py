@@ -1,0 +1,169 @@
+"""RFC 9162 Merkle tree: root hash, inclusion and consistency proofs, and their verification.
+
+Pure functions over lists of leaf hashes (section 2.1). ``root`` builds the tree level by level
+(the same tree as the recursive definition: a level's last, unpaired node moves up as is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from archiver.evidence.canonical import node_hash
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class ProofError(ValueError):
+    """A proof does not fit the sizes or hashes it claims."""
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) of the leaf hashes ``leaves``."""
+    if not leaves:
+        return EMPTY_ROOT
+    level = list(leaves)
+    while len(level) > 1:
+        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+class TreeBuilder:
+    """Roots of a growing tree at every size, in O(1) amortized per leaf.
+
+    Keeps the roots of the perfect subtrees the leaves so far decompose into (sizes: the
+    binary digits of the count); folding them right to left gives MTH of the whole.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []
+
+    def append(self, leaf: bytes) -> None:
+        """Add one leaf hash."""
+        height, node = 0, leaf
+        while self._stack and self._stack[-1][0] == height:
+            node = node_hash(self._stack.pop()[1], node)
+            height += 1
+        self._stack.append((height, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        """MTH of the leaves appended so far."""
+        if not self._stack:
+            return EMPTY_ROOT
+        r = self._stack[-1][1]
+        for _, node in reversed(self._stack[:-1]):
+            r = node_hash(node, r)
+        return r
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (n >= 2)."""
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(m, D[n]): the audit path of leaf ``index`` in the tree of ``leaves``."""
+    if not 0 <= index < len(leaves):
+        raise ProofError(f"leaf {index} is not in a tree of size {len(leaves)}")
+    if len(leaves) == 1:
+        return []
+    k = _split(len(leaves))
+    if index < k:
+        return [*inclusion_proof(index, leaves[:k]), root(leaves[k:])]
+    return [*inclusion_proof(index - k, leaves[k:]), root(leaves[:k])]
+
+
+def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) between the tree of the first ``old_size`` leaves and of all ``leaves``."""
+    if not 0 < old_size <= len(leaves):
+        raise ProofError(f"no consistency proof from size {old_size} to {len(leaves)}")
+    return _subproof(old_size, leaves, True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete), root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
+    """The root that ``proof`` makes for leaf hash ``leaf`` at ``index`` (RFC 9162 2.1.3.2)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of size {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise ProofError("the inclusion proof is too long")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("the inclusion proof is too short")
+    return r
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> None:
+    """Check a consistency proof (RFC 9162 2.1.4.2); raises ``ProofError`` when it fails."""
+    if not 0 < old_size <= new_size:
+        raise ProofError(f"no consistency from size {old_size} to {new_size}")
+    if old_size == new_size:
+        if proof or old_root != new_root:
+            raise ProofError("trees of the same size differ")
+        return
+    if not proof:
+        raise ProofError("the consistency proof is empty")
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr, sr = _consistency_walk(fn, sn, path)
+    if fr != old_root:
+        raise ProofError(f"the proof does not lead to the old root of size {old_size}")
+    if sr != new_root:
+        raise ProofError(f"the proof does not lead to the new root of size {new_size}")
+
+
+def _consistency_walk(fn: int, sn: int, path: Sequence[bytes]) -> tuple[bytes, bytes]:
+    """Steps 5-7 of RFC 9162 2.1.4.2: the old and new roots that ``path`` leads to."""
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise ProofError("the consistency proof is too long")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("the consistency proof is too short")
+    return fr, sr

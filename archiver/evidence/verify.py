@@ -1,0 +1,257 @@
+"""``tgmirror verify``: recompute the capture log from the archive and check its signed heads.
+
+Each capture's JSON is rebuilt from the database rows it describes (and, for a file, from the
+file's bytes) and must equal the logged bytes; the leaf hashes must be those of the logged
+bytes; every signed head must carry the archive key's signature over the root of exactly the
+captures before it. Two heads that both match the log are consistent with each other by
+construction (the smaller tree is a prefix of the larger). Problems name the capture (its
+position ``#seq``, type, channel and message) they were found at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from archiver.evidence.canonical import canonical_json, leaf_hash
+from archiver.evidence.captures import event_capture, post_capture
+from archiver.evidence.heads import head_valid
+from archiver.evidence.merkle import TreeBuilder
+from archiver.media import MediaStore
+from archiver.media.store import sha256_of
+from archiver.store.evidence_log import HeadRow, LoggedCapture, all_heads, iter_log
+from archiver.store.evidence_rows import (
+    EventState,
+    MessageState,
+    Version,
+    event_states,
+    file_keys,
+    message_states,
+)
+
+
+@dataclass
+class VerifyReport:
+    """What ``verify_archive`` found."""
+
+    captures: int = 0
+    heads: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _name(c: LoggedCapture, body: dict[str, Any] | None) -> str:
+    where = f"channel {c.channel_id}" + (f" post {c.msg_id}" if c.msg_id is not None else "")
+    if body is not None and c.type == "post":
+        where += f", version captured at {body.get('captured_at')}"
+    if body is not None and c.type == "event":
+        where += f", event {body.get('event_id')} ({body.get('kind')})"
+    return f"capture #{c.seq} ({c.type}, {where})"
+
+
+def _differing(logged: dict[str, Any], rebuilt: bytes) -> str:
+    fields = json.loads(rebuilt)
+    names = sorted(k for k in set(logged) | set(fields) if logged.get(k) != fields.get(k))
+    return ", ".join(names) or "encoding"
+
+
+class CaptureChecker:
+    """Rebuilds captures from the rows; one instance per verification run."""
+
+    def __init__(self, states: dict[tuple[int, int], MessageState], events: dict[int, EventState]):
+        self.states = states
+        self.events = events
+        self.deletions: dict[tuple[int, int], tuple[LoggedCapture, dict[str, Any]]] = {}
+        self.files: dict[str, list[LoggedCapture]] = {}
+
+    def check(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
+        """None when the rows give back the logged capture, else what differs."""
+        if body.get("seq") != c.seq:
+            return f"logged at position {c.seq} but says position {body.get('seq')} (reordered)"
+        checks: dict[str, Callable[[LoggedCapture, dict[str, Any]], str | None]] = {
+            "post": self._post,
+            "media": self._media,
+            "deletion": self._deletion,
+            "event": self._event,
+        }
+        check = checks.get(c.type)
+        if check is None or body.get("type") != c.type:
+            return f"unknown capture type {c.type!r}"
+        return check(c, body)
+
+    def _post(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
+        state = self.states.get((body["channel_id"], body["msg_id"]))
+        if state is None:
+            return "the message is no longer in the database"
+        candidates = [v for v in state.versions if v.captured_at == body["captured_at"]]
+        if not candidates:
+            return "no stored version has this capture time (a version row was removed)"
+        rebuilt = b""
+        for version in candidates:
+            rebuilt = _rebuild_post(version, body)
+            if rebuilt == c.leaf.encode("utf-8") or _later_edit_date(version, body, rebuilt):
+                return None
+        return f"the stored version differs in: {_differing(body, rebuilt)}"
+
+    def _media(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
+        state = self.states.get((body["channel_id"], body["msg_id"]))
+        if state is None:
+            return "the message is no longer in the database"
+        sha = body["sha256"]
+        if state.files.get(body["role"]) != sha and sha not in state.past_files:
+            return f"the message no longer links the file {sha}"
+        self.files.setdefault(sha, []).append(c)
+        return None
+
+    def _deletion(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
+        key = (body["channel_id"], body["msg_id"])
+        if key not in self.states:
+            return "the message is no longer in the database"
+        self.deletions[key] = (c, body)
+        return None
+
+    def last_deletions(self) -> list[str]:
+        """Problems of the latest deletion capture of each message that is still deleted."""
+        problems = []
+        for key, (c, body) in self.deletions.items():
+            state = self.states[key]
+            if state.deleted_at is None:
+                continue  # seen again on Telegram since: the tombstone was lifted
+            if (state.deleted_at, state.deleted_how) != (body["deleted_at"], body["how"]):
+                problems.append(f"{_name(c, body)}: the stored tombstone differs")
+        return problems
+
+    def _event(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
+        event = self.events.get(body["event_id"])
+        if event is None:
+            return "the event row was removed"
+        rebuilt = event_capture(channel_id=event.channel_id, event_id=body["event_id"],
+                                kind=event.kind, at=event.at, detail=event.detail)  # fmt: skip
+        leaf = canonical_json({**rebuilt.body, "seq": c.seq})
+        if leaf != c.leaf.encode("utf-8"):
+            return f"the stored event differs in: {_differing(body, leaf)}"
+        return None
+
+
+def _rebuild_post(v: Version, logged: dict[str, Any]) -> bytes:
+    capture = post_capture(
+        channel_id=logged["channel_id"], msg_id=logged["msg_id"], date=v.date,
+        edit_date=v.edit_date, text=v.text, entities=v.entities, media_kind=v.media_kind,
+        captured_at=v.captured_at, source=logged["source"],
+        export_sha256=logged.get("export_sha256"),
+    )  # fmt: skip
+    return canonical_json({**capture.body, "seq": logged["seq"]})
+
+
+def _later_edit_date(v: Version, logged: dict[str, Any], rebuilt: bytes) -> bool:
+    """The current row's edit_date moves on an edit that changes no content (the store keeps
+    the row); such a row still proves the logged version if only that date is later."""
+    if not v.current or (v.edit_date or 0) < (logged["edit_date"] or 0):
+        return False
+    return {**json.loads(rebuilt), "edit_date": logged["edit_date"]} == logged
+
+
+async def verify_archive(
+    engine: AsyncEngine,
+    media: MediaStore,
+    public_key: Ed25519PublicKey | None,
+    *,
+    hash_files: bool = True,
+) -> VerifyReport:
+    """Recompute the capture log of the archive and check every signed head."""
+    report = VerifyReport()
+    async with engine.connect() as conn:
+        checker = CaptureChecker(await message_states(conn), await event_states(conn))
+        keys = await file_keys(conn)
+        heads = await all_heads(conn)
+        tree = TreeBuilder()
+        pending = list(heads)
+        async for chunk in iter_log(conn):
+            for c in chunk:
+                _check_one(checker, c, tree, report)
+                while pending and pending[0].tree_size == tree.size:
+                    _check_head(pending.pop(0), tree.root(), public_key, report)
+    report.captures = tree.size
+    report.problems.extend(checker.last_deletions())
+    for head in pending:
+        report.problems.append(
+            f"signed head of {head.tree_size} captures: the log holds only {tree.size} "
+            f"(captures #{tree.size}..#{head.tree_size - 1} were removed)"
+        )
+    report.heads = len(heads)
+    if heads and heads[-1].tree_size < tree.size:
+        report.notes.append(
+            f"captures #{heads[-1].tree_size}..#{tree.size - 1} are not yet under a signed head"
+        )
+    if hash_files:
+        await _check_files(checker, keys, media, report)
+    return report
+
+
+def _check_one(
+    checker: CaptureChecker, c: LoggedCapture, tree: TreeBuilder, report: VerifyReport
+) -> None:
+    if c.seq != tree.size:
+        report.problems.append(f"capture #{tree.size} is missing from the log")
+        tree.size = c.seq  # keep naming positions as the log has them
+    leaf = c.leaf.encode("utf-8")
+    digest = leaf_hash(leaf)
+    if digest != c.leaf_hash:
+        report.problems.append(f"capture #{c.seq}: its stored leaf hash is not that of its JSON")
+    try:
+        body = json.loads(leaf)
+    except ValueError:
+        report.problems.append(f"capture #{c.seq}: its JSON cannot be read")
+        body = None
+    if isinstance(body, dict):
+        problem = checker.check(c, body)
+        if problem is not None:
+            report.problems.append(f"{_name(c, body)}: {problem}")
+    tree.append(digest)
+
+
+def _check_head(
+    head: HeadRow, root: bytes, key: Ed25519PublicKey | None, report: VerifyReport
+) -> None:
+    name = f"signed head of {head.tree_size} captures (signed at {head.signed_at})"
+    if key is None:
+        report.problems.append(f"{name}: no archive key to check its signature")
+    elif not head_valid(key, head):
+        report.problems.append(f"{name}: its signature does not verify with the archive key")
+    if head.root_hash != root:
+        report.problems.append(
+            f"{name}: its root differs from the log's first {head.tree_size} captures "
+            f"(capture #{head.tree_size - 1} or an earlier one was rewritten)"
+        )
+
+
+async def _check_files(
+    checker: CaptureChecker, keys: dict[str, str], media: MediaStore, report: VerifyReport
+) -> None:
+    for sha, captures in checker.files.items():
+        first = captures[0]
+        path = keys.get(sha)
+        if path is None:
+            report.problems.append(f"{_name(first, None)}: the file {sha} is not stored")
+            continue
+        report.files += 1
+        try:
+            actual = await sha256_of(media, path)
+        except (OSError, KeyError) as exc:
+            report.problems.append(f"{_name(first, None)}: the file {path} cannot be read: {exc}")
+            continue
+        if actual != sha:
+            for c in captures:
+                report.problems.append(
+                    f"{_name(c, None)}: the bytes of {path} hash to {actual}, not {sha}"
+                )

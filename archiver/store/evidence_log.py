@@ -1,0 +1,191 @@
+"""The capture log's rows: append captures, read them back in order, and the signed heads.
+
+Appends happen in the caller's transaction (the one that writes the rows the captures
+describe), so a capture is logged exactly when its rows are committed. Positions (``seq``)
+are dense from 0: on PostgreSQL appenders take a transaction-level advisory lock first, so
+concurrent writers commit their captures in position order; SQLite has one writer anyway.
+A connection opened with the execution option ``evidence=False`` appends nothing
+(``[evidence] enabled = false``); ``evidence_export_sha256`` tags captures as from an import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from archiver.db.schema import evidence_heads, evidence_log
+from archiver.evidence.canonical import canonical_json, leaf_hash
+from archiver.evidence.captures import Capture
+from archiver.store.dialect import dialect_of
+
+_APPEND_LOCK = 0x7467_6D69_7272  # pg_advisory_xact_lock key of the capture log ("tgmirr")
+
+
+def _options(conn: AsyncConnection) -> Mapping[str, Any]:
+    sync = conn.sync_connection
+    return sync.get_execution_options() if sync is not None else {}
+
+
+def logging_on(conn: AsyncConnection) -> bool:
+    """Whether writes on ``conn`` append captures."""
+    return bool(_options(conn).get("evidence", True))
+
+
+def export_sha256(conn: AsyncConnection) -> str | None:
+    """The sha256 of the export file an import on ``conn`` reads, if it is an import."""
+    value = _options(conn).get("evidence_export_sha256")
+    return str(value) if value else None
+
+
+async def append_captures(conn: AsyncConnection, captures: Sequence[Capture]) -> int:
+    """Append captures at the end of the log in one statement; returns the new log size."""
+    if not captures or not logging_on(conn):
+        return -1
+    if dialect_of(conn).name == "postgresql":
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
+    start = await log_size(conn)
+    rows = []
+    for i, c in enumerate(captures):
+        leaf = canonical_json({**c.body, "seq": start + i})
+        rows.append(
+            {
+                "seq": start + i,
+                "type": c.type,
+                "channel_id": c.channel_id,
+                "msg_id": c.msg_id,
+                "captured_at": c.captured_at,
+                "leaf": leaf.decode("utf-8"),
+                "leaf_hash": leaf_hash(leaf),
+            }
+        )
+    await conn.execute(evidence_log.insert(), rows)
+    return start + len(rows)
+
+
+async def log_size(conn: AsyncConnection) -> int:
+    """How many captures the log holds."""
+    last = (await conn.execute(sa.select(sa.func.max(evidence_log.c.seq)))).scalar()
+    return 0 if last is None else int(last) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedCapture:
+    """One row of the log."""
+
+    seq: int
+    type: str
+    channel_id: int
+    msg_id: int | None
+    leaf: str
+    leaf_hash: bytes
+
+
+async def iter_log(
+    conn: AsyncConnection, *, chunk: int = 20_000
+) -> AsyncIterator[list[LoggedCapture]]:
+    """The whole log in position order, ``chunk`` captures at a time."""
+    after = -1
+    cols = (
+        evidence_log.c.seq,
+        evidence_log.c.type,
+        evidence_log.c.channel_id,
+        evidence_log.c.msg_id,
+        evidence_log.c.leaf,
+        evidence_log.c.leaf_hash,
+    )
+    while True:
+        rows = (
+            await conn.execute(
+                sa.select(*cols)
+                .where(evidence_log.c.seq > after)
+                .order_by(evidence_log.c.seq)
+                .limit(chunk)
+            )
+        ).all()
+        if not rows:
+            return
+        yield [LoggedCapture(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+        after = rows[-1][0]
+
+
+async def leaf_hashes(conn: AsyncConnection, size: int | None = None) -> list[bytes]:
+    """The leaf hashes of the first ``size`` captures (all when None), in order."""
+    query = sa.select(evidence_log.c.leaf_hash).order_by(evidence_log.c.seq)
+    if size is not None:
+        query = query.where(evidence_log.c.seq < size)
+    return [bytes(h) for h in (await conn.execute(query)).scalars()]
+
+
+async def captures_of(conn: AsyncConnection, channel_id: int, msg_id: int) -> list[LoggedCapture]:
+    """Every capture about one message (versions, files, deletions), in log order."""
+    rows = await conn.execute(
+        sa.select(
+            evidence_log.c.seq,
+            evidence_log.c.type,
+            evidence_log.c.channel_id,
+            evidence_log.c.msg_id,
+            evidence_log.c.leaf,
+            evidence_log.c.leaf_hash,
+        )
+        .where(evidence_log.c.channel_id == channel_id, evidence_log.c.msg_id == msg_id)
+        .order_by(evidence_log.c.seq)
+    )
+    return [LoggedCapture(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class HeadRow:
+    """A signed tree head as stored."""
+
+    tree_size: int
+    root_hash: bytes
+    signed_at: int
+    key_id: str
+    signature: bytes
+
+
+async def add_head(conn: AsyncConnection, head: HeadRow) -> None:
+    """Store a signed head (one per tree size; a second head of the same size is ignored)."""
+    insert = dialect_of(conn).insert(evidence_heads)
+    await conn.execute(
+        insert.values(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            signed_at=head.signed_at,
+            key_id=head.key_id,
+            signature=head.signature,
+        ).on_conflict_do_nothing()
+    )
+
+
+def _head(r: Any) -> HeadRow:
+    return HeadRow(int(r[0]), bytes(r[1]), int(r[2]), str(r[3]), bytes(r[4]))
+
+
+_HEAD_COLS = (
+    evidence_heads.c.tree_size,
+    evidence_heads.c.root_hash,
+    evidence_heads.c.signed_at,
+    evidence_heads.c.key_id,
+    evidence_heads.c.signature,
+)
+
+
+async def latest_head(conn: AsyncConnection) -> HeadRow | None:
+    """The head of the largest tree, or None before the first head."""
+    row = (
+        await conn.execute(
+            sa.select(*_HEAD_COLS).order_by(evidence_heads.c.tree_size.desc()).limit(1)
+        )
+    ).first()
+    return _head(row) if row is not None else None
+
+
+async def all_heads(conn: AsyncConnection) -> list[HeadRow]:
+    """Every signed head, smallest tree first."""
+    rows = await conn.execute(sa.select(*_HEAD_COLS).order_by(evidence_heads.c.tree_size))
+    return [_head(r) for r in rows]
