@@ -55,15 +55,15 @@ def create_app(config: Config) -> FastAPI:
     app.add_middleware(SecurityHeaders, media_origins=origins)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from web.api.routes import router as api_router
-    from web.pages import admin, channel, feeds, index, media, post, search, thumbnails
+    from web.pages import admin, channel, evidence, feeds, index, media, post, search, thumbnails
 
     app.include_router(api_router)
-    for page in (index, search, media, thumbnails, admin, feeds, channel, post):
+    for page in (index, search, media, thumbnails, admin, feeds, evidence, channel, post):
         app.include_router(page.router)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> HTMLResponse | JSONResponse:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(("/api/", "/.well-known/")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return error_page(request, exc.status_code, str(exc.detail))
 

@@ -35,27 +35,35 @@ def jcs_value(value: Any) -> Any:
     raise TypeError(f"a capture cannot hold {type(value).__name__}")
 
 
-def _fast_domain(value: Any) -> bool:
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -_SAFE <= value <= _SAFE
-    if isinstance(value, dict):
-        return all(k.isascii() and _fast_domain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_fast_domain(v) for v in value)
-    return False
+class _NeedsJcs(Exception):
+    """A value outside the fast path's domain (a float, a non-ASCII key)."""
+
+
+def _fast(value: Any) -> Any:
+    """``jcs_value`` in one pass, raising ``_NeedsJcs`` where json.dumps could differ."""
+    t = type(value)
+    if t is str or value is None or t is bool:
+        return value
+    if t is int:
+        return value if -_SAFE <= value <= _SAFE else str(value)
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                raise _NeedsJcs
+            out[k] = _fast(v)
+        return out
+    if t is list or t is tuple:
+        return [_fast(v) for v in value]
+    raise _NeedsJcs
 
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 bytes of ``value`` (after ``jcs_value``)."""
-    value = jcs_value(value)
-    if _fast_domain(value):
-        try:
-            return _dumps(value).encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: let rfc8785 say what is wrong
-    return rfc8785.dumps(value)
+    try:
+        return _dumps(_fast(value)).encode("utf-8")
+    except (_NeedsJcs, UnicodeEncodeError):
+        return rfc8785.dumps(jcs_value(value))  # floats, non-ASCII keys, lone surrogates
 
 
 def leaf_hash(leaf: bytes) -> bytes:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from archiver.errors import EvidenceError
 
 KEY_FILE = "evidence-key.pem"
+PUBLIC_FILE = "evidence-key.pub.pem"
 
 
 def key_path(data_dir: Path) -> Path:
@@ -52,6 +53,12 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
         ) from exc
     if not isinstance(loaded, Ed25519PrivateKey):
         raise EvidenceError(f"{path}: not an Ed25519 key; restore the archive key from a backup")
+    public = data_dir / PUBLIC_FILE
+    if not public.exists():  # for readers (the mirror) that must not hold the private key
+        try:
+            public.write_bytes(public_pem(loaded.public_key()))
+        except OSError as exc:
+            raise EvidenceError(f"{public}: cannot write the public key: {exc.strerror}") from exc
     return loaded
 
 

@@ -69,33 +69,85 @@ def _split(n: int) -> int:
     return k
 
 
+class Tree:
+    """A tree with every aligned perfect subtree's hash kept (level by level), so that roots
+    of any prefix and proofs cost O(log² n) hashes instead of O(n). ``extend`` appends."""
+
+    def __init__(self, leaves: Sequence[bytes] = ()) -> None:
+        self.levels: list[list[bytes]] = [[]]
+        self.extend(leaves)
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append leaf hashes, completing the perfect subtrees they close."""
+        self.levels[0].extend(leaves)
+        h = 0
+        while len(self.levels[h]) > 1:
+            below = self.levels[h]
+            if h + 1 == len(self.levels):
+                self.levels.append([])
+            above = self.levels[h + 1]
+            for i in range(len(above), len(below) // 2):
+                above.append(node_hash(below[2 * i], below[2 * i + 1]))
+            h += 1
+
+    def subtree(self, start: int, end: int) -> bytes:
+        """MTH of leaves[start:end]."""
+        n = end - start
+        if n == 0:
+            return EMPTY_ROOT
+        if n & (n - 1) == 0 and start % n == 0:
+            h = n.bit_length() - 1
+            return self.levels[h][start // n]
+        k = _split(n)
+        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+
+    def root(self, size: int | None = None) -> bytes:
+        """MTH of the first ``size`` leaves (all by default)."""
+        return self.subtree(0, self.size if size is None else size)
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[size])."""
+        if not 0 <= index < size <= self.size:
+            raise ProofError(f"leaf {index} is not in a tree of size {size}")
+        return self._path(index, 0, size)
+
+    def _path(self, m: int, start: int, end: int) -> list[bytes]:
+        n = end - start
+        if n == 1:
+            return []
+        k = _split(n)
+        if m < k:
+            return [*self._path(m, start, start + k), self.subtree(start + k, end)]
+        return [*self._path(m - k, start + k, end), self.subtree(start, start + k)]
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]:
+        """PROOF(old_size, D[new_size])."""
+        if not 0 < old_size <= new_size <= self.size:
+            raise ProofError(f"no consistency proof from size {old_size} to {new_size}")
+        return self._sub(old_size, 0, new_size, True)
+
+    def _sub(self, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+        n = end - start
+        if m == n:
+            return [] if complete else [self.subtree(start, end)]
+        k = _split(n)
+        if m <= k:
+            return [*self._sub(m, start, start + k, complete), self.subtree(start + k, end)]
+        return [*self._sub(m - k, start + k, end, False), self.subtree(start, start + k)]
+
+
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PATH(m, D[n]): the audit path of leaf ``index`` in the tree of ``leaves``."""
-    if not 0 <= index < len(leaves):
-        raise ProofError(f"leaf {index} is not in a tree of size {len(leaves)}")
-    if len(leaves) == 1:
-        return []
-    k = _split(len(leaves))
-    if index < k:
-        return [*inclusion_proof(index, leaves[:k]), root(leaves[k:])]
-    return [*inclusion_proof(index - k, leaves[k:]), root(leaves[:k])]
+    return Tree(leaves).inclusion(index, len(leaves))
 
 
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]) between the tree of the first ``old_size`` leaves and of all ``leaves``."""
-    if not 0 < old_size <= len(leaves):
-        raise ProofError(f"no consistency proof from size {old_size} to {len(leaves)}")
-    return _subproof(old_size, leaves, True)
-
-
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root(leaves)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves[:k], complete), root(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+    return Tree(leaves).consistency(old_size, len(leaves))
 
 
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:

@@ -42,12 +42,57 @@ def export_sha256(conn: AsyncConnection) -> str | None:
 
 
 async def append_captures(conn: AsyncConnection, captures: Sequence[Capture]) -> int:
-    """Append captures at the end of the log in one statement; returns the new log size."""
+    """Append captures at the end of the log in one statement; returns the new log size.
+
+    On SQLite the position of the next capture is remembered on the database connection, and
+    the insert only takes effect if the log still ends just before it (one round trip instead
+    of two: the log append is on the ingest path); otherwise the log size is read and the
+    captures inserted again. PostgreSQL always reads it, under the append lock.
+    """
     if not captures or not logging_on(conn):
         return -1
+    info = conn.sync_connection.info if conn.sync_connection is not None else {}
     if dialect_of(conn).name == "postgresql":
         await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
+    else:
+        start = info.get(_NEXT_SEQ)
+        if isinstance(start, int):
+            rows = _rows(captures, start)
+            guards = {"start": start, "first_hash": rows[0]["leaf_hash"]}
+            done = await conn.execute(_GUARDED_INSERT, [{**r, **guards} for r in rows])
+            if done.rowcount == len(rows):
+                info[_NEXT_SEQ] = start + len(rows)
+                return start + len(rows)
     start = await log_size(conn)
+    await conn.execute(evidence_log.insert(), _rows(captures, start))
+    info[_NEXT_SEQ] = start + len(captures)
+    return start + len(captures)
+
+
+_NEXT_SEQ = "tgmirror.evidence_next_seq"
+_COLUMNS = ("seq", "type", "channel_id", "msg_id", "captured_at", "leaf", "leaf_hash")
+# INSERT ... SELECT <the row> WHERE the log ends just before it, and (after the batch's
+# first row) that first row is ours: a no-op for the whole batch when another connection
+# appended since this one last did, even if it appended exactly as many rows as precede a row.
+_SEQ = sa.bindparam("seq", type_=sa.BigInteger)
+_START = sa.bindparam("start", type_=sa.BigInteger)
+_GUARDED_INSERT = evidence_log.insert().from_select(
+    list(_COLUMNS),
+    sa.select(*(sa.bindparam(c, type_=evidence_log.c[c].type) for c in _COLUMNS)).where(
+        sa.select(sa.func.coalesce(sa.func.max(evidence_log.c.seq), -1)).scalar_subquery()
+        == _SEQ - 1,
+        sa.or_(
+            _SEQ == _START,
+            sa.exists().where(
+                evidence_log.c.seq == _START,
+                evidence_log.c.leaf_hash == sa.bindparam("first_hash", type_=sa.LargeBinary),
+            ),
+        ),
+    ),
+)
+
+
+def _rows(captures: Sequence[Capture], start: int) -> list[dict[str, Any]]:
     rows = []
     for i, c in enumerate(captures):
         leaf = canonical_json({**c.body, "seq": start + i})
@@ -62,8 +107,7 @@ async def append_captures(conn: AsyncConnection, captures: Sequence[Capture]) ->
                 "leaf_hash": leaf_hash(leaf),
             }
         )
-    await conn.execute(evidence_log.insert(), rows)
-    return start + len(rows)
+    return rows
 
 
 async def log_size(conn: AsyncConnection) -> int:
@@ -189,3 +233,13 @@ async def all_heads(conn: AsyncConnection) -> list[HeadRow]:
     """Every signed head, smallest tree first."""
     rows = await conn.execute(sa.select(*_HEAD_COLS).order_by(evidence_heads.c.tree_size))
     return [_head(r) for r in rows]
+
+
+async def leaf_hashes_from(conn: AsyncConnection, start: int) -> list[bytes]:
+    """The leaf hashes from position ``start`` on, in order (to extend a cached tree)."""
+    rows = await conn.execute(
+        sa.select(evidence_log.c.leaf_hash)
+        .where(evidence_log.c.seq >= start)
+        .order_by(evidence_log.c.seq)
+    )
+    return [bytes(h) for h in rows.scalars()]

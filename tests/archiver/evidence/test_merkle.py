@@ -60,3 +60,11 @@ def test_consistency_fails_for_a_rewritten_past() -> None:
     proof = merkle.consistency_proof(7, rewritten)
     with pytest.raises(merkle.ProofError):
         merkle.verify_consistency(7, 13, mth(tree[:7]), mth(rewritten), proof)
+
+
+def test_tree_grown_in_steps_gives_the_same_proofs() -> None:
+    tree = merkle.Tree(LEAVES[:5])
+    tree.extend(LEAVES[5:19])
+    assert tree.root(11) == mth(LEAVES[:11]) and tree.root() == mth(LEAVES[:19])
+    assert tree.inclusion(6, 11) == merkle.Tree(LEAVES[:11]).inclusion(6, 11)
+    merkle.verify_consistency(6, 19, mth(LEAVES[:6]), mth(LEAVES[:19]), tree.consistency(6, 19))
