@@ -56,9 +56,11 @@ def create_app(config: Config) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from web.api.routes import router as api_router
     from web.pages import admin, channel, evidence, feeds, index, media, post, search, thumbnails
+    from web.pages import evidence_bundle as bundle
 
     app.include_router(api_router)
-    for page in (index, search, media, thumbnails, admin, feeds, evidence, channel, post):
+    pages = (index, search, media, thumbnails, admin, feeds, evidence, bundle, channel, post)
+    for page in pages:
         app.include_router(page.router)
 
     @app.exception_handler(HTTPException)

@@ -1,17 +1,26 @@
-"""``tgmirror verify``: check the archive against its tamper-evident capture log."""
+"""``tgmirror verify | evidence | verify-bundle``: check the archive against its capture log,
+write a post's evidence bundle, check a bundle offline."""
 
 from __future__ import annotations
 
 from contextlib import aclosing
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.errors import ChannelRefError, EvidenceError
 from archiver.evidence.archive_key import existing_public_key
+from archiver.evidence.bundle import build_bundle
+from archiver.evidence.bundle_check import check_bundle
+from archiver.evidence.bundle_source import bundle_parts
 from archiver.evidence.verify import VerifyReport, verify_archive
-from archiver.media import open_media_store
+from archiver.media import MediaStore, open_media_store
+from archiver.store.channels import find_channel
+from archiver.telegram.refs import parse_ref
 
 
 @app.command()
@@ -37,4 +46,64 @@ def verify(
         f"{report.files} media files: {len(report.problems)} problems."
     )
     if not report.ok:
+        raise typer.Exit(1)
+
+
+def _post_ref(text: str) -> tuple[str, int]:
+    """Split ``REF/ID`` (``@name/12``, ``t.me/name/12``, ``1234567/12``) into ref and post id."""
+    ref, _, post = text.rstrip("/").rpartition("/")
+    if not ref or not post.isdigit():
+        raise ChannelRefError(f"{text!r}: expected CHANNEL/POST_ID, e.g. @name/12 or t.me/name/12")
+    parsed = parse_ref(ref)
+    return str(parsed.channel_id or parsed.username), int(post)
+
+
+async def _bundle(
+    engine: AsyncEngine, media: MediaStore, data_dir: Path, key: str, msg_id: int
+) -> bytes:
+    async with engine.connect() as conn:
+        channel = await find_channel(conn, key)
+        if channel is None:
+            raise ChannelRefError(f"{key!r}: no such channel in the archive")
+        parts = await bundle_parts(conn, media, data_dir, channel.id, msg_id)
+    return build_bundle(parts)
+
+
+@app.command()
+def evidence(
+    ctx: typer.Context,
+    post: Annotated[str, typer.Argument(help="The post: CHANNEL/ID, e.g. @name/12.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The bundle to write (.zip).")],
+) -> None:
+    """Write a post's evidence bundle: its captures, files, proofs, signed head and key."""
+    config = get_config(ctx)
+    key, msg_id = _post_ref(post)
+
+    async def go() -> bytes:
+        async with aclosing(open_media_store(config)) as media, migrated_engine(config) as engine:
+            return await _bundle(engine, media, config.storage.data_dir, key, msg_id)
+
+    data = run(go())
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise EvidenceError(f"{out}: cannot write the bundle: {exc.strerror}") from exc
+    console.print(f"Wrote {out} ({len(data):,} bytes).")
+
+
+@app.command("verify-bundle")
+def verify_bundle(
+    bundle: Annotated[Path, typer.Argument(help="An evidence bundle (.zip).")],
+) -> None:
+    """Check an evidence bundle offline: signature, inclusion proofs, files."""
+    report = check_bundle(bundle)
+    for line in report.problems:
+        console.print(f"[red]problem:[/red] {line}", highlight=False)
+    console.print(
+        f"Post {report.msg_id} of channel {report.channel_id}: {report.captures} captures, "
+        f"{report.files} files, under a head of {report.tree_size} captures signed by key "
+        f"{report.key_id}: {len(report.problems)} problems.",
+        highlight=False,
+    )
+    if report.problems:
         raise typer.Exit(1)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.db.schema import evidence_heads, evidence_log
+from archiver.db.schema import evidence_heads, evidence_log, media_files
 from archiver.evidence.canonical import canonical_json, leaf_hash
 from archiver.evidence.captures import Capture
 from archiver.store.dialect import dialect_of
@@ -243,3 +243,9 @@ async def leaf_hashes_from(conn: AsyncConnection, start: int) -> list[bytes]:
         .order_by(evidence_log.c.seq)
     )
     return [bytes(h) for h in rows.scalars()]
+
+
+async def file_key(conn: AsyncConnection, sha256: str) -> str | None:
+    """The media store key of stored content, or None."""
+    row = await conn.execute(sa.select(media_files.c.path).where(media_files.c.sha256 == sha256))
+    return row.scalar()
