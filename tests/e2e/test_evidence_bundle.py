@@ -85,3 +85,36 @@ async def test_any_change_inside_the_bundle_fails(archive_copy, cli, tmp_path) -
     result = cli("verify-bundle", str(target))
     assert result.returncode == 1 and "problem:" in result.stdout
     assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.sqlite_only
+async def test_docs_check_with_openssl_sha256sum_and_the_script(archive_copy, tmp_path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    await _signed(archive_copy)
+    channel, msg_id = await _media_post(archive_copy)
+    async with make_client(archive_copy["config"]) as client:
+        url = f"/{channel}/{msg_id}/evidence.zip"
+        data = (await client.get(url, follow_redirects=True)).content
+    folder = tmp_path / "post"
+    zipfile.ZipFile(__import__("io").BytesIO(data)).extractall(folder)
+    doc = (Path(__file__).parents[2] / "docs" / "evidence.md").read_text()
+    (folder / "check_bundle.py").write_text(re.search(r"```python\n(.*?)```", doc, re.S)[1])
+    openssl = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin",
+               "-in", "head.msg", "-sigfile", "head.sig"]  # fmt: skip
+    assert subprocess.run(openssl, cwd=folder, capture_output=True).returncode == 0
+    sums = subprocess.run("sha256sum media/*", shell=True, cwd=folder, capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    for line in sums.splitlines():
+        digest, name = line.split()
+        assert name == f"media/{digest}"
+    script = subprocess.run([sys.executable, "check_bundle.py"], cwd=folder,
+                            capture_output=True, text=True)  # fmt: skip
+    assert script.returncode == 0, script.stderr
+    assert script.stdout.startswith("capture #") and "OK:" in script.stdout
+    leaf = sorted(folder.glob("captures/*.json"))[0]
+    leaf.write_bytes(leaf.read_bytes().replace(b'"v":1', b'"v":2'))
+    broken = subprocess.run([sys.executable, "check_bundle.py"], cwd=folder, capture_output=True)
+    assert broken.returncode != 0
