@@ -14,6 +14,7 @@ from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.config import Config
 from archiver.db.engine import sqlite_path
 from archiver.errors import DatabaseError
+from archiver.evidence.keys import copy_key_files
 from archiver.media import open_media_store
 
 
@@ -62,8 +63,10 @@ def backup(
         raise DatabaseError("backup copies SQLite archives; use your database's own tools")
     target = backup_database(db, out)
     console.print(f"Database copied to {target}.")
+    folder = out if out.suffix != ".db" else out.parent
+    if copy_key_files(config.storage.data_dir, folder):
+        console.print(f"Archive key copied to {folder} (keep it as private as the database).")
     if media:
-        folder = out if out.suffix != ".db" else out.parent
         copied = run(_backup_media(config, folder))
         console.print(f"Copied {copied} media files to {folder / 'media'}.")
 

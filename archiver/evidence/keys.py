@@ -97,3 +97,22 @@ def signature_ok(key: Ed25519PublicKey, signature: bytes, message: bytes) -> boo
     except InvalidSignature:
         return False
     return True
+
+
+def copy_key_files(data_dir: Path, folder: Path) -> int:
+    """Copy the archive key files into ``folder`` (mode 600); returns how many were copied."""
+    copied = 0
+    for name in (KEY_FILE, PUBLIC_FILE):
+        source = data_dir / name
+        if not source.exists():
+            continue
+        target = folder / name
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(source.read_bytes())
+            os.chmod(target, 0o600)
+        except OSError as exc:
+            raise EvidenceError(f"{target}: cannot copy the archive key: {exc.strerror}") from exc
+        copied += 1
+    return copied
