@@ -40,21 +40,31 @@ class _NeedsJcs(Exception):
 
 
 def _fast(value: Any) -> Any:
-    """``jcs_value`` in one pass, raising ``_NeedsJcs`` where json.dumps could differ."""
+    """``jcs_value`` in one pass, raising ``_NeedsJcs`` where json.dumps could differ.
+
+    Scalars inside containers are handled inline: a capture is mostly a flat dict of strings
+    and integers, and a call per value would cost more than the encoding itself.
+    """
     t = type(value)
-    if t is str or value is None or t is bool:
-        return value
-    if t is int:
-        return value if -_SAFE <= value <= _SAFE else str(value)
     if t is dict:
         out = {}
         for k, v in value.items():
             if type(k) is not str or not k.isascii():
                 raise _NeedsJcs
-            out[k] = _fast(v)
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                out[k] = v
+            elif tv is int:
+                out[k] = v if -_SAFE <= v <= _SAFE else str(v)
+            else:
+                out[k] = _fast(v)
         return out
     if t is list or t is tuple:
         return [_fast(v) for v in value]
+    if t is str or value is None or t is bool:
+        return value
+    if t is int:
+        return value if -_SAFE <= value <= _SAFE else str(value)
     raise _NeedsJcs
 
 
@@ -64,6 +74,16 @@ def canonical_json(value: Any) -> bytes:
         return _dumps(_fast(value)).encode("utf-8")
     except (_NeedsJcs, UnicodeEncodeError):
         return rfc8785.dumps(jcs_value(value))  # floats, non-ASCII keys, lone surrogates
+
+
+def quick_canonical(body: dict[str, Any], nested: str) -> bytes | None:
+    """The canonical bytes of a flat capture whose only container is ``body[nested]``, or None
+    when that value needs ``canonical_json``. For ``verify``'s fast path: its result is only
+    ever compared with logged bytes, and a mismatch falls back to the full comparison."""
+    try:
+        return _dumps({**body, nested: _fast(body[nested])}).encode("utf-8")
+    except (_NeedsJcs, UnicodeEncodeError):
+        return None
 
 
 def leaf_hash(leaf: bytes) -> bytes:

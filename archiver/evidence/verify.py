@@ -18,8 +18,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from archiver.evidence.canonical import canonical_json, leaf_hash
-from archiver.evidence.captures import event_capture, post_capture
+from archiver.evidence.canonical import canonical_json, leaf_hash, quick_canonical
+from archiver.evidence.captures import VERSION, event_capture, post_capture
 from archiver.evidence.heads import head_valid
 from archiver.evidence.merkle import TreeBuilder
 from archiver.media import MediaStore
@@ -74,6 +74,27 @@ class CaptureChecker:
         self.deletions: dict[tuple[int, int], tuple[LoggedCapture, dict[str, Any]]] = {}
         self.files: dict[str, list[LoggedCapture]] = {}
 
+    def quick_ok(self, c: LoggedCapture, leaf: bytes) -> bool:
+        """Whether a post capture is rebuilt byte for byte from its rows on the first try
+        (the common case; anything else goes through ``check``, which names the difference)."""
+        if c.type != "post" or c.msg_id is None:
+            return False
+        state = self.states.get((c.channel_id, c.msg_id))
+        if state is None:
+            return False
+        for v in state.versions:
+            if v.captured_at != c.captured_at:
+                continue
+            body = {
+                "v": VERSION, "type": "post", "channel_id": c.channel_id, "msg_id": c.msg_id,
+                "date": v.date, "edit_date": v.edit_date, "text": v.text or "",
+                "entities": v.entities or [], "media_kind": v.media_kind,
+                "captured_at": v.captured_at, "source": state.source, "seq": c.seq,
+            }  # fmt: skip
+            if quick_canonical(body, "entities") == leaf:
+                return True
+        return False
+
     def check(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
         """None when the rows give back the logged capture, else what differs."""
         if body.get("seq") != c.seq:
@@ -108,7 +129,7 @@ class CaptureChecker:
         if state is None:
             return "the message is no longer in the database"
         sha = body["sha256"]
-        if state.files.get(body["role"]) != sha and sha not in state.past_files:
+        if not state.links(body["role"], sha):
             return f"the message no longer links the file {sha}"
         self.files.setdefault(sha, []).append(c)
         return None
@@ -208,6 +229,9 @@ def _check_one(
     digest = leaf_hash(leaf)
     if digest != c.leaf_hash:
         report.problems.append(f"capture #{c.seq}: its stored leaf hash is not that of its JSON")
+    if checker.quick_ok(c, leaf):
+        tree.append(digest)
+        return
     try:
         body = json.loads(leaf)
     except ValueError:

@@ -126,6 +126,7 @@ class LoggedCapture:
     msg_id: int | None
     leaf: str
     leaf_hash: bytes
+    captured_at: int = 0
 
 
 async def iter_log(
@@ -140,6 +141,7 @@ async def iter_log(
         evidence_log.c.msg_id,
         evidence_log.c.leaf,
         evidence_log.c.leaf_hash,
+        evidence_log.c.captured_at,
     )
     while True:
         rows = (
@@ -152,7 +154,10 @@ async def iter_log(
         ).all()
         if not rows:
             return
-        yield [LoggedCapture(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+        yield [
+            LoggedCapture(seq, kind, ch, msg, leaf, bytes(digest), at)
+            for seq, kind, ch, msg, leaf, digest, at in rows
+        ]
         after = rows[-1][0]
 
 

@@ -6,8 +6,8 @@ second only if the rows come in a few large reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,8 +17,7 @@ from archiver.db.schema import events, media_files, message_media, message_revis
 MessageKey = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
+class Version(NamedTuple):
     """One stored version of a message: the current row, or a revision."""
 
     date: int
@@ -32,14 +31,22 @@ class Version:
 
 @dataclass(slots=True)
 class MessageState:
-    """What the database holds about one message."""
+    """What the database holds about one message. ``files`` (role -> sha256 of the current
+    files) and ``past_files`` (sha256 shown by earlier versions) stay None when empty: the
+    state of every message is built, most have neither."""
 
-    versions: list[Version] = field(default_factory=list)
-    source: str = "telegram"
-    deleted_at: int | None = None
-    deleted_how: str | None = None
-    files: dict[str, str] = field(default_factory=dict)  # role -> sha256 of current files
-    past_files: set[str] = field(default_factory=set)  # sha256 shown by earlier versions
+    versions: list[Version]
+    source: str
+    deleted_at: int | None
+    deleted_how: str | None
+    files: dict[str, str] | None = None
+    past_files: set[str] | None = None
+
+    def links(self, role: str, sha256: str) -> bool:
+        """Whether a version of the message showed the file ``sha256`` in ``role``."""
+        if self.files is not None and self.files.get(role) == sha256:
+            return True
+        return self.past_files is not None and sha256 in self.past_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ async def message_states(
     """Every message (of ``channel_ids``, or all) with its versions and files."""
     states: dict[MessageKey, MessageState] = {}
     key_of: dict[int, MessageKey] = {}
+    dates: dict[int, int] = {}
     query = sa.select(
         messages.c.id, messages.c.channel_id, messages.c.msg_id, messages.c.date,
         messages.c.edit_date, messages.c.text, messages.c.entities, messages.c.media_kind,
@@ -63,37 +71,39 @@ async def message_states(
     )  # fmt: skip
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
-    dates: dict[int, int] = {}
-    for r in await conn.execute(query):
-        key = (r.channel_id, r.msg_id)
-        key_of[r.id] = key
-        dates[r.id] = r.date
-        state = MessageState(source=r.source, deleted_at=r.deleted_at, deleted_how=r.deleted_how)
-        state.versions.append(
-            Version(r.date, r.edit_date, r.text, r.entities, r.media_kind, r.captured_at, True)
-        )
-        states[key] = state
+    # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
+    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in (
+        await conn.execute(query)
+    ):
+        key = (ch, msg)
+        key_of[pk] = key
+        dates[pk] = date
+        version = Version(date, edited, text, ents, kind, at, True)
+        states[key] = MessageState([version], source, gone, how)
     revs = sa.select(
         message_revisions.c.message_id, message_revisions.c.edit_date, message_revisions.c.text,
         message_revisions.c.entities, message_revisions.c.media_kind,
         message_revisions.c.captured_at, message_revisions.c.media_sha256,
     )  # fmt: skip
-    for v in await conn.execute(revs):
-        owner = key_of.get(v.message_id)
+    for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)):
+        owner = key_of.get(owner_pk)
         if owner is None:
             continue
         state = states[owner]
-        date = dates[v.message_id]
-        state.versions.append(
-            Version(date, v.edit_date, v.text, v.entities, v.media_kind, v.captured_at, False)
-        )
-        if v.media_sha256:
-            state.past_files.add(v.media_sha256)
+        state.versions.append(Version(dates[owner_pk], edited, text, ents, kind, at, False))
+        if sha:
+            if state.past_files is None:
+                state.past_files = set()
+            state.past_files.add(sha)
     files = sa.select(message_media.c.message_id, message_media.c.role, message_media.c.sha256)
-    for f in await conn.execute(files.where(message_media.c.sha256.is_not(None))):
-        linked = key_of.get(f.message_id)
-        if linked is not None:
-            states[linked].files[f.role] = f.sha256
+    linked = files.where(message_media.c.sha256.is_not(None))
+    for owner_pk, role, sha in (await conn.execute(linked)):
+        owner = key_of.get(owner_pk)
+        if owner is not None:
+            state = states[owner]
+            if state.files is None:
+                state.files = {}
+            state.files[role] = sha
     return states
 
 
