@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
+from archiver.evidence.provenance import export_file_sha256
 from archiver.importers.export_limits import (
     MAX_JSON_BYTES,
     BoundedReader,
@@ -242,6 +243,7 @@ async def import_export(
 ) -> ImportReport:
     """Import every channel and supergroup of an export; one transaction per chat."""
     source = ExportSource(path)
+    export_sha256 = export_file_sha256(path)  # logged with every capture of this import
     report = ImportReport()
     with source.open_json() as handle:
         events = iter_export(handle, source.where)
@@ -256,6 +258,7 @@ async def import_export(
                 chat.messages = _skip_chat(events)
                 continue
             async with engine.begin() as conn:
+                await conn.execution_options(evidence_export_sha256=export_sha256)
                 if await get_channel(conn, chat.id) is None:
                     kind = "megagroup" if "supergroup" in chat.kind else "channel"
                     row = ChannelRow(
