@@ -72,8 +72,8 @@ async def message_states(
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
     # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
-    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in (
-        await conn.execute(query)
+    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in await conn.execute(
+        query
     ):
         key = (ch, msg)
         key_of[pk] = key
@@ -85,7 +85,7 @@ async def message_states(
         message_revisions.c.entities, message_revisions.c.media_kind,
         message_revisions.c.captured_at, message_revisions.c.media_sha256,
     )  # fmt: skip
-    for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)):
+    for owner_pk, edited, text, ents, kind, at, sha in await conn.execute(revs):
         owner = key_of.get(owner_pk)
         if owner is None:
             continue
@@ -97,7 +97,7 @@ async def message_states(
             state.past_files.add(sha)
     files = sa.select(message_media.c.message_id, message_media.c.role, message_media.c.sha256)
     linked = files.where(message_media.c.sha256.is_not(None))
-    for owner_pk, role, sha in (await conn.execute(linked)):
+    for owner_pk, role, sha in await conn.execute(linked):
         owner = key_of.get(owner_pk)
         if owner is not None:
             state = states[owner]
