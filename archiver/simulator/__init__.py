@@ -48,6 +48,9 @@ Public API (stable):
     world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
     attach(client, world_path, *, authorized=True)   # before client.connect()
+    from archiver.simulator.web_preview import serve_web, WebFaults
+    with serve_web(world_path, faults=WebFaults(rate, seed=0)) as app:  # the world's t.me
+        app.state.base_url  # http://127.0.0.1:<port>: /s/<name>?before=<id>, /<name>, /file/<t>
 
 MediaSpec is one of `specs.Photo, Document (kind: document|video|gif|round|audio|voice|sticker|
 animated_sticker|video_sticker), Poll, Geo, Venue, Contact, WebPage, Dice`.
