@@ -1,0 +1,203 @@
+"""Parse t.me pages: a `/s/<name>` preview into `MessageRow`s, and what a `/<name>` page says
+about the name (a channel without preview, a user or bot, nobody, a blocked channel).
+
+Pure: HTML text goes in, a `PreviewPage` comes out. Rows carry `source="web"`; what only the
+page shows (views as written, the edit marker, file URLs) lives in `extra["web"]`. The fields
+the preview lacks are listed in docs/telegram-behaviour.md ("t.me/s").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from archiver.rows import FileRow, MessageRow
+
+from .parse_media import MediaParts, media, photo
+from .parse_text import text_and_entities
+
+NOT_SUPPORTED = "Please open Telegram to view this post"
+_POST_HREF = re.compile(r"/([A-Za-z0-9_]+)/(\d+)(?:\?single)?$")
+_MIME = {"photo": "image/jpeg", "video": "video/mp4", "gif": "video/mp4", "round": "video/mp4",
+         "voice": "audio/ogg"}  # fmt: skip
+_SERVICE = (("Channel created", {"type": "channel_create"}),
+            ("Channel photo updated", {"type": "chat_edit_photo", "has_photo": True}),
+            ("Message pinned", {"type": "pin_message"}))  # fmt: skip
+
+
+class TruncatedPage(ValueError):
+    """The body ended before `</html>`: a cut-off answer, never evidence of anything."""
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """What one t.me page says.
+
+    kind: "preview" (posts), "blocked" (a notice instead of posts), "channel" (a channel page
+    without preview), "user" (the name is a user's or bot's), "nobody" (plain "Contact @name").
+    """
+
+    kind: str
+    posts: list[MessageRow] = field(default_factory=list)
+    before: int | None = None  # the `?before=` of the next older page, None at the first post
+    notice: str | None = None
+    title: str | None = None
+
+
+def parse_views(shown: str) -> int:
+    """ "1.2K" -> 1200, "15M" -> 15000000, "987" -> 987 (a lower bound, as shown)."""
+    shown = shown.strip().replace(",", "")
+    scale = {"K": 1_000, "M": 1_000_000}.get(shown[-1:].upper(), 1)
+    number = shown[:-1] if scale > 1 else shown
+    return int(float(number or 0) * scale)
+
+
+def _unix(node: LexborNode | None) -> int:
+    stamp = node.attributes.get("datetime") if node is not None else None
+    return int(datetime.fromisoformat(stamp).timestamp()) if stamp else 0
+
+
+def _text_of(node: LexborNode, selector: str) -> str | None:
+    found = node.css_first(selector)
+    return found.text(deep=True).strip() if found is not None else None
+
+
+def _fwd(bubble: LexborNode) -> dict[str, Any] | None:
+    node = bubble.css_first(".tgme_widget_message_forwarded_from_name")
+    if node is None:
+        return None
+    name = node.text(deep=True).strip()
+    match = _POST_HREF.search(node.attributes.get("href") or "")
+    if node.tag == "a" and match:
+        return {"from_type": "channel", "from_username": match.group(1),
+                "channel_post": int(match.group(2)), "from_title": name}  # fmt: skip
+    if node.tag == "a":
+        href = (node.attributes.get("href") or "").rstrip("/")
+        return {"from_type": "channel", "from_username": href.rsplit("/", 1)[-1],
+                "from_title": name}  # fmt: skip
+    return {"from_type": "hidden", "from_name": name}
+
+
+def _reply(bubble: LexborNode) -> int | None:
+    node = bubble.css_first(".tgme_widget_message_reply")
+    match = _POST_HREF.search(node.attributes.get("href") or "") if node is not None else None
+    return int(match.group(2)) if match else None
+
+
+def _files(kind: str | None, info: dict[str, Any] | None) -> tuple[FileRow, ...]:
+    if kind not in ("photo", "video", "gif", "round", "voice", "sticker", "webpage"):
+        return ()
+    info = info or {}
+    file_kind = "photo" if kind == "webpage" else kind
+    return (FileRow(kind=file_kind, mime=_MIME.get(file_kind), width=info.get("width"),
+                    height=info.get("height"), duration=info.get("duration")),)  # fmt: skip
+
+
+def _row(channel_id: int, msg_id: int, date: int, parts: MediaParts, web: dict[str, Any],
+         **fields: Any) -> MessageRow:  # fmt: skip
+    kind, info, urls = parts
+    if urls:
+        web["files"] = urls
+    return MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, media_kind=kind,
+                      media=info, files=_files(kind, info) if urls else (), source="web",
+                      extra={"web": web}, **fields)  # fmt: skip
+
+
+def _footer(bubble: LexborNode) -> tuple[int, dict[str, Any], str | None]:
+    date = _unix(bubble.css_first(".tgme_widget_message_date time"))
+    web: dict[str, Any] = {}
+    views = _text_of(bubble, ".tgme_widget_message_views")
+    if views:
+        web["views"] = views
+    meta = bubble.css_first(".tgme_widget_message_meta")
+    if meta is not None and "edited" in meta.text(deep=False):
+        web["edited"] = True
+    author = _text_of(bubble, ".tgme_widget_message_from_author")
+    return date, web, author
+
+
+def _album(channel_id: int, bubble: LexborNode, common: dict[str, Any], date: int,
+           web: dict[str, Any]) -> list[MessageRow]:  # fmt: skip
+    """An album: one row per item (ids from the `?single` links), the caption on the first;
+    headers, views and signature are the album's, so every item carries them."""
+    rows: list[MessageRow] = []
+    wrap = bubble.css_first(".tgme_widget_message_grouped_wrap")
+    items = [] if wrap is None else [
+        n for n in wrap.css("a") if _POST_HREF.search(n.attributes.get("href") or "")
+    ]  # fmt: skip
+    first: int | None = None
+    for node in items:
+        match = _POST_HREF.search(node.attributes.get("href") or "")
+        msg_id = int(match.group(2)) if match else 0
+        if "photo_wrap" in (node.attributes.get("class") or ""):
+            parts = photo(node)
+        else:
+            holder = LexborHTMLParser(node.html or "").body
+            parts = media(holder) if holder is not None else (None, None, [])
+        fields = common if first is None else {**common, "text": "", "entities": None}
+        first = msg_id if first is None else first
+        rows.append(_row(channel_id, msg_id, date, parts, {**web, "album_of": first}, **fields))
+    return rows
+
+
+def _post(channel_id: int, node: LexborNode) -> list[MessageRow]:
+    msg_id = int((node.attributes.get("data-post") or "/0").rsplit("/", 1)[1])
+    bubble = node.css_first(".tgme_widget_message_bubble") or node
+    date, web, author = _footer(bubble)
+    if "service_message" in (node.attributes.get("class") or ""):
+        shown = _text_of(bubble, ".tgme_widget_message_service_text") or ""
+        action = next((dict(a) for t, a in _SERVICE if t == shown), None)
+        if action is None and shown.startswith("Channel name was changed to «"):
+            action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
+        return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
+                           action=action or {"type": "unknown", "shown": shown})]  # fmt: skip
+    if bubble.css_first(".message_media_not_supported") is not None:
+        web["unsupported"] = True
+        return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
+                           extra={"web": web}, post_author=author)]  # fmt: skip
+    text, entities = text_and_entities(bubble.css_first(".tgme_widget_message_text"))
+    reply = _reply(bubble)
+    common: dict[str, Any] = {
+        "text": text, "entities": entities, "reply_to_msg_id": reply,
+        "reply_to": {"msg_id": reply} if reply else None, "fwd_from": _fwd(bubble),
+        "views": parse_views(web["views"]) if "views" in web else None, "post_author": author,
+    }  # fmt: skip
+    if bubble.css_first(".tgme_widget_message_grouped_wrap") is not None:
+        return _album(channel_id, bubble, common, date, web)
+    return [_row(channel_id, msg_id, date, media(bubble), web, **common)]
+
+
+def _before(tree: LexborHTMLParser) -> int | None:
+    more = tree.css_first(".js-messages_more[data-before]")
+    value = more.attributes.get("data-before") if more is not None else None
+    return int(value) if value and value.isdigit() else None
+
+
+def parse_page(html: str, channel_id: int) -> PreviewPage:
+    """Parse a t.me page (after redirects); raises TruncatedPage for a cut-off body."""
+    if "</html>" not in html[-64:].lower():
+        raise TruncatedPage("the page ends before </html>")
+    tree = LexborHTMLParser(html)
+    if tree.css_first(".tgme_channel_history") is not None:
+        title = _text_of(tree.root or tree.body, ".tgme_channel_info_header_title")  # type: ignore[arg-type]
+        blocked = tree.css_first(".tgme_channel_history_blocked")
+        if blocked is not None:
+            return PreviewPage("blocked", notice=blocked.text(deep=True).strip(), title=title)
+        posts = [row for node in tree.css(".tgme_widget_message[data-post]")
+                 for row in _post(channel_id, node)]  # fmt: skip
+        return PreviewPage("preview", posts=posts, before=_before(tree), title=title)
+    page = tree.css_first(".tgme_page")
+    if page is None:
+        raise TruncatedPage("neither a preview nor a t.me page")
+    title = _text_of(page, ".tgme_page_title")
+    extra = _text_of(page, ".tgme_page_extra") or ""
+    description = _text_of(page, ".tgme_page_description")
+    if title is None:
+        return PreviewPage("nobody", notice=description)
+    if extra.startswith("@"):
+        return PreviewPage("user", title=title)
+    return PreviewPage("channel", notice=description, title=title)

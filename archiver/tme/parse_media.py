@@ -1,0 +1,162 @@
+"""The media block of a t.me/s post as `(media_kind, media JSON, file URLs)`.
+
+Pure. Kinds and JSON keys are those of `archiver.telegram.convert_media`, restricted to what the
+preview shows; the URLs are where t.me's CDN serves the files (documents and audio have none).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from selectolax.lexbor import LexborNode
+
+MediaParts = tuple[str | None, dict[str, Any] | None, list[str]]
+_BG = re.compile(r"background-image:url\('([^']*)'\)")
+_WIDTH = re.compile(r"width:(\d+)px")
+_PAD = re.compile(r"padding-top:([\d.]+)%")
+_LATLONG = re.compile(r"[?&]q=(-?[\d.]+),(-?[\d.]+)")
+
+
+def background_url(node: LexborNode | None) -> str | None:
+    """The URL of an inline `background-image:url('…')` style."""
+    if node is None:
+        return None
+    match = _BG.search(node.attributes.get("style") or "")
+    return match.group(1) if match else None
+
+
+def duration_seconds(text: str) -> float:
+    """ "1:05" -> 65.0."""
+    total = 0
+    for part in text.strip().split(":"):
+        total = total * 60 + int(part or 0)
+    return float(total)
+
+
+def _text(node: LexborNode, selector: str) -> str | None:
+    found = node.css_first(selector)
+    return found.text(deep=True) if found is not None else None
+
+
+def photo(node: LexborNode) -> MediaParts:
+    """A `tgme_widget_message_photo_wrap`: its width is shown, its height as a ratio."""
+    style = node.attributes.get("style") or ""
+    width = int(m.group(1)) if (m := _WIDTH.search(style)) else None
+    inner = node.css_first(".tgme_widget_message_photo")
+    pad = _PAD.search(inner.attributes.get("style") or "") if inner is not None else None
+    height = round(width * float(pad.group(1)) / 100) if width and pad else None
+    url = background_url(node)
+    return "photo", {"width": width, "height": height}, [url] if url else []
+
+
+def _video(node: LexborNode, kind: str) -> MediaParts:
+    video = node.css_first("video")
+    info: dict[str, Any] = {}
+    if video is not None:
+        for key in ("width", "height"):
+            value = video.attributes.get(key)
+            if value and value.isdigit():
+                info[key] = int(value)
+    shown = _text(node, "time")
+    if shown:
+        info["duration"] = duration_seconds(shown)
+    url = video.attributes.get("src") if video is not None else None
+    return kind, info, [url] if url else []
+
+
+def _sticker(node: LexborNode) -> MediaParts:
+    for selector, fmt in ((".tgme_widget_message_tgsticker", "tgs"),
+                          (".tgme_widget_message_videosticker", "webm"),
+                          (".tgme_widget_message_sticker", "static")):  # fmt: skip
+        found = node.css_first(selector)
+        if found is None:
+            continue
+        info = {"emoji": found.attributes.get("data-emoji"), "format": fmt}
+        if fmt == "tgs":
+            source = found.css_first("source")
+            url = source.attributes.get("srcset") if source is not None else None
+        elif fmt == "webm":
+            video = found.css_first("video")
+            url = video.attributes.get("src") if video is not None else None
+        else:
+            url = found.attributes.get("data-webp") or background_url(found)
+        return "sticker", {k: v for k, v in info.items() if v}, [url] if url else []
+    return "sticker", {}, []
+
+
+def _document(node: LexborNode) -> MediaParts:
+    title = _text(node, ".tgme_widget_message_document_title") or ""
+    extra = _text(node, ".tgme_widget_message_document_extra") or ""
+    if "audio" in (node.attributes.get("class") or ""):
+        info = {"title": title or None, "performer": extra or None}
+        return "audio", {k: v for k, v in info.items() if v}, []
+    return "document", {"file_name": title, "size_shown": extra}, []
+
+
+def _poll(node: LexborNode, bubble: LexborNode) -> MediaParts:
+    answers = [{"text": o.text(deep=True)}
+               for o in node.css(".tgme_widget_message_poll_option_text")]  # fmt: skip
+    percents = [int(p.text(deep=True).strip().rstrip("%") or "0")
+                for p in node.css(".tgme_widget_message_poll_option_percent")]  # fmt: skip
+    kind = _text(node, ".tgme_widget_message_poll_type") or ""
+    info: dict[str, Any] = {
+        "question": _text(node, ".tgme_widget_message_poll_question") or "",
+        "answers": answers, "closed": kind == "Final results", "quiz": "quiz" in kind.lower(),
+        "percents": percents,
+    }  # fmt: skip
+    voters = _text(bubble, ".tgme_widget_message_voters")
+    if voters:
+        info["voters_shown"] = voters.strip()
+    return "poll", info, []
+
+
+def _location(node: LexborNode, bubble: LexborNode) -> MediaParts:
+    match = _LATLONG.search(node.attributes.get("href") or "")
+    lat, long = (float(match.group(1)), float(match.group(2))) if match else (None, None)
+    venue = bubble.css_first(".tgme_widget_message_venue_wrap")
+    if venue is None:
+        return "geo", {"lat": lat, "long": long}, []
+    info = {"lat": lat, "long": long,
+            "title": _text(venue, ".tgme_widget_message_venue_title"),
+            "address": _text(venue, ".tgme_widget_message_venue_address")}  # fmt: skip
+    return "venue", info, []
+
+
+def webpage(node: LexborNode) -> MediaParts:
+    """A `tgme_widget_message_link_preview`."""
+    info: dict[str, Any] = {"url": node.attributes.get("href")}
+    for key, selector in (("site_name", ".link_preview_site_name"),
+                          ("title", ".link_preview_title"),
+                          ("description", ".link_preview_description")):  # fmt: skip
+        value = _text(node, selector)
+        if value:
+            info[key] = value
+    url = background_url(node.css_first(".link_preview_image"))
+    return "webpage", info, [url] if url else []
+
+
+def media(bubble: LexborNode) -> MediaParts:
+    """The single media block of a (non-album) post bubble."""
+    if (node := bubble.css_first(".tgme_widget_message_photo_wrap")) is not None:
+        return photo(node)
+    if (node := bubble.css_first(".tgme_widget_message_roundvideo_player")) is not None:
+        return _video(node, "round")
+    if (node := bubble.css_first(".tgme_widget_message_video_player")) is not None:
+        return _video(node, "gif" if "gif" in (node.attributes.get("class") or "") else "video")
+    if (node := bubble.css_first(".tgme_widget_message_voice_player")) is not None:
+        _, info, _ = _video(node, "voice")
+        audio = node.css_first("audio")
+        url = audio.attributes.get("src") if audio is not None else None
+        return "voice", info, [url] if url else []
+    if bubble.css_first(".tgme_widget_message_sticker_wrap") is not None:
+        return _sticker(bubble)
+    if (node := bubble.css_first(".tgme_widget_message_document_wrap")) is not None:
+        return _document(node)
+    if (node := bubble.css_first(".tgme_widget_message_poll")) is not None:
+        return _poll(node, bubble)
+    if (node := bubble.css_first(".tgme_widget_message_location_wrap")) is not None:
+        return _location(node, bubble)
+    if (node := bubble.css_first(".tgme_widget_message_link_preview")) is not None:
+        return webpage(node)
+    return None, None, []
