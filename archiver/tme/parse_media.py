@@ -103,11 +103,15 @@ def _poll(node: LexborNode, bubble: LexborNode) -> MediaParts:
     info: dict[str, Any] = {
         "question": _text(node, ".tgme_widget_message_poll_question") or "",
         "answers": answers, "closed": kind == "Final results", "quiz": "quiz" in kind.lower(),
-        "percents": percents,
+        "results": [{"percent": p} for p in percents],
     }  # fmt: skip
     voters = _text(bubble, ".tgme_widget_message_voters")
     if voters:
-        info["voters_shown"] = voters.strip()
+        shown = voters.strip()  # "1.2K": a lower bound, like views
+        scale = {"K": 1_000, "M": 1_000_000}.get(shown[-1:], 1)
+        number = shown[:-1] if scale > 1 else shown
+        info["total_voters"] = int(float(number or 0) * scale)
+        info["results"].append({"voters_shown": shown})
     return "poll", info, []
 
 
