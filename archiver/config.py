@@ -116,6 +116,8 @@ class ArchiveConfig:
     """Seconds a channel's lease lasts unless renewed; a dead worker's channels wait this long."""
     lease_renew_interval: int = 20
     """Seconds between renewals of this worker's leases (and attempts to take free ones)."""
+    source: Literal["telegram", "web", "both"] = "telegram"
+    """Where channels are read by default: Telegram (an account), t.me/s (no account), both."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,15 @@ class EvidenceConfig:
 
 
 @dataclass(frozen=True)
+class WebPreviewConfig:
+    """Telegram's public web preview (t.me/s), the source that needs no account."""
+
+    base_url: str = "https://t.me"
+    rate: float = 0.5
+    """Requests a second to one host, at most (Retry-After answers slow it further)."""
+
+
+@dataclass(frozen=True)
 class SimulatorConfig:
     """Point tgmirror at a simulated Telegram (demo and tests) instead of the network."""
 
@@ -194,6 +205,7 @@ class ChannelConfig:
     publish: Literal["default", "always", "never"] = "default"
     media_kinds: tuple[str, ...] | None = None
     max_file_size_mb: int | None = None
+    source: Literal["telegram", "web", "both"] | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
+    web_preview: WebPreviewConfig = field(default_factory=WebPreviewConfig)
     channels: tuple[ChannelConfig, ...] = ()
     source: Path | None = None
 
@@ -218,6 +231,17 @@ class Config:
         if self.storage.database:
             return self.storage.database
         return f"sqlite+aiosqlite:///{self.storage.data_dir / 'tgmirror.db'}"
+
+    def channel_source(self, entry: ChannelConfig | None) -> str:
+        """The source of a configured channel: its own, else ``archive.source``."""
+        return (entry.source if entry else None) or self.archive.source
+
+    @property
+    def needs_telegram(self) -> bool:
+        """False when every channel is read from t.me/s alone: no account, no login."""
+        if not self.channels:
+            return self.archive.source != "web"
+        return any(self.channel_source(ch) != "web" for ch in self.channels)
 
     @property
     def media_dir(self) -> Path:
@@ -362,6 +386,7 @@ def _check_values(config: Config, source: Path | None) -> None:
                     f"{where}: {key}: unknown media kind {kind!r} "
                     f"(expected some of {', '.join(MEDIA_KINDS)})"
                 )
+    _check_web_preview(config.web_preview, where)
     positive = {
         "web.port": config.web.port,
         "archive.concurrency": config.archive.concurrency,
@@ -381,12 +406,22 @@ def _check_values(config: Config, source: Path | None) -> None:
         export_zone(config.export.timezone)
     except ValueError:
         raise ConfigError(
-            f"{where}: export.timezone: expected \"local\", \"UTC\", a zone name such as "
-            f"\"Europe/Kyiv\" or an offset such as \"+03:00\", got {config.export.timezone!r}"
+            f'{where}: export.timezone: expected "local", "UTC", a zone name such as '
+            f'"Europe/Kyiv" or an offset such as "+03:00", got {config.export.timezone!r}'
         ) from None
     for i, ch in enumerate(config.channels):
         if not ch.ref.strip():
             raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")
+
+
+def _check_web_preview(preview: WebPreviewConfig, where: str) -> None:
+    if not preview.base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{where}: web_preview.base_url: expected an http:// or https:// URL, "
+            f"got {preview.base_url!r}"
+        )
+    if preview.rate <= 0:
+        raise ConfigError(f"{where}: web_preview.rate: expected requests a second above 0")
 
 
 def _check_leases(archive: ArchiveConfig, where: str) -> None:
@@ -427,7 +462,9 @@ def _build(cls: type, data: Any, where: str, prefix: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: {prefix.rstrip('.')}: expected a table")
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    fields = {
+        f.name: f for f in dataclasses.fields(cls) if not (cls is Config and f.name == "source")
+    }
     for key in data:
         if key not in fields:
             close = difflib.get_close_matches(key, fields, n=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import sys
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from archiver.worker.accounts import AccountPool, TelegramAccount
 from archiver.worker.channels import add_channel
 from archiver.worker.context import Reporter, SilentReporter, WorkerContext
 from archiver.worker.sync import SyncReport, sync_channels
+from archiver.worker.web_channels import add_web_channel
 
 
 @asynccontextmanager
@@ -33,14 +35,17 @@ async def worker(
     """A worker on an up-to-date database (``name``: see ``migrated_engine``), with every
     signed-in account of the config connected."""
     async with migrated_engine(config, name=name) as engine:
-        connected = await connect_accounts(config)
+        # A config whose channels are all read from t.me/s needs no account and no login.
+        connected = await connect_accounts(config) if config.needs_telegram else []
         try:
-            pool = AccountPool([TelegramAccount(a.name, c) for a, c in connected])
+            accounts = [TelegramAccount(a.name, c) for a, c in connected]
+            pool = AccountPool(accounts) if accounts else AccountPool.empty()
             context = WorkerContext(config, engine, pool, reporter or SilentReporter())
             try:
                 yield context
             finally:
                 await context.close_media()
+                await context.close_web()
         finally:
             for _, client in connected:
                 await client.disconnect()
@@ -94,15 +99,29 @@ def login(
 def add(
     ctx: typer.Context,
     refs: Annotated[list[str], typer.Argument(help="@username, t.me link or channel id.")],
+    source: Annotated[
+        str | None,
+        typer.Option(help='"telegram" (default: archive.source) or "web": t.me/s, no account.'),
+    ] = None,
 ) -> None:
     """Follow channels: resolve each reference and store the channel by its id."""
     config = get_config(ctx)
+    chosen = source or config.archive.source
+    if chosen not in ("telegram", "web", "both"):
+        console_err.print(f'[red]error:[/red] --source: expected "telegram", "web" or "both", '
+                          f"got {chosen!r}")  # fmt: skip
+        raise typer.Exit(2)
+    if chosen == "web" and config.needs_telegram:
+        config = dataclasses.replace(
+            config, archive=dataclasses.replace(config.archive, source="web"), channels=()
+        )
 
     async def go() -> int:
         failed = 0
         async with worker(config) as w:
             for text in refs:
-                result = await add_channel(w, text)
+                adder = add_web_channel if chosen == "web" else add_channel
+                result = await adder(w, text)
                 if result.channel is None:
                     console_err.print(f"[red]error:[/red] {result.error}")
                     failed += 1

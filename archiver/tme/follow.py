@@ -10,9 +10,11 @@ page it was on. Posts another source captured (`source != "web"`) are left alone
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.rows import MessageRow
 from archiver.store.messages import save_messages
@@ -35,6 +37,8 @@ class WebSyncResult:
     complete: bool
 
 
+Begin = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+"""A write transaction: ``engine.begin`` or ``WorkerContext.write``."""
 WEB_ID_BASE = 8_000_000_000_000_000
 
 
@@ -49,12 +53,13 @@ def _path(name: str, before: int | None) -> str:
     return f"/s/{name}" + (f"?before={before}" if before else "")
 
 
-async def sync_web_channel(engine: AsyncEngine, client: PoliteClient, channel_id: int,
+async def sync_web_channel(begin: Begin, client: PoliteClient, channel_id: int,
                            name: str, now: int, *, max_pages: int | None = None
                            ) -> WebSyncResult:  # fmt: skip
     """One pass over the channel's preview: from the newest page (or the saved cursor) down to
-    what is archived; `max_pages` stops early (the cursor keeps the place)."""
-    async with engine.begin() as conn:
+    what is archived, each page written in one `begin()` transaction; `max_pages` stops
+    early (the cursor keeps the place)."""
+    async with begin() as conn:
         state = await get_sync_state(conn, channel_id)
     floor, top, before = state.synced_max_id, state.pass_max_id, state.pass_offset_id
     inserted = edited = pages = 0
@@ -66,7 +71,7 @@ async def sync_web_channel(engine: AsyncEngine, client: PoliteClient, channel_id
             return WebSyncResult(inserted, edited, pages, page, False)
         rows = page.posts
         ids = [r.msg_id for r in rows]
-        async with engine.begin() as conn:
+        async with begin() as conn:
             skip = await captured_elsewhere(conn, channel_id, ids)
             mine: list[MessageRow] = [r for r in rows if r.msg_id not in skip]
             result = await save_messages(conn, mine, now)

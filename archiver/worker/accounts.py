@@ -88,6 +88,14 @@ class AccountPool:
         """Access hashes read from (or written to) ``channel_accounts``, by channel and account."""
 
     @classmethod
+    def empty(cls) -> AccountPool:
+        """No account at all: every channel is read from t.me/s (``source = "web"``); it has
+        no ``primary``, and nothing that needs Telegram is reached."""
+        pool = cls.__new__(cls)
+        pool.accounts, pool.assigned, pool.recorded = [], {}, {}
+        return pool
+
+    @classmethod
     def single(cls, name: str, client: TelegramClient) -> AccountPool:
         """A pool of one account (``tgmirror sync`` with one session, the demo, tests)."""
         return cls([TelegramAccount(name, client)])

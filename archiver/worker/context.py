@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -20,6 +20,9 @@ from archiver.config import ChannelConfig, Config
 from archiver.media import MediaStore, open_media_store
 from archiver.worker.accounts import AccountPool
 from archiver.worker.fence import LeaseFence
+
+if TYPE_CHECKING:
+    from archiver.tme.client import PoliteClient
 
 
 class Reporter(Protocol):
@@ -81,6 +84,20 @@ class WorkerContext:
         """Release the media store's connections, if it was opened."""
         if "media" in self.__dict__:
             await self.__dict__.pop("media").aclose()
+
+    @cached_property
+    def web(self) -> PoliteClient:
+        """The t.me client (``[web_preview]``), opened on first use: one pace per host for the
+        whole worker; ``close_web`` closes it."""
+        from archiver.tme.client import PoliteClient
+
+        preview = self.config.web_preview
+        return PoliteClient(preview.base_url, rate=preview.rate)
+
+    async def close_web(self) -> None:
+        """Close the t.me client, if it was opened."""
+        if "web" in self.__dict__:
+            await self.__dict__.pop("web").__aexit__(None, None, None)
 
     def now(self) -> int:
         return int(self.clock())

@@ -37,6 +37,7 @@ from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.media import download_channel_media
 from archiver.worker.probe import agreed_probe
 from archiver.worker.reconcile import reconcile_channel
+from archiver.worker.web_channels import add_web_channel, sync_web
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,9 @@ async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Cha
         except ChannelRefError as exc:
             problems.append(str(exc))
             continue
+        adder = add_web_channel if ctx.config.channel_source(entry) == "web" else add_channel
         try:
-            result = await add_channel(ctx, entry.ref)
+            result = await adder(ctx, entry.ref)
         except sa_exc.IntegrityError:
             continue  # another worker starting at the same moment stored it first
         if result.error:
@@ -212,7 +214,10 @@ async def _sync_leased(
 
 async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome) -> bool:
     """Sync once; False means it should be retried: a flood wait paused the channel, or it
-    moved to another account (several accounts)."""
+    moved to another account (several accounts). Channels read from t.me/s need no account."""
+    if channel.source == "web":
+        await sync_web(ctx, channel, outcome)
+        return True
     account = await assign(ctx, channel)
     return await _attempt_with(ctx, account, channel, outcome)
 

@@ -46,13 +46,13 @@ async def test_backfill_walks_to_the_first_post_and_resumes(engine: AsyncEngine,
     await _add(engine, ch)
     with serve_web(world.path) as app:
         async with PoliteClient(app.state.base_url, rate=1000) as client:
-            first = await sync_web_channel(engine, client, ch, "daily", NOW, max_pages=2)
+            first = await sync_web_channel(engine.begin, client, ch, "daily", NOW, max_pages=2)
             assert (first.inserted, first.complete) == (40, False)  # stopped: cursor kept
-            rest = await sync_web_channel(engine, client, ch, "daily", NOW)
+            rest = await sync_web_channel(engine.begin, client, ch, "daily", NOW)
             assert (rest.inserted, rest.complete) == (30, True)
             world.edit(ch, 70, "post 69, corrected", push=False)
             world.post(ch, "post 70", push=False)
-            live = await sync_web_channel(engine, client, ch, "daily", NOW + 60)
+            live = await sync_web_channel(engine.begin, client, ch, "daily", NOW + 60)
     assert (live.inserted, live.edited, live.pages) == (1, 1, 1)
     stored = await _stored(engine)
     assert sorted(stored) == list(range(1, 72))
@@ -70,7 +70,7 @@ async def test_random_faults_only_slow_it_down(engine: AsyncEngine, tmp_path: Pa
     with serve_web(world.path, faults) as app:
         async with PoliteClient(app.state.base_url, rate=1000, timeout=0.5, backoff=0.05,
                                 retries=8) as client:  # fmt: skip
-            result = await sync_web_channel(engine, client, ch, "daily", NOW)
+            result = await sync_web_channel(engine.begin, client, ch, "daily", NOW)
     assert result.complete and result.page is not None and result.page.kind == "preview"
     assert sum(faults.injected.values()) > 0
     stored = await _stored(engine)
@@ -87,7 +87,7 @@ async def test_a_post_telegram_captured_is_never_overwritten(engine: AsyncEngine
                                               views=12, forwards=4)], NOW)  # fmt: skip
     with serve_web(world.path) as app:
         async with PoliteClient(app.state.base_url, rate=1000) as client:
-            await sync_web_channel(engine, client, ch, "daily", NOW)
+            await sync_web_channel(engine.begin, client, ch, "daily", NOW)
     stored = await _stored(engine)
     assert stored[3] == ("post 2", "telegram") and len(stored) == 5
     assert stored[4] == ("post 3", "web")

@@ -1,0 +1,75 @@
+"""Channels read from t.me/s: adding one without an account, and one sync pass of it.
+
+The glue between the worker (`WorkerContext`, `ChannelOutcome`) and `archiver.tme`: a channel
+whose `source` is "web" is added from its preview page and archived by `sync_web_channel`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from archiver.errors import ChannelRefError
+from archiver.rows import ChannelRow
+from archiver.store.channels import get_channel, set_channel_fields, upsert_channel
+from archiver.store.sync_state import update_sync_state
+from archiver.telegram.refs import parse_ref
+from archiver.tme.client import WebUnavailable
+from archiver.tme.follow import sync_web_channel, web_channel_id
+from archiver.worker.channels import AddResult
+from archiver.worker.context import WorkerContext
+
+if TYPE_CHECKING:
+    from archiver.store.channels import Channel
+    from archiver.worker.sync import ChannelOutcome
+
+NO_PREVIEW = {
+    "nobody": 't.me shows no channel of that name (the plain "Contact @{name}" page)',
+    "user": "@{name} is a user or bot on t.me, not a channel",
+    "channel": "t.me has no preview of @{name} (a group, or previews are off)",
+    "blocked": "t.me shows a notice instead of @{name}'s posts: {notice}",
+}
+
+
+async def add_web_channel(ctx: WorkerContext, text: str) -> AddResult:
+    """Follow a channel by its t.me/s preview: no account; its id is `web_channel_id`."""
+    try:
+        ref = parse_ref(text)
+    except ChannelRefError as exc:
+        return AddResult(text, None, str(exc))
+    if ref.username is None:
+        return AddResult(text, None, f"{text}: a web-preview channel needs its @username")
+    name = ref.username
+    channel_id = web_channel_id(name)
+    try:
+        page = await ctx.web.page(f"/s/{name}", channel_id)
+    except WebUnavailable as exc:
+        return AddResult(text, None, f"{text}: t.me did not answer ({exc}); try again later")
+    if page.kind != "preview":
+        why = NO_PREVIEW[page.kind].format(name=name, notice=page.notice or "")
+        return AddResult(text, None, f"{text}: {why}")
+    row = ChannelRow(id=channel_id, access_hash=None, title=page.title or name, username=name)
+    async with ctx.write() as conn:
+        before = await get_channel(conn, channel_id)
+        await upsert_channel(conn, row, ctx.now(), source="web", following=True)
+        await set_channel_fields(conn, channel_id, source="web")
+        channel = await get_channel(conn, channel_id)
+    return AddResult(text, channel, already=before is not None and before.following)
+
+
+async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome) -> None:
+    """One t.me/s pass over `channel` into `outcome`; faults end as "error", never as news."""
+    name = channel.username or ""
+    try:
+        result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now())
+    except WebUnavailable as exc:
+        outcome.outcome, outcome.detail = "error", f"t.me: {exc}"
+        return
+    outcome.inserted += result.inserted
+    outcome.edited += result.edited
+    page = result.page
+    if page is not None and page.kind != "preview":
+        outcome.outcome = "unavailable"
+        outcome.detail = NO_PREVIEW[page.kind].format(name=name, notice=page.notice or "")
+        return
+    async with ctx.write() as conn:
+        await update_sync_state(conn, channel.id, last_error=None, paused_until=None)
