@@ -26,3 +26,24 @@ async def captured_elsewhere(
         )
     )
     return {int(r[0]) for r in rows}
+
+
+async def web_file_urls(
+    conn: AsyncConnection, channel_id: int, msg_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """The file URLs the t.me/s page gave for each message (``extra.web.files``)."""
+    ids = list(msg_ids)
+    if not ids:
+        return {}
+    rows = await conn.execute(
+        sa.select(messages.c.msg_id, messages.c.extra).where(
+            messages.c.channel_id == channel_id, messages.c.msg_id.in_(ids)
+        )
+    )
+    out: dict[int, list[str]] = {}
+    for msg_id, extra in rows:
+        web = extra.get("web") if isinstance(extra, dict) else None
+        files = web.get("files") if isinstance(web, dict) else None
+        if isinstance(files, list):
+            out[int(msg_id)] = [str(u) for u in files]
+    return out

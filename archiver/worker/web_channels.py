@@ -17,6 +17,7 @@ from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
 from archiver.worker.channels import AddResult
 from archiver.worker.context import WorkerContext
+from archiver.worker.web_media import download_web_media
 
 if TYPE_CHECKING:
     from archiver.store.channels import Channel
@@ -71,5 +72,9 @@ async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
         outcome.outcome = "unavailable"
         outcome.detail = NO_PREVIEW[page.kind].format(name=name, notice=page.notice or "")
         return
+    media = await download_web_media(ctx, channel)
+    outcome.media_stored += media.stored
+    outcome.media_failed += media.failed
+    outcome.media_bytes += media.bytes
     async with ctx.write() as conn:
         await update_sync_state(conn, channel.id, last_error=None, paused_until=None)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archiver.simulator import World
+from archiver.simulator import Photo, World
+from archiver.simulator.media_files import png_gradient
 from archiver.simulator.web_preview import serve_web
 
 
@@ -15,6 +16,8 @@ def test_archive_a_channel_without_an_account(tmp_path: Path, cli) -> None:  # t
     ch = world.add_channel("daily", "Daily news")
     for n in range(30):
         world.post(ch, f"post {n}", views=1500 + n, push=False)
+    picture = png_gradient(64, 48, seed=5)
+    world.post(ch, "", media=Photo(picture), push=False)
     with serve_web(world.path) as app:
         (tmp_path / "tgmirror.toml").write_text(
             f'[storage]\ndata_dir = "data"\n\n[web_preview]\nbase_url = "{app.state.base_url}"\n'
@@ -30,9 +33,11 @@ def test_archive_a_channel_without_an_account(tmp_path: Path, cli) -> None:  # t
         world.post(ch, "post 30", push=False)
         again = cli("sync")
         assert again.returncode == 0, again.stdout + again.stderr
+    on_disk = [p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert picture in on_disk  # downloaded from the page's URL into the media store
     exported = cli("export", "@daily", "--out", "out", "--format", "jsonl")
     assert exported.returncode == 0, exported.stdout + exported.stderr
     lines = [json.loads(x) for f in (tmp_path / "out").rglob("*.jsonl")
              for x in f.read_text(encoding="utf-8").splitlines()]  # fmt: skip
-    texts = sorted(line.get("text") for line in lines if isinstance(line.get("text"), str))
+    texts = sorted(t for line in lines if isinstance(t := line.get("text"), str) and t)
     assert texts == sorted(f"post {n}" for n in range(31))
