@@ -147,6 +147,18 @@ async def check_channel(
         obs, chat = await agreed_probe(ctx, account, channel)
     else:
         obs, chat = await checked_probe(ctx, account, channel)
+    if channel.source == "both":
+        from archiver.worker.web_erasure import combine, observe_web
+
+        obs = combine({"telegram": obs, "web": await observe_web(ctx, channel)})
+    return await record_observation(ctx, channel, obs, chat)
+
+
+async def record_observation(
+    ctx: WorkerContext, channel: Channel, obs: Observation, chat: object | None = None
+) -> Transition:
+    """Feed one observation (from Telegram, t.me or both) to the status machine; store the
+    new status, signal counters and events; returns the transition."""
     archive = ctx.config.archive
     async with ctx.write() as conn:
         current = await get_channel(conn, channel.id)

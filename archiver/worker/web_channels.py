@@ -17,6 +17,8 @@ from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
 from archiver.worker.channels import AddResult
 from archiver.worker.context import WorkerContext
+from archiver.worker.probe import record_observation
+from archiver.worker.web_erasure import page_observation
 from archiver.worker.web_media import download_web_media
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
     outcome.inserted += result.inserted
     outcome.edited += result.edited
     page = result.page
+    if page is not None:  # what t.me showed is evidence for the erasure state machine
+        await record_observation(ctx, channel, page_observation(page))
     if page is not None and page.kind != "preview":
         outcome.outcome = "unavailable"
         outcome.detail = NO_PREVIEW[page.kind].format(name=name, notice=page.notice or "")
