@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archiver.rows import FileRow, MessageRow
 
-from .parse_media import MediaParts, media, photo
+from .parse_media import INDEXED, Index, MediaParts, media, photo
 from .parse_text import text_and_entities
 
 NOT_SUPPORTED = "Please open Telegram to view this post"
@@ -66,8 +66,22 @@ def _text_of(node: LexborNode, selector: str) -> str | None:
     return found.text(deep=True).strip() if found is not None else None
 
 
-def _fwd(bubble: LexborNode) -> dict[str, Any] | None:
-    node = bubble.css_first(".tgme_widget_message_forwarded_from_name")
+_POST_PARTS = (
+    *INDEXED, "tgme_widget_message_forwarded_from_name", "tgme_widget_message_reply",
+    "tgme_widget_message_date", "tgme_widget_message_views", "tgme_widget_message_meta",
+    "tgme_widget_message_from_author", "tgme_widget_message_grouped_wrap",
+    "tgme_widget_message_service_text", "message_media_not_supported",
+    "tgme_widget_message_text",
+)  # fmt: skip
+
+
+def _shown(idx: Index, cls: str) -> str | None:
+    node = idx.get(cls)
+    return node.text(deep=True).strip() if node is not None else None
+
+
+def _fwd(idx: Index) -> dict[str, Any] | None:
+    node = idx.get("tgme_widget_message_forwarded_from_name")
     if node is None:
         return None
     name = node.text(deep=True).strip()
@@ -82,8 +96,8 @@ def _fwd(bubble: LexborNode) -> dict[str, Any] | None:
     return {"from_type": "hidden", "from_name": name}
 
 
-def _reply(bubble: LexborNode) -> int | None:
-    node = bubble.css_first(".tgme_widget_message_reply")
+def _reply(idx: Index) -> int | None:
+    node = idx.get("tgme_widget_message_reply")
     match = _POST_HREF.search(node.attributes.get("href") or "") if node is not None else None
     return int(match.group(2)) if match else None
 
@@ -107,25 +121,26 @@ def _row(channel_id: int, msg_id: int, date: int, parts: MediaParts, web: dict[s
                       extra={"web": web}, **fields)  # fmt: skip
 
 
-def _footer(bubble: LexborNode) -> tuple[int, dict[str, Any], str | None]:
-    date = _unix(bubble.css_first(".tgme_widget_message_date time"))
+def _footer(idx: Index) -> tuple[int, dict[str, Any], str | None]:
+    link = idx.get("tgme_widget_message_date")
+    date = _unix(link.css_first("time") if link is not None else None)
     web: dict[str, Any] = {}
-    views = _text_of(bubble, ".tgme_widget_message_views")
+    views = _shown(idx, "tgme_widget_message_views")
     if views:
         web["views"] = views
-    meta = bubble.css_first(".tgme_widget_message_meta")
+    meta = idx.get("tgme_widget_message_meta")
     if meta is not None and "edited" in meta.text(deep=False):
         web["edited"] = True
-    author = _text_of(bubble, ".tgme_widget_message_from_author")
+    author = _shown(idx, "tgme_widget_message_from_author")
     return date, web, author
 
 
-def _album(channel_id: int, bubble: LexborNode, common: dict[str, Any], date: int,
+def _album(channel_id: int, idx: Index, common: dict[str, Any], date: int,
            web: dict[str, Any]) -> list[MessageRow]:  # fmt: skip
     """An album: one row per item (ids from the `?single` links), the caption on the first;
     headers, views and signature are the album's, so every item carries them."""
     rows: list[MessageRow] = []
-    wrap = bubble.css_first(".tgme_widget_message_grouped_wrap")
+    wrap = idx.get("tgme_widget_message_grouped_wrap")
     items = [] if wrap is None else [
         n for n in wrap.css("a") if _POST_HREF.search(n.attributes.get("href") or "")
     ]  # fmt: skip
@@ -144,31 +159,50 @@ def _album(channel_id: int, bubble: LexborNode, common: dict[str, Any], date: in
     return rows
 
 
-def _post(channel_id: int, node: LexborNode) -> list[MessageRow]:
+def _post(channel_id: int, node: LexborNode, idx: Index) -> list[MessageRow]:
     msg_id = int((node.attributes.get("data-post") or "/0").rsplit("/", 1)[1])
-    bubble = node.css_first(".tgme_widget_message_bubble") or node
-    date, web, author = _footer(bubble)
+    date, web, author = _footer(idx)
     if "service_message" in (node.attributes.get("class") or ""):
-        shown = _text_of(bubble, ".tgme_widget_message_service_text") or ""
+        shown = _shown(idx, "tgme_widget_message_service_text") or ""
         action = next((dict(a) for t, a in _SERVICE if t == shown), None)
         if action is None and shown.startswith("Channel name was changed to «"):
             action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
         return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
                            action=action or {"type": "unknown", "shown": shown})]  # fmt: skip
-    if bubble.css_first(".message_media_not_supported") is not None:
+    if "message_media_not_supported" in idx:
         web["unsupported"] = True
         return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
                            extra={"web": web}, post_author=author)]  # fmt: skip
-    text, entities = text_and_entities(bubble.css_first(".tgme_widget_message_text"))
-    reply = _reply(bubble)
+    text, entities = text_and_entities(idx.get("tgme_widget_message_text"))
+    reply = _reply(idx)
     common: dict[str, Any] = {
         "text": text, "entities": entities, "reply_to_msg_id": reply,
-        "reply_to": {"msg_id": reply} if reply else None, "fwd_from": _fwd(bubble),
+        "reply_to": {"msg_id": reply} if reply else None, "fwd_from": _fwd(idx),
         "views": parse_views(web["views"]) if "views" in web else None, "post_author": author,
     }  # fmt: skip
-    if bubble.css_first(".tgme_widget_message_grouped_wrap") is not None:
-        return _album(channel_id, bubble, common, date, web)
-    return [_row(channel_id, msg_id, date, media(bubble), web, **common)]
+    if "tgme_widget_message_grouped_wrap" in idx:
+        return _album(channel_id, idx, common, date, web)
+    return [_row(channel_id, msg_id, date, media(node, idx), web, **common)]
+
+
+_WANTED = frozenset(_POST_PARTS)
+_PAGE_SELECTOR = ", ".join((".tgme_widget_message[data-post]", *(f".{c}" for c in _POST_PARTS)))
+
+
+def _indexed_posts(tree: LexborHTMLParser) -> list[tuple[LexborNode, Index]]:
+    """Every post with the first node of each part it holds, from one selector query over
+    the page (matches come in document order, so parts follow their post)."""
+    out: list[tuple[LexborNode, Index]] = []
+    for found in tree.css(_PAGE_SELECTOR):
+        classes = (found.attributes.get("class") or "").split()
+        if "tgme_widget_message" in classes and "data-post" in found.attributes:
+            out.append((found, {}))
+        elif out:
+            idx = out[-1][1]
+            for cls in classes:
+                if cls in _WANTED and cls not in idx:
+                    idx[cls] = found
+    return out
 
 
 def _before(tree: LexborHTMLParser) -> int | None:
@@ -187,8 +221,7 @@ def parse_page(html: str, channel_id: int) -> PreviewPage:
         blocked = tree.css_first(".tgme_channel_history_blocked")
         if blocked is not None:
             return PreviewPage("blocked", notice=blocked.text(deep=True).strip(), title=title)
-        posts = [row for node in tree.css(".tgme_widget_message[data-post]")
-                 for row in _post(channel_id, node)]  # fmt: skip
+        posts = [row for node, idx in _indexed_posts(tree) for row in _post(channel_id, node, idx)]
         return PreviewPage("preview", posts=posts, before=_before(tree), title=title)
     page = tree.css_first(".tgme_page")
     if page is None:

@@ -1,0 +1,120 @@
+"""t.me/s source: parse speed against a plain selectolax walk, and a polite backfill.
+
+1. Parse: the simulator's t.me/s pages of a generated channel (every post kind), parsed by
+   `archiver.tme.parse.parse_page` into MessageRows, against a plain selectolax walk of the
+   same pages (parse, select every post, read its data-post and text) in the same run.
+   Target: parse_page >= 0.5 x the plain walk, in posts/s (medians of --runs).
+2. Backfill: `sync_web_channel` walks ?before= over HTTP (uvicorn on loopback) into a fresh
+   SQLite archive at --rate requests/s; reports the rate kept (requests / elapsed), which
+   must stay within the configured one.
+
+    python bench/web_preview.py --posts 20000 --rate 20 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from selectolax.lexbor import LexborHTMLParser
+
+from archiver.db.engine import open_engine, upgrade
+from archiver.rows import ChannelRow
+from archiver.simulator import ChannelSpec, World, generate_world
+from archiver.simulator.web_preview import serve_web
+from archiver.store.channels import upsert_channel
+from archiver.tme.client import PoliteClient
+from archiver.tme.follow import sync_web_channel
+from archiver.tme.parse import parse_page
+
+
+def _pages(base_url: str, limit: int) -> list[str]:
+    pages: list[str] = []
+    url = f"{base_url}/s/bench"
+    with httpx.Client() as client:
+        while len(pages) < limit:
+            html = client.get(url).text
+            pages.append(html)
+            page = parse_page(html, 1)
+            if page.before is None:
+                break
+            url = f"{base_url}/s/bench?before={page.before}"
+    return pages
+
+
+def plain_walk(html: str) -> int:
+    """The baseline: parse, select every post, read its id and its text."""
+    tree = LexborHTMLParser(html)
+    n = 0
+    for node in tree.css(".tgme_widget_message[data-post]"):
+        _ = node.attributes.get("data-post")
+        text = node.css_first(".tgme_widget_message_text")
+        _ = text.text(deep=True) if text is not None else ""
+        n += 1
+    return n
+
+
+def _rate(fn: object, pages: list[str], runs: int) -> float:
+    results = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        posts = 0
+        for html in pages:
+            out = fn(html)  # type: ignore[operator]
+            posts += out if isinstance(out, int) else len(out.posts)
+        results.append(posts / (time.perf_counter() - start))
+    return statistics.median(results)
+
+
+async def _backfill(world: Path, base_url: str, rate: float) -> tuple[int, int, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = open_engine(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        await upgrade(engine)
+        channel_id = World.open(world).channel_id("bench")
+        async with engine.begin() as conn:
+            row = ChannelRow(id=channel_id, access_hash=None, title="Bench", username="bench")
+            await upsert_channel(conn, row, 0, source="web")
+        async with PoliteClient(base_url, rate=rate) as client:
+            start = time.perf_counter()
+            result = await sync_web_channel(engine.begin, client, channel_id, "bench", 0)
+            elapsed = time.perf_counter() - start
+            requests = client.requests
+        await engine.dispose()
+    return result.inserted, requests, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--rate", type=float, default=20.0, help="requests/s to t.me")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--parse-pages", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        world = Path(tmp) / "world.sqlite"
+        generate_world(world, seed=5, channels=[ChannelSpec("bench", posts=args.posts)])
+        with serve_web(world) as app:
+            base_url = app.state.base_url
+            pages = _pages(base_url, args.parse_pages)
+            plain = _rate(plain_walk, pages, args.runs)
+            ours = _rate(lambda h: parse_page(h, 1), pages, args.runs)
+            inserted, requests, elapsed = asyncio.run(_backfill(world, base_url, args.rate))
+    print(f"\nParse ({len(pages)} pages, median of {args.runs})\n")
+    print("| what | posts/s | ratio |\n|---|---|---|")
+    print(f"| baseline: plain selectolax walk | {plain:,.0f} | 1.00 |")
+    print(f"| parse_page -> MessageRow | {ours:,.0f} | {ours / plain:.2f} |")
+    kept = requests / elapsed
+    print(f"\nBackfill of {args.posts:,} posts at {args.rate:g} requests/s\n")
+    print("| what | value |\n|---|---|")
+    print(f"| posts stored | {inserted:,} |\n| requests | {requests:,} |")
+    print(f"| elapsed | {elapsed:,.1f} s |\n| rate kept | {kept:.2f} requests/s |")
+    print(f"| within the configured rate | {'yes' if kept <= args.rate * 1.001 else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
