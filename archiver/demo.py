@@ -18,6 +18,7 @@ from archiver.config import Config, load_config
 from archiver.db.engine import open_engine, upgrade
 from archiver.simulator import ChannelSpec, World, generate_world
 from archiver.simulator.auth import LOGIN_CODE
+from archiver.simulator.web_preview import serve_web
 from archiver.store.channels import get_channel
 from archiver.store.messages import stored_msg_ids
 from archiver.telegram.client import make_client, sign_in
@@ -40,6 +41,9 @@ CHANNELS = (
     ChannelSpec("open_wire", "Open Wire", lang="en", posts=500, media=True,
                 linked_discussion=True, signatures=True),
 )  # fmt: skip
+WEB_CHANNEL = ChannelSpec("kyiv_street", "Kyiv Street", lang="uk", posts=200, media=True,
+                          signatures=True)  # fmt: skip
+"""Archived from the simulator's t.me/s alone: no account involved (``source = "web"``)."""
 
 CONFIG_TEXT = """\
 # Written by `tgmirror demo`: an archive of a simulated Telegram (no account, no network).
@@ -70,6 +74,11 @@ max_poll_interval = 2
 # The demo publishes every channel, erased or not.
 publish = "all"
 port = {port}
+
+[web_preview]
+# The simulated t.me the demo serves while it archives (channels with source = "web").
+base_url = "http://127.0.0.1:{web_port}"
+rate = 50.0
 {channels}"""
 
 
@@ -89,14 +98,16 @@ def prepare(directory: Path, port: int = 8000) -> DemoSetup:
     if created:
         tmp = directory / (WORLD_FILE + ".part")
         tmp.unlink(missing_ok=True)
-        generate_world(tmp, seed=SEED, channels=list(CHANNELS)).close()
+        generate_world(tmp, seed=SEED, channels=[*CHANNELS, WEB_CHANNEL]).close()
         tmp.rename(world_path)
     if not config_path.exists():
         channels = "".join(f'\n[[channels]]\nref = "@{c.username}"\n' for c in CHANNELS)
+        channels += f'\n[[channels]]\nref = "@{WEB_CHANNEL.username}"\nsource = "web"\n'
         config_path.write_text(
-            CONFIG_TEXT.format(path=config_path, world=WORLD_FILE, port=port, channels=channels),
+            CONFIG_TEXT.format(path=config_path, world=WORLD_FILE, port=port,
+                               web_port=port + 1, channels=channels),
             encoding="utf-8",
-        )
+        )  # fmt: skip
     return DemoSetup(load_config(config_path), world_path, created)
 
 
@@ -115,11 +126,18 @@ async def archive(
                 await sign_in(client, "+15550000000", lambda: LOGIN_CODE, lambda: "")
             accounts = AccountPool.single(config.accounts[0].name, client)
             ctx = WorkerContext(config, engine, accounts, reporter)
-            report = await sync_channels(ctx)
-            marker = setup.world_path.parent / STORY_DONE
-            if not marker.exists():
-                await tell_story(ctx, setup.world_path, say)
-                marker.write_text("the demo story was told; delete this file to tell it again\n")
+            port = int(config.web_preview.base_url.rsplit(":", 1)[1])
+            with serve_web(setup.world_path, port=port):  # the world's t.me, on loopback
+                report = await sync_channels(ctx)
+                say(f"@{WEB_CHANNEL.username} was archived from t.me/s alone, without an "
+                    "account (source = \"web\").")  # fmt: skip
+                marker = setup.world_path.parent / STORY_DONE
+                if not marker.exists():
+                    await tell_story(ctx, setup.world_path, say)
+                    marker.write_text(
+                        "the demo story was told; delete this file to tell it again\n"
+                    )
+                await ctx.close_web()
             return report
         finally:
             await client.disconnect()

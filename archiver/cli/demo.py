@@ -24,11 +24,12 @@ def demo_command(
         bool, typer.Option("--serve/--no-serve", help="Serve the mirror after.")
     ] = True,
 ) -> None:
-    """Archive a simulated Telegram (6 channels, every kind of post) and serve the mirror."""
+    """Archive a simulated Telegram (7 channels, every kind of post, one of them read from
+    t.me/s without an account) and serve the mirror."""
     console.print(f"Preparing the demo in {directory.resolve()} ...")
     setup = demo.prepare(directory, port)
     if setup.created:
-        console.print("Generated a simulated Telegram world of 6 channels.")
+        console.print("Generated a simulated Telegram world of 7 channels.")
     reporter = BarReporter(console) if console.is_terminal else LineReporter(console, every=10)
     with reporter:
         report = run(demo.archive(setup, reporter, console.print))

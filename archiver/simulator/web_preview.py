@@ -131,11 +131,13 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
 
 
 @contextmanager
-def serve_web(world_path: str | Path, faults: WebFaults | None = None) -> Iterator[Starlette]:
-    """Serve the world's t.me on 127.0.0.1 (a free port) in a thread; yields the app, whose
-    `state.base_url` is the address to use as `[web_preview] base_url`."""
+def serve_web(world_path: str | Path, faults: WebFaults | None = None, *, port: int = 0
+              ) -> Iterator[Starlette]:  # fmt: skip
+    """Serve the world's t.me on 127.0.0.1 (`port`, 0: a free one) in a thread; yields the
+    app, whose `state.base_url` is the address to use as `[web_preview] base_url`."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = create_app(world_path, base_url, faults)
     app.state.base_url = base_url

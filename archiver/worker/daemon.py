@@ -215,6 +215,13 @@ async def _channel_loop(
     pool = ctx.accounts
     while not (ctx.stopping.is_set() or stop.is_set()):
         now = loop.time()
+        if channel.source == "web":  # t.me/s: no account; faults are only ever inconclusive
+            channel = await web_channel_pass(ctx, channel, due, now, limit)
+            next_due = min(due.poll, due.probe) - loop.time()
+            if not (ctx.stopping.is_set() or stop.is_set() or wake.is_set()):
+                await _sleep_until((ctx.stopping, stop, wake), next_due)
+            wake.clear()
+            continue
         account = pool.choose(channel.id)
         try:
             account = await assign(ctx, channel)
@@ -285,6 +292,27 @@ async def _channel_pass(
             await reconcile_channel(ctx, account, channel)
             await archive_comments(ctx, account, channel)
         due.reconcile = now + archive.reconcile_interval
+    return channel
+
+
+async def web_channel_pass(
+    ctx: WorkerContext, channel: Channel, due: Timers, now: float, limit: asyncio.Semaphore
+) -> Channel:
+    """Probe (t.me as witness) and poll a channel read from t.me/s, whichever is due."""
+    from archiver.worker.sync import ChannelOutcome
+    from archiver.worker.web_channels import sync_web
+    from archiver.worker.web_erasure import check_web_channel
+
+    archive = ctx.config.archive
+    if now >= due.probe:
+        await check_web_channel(ctx, channel)
+        due.probe = now + archive.erasure_check_interval
+    async with ctx.read() as conn:
+        channel = await get_channel(conn, channel.id) or channel
+    if channel.status == "active" and now >= due.poll:
+        async with limit:
+            await sync_web(ctx, channel, ChannelOutcome(channel.id, channel.title, "done"))
+        due.poll = now + archive.poll_interval
     return channel
 
 

@@ -16,7 +16,9 @@ def test_demo_archives_tells_the_story_and_resumes(cli, tmp_path: Path) -> None:
     config = tmp_path / "demo" / "tgmirror.toml"
     status = json.loads(cli("--config", str(config), "status", "--json").stdout)
     by_name = {s["username"]: s for s in status}
-    assert len(by_name) == 6
+    assert len(by_name) == 7
+    assert "@kyiv_street was archived from t.me/s alone, without an account" in first.stdout
+    assert by_name["kyiv_street"]["messages"] == 200  # read from t.me/s, no account
     assert by_name["akhbar_alyawm"]["messages"] == 20000
     assert by_name["sada_alhaqiqa"]["status"] == "erased"
     assert by_name["open_wire"]["deleted"] == 3
