@@ -25,7 +25,7 @@ from archiver.worker.accounts import AccountPool, TelegramAccount
 from archiver.worker.channels import add_channel
 from archiver.worker.context import Reporter, SilentReporter, WorkerContext
 from archiver.worker.sync import SyncReport, sync_channels
-from archiver.worker.web_channels import add_web_channel
+from archiver.worker.web_channels import add_both_channel, add_web_channel
 
 
 @asynccontextmanager
@@ -101,7 +101,9 @@ def add(
     refs: Annotated[list[str], typer.Argument(help="@username, t.me link or channel id.")],
     source: Annotated[
         str | None,
-        typer.Option(help='"telegram" (default: archive.source) or "web": t.me/s, no account.'),
+        typer.Option(
+            help='"telegram" (default: archive.source), "web" (t.me/s, no account) or "both".'
+        ),
     ] = None,
 ) -> None:
     """Follow channels: resolve each reference and store the channel by its id."""
@@ -120,7 +122,8 @@ def add(
         failed = 0
         async with worker(config) as w:
             for text in refs:
-                adder = add_web_channel if chosen == "web" else add_channel
+                adders = {"web": add_web_channel, "both": add_both_channel}
+                adder = adders.get(chosen, add_channel)
                 result = await adder(w, text)
                 if result.channel is None:
                     console_err.print(f"[red]error:[/red] {result.error}")

@@ -37,7 +37,7 @@ from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.media import download_channel_media
 from archiver.worker.probe import agreed_probe
 from archiver.worker.reconcile import reconcile_channel
-from archiver.worker.web_channels import add_web_channel, sync_web
+from archiver.worker.web_channels import add_both_channel, add_web_channel, sync_web
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,8 @@ async def select_channels(ctx: WorkerContext, refs: list[str]) -> tuple[list[Cha
         except ChannelRefError as exc:
             problems.append(str(exc))
             continue
-        adder = add_web_channel if ctx.config.channel_source(entry) == "web" else add_channel
+        adders = {"web": add_web_channel, "both": add_both_channel}
+        adder = adders.get(ctx.config.channel_source(entry), add_channel)
         try:
             result = await adder(ctx, entry.ref)
         except sa_exc.IntegrityError:
@@ -219,7 +220,10 @@ async def _attempt(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
         await sync_web(ctx, channel, outcome)
         return True
     account = await assign(ctx, channel)
-    return await _attempt_with(ctx, account, channel, outcome)
+    done = await _attempt_with(ctx, account, channel, outcome)
+    if done and channel.source == "both" and outcome.outcome == "done":
+        await sync_web(ctx, channel, outcome, witness=False)  # fills in what Telegram lacks
+    return done
 
 
 async def _attempt_with(

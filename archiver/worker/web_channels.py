@@ -15,7 +15,7 @@ from archiver.store.sync_state import update_sync_state
 from archiver.telegram.refs import parse_ref
 from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
-from archiver.worker.channels import AddResult
+from archiver.worker.channels import AddResult, add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.probe import record_observation
 from archiver.worker.web_erasure import page_observation
@@ -59,8 +59,22 @@ async def add_web_channel(ctx: WorkerContext, text: str) -> AddResult:
     return AddResult(text, channel, already=before is not None and before.following)
 
 
-async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome) -> None:
-    """One t.me/s pass over `channel` into `outcome`; faults end as "error", never as news."""
+async def add_both_channel(ctx: WorkerContext, text: str) -> AddResult:
+    """Follow a channel through Telegram (an account resolves it) and t.me/s as well."""
+    result = await add_channel(ctx, text)
+    if result.channel is None:
+        return result
+    async with ctx.write() as conn:
+        await set_channel_fields(conn, result.channel.id, source="both")
+        channel = await get_channel(conn, result.channel.id)
+    return AddResult(text, channel, already=result.already)
+
+
+async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome, *,
+                   witness: bool = True) -> None:  # fmt: skip
+    """One t.me/s pass over `channel` into `outcome`; faults end as "error", never as news.
+    `witness`: feed what t.me showed to the erasure state machine (False for a "both"
+    channel, whose probe combines both sources itself)."""
     name = channel.username or ""
     try:
         result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now())
@@ -70,7 +84,7 @@ async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome
     outcome.inserted += result.inserted
     outcome.edited += result.edited
     page = result.page
-    if page is not None:  # what t.me showed is evidence for the erasure state machine
+    if page is not None and witness:  # what t.me showed is evidence of erasure
         await record_observation(ctx, channel, page_observation(page))
     if page is not None and page.kind != "preview":
         outcome.outcome = "unavailable"
