@@ -34,6 +34,7 @@ STATUS_REASONS = {
     "restricted": N_("geo- or platform-restricted"),
     "username_moved": N_("its username now belongs to another channel"),
     "username_gone": N_("its username no longer exists"),
+    "no_preview": N_("t.me no longer previews it"),
 }
 
 
