@@ -326,9 +326,9 @@ async def _build_archive(root: Path, database: str) -> dict:
     world.delete(en, [ids["deleted"]], push=False)
     await sync_channels(ctx)
     async with engine.begin() as conn:
+        how = "telegram: signal (CHANNEL_PRIVATE); web: signal (t.me: the plain Contact page)"
         await set_channel_fields(conn, ar, status="erased", status_reason="private",
-                                 erased_at=1735689600, status_detail="telegram: signal "
-                                 "(CHANNEL_PRIVATE); web: signal (t.me: the plain Contact page)")  # fmt: skip
+                                 erased_at=1735689600, status_detail=how)  # fmt: skip
         await set_channel_fields(conn, ru, status="erased", status_reason="deleted",
                                  erased_at=1735689600)  # fmt: skip
         from archiver.store.messages import set_post_hidden
