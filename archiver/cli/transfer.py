@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.cli.wacz import export_wacz_command
 from archiver.errors import ChannelRefError, ExportError
 from archiver.exporters.html import export_html
 from archiver.exporters.tdesktop_fields import export_zone
@@ -49,14 +50,20 @@ def export_command(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Channel: @username, t.me link or id.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
-    fmt: Annotated[Literal["tdesktop", "jsonl", "html"], typer.Option("--format")] = "tdesktop",
+    fmt: Annotated[
+        Literal["tdesktop", "jsonl", "html", "wacz"], typer.Option("--format")
+    ] = "tdesktop",
     since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Day after the last (YYYY-MM-DD).")] = None,
     no_media: Annotated[bool, typer.Option("--no-media", help="Leave files out.")] = False,
     update: Annotated[bool, typer.Option("--update", help="Reuse files already exported.")] = False,
 ) -> None:
-    """Export a channel: Telegram Desktop's result.json layout, JSONL, or a static site."""
+    """Export a channel: Telegram Desktop's result.json layout, JSONL, a static site, or a
+    WACZ web archive of its mirror pages (--out FILE.wacz)."""
     config = get_config(ctx)
+    if fmt == "wacz":
+        export_wacz_command(config, ref, out)
+        return
     start, stop = _date(since, "--since"), _date(until, "--until")
     if out.exists() and any(out.iterdir()) and not update:
         raise ExportError(f"{out}: the folder is not empty; use --update to export into it again")
