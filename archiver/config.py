@@ -177,6 +177,10 @@ class EvidenceConfig:
     """Append every capture to the log; off, the archive keeps no evidence of later captures."""
     head_interval: int = 3600
     """Most seconds between signed tree heads while ``tgmirror run`` works."""
+    tsa_urls: tuple[str, ...] = ()
+    """RFC 3161 time-stamping authorities that stamp each signed head (evidence.timestamps)."""
+    tsa_roots: tuple[str, ...] = ()
+    """PEM files of the TSA root certificates ``tgmirror verify`` trusts for those tokens."""
 
 
 @dataclass(frozen=True)

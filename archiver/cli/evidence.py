@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
+from archiver.cli.timestamps import trusted_roots
 from archiver.errors import ChannelRefError, EvidenceError
 from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import build_bundle
 from archiver.evidence.bundle_check import check_bundle
 from archiver.evidence.bundle_source import bundle_parts
+from archiver.evidence.timestamps import check_timestamps
 from archiver.evidence.verify import VerifyReport, verify_archive
 from archiver.media import MediaStore, open_media_store
 from archiver.store.channels import find_channel
@@ -34,7 +36,9 @@ def verify(
     async def go() -> VerifyReport:
         key = existing_public_key(config.storage.data_dir)
         async with aclosing(open_media_store(config)) as media, migrated_engine(config) as engine:
-            return await verify_archive(engine, media, key, hash_files=not quick)
+            report = await verify_archive(engine, media, key, hash_files=not quick)
+            report.problems.extend(await check_timestamps(engine, trusted_roots(config)))
+            return report
 
     report = run(go())
     for line in report.problems:

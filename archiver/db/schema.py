@@ -416,3 +416,14 @@ evidence_heads = sa.Table(
     sa.Column("key_id", sa.String(64), nullable=False),  # sha256 of the raw public key, hex
     sa.Column("signature", sa.LargeBinary(64), nullable=False),
 )
+
+evidence_timestamps = sa.Table(
+    "evidence_timestamps",
+    metadata,
+    # RFC 3161 time-stamp tokens over signed tree heads (archiver.evidence.timestamps): the
+    # token's message imprint is the SHA-256 of the head's signed message.
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("tsa_url", sa.String(500), primary_key=True),
+    sa.Column("token", sa.LargeBinary, nullable=False),  # DER TimeStampResp as the TSA sent it
+    sa.Column("gen_time", sa.BigInteger, nullable=False),  # the TSA's genTime, Unix seconds
+)

@@ -1,0 +1,31 @@
+"""RFC 3161 time-stamp tokens of signed tree heads
+
+Revision ID: 0014
+Revises: 0012
+Create Date: 2026-12-03
+
+``evidence_timestamps``: one token per (signed head, time-stamping authority).
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0014'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'evidence_timestamps',
+        sa.Column('tree_size', sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column('tsa_url', sa.String(500), primary_key=True),
+        sa.Column('token', sa.LargeBinary, nullable=False),
+        sa.Column('gen_time', sa.BigInteger, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('evidence_timestamps')
