@@ -31,6 +31,7 @@ from warcio.warcwriter import WARCWriter
 
 from archiver.config import Config
 from archiver.errors import ExportError
+from archiver.site.urls import channel_url, post_url
 from archiver.store.channels import Channel
 from archiver.store.evidence_log import LoggedCapture, iter_log
 
@@ -141,7 +142,6 @@ async def write_warc(
     """Write the channel's pages, files and capture metadata; returns pages.jsonl entries
     and the number of files."""
     from web.app import create_app  # lazy: the core never needs web at import
-    from web.urls import channel_url, post_url
 
     posts = await channel_captures(engine, channel.id)
     if not posts:
