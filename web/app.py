@@ -57,9 +57,11 @@ def create_app(config: Config) -> FastAPI:
     from web.api.routes import router as api_router
     from web.pages import admin, channel, evidence, feeds, index, media, post, search, thumbnails
     from web.pages import evidence_bundle as bundle
+    from web.pages import witness as witnessing
 
     app.include_router(api_router)
-    pages = (index, search, media, thumbnails, admin, feeds, evidence, bundle, channel, post)
+    pages = (index, search, media, thumbnails, admin, feeds, evidence, witnessing, bundle,
+             channel, post)  # fmt: skip
     for page in pages:
         app.include_router(page.router)
 

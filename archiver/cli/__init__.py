@@ -82,7 +82,7 @@ def _register() -> None:
     from archiver.cli import db, status  # noqa: F401
 
     for optional in ("archive", "demo", "daemon", "serve", "transfer", "check", "migrate_db",
-                     "evidence", "timestamps"):
+                     "evidence", "timestamps", "witness"):
         try:
             __import__(f"archiver.cli.{optional}")
         except ModuleNotFoundError as exc:

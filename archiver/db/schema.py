@@ -427,3 +427,17 @@ evidence_timestamps = sa.Table(
     sa.Column("token", sa.LargeBinary, nullable=False),  # DER TimeStampResp as the TSA sent it
     sa.Column("gen_time", sa.BigInteger, nullable=False),  # the TSA's genTime, Unix seconds
 )
+
+evidence_cosignatures = sa.Table(
+    "evidence_cosignatures",
+    metadata,
+    # Witness cosignatures (archiver.evidence.witness). ``made``: this archive checked and
+    # countersigned the head of the mirror at ``origin``; ``received``: a witness posted its
+    # cosignature of one of this archive's heads (``origin`` is then the witness's key id).
+    sa.Column("direction", sa.String(8), primary_key=True),
+    sa.Column("origin", sa.String(500), primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("witness_key_id", sa.String(64), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),  # the cosignature as JSON (witness.py)
+    sa.Column("witnessed_at", sa.BigInteger, nullable=False),
+)

@@ -1,10 +1,12 @@
-"""RFC 3161 time-stamp tokens of signed tree heads
+"""RFC 3161 time-stamp tokens of signed tree heads, and witness cosignatures
 
 Revision ID: 0014
 Revises: 0012
 Create Date: 2026-12-03
 
 ``evidence_timestamps``: one token per (signed head, time-stamping authority).
+``evidence_cosignatures``: heads of other mirrors this archive witnessed, and witnesses'
+cosignatures of this archive's heads.
 """
 
 from alembic import op
@@ -26,6 +28,17 @@ def upgrade() -> None:
         sa.Column('gen_time', sa.BigInteger, nullable=False),
     )
 
+    op.create_table(
+        'evidence_cosignatures',
+        sa.Column('direction', sa.String(8), primary_key=True),
+        sa.Column('origin', sa.String(500), primary_key=True),
+        sa.Column('tree_size', sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column('witness_key_id', sa.String(64), primary_key=True),
+        sa.Column('body', sa.Text, nullable=False),
+        sa.Column('witnessed_at', sa.BigInteger, nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('evidence_cosignatures')
     op.drop_table('evidence_timestamps')

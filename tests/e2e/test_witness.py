@@ -1,0 +1,114 @@
+"""Two mirrors on loopback: one (``tgmirror serve``) is witnessed by the other
+(``tgmirror witness URL``); the witnessed mirror serves the cosignature it received, and
+when it rewrites a past capture and re-signs, the witness reports it in one line and exits 1."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import archive_sql
+import httpx
+import pytest
+
+from archiver.db.engine import open_engine
+from archiver.evidence.canonical import leaf_hash
+from archiver.evidence.signing import sign_new_head
+
+BIN = Path(sys.executable).parent
+
+
+async def _sign(config, now: int) -> None:
+    engine = open_engine(config.database_url)
+    try:
+        await sign_new_head(engine, config.storage.data_dir, now)
+    finally:
+        await engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def mirror(archive_copy, tmp_path) -> Iterator[str]:
+    """The archive copy served on loopback (mirror A), with a signed head."""
+    import asyncio
+
+    asyncio.run(_sign(archive_copy["config"], 1_750_000_000))
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "tgmirror.toml").write_text(f"[storage]\n{archive_copy['storage_toml']}")
+    port = _free_port()
+    server = subprocess.Popen([str(BIN / "tgmirror"), "serve", "--host", "127.0.0.1",
+                               "--port", str(port)], cwd=folder,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # wait for start-up (not a timed assertion)
+            try:
+                if httpx.get(url + "/.well-known/tgmirror/key", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert server.poll() is None
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def witness_dir(tmp_path, cli) -> Path:
+    """Mirror B: its own empty archive and key, the witness."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "tgmirror.toml").write_text(f'[storage]\ndata_dir = "{folder / "data"}"\n')
+    created = cli("db", "upgrade", cwd=folder)
+    assert created.returncode == 0, created.stdout + created.stderr
+    return folder
+
+
+@pytest.mark.sqlite_only  # the mirror under test is served from its SQLite copy
+def test_witness_cosigns_then_catches_a_rewritten_capture(
+    archive_copy, mirror, witness_dir, cli
+) -> None:
+    first = cli("witness", mirror, cwd=witness_dir)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "first head seen; cosigned." in first.stdout
+    again = cli("witness", mirror + "/", cwd=witness_dir)
+    assert again.returncode == 0 and "consistent with the head of" in again.stdout
+
+    served = httpx.get(mirror + "/.well-known/tgmirror/cosignatures").json()
+    assert len(served) == 1 and served[0]["origin"] == mirror
+
+    url = archive_copy["config"].database_url
+    leaf = archive_sql.value(url, "SELECT leaf FROM evidence_log WHERE seq = 3")
+    forged = leaf.replace('"seq":3', '"seq":3 ').replace('"seq":3 ', '"seq":3')
+    forged = forged.replace('"text":"', '"text":"[edited] ', 1)
+    assert forged != leaf
+    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = 3",
+                     l=forged, h=leaf_hash(forged.encode()))  # fmt: skip
+    archive_sql.rows(url, "DELETE FROM evidence_heads")
+    import asyncio
+
+    asyncio.run(_sign(archive_copy["config"], 1_750_000_100))
+
+    caught = cli("witness", mirror, cwd=witness_dir)
+    assert caught.returncode == 1
+    lines = caught.stdout.strip().splitlines()
+    assert len(lines) == 1, caught.stdout
+    assert lines[0].startswith(f"problem: {mirror}: history rewritten")
+    assert "Traceback" not in caught.stderr
+
+
+def test_a_bad_address_is_one_line(witness_dir, cli) -> None:
+    result = cli("witness", "mirror.example", cwd=witness_dir)
+    assert result.returncode == 1
+    assert "give the mirror's address" in result.stdout and "Traceback" not in result.stderr
