@@ -89,12 +89,12 @@ def test_witness_cosigns_then_catches_a_rewritten_capture(
     assert len(served) == 1 and served[0]["origin"] == mirror
 
     url = archive_copy["config"].database_url
-    leaf = archive_sql.value(url, "SELECT leaf FROM evidence_log WHERE seq = 3")
-    forged = leaf.replace('"seq":3', '"seq":3 ').replace('"seq":3 ', '"seq":3')
-    forged = forged.replace('"text":"', '"text":"[edited] ', 1)
+    seq, leaf = archive_sql.one(url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post'"
+                                     " ORDER BY seq LIMIT 1")  # fmt: skip
+    forged = leaf.replace('"text":"', '"text":"[edited] ', 1)
     assert forged != leaf
-    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = 3",
-                     l=forged, h=leaf_hash(forged.encode()))  # fmt: skip
+    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
+                     l=forged, h=leaf_hash(forged.encode()), s=seq)  # fmt: skip
     archive_sql.rows(url, "DELETE FROM evidence_heads")
     import asyncio
 
@@ -112,3 +112,31 @@ def test_a_bad_address_is_one_line(witness_dir, cli) -> None:
     result = cli("witness", "mirror.example", cwd=witness_dir)
     assert result.returncode == 1
     assert "give the mirror's address" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.sqlite_only
+def test_a_rewrite_hidden_in_a_grown_log_fails_the_consistency_proof(
+    archive_copy, mirror, witness_dir, cli
+) -> None:
+    assert cli("witness", mirror, cwd=witness_dir).returncode == 0
+    url = archive_copy["config"].database_url
+    size = archive_sql.value(url, "SELECT count(*) FROM evidence_log")
+    seq, leaf = archive_sql.one(url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post'"
+                                     " ORDER BY seq DESC LIMIT 1")  # fmt: skip
+    forged = leaf.replace('"text":"', '"text":"[edited] ', 1)
+    assert forged != leaf
+    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
+                     l=forged, h=leaf_hash(forged.encode()), s=seq)  # fmt: skip
+    # then a new capture is appended and a head of the grown log is signed, as usual
+    archive_sql.rows(url, "INSERT INTO evidence_log (seq, type, channel_id, msg_id, captured_at,"
+                     " leaf, leaf_hash) SELECT :n, type, channel_id, msg_id, captured_at, leaf,"
+                     " leaf_hash FROM evidence_log WHERE seq = 0", n=size)  # fmt: skip
+    import asyncio
+
+    asyncio.run(_sign(archive_copy["config"], 1_750_000_200))
+    caught = cli("witness", mirror, cwd=witness_dir)
+    assert caught.returncode == 1
+    assert caught.stdout.strip() == (
+        f"problem: {mirror}: history rewritten: the head of {size + 1} captures does not extend"
+        f" the witnessed head of {size} (a capture before #{size} was changed)"
+    )
