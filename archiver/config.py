@@ -181,6 +181,10 @@ class EvidenceConfig:
     """RFC 3161 time-stamping authorities that stamp each signed head (evidence.timestamps)."""
     tsa_roots: tuple[str, ...] = ()
     """PEM files of the TSA root certificates ``tgmirror verify`` trusts for those tokens."""
+    witness_urls: tuple[str, ...] = ()
+    """Other mirrors ``tgmirror run`` witnesses (``tgmirror witness URL`` on a schedule)."""
+    witness_interval: int = 3600
+    """Seconds between witnessing rounds of ``witness_urls``."""
 
 
 @dataclass(frozen=True)

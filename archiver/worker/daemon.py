@@ -24,6 +24,7 @@ from sqlalchemy import exc as sa_exc
 from telethon import errors
 
 from archiver.evidence.signing import keep_signing
+from archiver.evidence.witness_run import keep_witnessing
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
 from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, TelegramAccount, assign
@@ -141,6 +142,11 @@ async def run_daemon(
                 group.create_task(
                     keep_signing(ctx.engine, data_dir, every, ctx.stopping, ctx.clock)
                 )
+            if ctx.config.evidence.witness_urls:
+                group.create_task(keep_witnessing(
+                    ctx.engine, ctx.config.storage.data_dir, ctx.config.evidence.witness_urls,
+                    ctx.config.evidence.witness_interval, ctx.stopping, ctx.clock,
+                ))  # fmt: skip
             if until is not None:
                 group.create_task(_stop_when(ctx, until, check_every))
             await leased.hold(group)

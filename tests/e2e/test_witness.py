@@ -140,3 +140,29 @@ def test_a_rewrite_hidden_in_a_grown_log_fails_the_consistency_proof(
         f"problem: {mirror}: history rewritten: the head of {size + 1} captures does not extend"
         f" the witnessed head of {size} (a capture before #{size} was changed)"
     )
+
+
+@pytest.mark.sqlite_only
+async def test_the_daemon_loop_witnesses_the_configured_mirrors(mirror, witness_dir) -> None:
+    import asyncio
+
+    from archiver.config import load_config
+    from archiver.evidence.witness_run import keep_witnessing
+
+    config = load_config(witness_dir / "tgmirror.toml")
+    stopping = asyncio.Event()
+
+    def clock() -> float:
+        stopping.set()  # one round, then stop
+        return 1_750_000_300.0
+
+    engine = open_engine(config.database_url)
+    try:
+        await keep_witnessing(engine, config.storage.data_dir, (mirror,), 3600, stopping, clock)
+    finally:
+        await engine.dispose()
+    made = archive_sql.rows(config.database_url,
+                            "SELECT origin, witnessed_at FROM evidence_cosignatures")  # fmt: skip
+    assert made == [(mirror, 1_750_000_300)]
+    served = httpx.get(mirror + "/.well-known/tgmirror/cosignatures").json()
+    assert [c["witnessed_at"] for c in served] == [1_750_000_300]
