@@ -12,6 +12,8 @@ imprint.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import httpx
@@ -34,6 +36,7 @@ from archiver.store.evidence_timestamps import (
     heads_without_timestamp,
 )
 
+log = logging.getLogger(__name__)
 QUERY_HEADERS = {"Content-Type": "application/timestamp-query"}
 TSA_TIMEOUT = 30.0
 """Seconds to wait for a TSA's answer."""
@@ -145,3 +148,20 @@ async def check_timestamps(engine: AsyncEngine, roots: list[x509.Certificate]) -
         if problem is not None:
             problems.append(f"{name}: {problem}")
     return problems
+
+
+async def keep_timestamping(
+    engine: AsyncEngine, tsa_urls: tuple[str, ...], interval: float, stopping: asyncio.Event
+) -> None:
+    """Stamp new heads every ``interval`` seconds until ``stopping`` is set (``tgmirror run``);
+    an unreachable TSA is logged and tried again next round."""
+    while not stopping.is_set():
+        made, failures = await timestamp_heads(engine, tsa_urls)
+        for line in failures:
+            log.warning("time-stamp: %s", line)
+        if made:
+            log.info("stored %d time-stamp tokens", len(made))
+        try:
+            await asyncio.wait_for(stopping.wait(), timeout=interval)
+        except TimeoutError:
+            continue

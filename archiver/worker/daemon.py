@@ -24,6 +24,7 @@ from sqlalchemy import exc as sa_exc
 from telethon import errors
 
 from archiver.evidence.signing import keep_signing
+from archiver.evidence.timestamps import keep_timestamping
 from archiver.evidence.witness_run import keep_witnessing
 from archiver.store.channels import Channel, get_channel
 from archiver.store.sync_state import update_sync_state
@@ -142,6 +143,11 @@ async def run_daemon(
                 group.create_task(
                     keep_signing(ctx.engine, data_dir, every, ctx.stopping, ctx.clock)
                 )
+            if ctx.config.evidence.tsa_urls:
+                group.create_task(keep_timestamping(
+                    ctx.engine, ctx.config.evidence.tsa_urls, ctx.config.evidence.head_interval,
+                    ctx.stopping,
+                ))  # fmt: skip
             if ctx.config.evidence.witness_urls:
                 group.create_task(keep_witnessing(
                     ctx.engine, ctx.config.storage.data_dir, ctx.config.evidence.witness_urls,

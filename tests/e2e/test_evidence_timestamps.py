@@ -93,3 +93,27 @@ async def test_verify_fails_on_a_changed_token_or_an_untrusted_tsa(
     assert changed.returncode == 1
     assert "problem: time-stamp of the signed head of" in changed.stdout
     assert "does not verify" in changed.stdout or "cannot be read" in changed.stdout
+
+
+@pytest.mark.sqlite_only
+async def test_the_daemon_loop_stamps_new_heads(archive_copy, tsa) -> None:
+    import asyncio
+
+    from archiver.evidence.timestamps import keep_timestamping
+
+    config = archive_copy["config"]
+    await _sign(config)
+    engine = open_engine(config.database_url)
+    stopping = asyncio.Event()
+    try:
+        task = asyncio.create_task(keep_timestamping(engine, (tsa.url,), 3600, stopping))
+        for _ in range(600):  # until the first round has stored its token
+            if archive_sql.value(config.database_url, "SELECT count(*) FROM evidence_timestamps"):
+                break
+            await asyncio.sleep(0.05)
+        stopping.set()
+        await task
+    finally:
+        await engine.dispose()
+    rows = archive_sql.rows(config.database_url, "SELECT tsa_url FROM evidence_timestamps")
+    assert rows == [(tsa.url,)]
