@@ -29,6 +29,8 @@ def mirror_base_url(config: Config) -> str:
 
 def export_wacz_command(config: Config, ref: str, out: Path) -> None:
     """Write the WACZ of channel ``ref`` and print one summary line."""
+    from web.app import create_app  # the CLI is the one layer that may use web
+
     parsed = parse_ref(ref)
 
     async def go() -> WaczResult:
@@ -40,7 +42,8 @@ def export_wacz_command(config: Config, ref: str, out: Path) -> None:
             target = wacz_path(out, channel.username or str(channel.id))
             if target.exists():
                 raise ExportError(f"{target}: already exists; remove it or choose another --out")
-            return await export_wacz(config, engine, channel, target, mirror_base_url(config))
+            app = create_app(config)
+            return await export_wacz(app, engine, channel, target, mirror_base_url(config))
 
     result = run(go())
     console.print(f"Exported {result.posts} pages and {result.files} files to {result.path}.")

@@ -1,16 +1,16 @@
 """``tgmirror export REF --format wacz``: a web archive (WACZ) of a channel's mirror pages.
 
 The pages and files are fetched from the mirror application itself (in process, through
-ASGI: nothing listens on a port) and written as WARC ``response`` records under the mirror's
-own URLs (``base_url`` + path), never as responses of t.me. Each record is dated
-(``WARC-Date``) with the capture time of what it shows: a post page with the time of the
-post's latest capture (its edit history shows the earlier ones), a file with the time it was
-stored, the channel page with the channel's latest capture. Every capture of the capture log
-(a version, a file, a deletion) gets one ``metadata`` record dated with its own capture time
-that refers to the page record and names the Telegram post link, the log position and the
-logged JSON, so a reader can tie a replayed page back to the signed log. The WARC is then
-packed by the ``wacz`` package, which writes the CDXJ index, ``pages.jsonl`` and the
-datapackage digests that ``wacz validate`` and pywb read.
+ASGI: nothing listens on a port; the CLI passes the app in) and written as WARC ``response``
+records under the mirror's own URLs (``base_url`` + path), never as responses of t.me. Each
+record is dated (``WARC-Date``) with the capture time of what it shows: a post page with the
+time of the post's latest capture (its edit history shows the earlier ones), a file with the
+time it was stored, the channel page with the channel's latest capture. Every capture of the
+capture log (a version, a file, a deletion) gets one ``metadata`` record dated with its own
+capture time that refers to the page record and names the Telegram post link, the log
+position and the logged JSON, so a reader can tie a replayed page back to the signed log.
+The WARC is then packed by the ``wacz`` package, which writes the CDXJ index,
+``pages.jsonl`` and the datapackage digests that ``wacz validate`` and pywb read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.config import Config
 from archiver.errors import ExportError
 from archiver.site.urls import channel_url, post_url
 from archiver.store.channels import Channel
@@ -137,16 +136,13 @@ async def _get(client: httpx.AsyncClient, path: str) -> httpx.Response:
 
 
 async def write_warc(
-    config: Config, engine: AsyncEngine, channel: Channel, warc: Path, base_url: str
+    app: Any, engine: AsyncEngine, channel: Channel, warc: Path, base_url: str
 ) -> tuple[list[dict[str, Any]], int]:
     """Write the channel's pages, files and capture metadata; returns pages.jsonl entries
     and the number of files."""
-    from web.app import create_app  # lazy: the core never needs web at import
-
     posts = await channel_captures(engine, channel.id)
     if not posts:
         raise ExportError(f"{channel.title}: no captures in the log; nothing to export")
-    app = create_app(config)
     pages: list[dict[str, Any]] = []
     files_at: dict[str, int] = {}
     async with (
@@ -190,14 +186,15 @@ def _timestamp14(iso: str) -> str:
 
 
 async def export_wacz(
-    config: Config, engine: AsyncEngine, channel: Channel, out: Path, base_url: str
+    app: Any, engine: AsyncEngine, channel: Channel, out: Path, base_url: str
 ) -> WaczResult:
-    """Write ``out`` (a .wacz file) for ``channel``."""
+    """Write ``out`` (a .wacz file) for ``channel``; ``app`` is the mirror's ASGI app (made by
+    the CLI: only the CLI imports ``web``)."""
     from wacz.main import main as wacz_main
 
     with tempfile.TemporaryDirectory(prefix="tgmirror-wacz-") as tmp:
         warc = Path(tmp) / "data.warc.gz"
-        pages, files = await write_warc(config, engine, channel, warc, base_url)
+        pages, files = await write_warc(app, engine, channel, warc, base_url)
         listing = Path(tmp) / "pages.jsonl"
         lines = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}, *pages]
         listing.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
