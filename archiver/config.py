@@ -265,10 +265,11 @@ class Config:
         """The Telegram accounts to use: ``[[telegram.accounts]]``, else ``telegram.session``."""
         entries = self.telegram.accounts or (AccountConfig(self.telegram.session),)
         return tuple(
-            Account(entry.name or account_name(entry.session),
-                    self.storage.data_dir / entry.session)
+            Account(
+                entry.name or account_name(entry.session), self.storage.data_dir / entry.session
+            )
             for entry in entries
-        )  # fmt: skip
+        )
 
     def only_account(self, session: Path | str) -> Config:
         """This config with one account: the one named ``session`` (``--session NAME``), else

@@ -38,11 +38,19 @@ CHANNELS = (
     ChannelSpec("azadi_news", "خبرگزاری آزادی", lang="fa", posts=400, media=True),
     ChannelSpec("svobodnye_vesti", "Свободные вести", lang="ru", posts=600, media=True),
     ChannelSpec("pravda_ua", "Правда з фронту", lang="uk", posts=300, media=True),
-    ChannelSpec("open_wire", "Open Wire", lang="en", posts=500, media=True,
-                linked_discussion=True, signatures=True),
-)  # fmt: skip
-WEB_CHANNEL = ChannelSpec("kyiv_street", "Kyiv Street", lang="uk", posts=200, media=True,
-                          signatures=True)  # fmt: skip
+    ChannelSpec(
+        "open_wire",
+        "Open Wire",
+        lang="en",
+        posts=500,
+        media=True,
+        linked_discussion=True,
+        signatures=True,
+    ),
+)
+WEB_CHANNEL = ChannelSpec(
+    "kyiv_street", "Kyiv Street", lang="uk", posts=200, media=True, signatures=True
+)
 """Archived from the simulator's t.me/s alone: no account involved (``source = "web"``)."""
 
 CONFIG_TEXT = """\
@@ -104,10 +112,11 @@ def prepare(directory: Path, port: int = 8000) -> DemoSetup:
         channels = "".join(f'\n[[channels]]\nref = "@{c.username}"\n' for c in CHANNELS)
         channels += f'\n[[channels]]\nref = "@{WEB_CHANNEL.username}"\nsource = "web"\n'
         config_path.write_text(
-            CONFIG_TEXT.format(path=config_path, world=WORLD_FILE, port=port,
-                               web_port=port + 1, channels=channels),
+            CONFIG_TEXT.format(
+                path=config_path, world=WORLD_FILE, port=port, web_port=port + 1, channels=channels
+            ),
             encoding="utf-8",
-        )  # fmt: skip
+        )
     return DemoSetup(load_config(config_path), world_path, created)
 
 
@@ -129,8 +138,10 @@ async def archive(
             port = int(config.web_preview.base_url.rsplit(":", 1)[1])
             with serve_web(setup.world_path, port=port):  # the world's t.me, on loopback
                 report = await sync_channels(ctx)
-                say(f"@{WEB_CHANNEL.username} was archived from t.me/s alone, without an "
-                    "account (source = \"web\").")  # fmt: skip
+                say(
+                    f"@{WEB_CHANNEL.username} was archived from t.me/s alone, without an "
+                    'account (source = "web").'
+                )
                 marker = setup.world_path.parent / STORY_DONE
                 if not marker.exists():
                     await tell_story(ctx, setup.world_path, say)
@@ -150,8 +161,9 @@ async def tell_story(ctx: WorkerContext, world_path: Path, say: Callable[[str], 
     world = World.open(world_path)
     try:
         wire, gone = world.channel_id("open_wire"), world.channel_id("sada_alhaqiqa")
-        recent = [m["msg_id"] for m in world.messages(wire, include_deleted=False)
-                  if not m["action"]][-12:]  # fmt: skip
+        recent = [
+            m["msg_id"] for m in world.messages(wire, include_deleted=False) if not m["action"]
+        ][-12:]
         edited, deleted = recent[-3:], recent[:3]
 
         async def seen_all() -> bool:

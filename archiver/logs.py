@@ -133,6 +133,11 @@ def protect_config(config: Config, env: Mapping[str, str] | None = None) -> None
         password = make_url(config.database_url).password
     except ArgumentError:  # a malformed URL fails later, with its own clear message
         password = None
-    SECRETS.add(config.telegram.api_hash, config.web.admin_token, password,
-                env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN"),
-                env.get("PGPASSWORD"))  # fmt: skip
+    SECRETS.add(
+        config.telegram.api_hash,
+        config.web.admin_token,
+        password,
+        env.get("AWS_SECRET_ACCESS_KEY"),
+        env.get("AWS_SESSION_TOKEN"),
+        env.get("PGPASSWORD"),
+    )

@@ -48,17 +48,27 @@ async def build(root: Path, posts: int) -> tuple[object, Path]:
         await upsert_channel(conn, ChannelRow(id=1, access_hash=None, title="bench"), 0)
     for start in range(0, posts, 1000):
         rows = [
-            MessageRow(channel_id=1, msg_id=i + 1, date=1_700_000_000 + i, text=_text(rng),
-                       entities=[{"type": "bold", "offset": 0, "length": 4}])
+            MessageRow(
+                channel_id=1,
+                msg_id=i + 1,
+                date=1_700_000_000 + i,
+                text=_text(rng),
+                entities=[{"type": "bold", "offset": 0, "length": 4}],
+            )
             for i in range(start, min(posts, start + 1000))
-        ]  # fmt: skip
+        ]
         async with engine.begin() as conn:
             await save_messages(conn, rows, 1_700_000_000 + start)
     edits = [
-        MessageRow(channel_id=1, msg_id=i + 1, date=1_700_000_000 + i, text="edited " + str(i),
-                   edit_date=1_760_000_000)
+        MessageRow(
+            channel_id=1,
+            msg_id=i + 1,
+            date=1_700_000_000 + i,
+            text="edited " + str(i),
+            edit_date=1_760_000_000,
+        )
         for i in range(0, posts, 10)
-    ]  # fmt: skip
+    ]
     for start in range(0, len(edits), 1000):
         async with engine.begin() as conn:
             await save_messages(conn, edits[start : start + 1000], 1_760_000_000)
@@ -116,8 +126,10 @@ async def main(posts: int, bundles: int, runs: int) -> None:
     print(
         f"| {'tgmirror verify (rows -> captures, tree, head)':<46} | {o:>11,.0f} | {o / b:>6.2f} |"
     )
-    print(f"bundle of one post: p50 {p50:.1f} ms over {len(latencies) - 1} posts "
-          f"(first, filling the tree cache: {latencies[0] * 1000:.0f} ms)")  # fmt: skip
+    print(
+        f"bundle of one post: p50 {p50:.1f} ms over {len(latencies) - 1} posts "
+        f"(first, filling the tree cache: {latencies[0] * 1000:.0f} ms)"
+    )
     print(f"target: verify >= {TARGET:,} captures/s ({'met' if o >= TARGET else 'NOT met'})")
 
 

@@ -42,8 +42,16 @@ async def build(root: Path, posts: int) -> None:
     batch = []
     for i in range(1, posts + 1):
         text, entities = post_text(rng, "ru")
-        batch.append(MessageRow(channel_id=CHANNEL, msg_id=i, date=1_600_000_000 + i,
-                                text=text, entities=entities or None, views=i))  # fmt: skip
+        batch.append(
+            MessageRow(
+                channel_id=CHANNEL,
+                msg_id=i,
+                date=1_600_000_000 + i,
+                text=text,
+                entities=entities or None,
+                views=i,
+            )
+        )
         if len(batch) == 10_000 or i == posts:
             async with engine.begin() as conn:
                 await save_messages(conn, batch, 1)
@@ -73,8 +81,13 @@ def baseline(root: Path) -> int:
     n = 0
     with open(root / "baseline.jsonl", "w", encoding="utf-8") as out:
         for row in db.execute("SELECT msg_id, date, text, entities, views FROM messages"):
-            record = {"id": row[0], "date": row[1], "text": row[2], "entities": row[3],
-                      "views": row[4]}  # fmt: skip
+            record = {
+                "id": row[0],
+                "date": row[1],
+                "text": row[2],
+                "entities": row[3],
+                "views": row[4],
+            }
             out.write(json.dumps(record, ensure_ascii=False))
             out.write("\n")
             n += 1
@@ -104,14 +117,21 @@ def main() -> None:
         print(f"built {args.posts:,} posts in {time.perf_counter() - started:.0f} s")
     rows = []
     for what in ("baseline", "jsonl", "tdesktop"):
-        out = subprocess.run([sys.executable, __file__, "--child", str(root), what],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(root), what],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append((what, json.loads(out.stdout)))
     base = rows[0][1]["posts"] / rows[0][1]["seconds"]
     print(f"| {'what':<44} | {'posts/s':>9} | {'peak RSS MB':>11} | {'ratio':>5} |")
     print(f"|{'-' * 46}|{'-' * 11}|{'-' * 13}|{'-' * 7}|")
-    names = {"baseline": "baseline: sqlite3 read + json.dumps", "jsonl": "tgmirror export jsonl",
-             "tdesktop": "tgmirror export tdesktop (result.json)"}  # fmt: skip
+    names = {
+        "baseline": "baseline: sqlite3 read + json.dumps",
+        "jsonl": "tgmirror export jsonl",
+        "tdesktop": "tgmirror export tdesktop (result.json)",
+    }
     for what, r in rows:
         rate = r["posts"] / r["seconds"]
         print(f"| {names[what]:<44} | {rate:>9,.0f} | {r['rss_mb']:>11.0f} | {rate / base:>5.2f} |")

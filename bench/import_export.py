@@ -37,15 +37,20 @@ def _message(rng: random.Random, i: int, photo: str | None) -> dict:
     text, entities = post_text(rng, rng.choice(("ru", "ar")))
     stamp = 1_500_000_000 + i * 30
     record: dict = {
-        "id": i, "type": "message",
+        "id": i,
+        "type": "message",
         "date": datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "date_unixtime": str(stamp), "from": "Bench", "from_id": f"channel{CHANNEL}",
-    }  # fmt: skip
+        "date_unixtime": str(stamp),
+        "from": "Bench",
+        "from_id": f"channel{CHANNEL}",
+    }
     if entities:
         record["text"] = [text[:10], {"type": "bold", "text": text[10:30]}, text[30:]]
-        record["text_entities"] = [{"type": "plain", "text": text[:10]},
-                                   {"type": "bold", "text": text[10:30]},
-                                   {"type": "plain", "text": text[30:]}]  # fmt: skip
+        record["text_entities"] = [
+            {"type": "plain", "text": text[:10]},
+            {"type": "bold", "text": text[10:30]},
+            {"type": "plain", "text": text[30:]},
+        ]
     else:
         record["text"] = text
         record["text_entities"] = [{"type": "plain", "text": text}]
@@ -131,12 +136,18 @@ def main() -> None:
         subprocess.run(["rm", "-rf", str(root / "data")], check=True)
     rows = []
     for what in ("baseline", "import"):
-        out = subprocess.run([sys.executable, __file__, "--child", str(root), what],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(root), what],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append((what, json.loads(out.stdout.strip().splitlines()[-1])))
     base = rows[0][1]["posts"] / rows[0][1]["seconds"]
-    names = {"baseline": "baseline: ijson reads every message",
-             "import": "tgmirror import (rows, FTS, media)"}  # fmt: skip
+    names = {
+        "baseline": "baseline: ijson reads every message",
+        "import": "tgmirror import (rows, FTS, media)",
+    }
     print(f"export: {size / 2**30:.2f} GB, {rows[0][1]['posts']:,} posts")
     print(f"| {'what':<38} | {'posts/s':>9} | {'peak RSS MB':>11} | {'ratio':>5} |")
     print(f"|{'-' * 40}|{'-' * 11}|{'-' * 13}|{'-' * 7}|")

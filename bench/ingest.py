@@ -37,8 +37,11 @@ async def archive_once(
     workdir: Path, world: Path, database: str = "", *, evidence: bool = True
 ) -> tuple[float, int, Path]:
     storage = {"data_dir": "d", "database": database}
-    data = {"simulator": {"world": str(world)}, "storage": storage,
-            "evidence": {"enabled": evidence}}  # fmt: skip
+    data = {
+        "simulator": {"world": str(world)},
+        "storage": storage,
+        "evidence": {"enabled": evidence},
+    }
     config = config_from_dict(data, workdir)
     engine = open_engine(config.database_url)
     await upgrade(engine)
@@ -106,9 +109,11 @@ def measure(args: argparse.Namespace, server) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        generate_world(root / "world.sqlite", seed=7,
-                       channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts,
-                                             media=False)]).close()  # fmt: skip
+        generate_world(
+            root / "world.sqlite",
+            seed=7,
+            channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts, media=False)],
+        ).close()
         gen = time.perf_counter() - started
         ours, base, pg, plain = [], [], [], []
         for run in range(args.runs):
@@ -150,11 +155,15 @@ def measure(args: argparse.Namespace, server) -> None:
     if pg:
         p = statistics.median(pg)
         print(f"| {'the same into PostgreSQL':<44} | {p:>11,.0f} | {p / b:>6.3f} |")
-    print(f"targets: >= 5,000 messages/s ({'met' if o >= 5000 else 'NOT met'}), "
-          f">= 1/10 of baseline ({'met' if o / b >= 0.1 else 'NOT met'})")  # fmt: skip
+    print(
+        f"targets: >= 5,000 messages/s ({'met' if o >= 5000 else 'NOT met'}), "
+        f">= 1/10 of baseline ({'met' if o / b >= 0.1 else 'NOT met'})"
+    )
     cost = 1 - o / e
-    print(f"capture log cost: {cost:.1%} of ingest speed "
-          f"(target <= 10 %: {'met' if cost <= 0.10 else 'NOT met'})")  # fmt: skip
+    print(
+        f"capture log cost: {cost:.1%} of ingest speed "
+        f"(target <= 10 %: {'met' if cost <= 0.10 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -74,13 +74,21 @@ async def build_archive(root: Path) -> Any:
     world = World.create(root / "world.sqlite")
     channel = world.add_channel("photo_wire", "Photo Wire", about="Photos from the field.")
     for n in range(PHOTOS):
-        world.post(channel, text=f"Photo report {n + 1}: the square at noon, day {n + 1}.",
-                   media=Photo(photo_jpeg(n), 1280, 960), views=1000 + 37 * n)  # fmt: skip
+        world.post(
+            channel,
+            text=f"Photo report {n + 1}: the square at noon, day {n + 1}.",
+            media=Photo(photo_jpeg(n), 1280, 960),
+            views=1000 + 37 * n,
+        )
     world.close()
-    config = config_from_dict({
-        "simulator": {"world": str(root / "world.sqlite")}, "storage": {"data_dir": "data"},
-        "web": {"publish": "all"},
-    }, root)  # fmt: skip
+    config = config_from_dict(
+        {
+            "simulator": {"world": str(root / "world.sqlite")},
+            "storage": {"data_dir": "data"},
+            "web": {"publish": "all"},
+        },
+        root,
+    )
     engine = open_engine(config.database_url)
     await upgrade(engine)
     client = make_client(config)
@@ -124,8 +132,13 @@ async def page_bytes(url: str) -> tuple[int, int]:
     async with chromium() as browser, browser.page() as page:
         await page.send("Network.enable")
         await page.send("Network.setCacheDisabled", cacheDisabled=True)
-        await page.send("Emulation.setDeviceMetricsOverride", width=390, height=844,
-                        deviceScaleFactor=2, mobile=True)  # fmt: skip
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=390,
+            height=844,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
         await page.goto(url)
         for _ in range(40):  # scroll down step by step: lazy images load as they come near
             await page.evaluate("window.scrollBy(0, 600)")
@@ -139,15 +152,28 @@ async def page_bytes(url: str) -> tuple[int, int]:
 def lighthouse(url: str, out: Path) -> dict[str, float]:
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     subprocess.run(
-        ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-         f"--only-categories={','.join(CATEGORIES)}",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
-        check=True, env=env, timeout=300,
-    )  # fmt: skip
+        [
+            "node",
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ],
+        check=True,
+        env=env,
+        timeout=300,
+    )
     report = json.loads(out.read_text())
-    failed = [a["id"] for a in report["audits"].values()
-              if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode")
-              in ("binary", "numeric")]  # fmt: skip
+    failed = [
+        a["id"]
+        for a in report["audits"].values()
+        if a.get("score") is not None
+        and a["score"] < 1
+        and a.get("scoreDisplayMode") in ("binary", "numeric")
+    ]
     scores = {c: report["categories"][c]["score"] * 100 for c in CATEGORIES}
     shown = ", ".join(f"{c}={v:.0f}" for c, v in scores.items())
     print(f"  run: {shown}; audits below full marks: {', '.join(failed) or 'none'}")
@@ -169,17 +195,25 @@ async def main() -> None:
             config = config_from_dict(json.loads((root / "config.json").read_text()), root)
         else:
             config = await build_archive(root)
-            (root / "config.json").write_text(json.dumps({
-                "simulator": {"world": str(root / "world.sqlite")},
-                "storage": {"data_dir": "data"}, "web": {"publish": "all"}}))  # fmt: skip
+            (root / "config.json").write_text(
+                json.dumps(
+                    {
+                        "simulator": {"world": str(root / "world.sqlite")},
+                        "storage": {"data_dir": "data"},
+                        "web": {"publish": "all"},
+                    }
+                )
+            )
         base_url, base_server = serve(config, full_size=True)
         url, server = serve(config, full_size=False)
         try:
             await page_bytes(url + "/photo_wire")  # thumbnails are made on first request
             before, before_n = await page_bytes(base_url + "/photo_wire")
             after, after_n = await page_bytes(url + "/photo_wire")
-            scores = [lighthouse(url + "/photo_wire", root / f"lighthouse-{i}.json")
-                      for i in range(args.runs)]  # fmt: skip
+            scores = [
+                lighthouse(url + "/photo_wire", root / f"lighthouse-{i}.json")
+                for i in range(args.runs)
+            ]
         finally:
             server.should_exit = base_server.should_exit = True
     print(f"\nchannel page of {PHOTOS} photo posts, phone 390×844 at 2× pixels, scrolled down")
@@ -192,8 +226,10 @@ async def main() -> None:
     print("|---|---|---|---|")
     for c in CATEGORIES:
         runs = [s[c] for s in scores]
-        print(f"| {c} | {statistics.median(runs):.0f} | {' '.join(f'{r:.0f}' for r in runs)} "
-              f"| >= {TARGETS[c]} |")  # fmt: skip
+        print(
+            f"| {c} | {statistics.median(runs):.0f} | {' '.join(f'{r:.0f}' for r in runs)} "
+            f"| >= {TARGETS[c]} |"
+        )
 
 
 if __name__ == "__main__":

@@ -145,16 +145,28 @@ async def run(root: Path, channels: int, posts: int, interval: int, spread: floa
         for i in range(20):
             world.post(cid, text=f"old {i}", push=False)
     joined, polled = ids[: channels // 2], ids[channels // 2 :]
-    config = config_from_dict({
-        "simulator": {"world": str(root / "world.sqlite")},
-        "storage": {"data_dir": "data"},
-        "archive": {"reconcile_interval": 3600, "erasure_check_interval": 3600,
-                    "poll_interval": 300},
-        "live": {"follow": "poll", "poll_budget": 600, "min_poll_interval": interval,
-                 "max_poll_interval": interval},
-        "channels": [{"ref": f"@lag_{n}", "follow": "join" if cid in joined else "poll"}
-                     for n, cid in enumerate(ids)],
-    }, root)  # fmt: skip
+    config = config_from_dict(
+        {
+            "simulator": {"world": str(root / "world.sqlite")},
+            "storage": {"data_dir": "data"},
+            "archive": {
+                "reconcile_interval": 3600,
+                "erasure_check_interval": 3600,
+                "poll_interval": 300,
+            },
+            "live": {
+                "follow": "poll",
+                "poll_budget": 600,
+                "min_poll_interval": interval,
+                "max_poll_interval": interval,
+            },
+            "channels": [
+                {"ref": f"@lag_{n}", "follow": "join" if cid in joined else "poll"}
+                for n, cid in enumerate(ids)
+            ],
+        },
+        root,
+    )
     config.storage.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(config.database_url)
     await upgrade(engine)
@@ -166,8 +178,9 @@ async def run(root: Path, channels: int, posts: int, interval: int, spread: floa
         await add_channel(ctx, f"@lag_{n}")
     daemon = asyncio.create_task(run_daemon(ctx))
     await asyncio.sleep(3)  # the first catch-up of every channel
-    lags = await measure_lag(ctx, world, {"joined": joined, "polled": polled},
-                             posts=posts, spread=spread)  # fmt: skip
+    lags = await measure_lag(
+        ctx, world, {"joined": joined, "polled": polled}, posts=posts, spread=spread
+    )
     ctx.stopping.set()
     await daemon
     await client.disconnect()
@@ -185,8 +198,7 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which to post")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = asyncio.run(run(Path(tmp), args.channels, args.posts, args.interval,
-                                  args.spread))  # fmt: skip
+        results = asyncio.run(run(Path(tmp), args.channels, args.posts, args.interval, args.spread))
     targets = {"joined": "p95 <= 5 s", "polled": f"p95 <= {args.interval} s (interval)"}
     print(f"| {'what':<34} | posts | p50 (s) | p95 (s) | max (s) | target |")
     print(f"|{'-' * 36}|-------|---------|---------|---------|--------|")

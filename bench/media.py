@@ -77,9 +77,14 @@ async def baseline(world: World) -> float:
 
 async def tgmirror(root: Path, world: World, expected: dict[str, int]) -> float:
     """Seconds for the archiver's media pass over the same files (after a backfill)."""
-    config = config_from_dict({"simulator": {"world": str(world.path)},
-                               "storage": {"data_dir": "d"},
-                               "archive": {"max_file_size_mb": 100}}, root)  # fmt: skip
+    config = config_from_dict(
+        {
+            "simulator": {"world": str(world.path)},
+            "storage": {"data_dir": "d"},
+            "archive": {"max_file_size_mb": 100},
+        },
+        root,
+    )
     engine = open_engine(config.database_url)
     await upgrade(engine)
     client = make_client(config)
@@ -109,23 +114,26 @@ async def tgmirror(root: Path, world: World, expected: dict[str, int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rtt-ms", type=float, default=80)
-    parser.add_argument("--bandwidth", type=float, default=3_000_000,
-                        help="bytes/s per connection")  # fmt: skip
+    parser.add_argument("--bandwidth", type=float, default=3_000_000, help="bytes/s per connection")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every file size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         world, expected = make_world(root / "w.sqlite", args.scale)
         if not hasattr(world, "set_network"):
-            raise SystemExit("bench/media.py needs World.set_network (the simulator's network "
-                             "model); merge the branch that adds it first")  # fmt: skip
+            raise SystemExit(
+                "bench/media.py needs World.set_network (the simulator's network "
+                "model); merge the branch that adds it first"
+            )
         world.set_network(rtt_ms=args.rtt_ms, bytes_per_second=args.bandwidth)
         total = sum(expected.values()) / MB
         base = asyncio.run(baseline(world))
         ours = asyncio.run(tgmirror(root, world, expected))
         world.close()
-    print(f"network: RTT {args.rtt_ms:.0f} ms, {args.bandwidth / MB:.1f} MB/s per connection; "
-          f"{len(expected)} files, {total:.1f} MB over DCs 1-5")  # fmt: skip
+    print(
+        f"network: RTT {args.rtt_ms:.0f} ms, {args.bandwidth / MB:.1f} MB/s per connection; "
+        f"{len(expected)} files, {total:.1f} MB over DCs 1-5"
+    )
     print("| what | seconds | MB/s | ratio |")
     print("|---|---|---|---|")
     print(f"| baseline: sequential download_media | {base:.1f} | {total / base:.2f} | 1.00 |")

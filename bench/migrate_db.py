@@ -32,8 +32,20 @@ from archiver.rows import ChannelRow, MessageRow
 from archiver.store.channels import upsert_channel
 from archiver.store.messages import save_messages
 
-WORDS = ["новости", "власти", "заявили", "сегодня", "утром", "в", "городе", "прошли", "выборы",
-         "суд", "решил", "отложить"]  # fmt: skip
+WORDS = [
+    "новости",
+    "власти",
+    "заявили",
+    "сегодня",
+    "утром",
+    "в",
+    "городе",
+    "прошли",
+    "выборы",
+    "суд",
+    "решил",
+    "отложить",
+]
 
 
 async def build_archive(path: Path, posts: int) -> None:
@@ -47,11 +59,18 @@ async def build_archive(path: Path, posts: int) -> None:
             rows = []
             for k in range(start, min(start + 5000, posts)):
                 text = " ".join(rng.choice(WORDS) for _ in range(40))
-                rows.append(MessageRow(
-                    channel_id=1 + k % 10, msg_id=k + 1, date=1_700_000_000 + k, text=text,
-                    entities=[{"type": "bold", "offset": 0, "length": 7}], views=k,
-                    reactions=[{"emoji": "👍", "count": k % 50}], raw=rng.randbytes(300),
-                ))  # fmt: skip
+                rows.append(
+                    MessageRow(
+                        channel_id=1 + k % 10,
+                        msg_id=k + 1,
+                        date=1_700_000_000 + k,
+                        text=text,
+                        entities=[{"type": "bold", "offset": 0, "length": 7}],
+                        views=k,
+                        reactions=[{"emoji": "👍", "count": k % 50}],
+                        raw=rng.randbytes(300),
+                    )
+                )
             await save_messages(conn, rows, 2)
     await engine.dispose()
 
@@ -95,17 +114,23 @@ async def baseline(source: Path, dsn: str) -> tuple[float, int]:
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM messages ORDER BY id").fetchall()
     pg = await asyncpg.connect(dsn)
     await pg.execute("CREATE TABLE bench_messages (LIKE messages INCLUDING DEFAULTS)")
-    json_at = {i for i, c in enumerate(columns) if c in ("entities", "reactions", "media",
-               "reply_to", "fwd_from", "action", "extra")}  # fmt: skip
+    json_at = {
+        i
+        for i, c in enumerate(columns)
+        if c in ("entities", "reactions", "media", "reply_to", "fwd_from", "action", "extra")
+    }
     bool_at = {columns.index("hidden")}
     records = [
         tuple(
-            (v if v is None else json.dumps(json.loads(v))) if i in json_at
-            else bool(v) if i in bool_at else v
+            (v if v is None else json.dumps(json.loads(v)))
+            if i in json_at
+            else bool(v)
+            if i in bool_at
+            else v
             for i, v in enumerate(row)
         )
         for row in rows
-    ]  # fmt: skip
+    ]
     async with pg.transaction():
         await pg.copy_records_to_table("bench_messages", records=records, columns=columns)
     elapsed = time.perf_counter() - started
@@ -139,11 +164,15 @@ def main() -> None:
     print(f"| {'what':<52} | {'seconds':>8} | {'rows/s':>8} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 10}|{'-' * 10}|{'-' * 8}|")
     b = base_rows / base_s
-    print(f"| {'baseline: messages via sqlite3 + asyncpg COPY':<52} | {base_s:>8.1f} | {b:>8,.0f} "
-          f"| {1:>6.2f} |")  # fmt: skip
+    print(
+        f"| {'baseline: messages via sqlite3 + asyncpg COPY':<52} | {base_s:>8.1f} | {b:>8,.0f} "
+        f"| {1:>6.2f} |"
+    )
     o = rows / ours_s
-    print(f"| {'migrate-db end to end (copy, index, verify)':<52} | {ours_s:>8.1f} | {o:>8,.0f} "
-          f"| {o / b:>6.3f} |")  # fmt: skip
+    print(
+        f"| {'migrate-db end to end (copy, index, verify)':<52} | {ours_s:>8.1f} | {o:>8,.0f} "
+        f"| {o / b:>6.3f} |"
+    )
     for phase, seconds in phases.items():
         label = {
             "tables": "  of which: rows in batches with markers",

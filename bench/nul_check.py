@@ -45,9 +45,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        generate_world(root / "world.sqlite", seed=7,
-                       channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts,
-                                             media=False)]).close()  # fmt: skip
+        generate_world(
+            root / "world.sqlite",
+            seed=7,
+            channels=[ChannelSpec("bench", "Bench", lang="ru", posts=args.posts, media=False)],
+        ).close()
         gen = time.perf_counter() - started
         for run in range(args.runs):
             for name, check in (("without", lambda value: value), ("with", timed)):

@@ -125,11 +125,20 @@ def build_world(
 
 
 def bench_config(root: Path, world: World, concurrency: int) -> Config:
-    return config_from_dict({
-        "simulator": {"world": str(world.path)}, "storage": {"data_dir": "d"},
-        "archive": {"takeout": "auto", "concurrency": concurrency, "max_file_size_mb": 64,
-                    "media_kinds": ["document"], "poll_interval": 30},
-    }, root)  # fmt: skip
+    return config_from_dict(
+        {
+            "simulator": {"world": str(world.path)},
+            "storage": {"data_dir": "d"},
+            "archive": {
+                "takeout": "auto",
+                "concurrency": concurrency,
+                "max_file_size_mb": 64,
+                "media_kinds": ["document"],
+                "poll_interval": 30,
+            },
+        },
+        root,
+    )
 
 
 async def signed_in(config: Config, phone: str = "+15550000000") -> Any:
@@ -192,12 +201,13 @@ async def baseline_mb_s(
 
 def _baseline_config(config: Config) -> Config:
     root = config.storage.data_dir.parent
-    return config_from_dict({"simulator": {"world": str(config.simulator.world)},
-                             "storage": {"data_dir": "baseline"}}, root)  # fmt: skip
+    return config_from_dict(
+        {"simulator": {"world": str(config.simulator.world)}, "storage": {"data_dir": "baseline"}},
+        root,
+    )
 
 
-async def live_lag(ctx: WorkerContext, world: World, ids: list[int], posts: int
-                   ) -> list[float]:  # fmt: skip
+async def live_lag(ctx: WorkerContext, world: World, ids: list[int], posts: int) -> list[float]:
     """Seconds from a post in the world to its row in the archive, while the daemon runs."""
     daemon = asyncio.create_task(run_daemon(ctx))
     lags: list[float] = []
@@ -210,8 +220,11 @@ async def live_lag(ctx: WorkerContext, world: World, ids: list[int], posts: int
             msg_id = world.post(ch, text=f"live {n}")
             while time.perf_counter() - posted < 120:
                 async with ctx.read() as conn:
-                    found = await conn.scalar(sa.select(messages.c.id).where(
-                        messages.c.channel_id == ch, messages.c.msg_id == msg_id))  # fmt: skip
+                    found = await conn.scalar(
+                        sa.select(messages.c.id).where(
+                            messages.c.channel_id == ch, messages.c.msg_id == msg_id
+                        )
+                    )
                 if found is not None:
                     lags.append(time.perf_counter() - posted)
                     break
@@ -283,12 +296,16 @@ async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
     media_rate = clock.media_bytes / MIB / window if window > 0 else float("nan")
     ok = sum(1 for o in report.outcomes if o.outcome == "done")
 
-    print(f"scale: {scale.channels} channels x {scale.posts} posts, {scale.files} files "
-          f"({sum(sizes) / MIB:,.0f} MiB, {scale.min_file / 1e3:,.0f} KB to "
-          f"{scale.max_file / 1e6:,.0f} MB); world built in {built:.0f} s")  # fmt: skip
+    print(
+        f"scale: {scale.channels} channels x {scale.posts} posts, {scale.files} files "
+        f"({sum(sizes) / MIB:,.0f} MiB, {scale.min_file / 1e3:,.0f} KB to "
+        f"{scale.max_file / 1e6:,.0f} MB); world built in {built:.0f} s"
+    )
     if limited:
-        print(f"model: RTT {args.rtt_ms:.0f} ms, {args.bandwidth / 1e6:.1f} MB/s per connection,"
-              f" penalty {args.penalty} s, buckets {LIMITS}")  # fmt: skip
+        print(
+            f"model: RTT {args.rtt_ms:.0f} ms, {args.bandwidth / 1e6:.1f} MB/s per connection,"
+            f" penalty {args.penalty} s, buckets {LIMITS}"
+        )
     else:
         print("model: NONE (this simulator has no set_limits): figures are not comparable")
     print()
@@ -307,19 +324,30 @@ async def run(root: Path, scale: Scale, args: argparse.Namespace) -> None:
     row("media stored (MiB)", f"{clock.media_bytes / MIB:,.1f}")
     row("media MB/s, tgmirror (first to last media byte)", f"{media_rate:.2f}")
     row("media MB/s, sequential download_media baseline", f"{base_rate:.2f}")
-    row("media ratio tgmirror / baseline", f"{media_rate / base_rate:.1f}x" if base_rate else "n/a",
-        ">= 5x")  # fmt: skip
+    row(
+        "media ratio tgmirror / baseline",
+        f"{media_rate / base_rate:.1f}x" if base_rate else "n/a",
+        ">= 5x",
+    )
     if lags:
-        row(f"live lag p50 / p95 (s), {len(lags)} posts (pushed updates)",
-            f"{statistics.median(lags):.2f} / {pct(lags, 0.95):.2f}", "p95 <= 5")  # fmt: skip
+        row(
+            f"live lag p50 / p95 (s), {len(lags)} posts (pushed updates)",
+            f"{statistics.median(lags):.2f} / {pct(lags, 0.95):.2f}",
+            "p95 <= 5",
+        )
     row("live lag, polled channels", "n/a (no follow modes yet)", "<= interval")
     print()
-    print("requests during backfill: " + ", ".join(f"{k} {v}" for k, v in sorted(sent.items())
-                                                   if v))  # fmt: skip
-    print("flood waits met by the pacer: " + (", ".join(
-        f"{k} {v}" for k, v in sorted(floods.items())) or "none"))  # fmt: skip
-    print("pacer rates learnt (/s): " + (", ".join(f"{k} {r:.2f}" for k, r in rates.items())
-                                          or "none (no flood wait met)"))  # fmt: skip
+    print(
+        "requests during backfill: " + ", ".join(f"{k} {v}" for k, v in sorted(sent.items()) if v)
+    )
+    print(
+        "flood waits met by the pacer: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(floods.items())) or "none")
+    )
+    print(
+        "pacer rates learnt (/s): "
+        + (", ".join(f"{k} {r:.2f}" for k, r in rates.items()) or "none (no flood wait met)")
+    )
 
 
 def _ratio(value: float, bound: float) -> str:
@@ -347,8 +375,13 @@ def main() -> None:
         args.live_posts = min(args.live_posts, 10)
         args.baseline_seconds = min(args.baseline_seconds, 10.0)
     else:
-        scale = Scale(args.channels, args.posts, args.files, args.min_file_kb * 1000,
-                      args.max_file_mb * 1_000_000)  # fmt: skip
+        scale = Scale(
+            args.channels,
+            args.posts,
+            args.files,
+            args.min_file_kb * 1000,
+            args.max_file_mb * 1_000_000,
+        )
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(run(Path(tmp), scale, args))
 

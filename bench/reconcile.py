@@ -29,10 +29,14 @@ from archiver.worker.reconcile import RECENT, SWEEP, reconcile_channel
 
 
 async def measure(root: Path, posts: int, passes: int) -> tuple[float, float, int]:
-    generate_world(root / "w.sqlite", seed=4, channels=[
-        ChannelSpec("recon", "Recon", lang="en", posts=posts, media=False)]).close()  # fmt: skip
-    config = config_from_dict({"simulator": {"world": str(root / "w.sqlite")},
-                               "storage": {"data_dir": "d"}}, root)  # fmt: skip
+    generate_world(
+        root / "w.sqlite",
+        seed=4,
+        channels=[ChannelSpec("recon", "Recon", lang="en", posts=posts, media=False)],
+    ).close()
+    config = config_from_dict(
+        {"simulator": {"world": str(root / "w.sqlite")}, "storage": {"data_dir": "d"}}, root
+    )
     engine = open_engine(config.database_url)
     await upgrade(engine)
     client = make_client(config)

@@ -23,9 +23,11 @@ def shapes(n: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "disjoint": [{"type": KINDS[i % 7], "offset": 5 * i, "length": 3} for i in range(n)],
         "nested": [{"type": "italic", "offset": i, "length": 5 * n - 2 * i} for i in range(n)],
-        "overlapping": [{"type": KINDS[i % 7], "offset": i, "length": n, "url": "https://x.org"}
-                        for i in range(n)],
-    }  # fmt: skip
+        "overlapping": [
+            {"type": KINDS[i % 7], "offset": i, "length": n, "url": "https://x.org"}
+            for i in range(n)
+        ],
+    }
 
 
 def best_of(runs: int, text: str, entities: list[dict[str, Any]] | None) -> float:
@@ -48,8 +50,10 @@ def main() -> None:
         baseline = best_of(args.runs, text, None)
         for shape, entities in shapes(n).items():
             took = best_of(args.runs, text, entities)
-            print(f"{n:>9} {shape:<12} {took * 1e3:>9.1f} {took / n * 1e6:>10.2f}"
-                  f" {baseline * 1e3:>13.1f}")  # fmt: skip
+            print(
+                f"{n:>9} {shape:<12} {took * 1e3:>9.1f} {took / n * 1e6:>10.2f}"
+                f" {baseline * 1e3:>13.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,16 @@ async def build_archive(root: Path, posts: int) -> None:
             text, entities = post_text(rng, lang)
             if rng.random() < 0.2:
                 text += f" The {COMMON_WORD} met today."
-            batch.append(MessageRow(channel_id=1000 + c, msg_id=i, date=1_600_000_000 + i * 60,
-                                    text=text, entities=entities or None, views=i))  # fmt: skip
+            batch.append(
+                MessageRow(
+                    channel_id=1000 + c,
+                    msg_id=i,
+                    date=1_600_000_000 + i * 60,
+                    text=text,
+                    entities=entities or None,
+                    views=i,
+                )
+            )
             if len(batch) == 5000:
                 async with engine.begin() as conn:
                     await save_messages(conn, batch, 1)
@@ -88,8 +96,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _one_connection(port: int, paths: list[str], until: float, lat: list[float],
-                          statuses: dict[int, int]) -> None:  # fmt: skip
+async def _one_connection(
+    port: int, paths: list[str], until: float, lat: list[float], statuses: dict[int, int]
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     rng = random.Random()
     while time.perf_counter() < until:
@@ -114,8 +123,9 @@ async def _load(port: int, paths: list[str], seconds: float, concurrency: int) -
     statuses: dict[int, int] = {}
     until = time.perf_counter() + seconds
     started = time.perf_counter()
-    await asyncio.gather(*(_one_connection(port, paths, until, lat, statuses)
-                           for _ in range(concurrency)))  # fmt: skip
+    await asyncio.gather(
+        *(_one_connection(port, paths, until, lat, statuses) for _ in range(concurrency))
+    )
     elapsed = time.perf_counter() - started
     lat.sort()
     return {
@@ -139,8 +149,7 @@ def process_cpu(pid: int) -> float | None:
 def run_load(port: int, paths: list[str], seconds: float) -> dict:
     """Load from a separate process, so the client never competes in the server's loop."""
     args = [sys.executable, __file__, "--client", str(port), str(seconds)]
-    out = subprocess.run(args, input=json.dumps(paths), capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(args, input=json.dumps(paths), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -174,17 +183,25 @@ async def copy_to_postgres(config_path: Path, url: str) -> float:
     return took
 
 
-def measure(config_path: Path, pages: list[str], searches: list[str], seconds: float,
-            name: str, word_searches: list[str]) -> list[tuple[str, str, dict]]:  # fmt: skip
+def measure(
+    config_path: Path,
+    pages: list[str],
+    searches: list[str],
+    seconds: float,
+    name: str,
+    word_searches: list[str],
+) -> list[tuple[str, str, dict]]:
     """Start ``tgmirror serve`` (one uvicorn worker) on ``config_path`` and load it: the static
     file (this server's baseline), then channel pages, then search."""
     port = free_port()
     tgmirror = Path(sys.executable).parent / "tgmirror"
     log = config_path.with_suffix(".serve.log")
     with log.open("w") as err:
-        server = subprocess.Popen([str(tgmirror), "--config", str(config_path), "serve",
-                                   "--port", str(port)], stdout=subprocess.DEVNULL,
-                                  stderr=err)  # fmt: skip
+        server = subprocess.Popen(
+            [str(tgmirror), "--config", str(config_path), "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         for _ in range(300):
             if server.poll() is not None:
@@ -220,8 +237,10 @@ def measure(config_path: Path, pages: list[str], searches: list[str], seconds: f
 
 def print_table(rows: list[tuple[str, str, dict]]) -> None:
     """One row per measurement; the ratio is against the same server's static file."""
-    print(f"| {'database':<10} | {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} "
-          f"| {'ratio':>5} | {'CPU ms/req':>10} |")  # fmt: skip
+    print(
+        f"| {'database':<10} | {'what':<42} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} "
+        f"| {'ratio':>5} | {'CPU ms/req':>10} |"
+    )
     print(f"|{'-' * 12}|{'-' * 44}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 7}|{'-' * 12}|")
     base: dict[str, float] = {}
     for database, name, r in rows:
@@ -229,8 +248,10 @@ def print_table(rows: list[tuple[str, str, dict]]) -> None:
         bad = {k: v for k, v in r["statuses"].items() if k != "200"}
         note = f" non-200: {bad}" if bad else ""
         cpu = f"{r['cpu_ms']:>10.2f}" if "cpu_ms" in r else f"{'-':>10}"
-        print(f"| {database:<10} | {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | "
-              f"{r['p99']:>6.1f} | {r['rps'] / base[database]:>5.2f} | {cpu} |{note}")  # fmt: skip
+        print(
+            f"| {database:<10} | {name:<42} | {r['rps']:>7.0f} | {r['p50']:>6.1f} | "
+            f"{r['p99']:>6.1f} | {r['rps'] / base[database]:>5.2f} | {cpu} |{note}"
+        )
 
 
 def main() -> None:
@@ -238,8 +259,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--keep", type=Path, help="reuse/keep the archive in this directory")
-    parser.add_argument("--postgresql", action="store_true",
-                        help="then serve it from a throwaway PostgreSQL server")  # fmt: skip
+    parser.add_argument(
+        "--postgresql", action="store_true", help="then serve it from a throwaway PostgreSQL server"
+    )
     parser.add_argument("--client", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -263,11 +285,12 @@ def main() -> None:
         asyncio.run(upgrade_archive(config_path))
     rng = random.Random(2)
     per_channel = args.posts // CHANNELS
-    pages = [f"/chan{rng.randrange(CHANNELS):03d}?before={rng.randrange(2, per_channel + 1)}"
-             for _ in range(2000)]  # fmt: skip
+    pages = [
+        f"/chan{rng.randrange(CHANNELS):03d}?before={rng.randrange(2, per_channel + 1)}"
+        for _ in range(2000)
+    ]
     pages += [f"/chan{c:03d}" for c in range(CHANNELS)]
-    searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}"
-                for _ in range(200)]  # fmt: skip
+    searches = [f"/chan{rng.randrange(CHANNELS):03d}/search?q={COMMON_WORD}" for _ in range(200)]
     stemmed = [c for c in range(CHANNELS) if LANGS[c % len(LANGS)] in LANG_WORDS]
     word_searches = []
     for _ in range(200):
@@ -284,13 +307,16 @@ def main() -> None:
             print(f"copied into PostgreSQL (migrate-db's copier) in {took:.0f} s", flush=True)
             pg_config = server.root / "tgmirror.toml"
             data_dir = json.dumps(str(root / "data"))
-            pg_config.write_text(f'[storage]\ndata_dir = {data_dir}\ndatabase = "{url}"\n'
-                                 '[web]\npublish = "all"\n')  # fmt: skip
+            pg_config.write_text(
+                f'[storage]\ndata_dir = {data_dir}\ndatabase = "{url}"\n[web]\npublish = "all"\n'
+            )
             rows += measure(pg_config, pages, searches, args.seconds, "PostgreSQL", word_searches)
         finally:
             server.stop()
-    print(f"{args.posts:,} posts in {CHANNELS} channels, 1 uvicorn worker, 8 connections, "
-          f"{args.seconds:.0f} s each")  # fmt: skip
+    print(
+        f"{args.posts:,} posts in {CHANNELS} channels, 1 uvicorn worker, 8 connections, "
+        f"{args.seconds:.0f} s each"
+    )
     print_table(rows)
     if not args.keep:
         print(f"(archive left in {root}; pass --keep {root} to reuse it)")

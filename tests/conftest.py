@@ -286,11 +286,15 @@ async def _build_archive(root: Path, database: str) -> dict:
     from archiver.worker.context import WorkerContext
     from archiver.worker.sync import sync_channels
 
-    world = generate_world(root / "world.sqlite", seed=5, channels=[
-        ChannelSpec("sada_alhaqiqa", "صدى الحقيقة", lang="ar", posts=120, media=True),
-        ChannelSpec("svobodnye_vesti", "Свободные вести", lang="ru", posts=90, media=True),
-        ChannelSpec("open_wire", "Open Wire", lang="en", posts=230, media=False),
-    ])  # fmt: skip
+    world = generate_world(
+        root / "world.sqlite",
+        seed=5,
+        channels=[
+            ChannelSpec("sada_alhaqiqa", "صدى الحقيقة", lang="ar", posts=120, media=True),
+            ChannelSpec("svobodnye_vesti", "Свободные вести", lang="ru", posts=90, media=True),
+            ChannelSpec("open_wire", "Open Wire", lang="en", posts=230, media=False),
+        ],
+    )
     ar, ru, en = (world.channel_id(n) for n in ("sada_alhaqiqa", "svobodnye_vesti", "open_wire"))
     ids = {
         "arabic": world.post(ar, text="وصل مُحَمَّد إلى المدينة صباحاً", push=False),
@@ -327,10 +331,17 @@ async def _build_archive(root: Path, database: str) -> dict:
     await sync_channels(ctx)
     async with engine.begin() as conn:
         how = "telegram: signal (CHANNEL_PRIVATE); web: signal (t.me: the plain Contact page)"
-        await set_channel_fields(conn, ar, status="erased", status_reason="private",
-                                 erased_at=1735689600, status_detail=how)  # fmt: skip
-        await set_channel_fields(conn, ru, status="erased", status_reason="deleted",
-                                 erased_at=1735689600)  # fmt: skip
+        await set_channel_fields(
+            conn,
+            ar,
+            status="erased",
+            status_reason="private",
+            erased_at=1735689600,
+            status_detail=how,
+        )
+        await set_channel_fields(
+            conn, ru, status="erased", status_reason="deleted", erased_at=1735689600
+        )
         from archiver.store.messages import set_post_hidden
 
         await set_post_hidden(conn, en, ids["hidden"], True)

@@ -60,8 +60,19 @@ def create_app(config: Config) -> FastAPI:
     from web.pages import witness as witnessing
 
     app.include_router(api_router)
-    pages = (index, search, media, thumbnails, admin, feeds, evidence, witnessing, bundle,
-             channel, post)  # fmt: skip
+    pages = (
+        index,
+        search,
+        media,
+        thumbnails,
+        admin,
+        feeds,
+        evidence,
+        witnessing,
+        bundle,
+        channel,
+        post,
+    )
     for page in pages:
         app.include_router(page.router)
 
@@ -82,8 +93,12 @@ def create_app(config: Config) -> FastAPI:
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """The mirror's error page."""
-    titles = {404: N_("Not found"), 400: N_("Bad request"), 401: N_("Sign in needed"),
-              403: N_("Forbidden")}  # fmt: skip
+    titles = {
+        404: N_("Not found"),
+        400: N_("Bad request"),
+        401: N_("Sign in needed"),
+        403: N_("Forbidden"),
+    }
     pages: Pages = request.app.state.templates
     return pages.TemplateResponse(
         request,

@@ -20,10 +20,13 @@ log = logging.getLogger(__name__)
 
 # Proxy headers are trusted from loopback only: a reverse proxy on the same machine.
 _OPTIONS: dict[str, Any] = {
-    "log_level": "info", "access_log": False, "proxy_headers": True,
-    "forwarded_allow_ips": "127.0.0.1", "server_header": False,
+    "log_level": "info",
+    "access_log": False,
+    "proxy_headers": True,
+    "forwarded_allow_ips": "127.0.0.1",
+    "server_header": False,
     "log_config": uvicorn_log_config(),
-}  # fmt: skip
+}
 
 
 class EmbeddedServer(uvicorn.Server):
@@ -74,5 +77,11 @@ def serve_workers(config: Config, host: str, port: int, workers: int) -> None:
     _warn_if_public(host)
     if config.source is not None:
         os.environ["TGMIRROR_CONFIG"] = str(config.source.resolve())
-    uvicorn.run("web.server:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, **_OPTIONS)  # fmt: skip
+    uvicorn.run(
+        "web.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **_OPTIONS,
+    )

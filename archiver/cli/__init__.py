@@ -81,8 +81,18 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from archiver.cli import db, status  # noqa: F401
 
-    for optional in ("archive", "demo", "daemon", "serve", "transfer", "check", "migrate_db",
-                     "evidence", "timestamps", "witness"):
+    for optional in (
+        "archive",
+        "demo",
+        "daemon",
+        "serve",
+        "transfer",
+        "check",
+        "migrate_db",
+        "evidence",
+        "timestamps",
+        "witness",
+    ):
         try:
             __import__(f"archiver.cli.{optional}")
         except ModuleNotFoundError as exc:
@@ -96,8 +106,9 @@ def main() -> None:
     try:
         app()
     except TgmirrorError as exc:
-        console_err.print(f"[red]error:[/red] {SECRETS.redact(str(exc))}", highlight=False,
-                          markup=True)  # fmt: skip
+        console_err.print(
+            f"[red]error:[/red] {SECRETS.redact(str(exc))}", highlight=False, markup=True
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         console_err.print("interrupted")

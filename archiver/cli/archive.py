@@ -110,8 +110,9 @@ def add(
     config = get_config(ctx)
     chosen = source or config.archive.source
     if chosen not in ("telegram", "web", "both"):
-        console_err.print(f'[red]error:[/red] --source: expected "telegram", "web" or "both", '
-                          f"got {chosen!r}")  # fmt: skip
+        console_err.print(
+            f'[red]error:[/red] --source: expected "telegram", "web" or "both", got {chosen!r}'
+        )
         raise typer.Exit(2)
     if chosen == "web" and config.needs_telegram:
         config = dataclasses.replace(

@@ -40,8 +40,10 @@ def check(
         console.print(f"note: {line}")
     for line in report.repaired:
         console.print(f"[green]repaired:[/green] {line}")
-    console.print(f"Checked the database and {report.files_checked} media files: "
-                  f"{len(report.problems)} problems.")  # fmt: skip
+    console.print(
+        f"Checked the database and {report.files_checked} media files: "
+        f"{len(report.problems)} problems."
+    )
     if not report.ok and not repair:
         console.print(
             "Run `tgmirror check --repair` to fix what can be fixed, then `tgmirror sync`."

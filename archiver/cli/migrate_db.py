@@ -31,9 +31,13 @@ class _Bars:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, disable=not console.is_terminal,
-        )  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
         self._tasks: dict[str, TaskID] = {}
 
     def started(self, step: str, total: int, done: int) -> None:
@@ -60,8 +64,14 @@ def _summary(report: CopyReport) -> Table:
     table.add_column("", no_wrap=True)
     for t in report.tables:
         checksum = t.source.sha256[:16] if t.ok else f"{t.source.sha256[:7]}≠{t.target.sha256[:7]}"
-        table.add_row(t.name, str(t.source.rows), str(t.target.rows), str(t.copied_now),
-                      checksum, "ok" if t.ok else "DIFFERS")  # fmt: skip
+        table.add_row(
+            t.name,
+            str(t.source.rows),
+            str(t.target.rows),
+            str(t.copied_now),
+            checksum,
+            "ok" if t.ok else "DIFFERS",
+        )
     return table
 
 

@@ -103,9 +103,13 @@ def status(
         list[ChannelSummary], dict[int, Lease], int, AccountRows, list[AccountNotice]
     ]:
         async with migrated_engine(config) as engine, engine.connect() as conn:
-            return (await channel_summaries(conn), await list_leases(conn),
-                    await database_time(conn), await list_channel_accounts(conn),
-                    await list_notices(conn))  # fmt: skip
+            return (
+                await channel_summaries(conn),
+                await list_leases(conn),
+                await database_time(conn),
+                await list_channel_accounts(conn),
+                await list_notices(conn),
+            )
 
     summaries, leases, db_now, accounts, notices = run(go())
     now = int(time.time())
@@ -116,16 +120,19 @@ def status(
         for s in summaries:
             seen = _last_seen(s)
             lease = leases.get(s.id)
-            rows.append({**dataclasses.asdict(s), "last_seen_at": seen,
-                         "lag_seconds": now - seen if seen else None,
-                         "follow": _follow_text(s, config),
-                         "freshness_seconds": now - s.last_check_at if s.last_check_at
-                         else None,
-                         "worker_id": lease.worker_id if lease else None,
-                         "lease_expired": lease.expires_at <= db_now if lease else None,
-                         "account": _archiving(accounts.get(s.id, [])),
-                         "accounts_lost": _lost(accounts.get(s.id, [])),
-                         })  # fmt: skip
+            rows.append(
+                {
+                    **dataclasses.asdict(s),
+                    "last_seen_at": seen,
+                    "lag_seconds": now - seen if seen else None,
+                    "follow": _follow_text(s, config),
+                    "freshness_seconds": now - s.last_check_at if s.last_check_at else None,
+                    "worker_id": lease.worker_id if lease else None,
+                    "lease_expired": lease.expires_at <= db_now if lease else None,
+                    "account": _archiving(accounts.get(s.id, [])),
+                    "accounts_lost": _lost(accounts.get(s.id, [])),
+                }
+            )
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:

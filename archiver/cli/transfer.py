@@ -28,10 +28,14 @@ from archiver.telegram.refs import parse_ref
 def _progress(verb: str) -> Progress:
     """A progress bar on a terminal; nothing when the output is a pipe or a log."""
     return Progress(
-        TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("posts"), TimeElapsedColumn(), console=console,
+        TextColumn(f"{verb} {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("posts"),
+        TimeElapsedColumn(),
+        console=console,
         disable=not console.is_terminal,
-    )  # fmt: skip
+    )
 
 
 def _date(text: str | None, option: str) -> int | None:
@@ -79,8 +83,9 @@ def export_command(
             channel = await find_channel(conn, parsed.channel_id or parsed.username or "")
             if channel is None:
                 raise ChannelRefError(f"{ref}: not in the archive")
-            total = await count_export_posts(conn, channel.id, since=start, until=stop,
-                                             include_hidden=False)  # fmt: skip
+            total = await count_export_posts(
+                conn, channel.id, since=start, until=stop, include_hidden=False
+            )
             with bar:
                 task = bar.add_task(channel.title[:40], total=total)
 
@@ -89,14 +94,29 @@ def export_command(
 
                 if fmt == "html":
                     out.mkdir(parents=True, exist_ok=True)
-                    return await export_html(conn, channel, out, store, since=start, until=stop,
-                                             with_media=not no_media, progress=advance,
-                                             language=config.web.language)  # fmt: skip
+                    return await export_html(
+                        conn,
+                        channel,
+                        out,
+                        store,
+                        since=start,
+                        until=stop,
+                        with_media=not no_media,
+                        progress=advance,
+                        language=config.web.language,
+                    )
                 return await export_channel(
-                    conn, channel, out, store, fmt=fmt, since=start, until=stop,
-                    with_media=not no_media, progress=advance,
+                    conn,
+                    channel,
+                    out,
+                    store,
+                    fmt=fmt,
+                    since=start,
+                    until=stop,
+                    with_media=not no_media,
+                    progress=advance,
                     zone=export_zone(config.export.timezone),
-                )  # fmt: skip
+                )
 
     result = run(go())
     console.print(f"Exported {result.posts} posts and {result.files} files to {result.path}.")
@@ -135,8 +155,11 @@ def import_command(
         if chat.skipped:
             continue
         missing = f", {chat.missing_files} files not included" if chat.missing_files else ""
-        zone = f", dates written at {_offset(chat.utc_offset)}" if chat.utc_offset is not None \
-            else ""  # fmt: skip
-        console.print(f"Imported {chat.name} (id {chat.id}): {chat.messages} messages, "
-                      f"{chat.files} files{missing}{zone}.")  # fmt: skip
+        zone = (
+            f", dates written at {_offset(chat.utc_offset)}" if chat.utc_offset is not None else ""
+        )
+        console.print(
+            f"Imported {chat.name} (id {chat.id}): {chat.messages} messages, "
+            f"{chat.files} files{missing}{zone}."
+        )
     console.print(report.summary(), soft_wrap=True, markup=False, highlight=False)

@@ -31,7 +31,13 @@ def witness_command(
     except WitnessError as exc:
         console.print(f"[red]problem:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    since = "first head seen" if done.previous is None else \
-        f"consistent with the head of {done.previous} captures"  # fmt: skip
-    console.print(f"Witnessed {url}: head of {done.head.tree_size} captures, {since}; cosigned.",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+    since = (
+        "first head seen"
+        if done.previous is None
+        else f"consistent with the head of {done.previous} captures"
+    )
+    console.print(
+        f"Witnessed {url}: head of {done.head.tree_size} captures, {since}; cosigned.",
+        highlight=False,
+        soft_wrap=True,
+    )

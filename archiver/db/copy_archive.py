@@ -158,8 +158,13 @@ async def _copy_table(
     while not state.done:
         rows = await rows_after(source, table, state.last_key, batch_rows)
         last = [rows[-1]._mapping[c] for c in keys] if rows else state.last_key
-        state = TableProgress(table.name, state.source, last, state.rows_copied + len(rows),
-                              done=len(rows) < batch_rows)  # fmt: skip
+        state = TableProgress(
+            table.name,
+            state.source,
+            last,
+            state.rows_copied + len(rows),
+            done=len(rows) < batch_rows,
+        )
         try:
             async with target.begin() as conn:
                 await insert_rows(conn, table, rows)

@@ -54,9 +54,13 @@ def signed_message(head: HeadRow) -> bytes:
 async def request_token(client: httpx.AsyncClient, url: str, message: bytes) -> bytes:
     """Ask the TSA at ``url`` to stamp ``message``; the DER TimeStampResp, checked to answer
     this request (status granted, same imprint and nonce)."""
-    request = TimestampRequestBuilder().data(message).nonce(nonce=True).cert_request(
-        cert_request=True
-    ).build()  # fmt: skip
+    request = (
+        TimestampRequestBuilder()
+        .data(message)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
     try:
         answer = await client.post(url, content=request.as_bytes(), headers=QUERY_HEADERS)
     except httpx.HTTPError as exc:

@@ -86,11 +86,19 @@ class CaptureChecker:
             if v.captured_at != c.captured_at:
                 continue
             body = {
-                "v": VERSION, "type": "post", "channel_id": c.channel_id, "msg_id": c.msg_id,
-                "date": v.date, "edit_date": v.edit_date, "text": v.text or "",
-                "entities": v.entities or [], "media_kind": v.media_kind,
-                "captured_at": v.captured_at, "source": state.source, "seq": c.seq,
-            }  # fmt: skip
+                "v": VERSION,
+                "type": "post",
+                "channel_id": c.channel_id,
+                "msg_id": c.msg_id,
+                "date": v.date,
+                "edit_date": v.edit_date,
+                "text": v.text or "",
+                "entities": v.entities or [],
+                "media_kind": v.media_kind,
+                "captured_at": v.captured_at,
+                "source": state.source,
+                "seq": c.seq,
+            }
             if quick_canonical(body, "entities") == leaf:
                 return True
         return False
@@ -156,8 +164,13 @@ class CaptureChecker:
         event = self.events.get(body["event_id"])
         if event is None:
             return "the event row was removed"
-        rebuilt = event_capture(channel_id=event.channel_id, event_id=body["event_id"],
-                                kind=event.kind, at=event.at, detail=event.detail)  # fmt: skip
+        rebuilt = event_capture(
+            channel_id=event.channel_id,
+            event_id=body["event_id"],
+            kind=event.kind,
+            at=event.at,
+            detail=event.detail,
+        )
         leaf = canonical_json({**rebuilt.body, "seq": c.seq})
         if leaf != c.leaf.encode("utf-8"):
             return f"the stored event differs in: {_differing(body, leaf)}"
@@ -166,11 +179,17 @@ class CaptureChecker:
 
 def _rebuild_post(v: Version, logged: dict[str, Any]) -> bytes:
     capture = post_capture(
-        channel_id=logged["channel_id"], msg_id=logged["msg_id"], date=v.date,
-        edit_date=v.edit_date, text=v.text, entities=v.entities, media_kind=v.media_kind,
-        captured_at=v.captured_at, source=logged["source"],
+        channel_id=logged["channel_id"],
+        msg_id=logged["msg_id"],
+        date=v.date,
+        edit_date=v.edit_date,
+        text=v.text,
+        entities=v.entities,
+        media_kind=v.media_kind,
+        captured_at=v.captured_at,
+        source=logged["source"],
         export_sha256=logged.get("export_sha256"),
-    )  # fmt: skip
+    )
     return canonical_json({**capture.body, "seq": logged["seq"]})
 
 

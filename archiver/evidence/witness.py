@@ -50,12 +50,16 @@ def cosign_message(body: dict[str, Any]) -> bytes:
 def cosign(key: Ed25519PrivateKey, origin: str, head: HeadRow, now: int) -> dict[str, Any]:
     """This archive's cosignature of ``head`` of the mirror at ``origin``."""
     body: dict[str, Any] = {
-        "v": 1, "type": "cosignature", "origin": origin,
-        "head": head_message(head.tree_size, head.root_hash, head.signed_at,
-                             head.key_id).decode("utf-8"),
+        "v": 1,
+        "type": "cosignature",
+        "origin": origin,
+        "head": head_message(head.tree_size, head.root_hash, head.signed_at, head.key_id).decode(
+            "utf-8"
+        ),
         "head_signature": base64.b64encode(head.signature).decode("ascii"),
-        "witness_key_id": key_id(key.public_key()), "witnessed_at": now,
-    }  # fmt: skip
+        "witness_key_id": key_id(key.public_key()),
+        "witnessed_at": now,
+    }
     body["signature"] = base64.b64encode(key.sign(cosign_message(body))).decode("ascii")
     body["key"] = public_pem(key.public_key()).decode("ascii")
     return body
@@ -85,8 +89,9 @@ async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
         raise WitnessError(f"{url}: cannot reach the mirror: {exc}") from exc
     if response.status_code != 200:
         raise WitnessError(f"{url}: the mirror answered {response.status_code}")
-    return response.json() if "json" in response.headers.get("content-type", "") else \
-        response.content  # fmt: skip
+    return (
+        response.json() if "json" in response.headers.get("content-type", "") else response.content
+    )
 
 
 async def check_head(
@@ -100,32 +105,43 @@ async def check_head(
     except ValueError as exc:
         raise WitnessError(f"{origin}: the served key or head cannot be read: {exc}") from exc
     if not head_valid(mirror_key, head):
-        raise WitnessError(f"{origin}: the head of {head.tree_size} captures is not signed "
-                           "by the mirror's key")  # fmt: skip
+        raise WitnessError(
+            f"{origin}: the head of {head.tree_size} captures is not signed by the mirror's key"
+        )
     if previous is None:
         return head, None
     old = _head_of(previous)
     if old.key_id != head.key_id:
-        raise WitnessError(f"{origin}: the mirror's key changed since the head of "
-                           f"{old.tree_size} captures was witnessed")  # fmt: skip
+        raise WitnessError(
+            f"{origin}: the mirror's key changed since the head of "
+            f"{old.tree_size} captures was witnessed"
+        )
     if head.tree_size < old.tree_size:
-        raise WitnessError(f"{origin}: history rewritten: the head shrank from "
-                           f"{old.tree_size} to {head.tree_size} captures")  # fmt: skip
+        raise WitnessError(
+            f"{origin}: history rewritten: the head shrank from "
+            f"{old.tree_size} to {head.tree_size} captures"
+        )
     if head.tree_size == old.tree_size:
         if head.root_hash != old.root_hash:
-            raise WitnessError(f"{origin}: history rewritten: a second head of {head.tree_size}"
-                               " captures with another root")  # fmt: skip
+            raise WitnessError(
+                f"{origin}: history rewritten: a second head of {head.tree_size}"
+                " captures with another root"
+            )
         return head, old.tree_size
     url = f"{origin}{WELL_KNOWN}/consistency?from={old.tree_size}&to={head.tree_size}"
     try:
         answer = await client.get(url)
-        proof = [bytes.fromhex(p) for p in answer.json()["proof"]] if answer.status_code == 200 \
-            else None  # fmt: skip
+        proof = (
+            [bytes.fromhex(p) for p in answer.json()["proof"]]
+            if answer.status_code == 200
+            else None
+        )
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         proof = None
     if proof is None:
-        raise WitnessError(f"{origin}: no consistency proof from {old.tree_size} to "
-                           f"{head.tree_size} captures")  # fmt: skip
+        raise WitnessError(
+            f"{origin}: no consistency proof from {old.tree_size} to {head.tree_size} captures"
+        )
     try:
         verify_consistency(old.tree_size, head.tree_size, old.root_hash, head.root_hash, proof)
     except ProofError:

@@ -52,8 +52,9 @@ async def witness(engine: AsyncEngine, data_dir: Path, url: str, now: int) -> Wi
         cosignature = cosign(key, origin, head, now)
         async with engine.begin() as conn:
             witness_id = str(cosignature["witness_key_id"])
-            await add_cosignature(conn, "made", origin, head.tree_size, witness_id,
-                                  json.dumps(cosignature), now)  # fmt: skip
+            await add_cosignature(
+                conn, "made", origin, head.tree_size, witness_id, json.dumps(cosignature), now
+            )
         try:
             await client.post(f"{origin}{WELL_KNOWN}/cosignatures", json=cosignature)
         except httpx.HTTPError as exc:
@@ -73,15 +74,26 @@ async def accept_cosignature(conn: AsyncConnection, body: dict[str, Any], now: i
     head = heads.get(str(body.get("head")))
     if head is None:
         return "it cosigns a head this archive never signed"
-    await add_cosignature(conn, "received", str(body["witness_key_id"]), head.tree_size,
-                          str(body["witness_key_id"]), json.dumps(body), now)  # fmt: skip
+    await add_cosignature(
+        conn,
+        "received",
+        str(body["witness_key_id"]),
+        head.tree_size,
+        str(body["witness_key_id"]),
+        json.dumps(body),
+        now,
+    )
     return None
 
 
 async def keep_witnessing(
-    engine: AsyncEngine, data_dir: Path, urls: tuple[str, ...], interval: float,
-    stopping: asyncio.Event, clock: Callable[[], float],
-) -> None:  # fmt: skip
+    engine: AsyncEngine,
+    data_dir: Path,
+    urls: tuple[str, ...],
+    interval: float,
+    stopping: asyncio.Event,
+    clock: Callable[[], float],
+) -> None:
     """Witness each mirror of ``urls`` every ``interval`` seconds until ``stopping`` is set;
     a mirror caught rewriting its history is logged as an error (and witnessed again)."""
     while not stopping.is_set():

@@ -50,8 +50,11 @@ def _environment(language: str) -> jinja2.Environment:
         media_url=_relative_media_url,
         # no server to make thumbnails: the site links the originals it copies
         photo_image=functools.partial(photo_image, thumbnails=False, link=_relative_media_url),
-        static_prefix="static/", media_prefix="media/", home_url="index.html", static_site=True,
-    )  # fmt: skip
+        static_prefix="static/",
+        media_prefix="media/",
+        home_url="index.html",
+        static_site=True,
+    )
     return env
 
 
@@ -84,8 +87,11 @@ async def export_html(
     number, before = 1, None
     while True:
         page = await channel_page(conn, channel.id, before=before, limit=PAGE_SIZE)
-        posts = [p for p in page.posts if (since is None or p.date >= since)
-                 and (until is None or p.date < until)]  # fmt: skip
+        posts = [
+            p
+            for p in page.posts
+            if (since is None or p.date >= since) and (until is None or p.date < until)
+        ]
         for post in posts:
             await _write_post(conn, post_tpl, channel, post, out)
             if with_media:
@@ -95,11 +101,13 @@ async def export_html(
                         result.files += 1
                         result.bytes += await _copy(media, f.path, out / url.lstrip("/"))
         context = {
-            "channel": channel, "cards": group_albums(posts), "page": page,
+            "channel": channel,
+            "cards": group_albums(posts),
+            "page": page,
             "old_usernames": [],
             "older_url": _page_name(number + 1) if page.older else None,
             "newer_url": _page_name(number - 1) if number > 1 else None,
-        }  # fmt: skip
+        }
         write_if_changed(out / _page_name(number), channel_tpl.render(context))
         result.posts += len(posts)
         progress(len(page.posts))
@@ -108,13 +116,18 @@ async def export_html(
         number, before = number + 1, page.older
 
 
-async def _write_post(conn: AsyncConnection, template: Any, channel: Channel, post: Post,
-                      out: Path) -> None:  # fmt: skip
+async def _write_post(
+    conn: AsyncConnection, template: Any, channel: Channel, post: Post, out: Path
+) -> None:
     page = await permalink(conn, channel.id, post)
     context = {
-        "channel": channel, "post": post, "items": page.items, "history": page.history,
-        "reply": page.reply, "in_channel_url": "index.html",
-    }  # fmt: skip
+        "channel": channel,
+        "post": post,
+        "items": page.items,
+        "history": page.history,
+        "reply": page.reply,
+        "in_channel_url": "index.html",
+    }
     write_if_changed(out / f"post-{post.msg_id}.html", template.render(context))
 
 

@@ -43,8 +43,10 @@ async def write_jsonl(
         lines = []
         for _msg_id, document, pk in batch.rows:
             if pk in files or pk in revisions:
-                tail = (f',"channel_id":{channel.id},"files":{_dicts(files.get(pk, []))},'
-                        f'"revisions":{_dicts(revisions.get(pk, []))}}}\n')  # fmt: skip
+                tail = (
+                    f',"channel_id":{channel.id},"files":{_dicts(files.get(pk, []))},'
+                    f'"revisions":{_dicts(revisions.get(pk, []))}}}\n'
+                )
             else:
                 tail = plain_tail
             lines.append(document[:-1] + tail)

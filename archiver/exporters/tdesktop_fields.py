@@ -15,23 +15,50 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ACTIONS = {
-    "channel_create": "create_channel", "chat_edit_title": "edit_group_title",
-    "chat_edit_photo": "edit_group_photo", "chat_delete_photo": "delete_group_photo",
-    "pin_message": "pin_message", "topic_create": "topic_created", "topic_edit": "topic_edit",
-    "chat_create": "create_group", "chat_add_user": "invite_members",
-    "chat_delete_user": "remove_members", "chat_joined_by_link": "join_group_by_link",
-    "chat_migrate_to": "migrate_to_supergroup", "channel_migrate_from": "migrate_from_group",
-    "history_clear": "clear_history", "group_call": "group_call",
+    "channel_create": "create_channel",
+    "chat_edit_title": "edit_group_title",
+    "chat_edit_photo": "edit_group_photo",
+    "chat_delete_photo": "delete_group_photo",
+    "pin_message": "pin_message",
+    "topic_create": "topic_created",
+    "topic_edit": "topic_edit",
+    "chat_create": "create_group",
+    "chat_add_user": "invite_members",
+    "chat_delete_user": "remove_members",
+    "chat_joined_by_link": "join_group_by_link",
+    "chat_migrate_to": "migrate_to_supergroup",
+    "channel_migrate_from": "migrate_from_group",
+    "history_clear": "clear_history",
+    "group_call": "group_call",
     "chat_joined_by_request": "join_group_by_request",
-}  # fmt: skip
+}
 """Our action types (Telethon's class names in snake case) and Desktop's ``action`` names."""
 
 # Keys of a Desktop service message that are not fields of its action.
-SERVICE_COMMON = frozenset({
-    "id", "type", "date", "date_unixtime", "edited", "edited_unixtime", "actor", "actor_id",
-    "action", "text", "text_entities", "reactions", "tgmirror", "photo", "photo_file_size",
-    "width", "height", "media_spoiler", "from", "from_id",
-})  # fmt: skip
+SERVICE_COMMON = frozenset(
+    {
+        "id",
+        "type",
+        "date",
+        "date_unixtime",
+        "edited",
+        "edited_unixtime",
+        "actor",
+        "actor_id",
+        "action",
+        "text",
+        "text_entities",
+        "reactions",
+        "tgmirror",
+        "photo",
+        "photo_file_size",
+        "width",
+        "height",
+        "media_spoiler",
+        "from",
+        "from_id",
+    }
+)
 # Telegram's field names for the actions Desktop names differently.
 _TELEGRAM_FIELDS = {"topic_edit": {"title": "new_title", "icon_emoji_id": "new_icon_emoji_id"}}
 PEER_KINDS = ("user", "chat", "channel")
@@ -46,8 +73,13 @@ def export_zone(name: str) -> tzinfo | None:
         return None
     if name.upper() == "UTC":
         return UTC
-    if name[:1] in "+-" and len(name) == 6 and name[3] == ":" and name[1:3].isdigit() \
-            and name[4:].isdigit():  # fmt: skip
+    if (
+        name[:1] in "+-"
+        and len(name) == 6
+        and name[3] == ":"
+        and name[1:3].isdigit()
+        and name[4:].isdigit()
+    ):
         sign = -1 if name[0] == "-" else 1
         delta = timedelta(hours=int(name[1:3]), minutes=int(name[4:]))
         if delta >= timedelta(hours=24):
@@ -75,9 +107,9 @@ def peer_ref(kind: Any, ident: Any) -> str | None:
 def forward_keys(fwd: dict[str, Any]) -> dict[str, Any]:
     """``forwarded_from`` (the name, null if unknown) and ``forwarded_from_id``."""
     out: dict[str, Any] = {
-        "forwarded_from": fwd.get("from_name") or fwd.get("post_author") or (
-            f"{fwd.get('from_type')} {fwd.get('from_id')}" if fwd.get("from_id") else None
-        )
+        "forwarded_from": fwd.get("from_name")
+        or fwd.get("post_author")
+        or (f"{fwd.get('from_type')} {fwd.get('from_id')}" if fwd.get("from_id") else None)
     }
     ref = peer_ref(fwd.get("from_type"), fwd.get("from_id"))
     if ref:

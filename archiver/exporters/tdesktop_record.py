@@ -33,24 +33,49 @@ __all__ = ["ACTIONS", "MediaCopy", "desktop_date", "message_record", "text_parts
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"
 
 ENTITY_NAMES = {
-    "bold": "bold", "italic": "italic", "underline": "underline", "strike": "strikethrough",
-    "code": "code", "pre": "pre", "text_url": "text_link", "url": "link", "email": "email",
-    "phone": "phone", "mention": "mention", "mention_name": "mention_name",
-    "hashtag": "hashtag", "cashtag": "cashtag", "bot_command": "bot_command",
-    "spoiler": "spoiler", "blockquote": "blockquote", "custom_emoji": "custom_emoji",
-    "bank_card": "bank_card", "unknown": "unknown",
-}  # fmt: skip
+    "bold": "bold",
+    "italic": "italic",
+    "underline": "underline",
+    "strike": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "text_url": "text_link",
+    "url": "link",
+    "email": "email",
+    "phone": "phone",
+    "mention": "mention",
+    "mention_name": "mention_name",
+    "hashtag": "hashtag",
+    "cashtag": "cashtag",
+    "bot_command": "bot_command",
+    "spoiler": "spoiler",
+    "blockquote": "blockquote",
+    "custom_emoji": "custom_emoji",
+    "bank_card": "bank_card",
+    "unknown": "unknown",
+}
 FROM_DESKTOP = {v: k for k, v in ENTITY_NAMES.items()}
 
 MEDIA_TYPES = {
-    "video": "video_file", "gif": "animation", "round": "video_message",
-    "voice": "voice_message", "audio": "audio_file", "sticker": "sticker",
-}  # fmt: skip
+    "video": "video_file",
+    "gif": "animation",
+    "round": "video_message",
+    "voice": "voice_message",
+    "audio": "audio_file",
+    "sticker": "sticker",
+}
 FOLDERS = {
-    "photo": "photos", "video": "video_files", "gif": "video_files", "round":
-    "round_video_messages", "voice": "voice_messages", "audio": "files", "sticker": "stickers",
+    "photo": "photos",
+    "video": "video_files",
+    "gif": "video_files",
+    "round": "round_video_messages",
+    "voice": "voice_messages",
+    "audio": "files",
+    "sticker": "stickers",
     "document": "files",
-}  # fmt: skip
+}
+
+
 @dataclass(frozen=True, slots=True)
 class MediaCopy:
     """A stored file to copy into the export: from the store to ``target`` (relative)."""
@@ -136,8 +161,11 @@ def _reactions(reactions: Any) -> list[dict[str, Any]]:
         if "emoji" in r:
             one = {"type": "emoji", "count": r["count"], "emoji": r["emoji"]}
         elif "custom_emoji_id" in r:
-            one = {"type": "custom_emoji", "count": r["count"],
-                   "document_id": str(r["custom_emoji_id"])}  # fmt: skip
+            one = {
+                "type": "custom_emoji",
+                "count": r["count"],
+                "document_id": str(r["custom_emoji_id"]),
+            }
         elif r.get("paid"):
             one = {"type": "paid", "count": r["count"]}
         else:
@@ -164,8 +192,9 @@ def _file_target(post: Post, kind: str, ext: str) -> str:
 
 def _original_paths(post: Post) -> dict[str, Any]:
     """The paths (or Desktop's sentence for a file left out) an imported export gave."""
-    paths = (post.extra or {}).get(PRIVATE_PREFIX + "paths") if isinstance(post.extra, dict) \
-        else None  # fmt: skip
+    paths = (
+        (post.extra or {}).get(PRIVATE_PREFIX + "paths") if isinstance(post.extra, dict) else None
+    )
     return paths if isinstance(paths, dict) else {}
 
 
@@ -187,8 +216,11 @@ def _thumb_keys(post: Post, path: str, with_media: bool) -> tuple[dict[str, Any]
     out: dict[str, Any] = {"thumbnail": _absent(original)}
     copies: list[MediaCopy] = []
     if with_media and thumb.status == "stored" and thumb.path:
-        beside = f"{path}_thumb.jpg" if path != NOT_INCLUDED and not path.startswith("(") \
-            else f"{_file_target(post, post.media_kind or 'document', '')}_thumb.jpg"  # fmt: skip
+        beside = (
+            f"{path}_thumb.jpg"
+            if path != NOT_INCLUDED and not path.startswith("(")
+            else f"{_file_target(post, post.media_kind or 'document', '')}_thumb.jpg"
+        )
         out["thumbnail"] = safe_relative(original) or beside
         copies.append(MediaCopy(thumb.path, out["thumbnail"]))
     if thumb.size is not None:
@@ -251,8 +283,11 @@ def _file_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any], 
     mime = (main.mime if main else None) or media.get("mime")
     if mime:
         out["mime_type"] = mime
-    duration = media.get("duration") if media.get("duration") is not None else (
-        main.duration if main else None)  # fmt: skip
+    duration = (
+        media.get("duration")
+        if media.get("duration") is not None
+        else (main.duration if main else None)
+    )
     if duration:
         out["duration_seconds"] = int(duration)
     out.update(_shape_keys(post, media))
@@ -263,13 +298,21 @@ def _other_keys(kind: str | None, media: dict[str, Any]) -> dict[str, Any]:
     if kind == "poll":
         votes = {r["option"]: r.get("voters", 0) for r in media.get("results") or []}
         # A formatted question or answer (newer Desktop writes text arrays) keeps its parts.
-        return {"poll": {
-            "question": media.get("question_parts", media.get("question", "")),
-            "closed": bool(media.get("closed")), "total_voters": media.get("total_voters", 0),
-            "answers": [{"text": a.get("text_parts", a.get("text", "")),
-                         "voters": votes.get(a.get("option"), 0),
-                         "chosen": bool(a.get("chosen"))} for a in media.get("answers", [])],
-        }}  # fmt: skip
+        return {
+            "poll": {
+                "question": media.get("question_parts", media.get("question", "")),
+                "closed": bool(media.get("closed")),
+                "total_voters": media.get("total_voters", 0),
+                "answers": [
+                    {
+                        "text": a.get("text_parts", a.get("text", "")),
+                        "voters": votes.get(a.get("option"), 0),
+                        "chosen": bool(a.get("chosen")),
+                    }
+                    for a in media.get("answers", [])
+                ],
+            }
+        }
     if kind in ("geo", "geolive", "venue"):
         place = {"latitude": media.get("lat"), "longitude": media.get("long")}
         out: dict[str, Any] = {"location_information": place}
@@ -278,10 +321,13 @@ def _other_keys(kind: str | None, media: dict[str, Any]) -> dict[str, Any]:
             out["address"] = media.get("address", "")
         return out
     if kind == "contact":
-        return {"contact_information": {
-            "first_name": media.get("first_name") or "", "last_name": media.get("last_name") or "",
-            "phone_number": media.get("phone") or "",
-        }}  # fmt: skip
+        return {
+            "contact_information": {
+                "first_name": media.get("first_name") or "",
+                "last_name": media.get("last_name") or "",
+                "phone_number": media.get("phone") or "",
+            }
+        }
     return {}
 
 
@@ -292,9 +338,15 @@ def _media_keys(post: Post, with_media: bool, ext: str) -> tuple[dict[str, Any],
 
 
 def _revision(r: Revision) -> dict[str, Any]:
-    return {"captured_at": r.captured_at, "superseded_at": r.superseded_at,
-            "edit_date": r.edit_date, "text": r.text, "entities": r.entities,
-            "media_kind": r.media_kind, "media": r.media}  # fmt: skip
+    return {
+        "captured_at": r.captured_at,
+        "superseded_at": r.superseded_at,
+        "edit_date": r.edit_date,
+        "text": r.text,
+        "entities": r.entities,
+        "media_kind": r.media_kind,
+        "media": r.media,
+    }
 
 
 def message_record(
@@ -312,9 +364,11 @@ def message_record(
     """
     peer = f"channel{post.channel_id}"
     record: dict[str, Any] = {
-        "id": post.msg_id, "type": "service" if post.action else "message",
-        "date": desktop_date(post.date, zone), "date_unixtime": str(post.date),
-    }  # fmt: skip
+        "id": post.msg_id,
+        "type": "service" if post.action else "message",
+        "date": desktop_date(post.date, zone),
+        "date_unixtime": str(post.date),
+    }
     if post.edit_date:
         record["edited"] = desktop_date(post.edit_date, zone)
         record["edited_unixtime"] = str(post.edit_date)
@@ -347,16 +401,33 @@ def message_record(
     if post.reactions:
         record["reactions"] = _reactions(post.reactions)
     ours: dict[str, Any] = {
-        "first_seen_at": post.first_seen_at, "captured_at": post.captured_at,
-        "entities": post.entities, "media_kind": post.media_kind, "media": post.media,
-        "views": post.views, "forwards": post.forwards, "grouped_id": post.grouped_id,
-        "fwd_from": post.fwd_from, "reply_to": post.reply_to, "action": post.action,
-        "reactions": post.reactions, "files": [
-            {"role": f.role, "kind": f.kind, "mime": f.mime, "size": f.size,
-             "file_name": f.file_name, "width": f.width, "height": f.height,
-             "duration": f.duration, "sha256": f.sha256} for f in post.files
+        "first_seen_at": post.first_seen_at,
+        "captured_at": post.captured_at,
+        "entities": post.entities,
+        "media_kind": post.media_kind,
+        "media": post.media,
+        "views": post.views,
+        "forwards": post.forwards,
+        "grouped_id": post.grouped_id,
+        "fwd_from": post.fwd_from,
+        "reply_to": post.reply_to,
+        "action": post.action,
+        "reactions": post.reactions,
+        "files": [
+            {
+                "role": f.role,
+                "kind": f.kind,
+                "mime": f.mime,
+                "size": f.size,
+                "file_name": f.file_name,
+                "width": f.width,
+                "height": f.height,
+                "duration": f.duration,
+                "sha256": f.sha256,
+            }
+            for f in post.files
         ],
-    }  # fmt: skip
+    }
     if post.deleted_at:
         ours["deleted_at"] = post.deleted_at
         ours["deleted_how"] = post.deleted_how

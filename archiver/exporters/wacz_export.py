@@ -95,10 +95,13 @@ class WarcRecorder:
             f"{response.status_code} {response.reason_phrase}", headers, protocol="HTTP/1.1"
         )
         record = self.writer.create_warc_record(
-            self.base_url + path, "response", payload=_stream(response.content),
-            length=len(response.content), http_headers=status,
+            self.base_url + path,
+            "response",
+            payload=_stream(response.content),
+            length=len(response.content),
+            http_headers=status,
             warc_headers_dict={"WARC-Date": warc_date(at)},
-        )  # fmt: skip
+        )
         self.writer.write_record(record)
         return str(record.rec_headers.get_header("WARC-Record-ID"))
 
@@ -108,11 +111,17 @@ class WarcRecorder:
         page is named by ``WARC-Refers-To`` and ``WARC-Refers-To-Target-URI`` (WARC 1.1)."""
         data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
         record = self.writer.create_warc_record(
-            f"urn:tgmirror:capture:{seq}", "metadata", payload=_stream(data), length=len(data),
+            f"urn:tgmirror:capture:{seq}",
+            "metadata",
+            payload=_stream(data),
+            length=len(data),
             warc_content_type="application/json",
-            warc_headers_dict={"WARC-Date": warc_date(at), "WARC-Refers-To": refers_to,
-                               "WARC-Refers-To-Target-URI": self.base_url + path},
-        )  # fmt: skip
+            warc_headers_dict={
+                "WARC-Date": warc_date(at),
+                "WARC-Refers-To": refers_to,
+                "WARC-Refers-To-Target-URI": self.base_url + path,
+            },
+        )
         self.writer.write_record(record)
 
 
@@ -130,8 +139,10 @@ def telegram_link(channel: Channel, msg_id: int) -> str:
 async def _get(client: httpx.AsyncClient, path: str) -> httpx.Response:
     response = await client.get(path)
     if response.status_code != 200:
-        raise ExportError(f"{path}: the mirror answered {response.status_code}; "
-                          "is the channel published (web.publish)?")  # fmt: skip
+        raise ExportError(
+            f"{path}: the mirror answered {response.status_code}; "
+            "is the channel published (web.publish)?"
+        )
     return response
 
 
@@ -156,20 +167,34 @@ async def write_warc(
             latest = max(p.latest for p in posts.values())
             home = channel_url(channel)
             recorder.response(home, await _get(client, home), latest)
-            pages.append({"url": recorder.base_url + home, "ts": warc_date(latest),
-                          "title": channel.title})  # fmt: skip
+            pages.append(
+                {"url": recorder.base_url + home, "ts": warc_date(latest), "title": channel.title}
+            )
             for msg_id in sorted(posts):
                 entry = posts[msg_id]
                 path = post_url(channel, msg_id)
                 page = await _get(client, path)
                 record_id = recorder.response(path, page, entry.latest)
-                pages.append({"url": recorder.base_url + path, "ts": warc_date(entry.latest),
-                              "title": f"{channel.title} #{msg_id}"})  # fmt: skip
+                pages.append(
+                    {
+                        "url": recorder.base_url + path,
+                        "ts": warc_date(entry.latest),
+                        "title": f"{channel.title} #{msg_id}",
+                    }
+                )
                 for c, body in entry.captures:
-                    recorder.metadata(c.seq, path, record_id, _captured_at(body), {
-                        "telegram_url": telegram_link(channel, msg_id), "log_seq": c.seq,
-                        "leaf_hash": c.leaf_hash.hex(), "capture": body,
-                    })  # fmt: skip
+                    recorder.metadata(
+                        c.seq,
+                        path,
+                        record_id,
+                        _captured_at(body),
+                        {
+                            "telegram_url": telegram_link(channel, msg_id),
+                            "log_seq": c.seq,
+                            "leaf_hash": c.leaf_hash.hex(),
+                            "capture": body,
+                        },
+                    )
                     if c.type == "media":
                         files_at.setdefault(str(body["sha256"]), _captured_at(body))
                 for link in sorted(set(MEDIA_LINK.findall(page.text))):
@@ -198,10 +223,22 @@ async def export_wacz(
         listing = Path(tmp) / "pages.jsonl"
         lines = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}, *pages]
         listing.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
-        code = wacz_main([
-            "create", "-o", str(out), "-p", str(listing), "--title", channel.title,
-            "--url", pages[0]["url"], "--ts", _timestamp14(pages[0]["ts"]), str(warc),
-        ])  # fmt: skip
+        code = wacz_main(
+            [
+                "create",
+                "-o",
+                str(out),
+                "-p",
+                str(listing),
+                "--title",
+                channel.title,
+                "--url",
+                pages[0]["url"],
+                "--ts",
+                _timestamp14(pages[0]["ts"]),
+                str(warc),
+            ]
+        )
         if code != 0:
             raise ExportError(f"{out}: the wacz packer failed (exit {code})")
     return WaczResult(posts=len(pages) - 1, files=files, path=out)

@@ -75,13 +75,23 @@ async def export_channel(
                                 result.files += 1
                     progress(len(batch.rows))
 
-                result.posts = await write_jsonl(conn, channel, handle, since=since, until=until,
-                                                 on_batch=copy_files)  # fmt: skip
+                result.posts = await write_jsonl(
+                    conn, channel, handle, since=since, until=until, on_batch=copy_files
+                )
             else:
                 await _write_tdesktop(
-                    conn, channel, handle, out, media, result, since=since, until=until,
-                    with_media=with_media, progress=progress, zone=zone,
-                )  # fmt: skip
+                    conn,
+                    channel,
+                    handle,
+                    out,
+                    media,
+                    result,
+                    since=since,
+                    until=until,
+                    with_media=with_media,
+                    progress=progress,
+                    zone=zone,
+                )
         if target.exists() and filecmp.cmp(tmp, target, shallow=False):
             tmp.unlink()  # --update: nothing changed, the file is left as it was
         else:
@@ -111,14 +121,20 @@ async def _write_tdesktop(
     handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
     handle.write(',\n "messages": [')
     separator = "\n  "
-    async for batch in iter_export_batches(conn, channel.id, since=since, until=until,
-                                           include_hidden=False):  # fmt: skip
+    async for batch in iter_export_batches(
+        conn, channel.id, since=since, until=until, include_hidden=False
+    ):
         for post in batch.posts:
             main = post.main_file
             ext = extension_for(main.mime, main.file_name) if main else ""
-            record, copies = message_record(post, channel.title, batch.revisions.get(post.pk, []),
-                                            with_media=with_media, ext=ext,
-                                            zone=zone)  # fmt: skip
+            record, copies = message_record(
+                post,
+                channel.title,
+                batch.revisions.get(post.pk, []),
+                with_media=with_media,
+                ext=ext,
+                zone=zone,
+            )
             for copy in copies:
                 result.bytes += await media.copy_to(copy.store_path, out / copy.target)
                 result.files += 1

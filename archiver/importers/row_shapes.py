@@ -31,8 +31,9 @@ _FILE_STRS = ("kind", "role", "file_name", "mime")
 
 
 def _is_int(value: Any) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool)
-                             and -(1 << 63) <= value < 1 << 63)  # fmt: skip
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63
+    )
 
 
 def _wrong(row: MessageRow) -> str | None:
@@ -47,8 +48,9 @@ def _wrong(row: MessageRow) -> str | None:
             return f"{name} must be an object"
     for name in _LISTS_OF_DICTS:
         value = getattr(row, name)
-        if value is not None and not (isinstance(value, list)
-                                      and all(isinstance(v, dict) for v in value)):  # fmt: skip
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
             return f"{name} must be a list of objects"
     return next((w for w in map(_wrong_file, row.files) if w), None)
 
@@ -66,8 +68,9 @@ def _wrong_file(file: FileRow) -> str | None:
 def check_row(row: MessageRow, revisions: Any, deleted: tuple[Any, Any], where: str) -> None:
     """Raise ``ImportFormatError`` if a value of an imported message has the wrong type."""
     problem = _wrong(row)
-    if problem is None and not (isinstance(revisions, list)
-                                and all(isinstance(r, dict) for r in revisions)):  # fmt: skip
+    if problem is None and not (
+        isinstance(revisions, list) and all(isinstance(r, dict) for r in revisions)
+    ):
         problem = "revisions must be a list of objects"
     if problem is None and not (_is_int(deleted[0]) and isinstance(deleted[1], str | None)):
         problem = "deleted_at must be a number and deleted_how text"

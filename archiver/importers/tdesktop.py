@@ -85,8 +85,10 @@ class ImportReport:
         line = f"Imported {_count(len(done), 'chat')}, "
         line += _count(sum(c.messages for c in done), "message")
         if skipped:
-            names = "; ".join(f"{c.name or c.id} ({c.kind or 'unknown type'}, "
-                              f"{_count(c.messages, 'message')})" for c in skipped)  # fmt: skip
+            names = "; ".join(
+                f"{c.name or c.id} ({c.kind or 'unknown type'}, {_count(c.messages, 'message')})"
+                for c in skipped
+            )
             line += f"; skipped {len(skipped)} (tgmirror archives channels and supergroups"
             line += f" only): {names}"
         return line + "."
@@ -119,8 +121,10 @@ class ExportSource:
             self.root = path.parent
             self.json_name = path.name
         if self.zip is None and not (self.root / self.json_name).is_file():
-            raise ImportFormatError(f"{path}: no result.json here (give the export folder, "
-                                    "its result.json or a .zip of it)")  # fmt: skip
+            raise ImportFormatError(
+                f"{path}: no result.json here (give the export folder, "
+                "its result.json or a .zip of it)"
+            )
 
     @property
     def where(self) -> str:
@@ -214,9 +218,11 @@ def _too_large(where: str, builder: ObjectBuilder | None, position: int) -> str:
     partial = builder.value if builder is not None else None
     msg_id = partial.get("id") if isinstance(partial, dict) else None
     what = f"message {msg_id}" if msg_id is not None else "a value"
-    return (f"{where}: {what} near byte {position:,} is more than {MAX_JSON_BYTES >> 20} MB "
-            "of JSON, which no Telegram message is; the export is damaged or not from "
-            "Telegram Desktop, nothing was imported from this chat")  # fmt: skip
+    return (
+        f"{where}: {what} near byte {position:,} is more than {MAX_JSON_BYTES >> 20} MB "
+        "of JSON, which no Telegram message is; the export is damaged or not from "
+        "Telegram Desktop, nothing was imported from this chat"
+    )
 
 
 def _chat_id(header: dict[str, Any], where: str) -> int:
@@ -250,8 +256,11 @@ async def import_export(
         for kind, data in events:
             if kind != "chat":
                 continue
-            chat = ChatReport(str(data.get("name") or ""), _chat_id(data, source.where),
-                              str(data.get("type") or ""))  # fmt: skip
+            chat = ChatReport(
+                str(data.get("name") or ""),
+                _chat_id(data, source.where),
+                str(data.get("type") or ""),
+            )
             report.chats.append(chat)
             if chat.kind not in CHANNEL_TYPES:
                 chat.skipped = f"{chat.kind or 'unknown'} chats are not archived"
@@ -262,9 +271,13 @@ async def import_export(
                 if await get_channel(conn, chat.id) is None:
                     kind = "megagroup" if "supergroup" in chat.kind else "channel"
                     row = ChannelRow(
-                        id=chat.id, access_hash=None, title=chat.name, kind=kind,
-                        username=data.get("username"), about=data.get("about"),
-                    )  # fmt: skip
+                        id=chat.id,
+                        access_hash=None,
+                        title=chat.name,
+                        kind=kind,
+                        username=data.get("username"),
+                        about=data.get("about"),
+                    )
                     await upsert_channel(conn, row, now, source="import", following=False)
                 batch: list[ImportedMessage] = []
                 last_date = 0
@@ -273,8 +286,9 @@ async def import_export(
                         break
                     if chat.utc_offset is None:
                         chat.utc_offset = chat_offset(msg)
-                    batch.append(read_message(msg, chat.id, source.where, last_date,
-                                              chat.utc_offset))  # fmt: skip
+                    batch.append(
+                        read_message(msg, chat.id, source.where, last_date, chat.utc_offset)
+                    )
                     last_date = batch[-1].row.date
                     if len(batch) >= BATCH:
                         await _save(conn, batch, source, media, chat, now)
@@ -283,9 +297,13 @@ async def import_export(
                 if batch:
                     await _save(conn, batch, source, media, chat, now)
                     progress(len(batch))
-                await add_event(conn, chat.id, "imported", now,
-                                {"from": str(path), "messages": chat.messages,
-                                 "utc_offset": chat.utc_offset})  # fmt: skip
+                await add_event(
+                    conn,
+                    chat.id,
+                    "imported",
+                    now,
+                    {"from": str(path), "messages": chat.messages, "utc_offset": chat.utc_offset},
+                )
     if not report.chats:
         raise ImportFormatError(f"{source.where}: no chats found in this export")
     return report
@@ -301,8 +319,14 @@ def _skip_chat(events: Iterator[tuple[str, dict[str, Any]]]) -> int:
     return count
 
 
-async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,
-                media: MediaStore, chat: ChatReport, now: int) -> None:  # fmt: skip
+async def _save(
+    conn: Any,
+    batch: list[ImportedMessage],
+    source: ExportSource,
+    media: MediaStore,
+    chat: ChatReport,
+    now: int,
+) -> None:
     await save_messages(conn, [m.row for m in batch], now, file_status="missing")
     chat.messages += len(batch)
     with_files = [m.row.msg_id for m in batch if m.source]
@@ -328,8 +352,15 @@ async def _save(conn: Any, batch: list[ImportedMessage], source: ExportSource,
             chat.missing_files += 1
 
 
-async def _store_file(conn: Any, source: ExportSource, media: MediaStore, relative: str,
-                      described: FileRow | None, media_id: int, now: int) -> bool:  # fmt: skip
+async def _store_file(
+    conn: Any,
+    source: ExportSource,
+    media: MediaStore,
+    relative: str,
+    described: FileRow | None,
+    media_id: int,
+    now: int,
+) -> bool:
     """Copy one file of the export into the content store and link it; False if absent."""
     handle = source.open_file(relative)
     if handle is None:

@@ -82,8 +82,9 @@ def reply_to(msg: dict[str, Any], reply: int | None) -> dict[str, Any] | None:
 def service_action(msg: dict[str, Any]) -> dict[str, Any]:
     """A service message's action: our type, Desktop's name and every field Desktop wrote."""
     name = msg.get("action")
-    action: dict[str, Any] = {"type": _ACTION_OF.get(name, name) if isinstance(name, str)
-                              else "unknown"}  # fmt: skip
+    action: dict[str, Any] = {
+        "type": _ACTION_OF.get(name, name) if isinstance(name, str) else "unknown"
+    }
     action["desktop_action"] = name if isinstance(name, str) else None  # None: no key
     action.update((k, v) for k, v in msg.items() if k not in SERVICE_COMMON)
     return action

@@ -22,14 +22,44 @@ from archiver.rows import FileRow, MessageRow
 # Keys rebuilt from columns on export. Every other key (sender and actor names and ids,
 # via_bot, buttons ...) is kept in ``MessageRow.extra`` and written back as it was.
 KNOWN_KEYS = {
-    "id", "type", "date", "date_unixtime", "edited", "edited_unixtime", "author",
-    "forwarded_from_id", "reply_to_message_id", "reply_to_peer_id", "media_type", "file",
-    "file_name", "file_size", "thumbnail", "thumbnail_file_size", "photo", "photo_file_size",
-    "width", "height", "mime_type", "duration_seconds", "sticker_emoji", "poll",
-    "location_information", "place_name", "address", "contact_information", "action",
-    "title", "message_id", "reactions", "text", "text_entities", "performer", "tgmirror",
+    "id",
+    "type",
+    "date",
+    "date_unixtime",
+    "edited",
+    "edited_unixtime",
+    "author",
+    "forwarded_from_id",
+    "reply_to_message_id",
+    "reply_to_peer_id",
+    "media_type",
+    "file",
+    "file_name",
+    "file_size",
+    "thumbnail",
+    "thumbnail_file_size",
+    "photo",
+    "photo_file_size",
+    "width",
+    "height",
+    "mime_type",
+    "duration_seconds",
+    "sticker_emoji",
+    "poll",
+    "location_information",
+    "place_name",
+    "address",
+    "contact_information",
+    "action",
+    "title",
+    "message_id",
+    "reactions",
+    "text",
+    "text_entities",
+    "performer",
+    "tgmirror",
     "media_spoiler",
-}  # fmt: skip
+}
 _KIND_OF_MEDIA_TYPE = {v: k for k, v in MEDIA_TYPES.items()}
 
 
@@ -84,8 +114,11 @@ def read_text(text: Any, where: str) -> tuple[str, list[dict[str, Any]] | None]:
             raise ImportFormatError(f"{where}: text parts must be strings or objects with text")
         length = _utf16_len(piece)
         if kind != "plain" and length:
-            entity: dict[str, Any] = {"type": FROM_DESKTOP.get(kind, "unknown"),
-                                      "offset": offset, "length": length}  # fmt: skip
+            entity: dict[str, Any] = {
+                "type": FROM_DESKTOP.get(kind, "unknown"),
+                "offset": offset,
+                "length": length,
+            }
             if kind == "text_link":
                 entity["url"] = part.get("href", "")
             if kind == "pre" and part.get("language"):
@@ -134,28 +167,43 @@ def _media(
     source = None
     if "photo" in msg:
         kind, source = "photo", msg["photo"]
-        info = {"width": msg.get("width"), "height": msg.get("height"),
-                "spoiler": msg.get("media_spoiler") is True}  # fmt: skip
+        info = {
+            "width": msg.get("width"),
+            "height": msg.get("height"),
+            "spoiler": msg.get("media_spoiler") is True,
+        }
     elif "file" in msg:
         kind = _KIND_OF_MEDIA_TYPE.get(str(msg.get("media_type")), "document")
         source = msg["file"]
-        info = {k: v for k, v in {
-            "mime": msg.get("mime_type"), "size": msg.get("file_size"),
-            "file_name": msg.get("file_name"), "duration": msg.get("duration_seconds"),
-            "width": msg.get("width"), "height": msg.get("height"),
-            "emoji": msg.get("sticker_emoji"), "title": msg.get("title"),
-            "performer": msg.get("performer"), "spoiler": msg.get("media_spoiler") or None,
-        }.items() if v is not None}  # fmt: skip
+        info = {
+            k: v
+            for k, v in {
+                "mime": msg.get("mime_type"),
+                "size": msg.get("file_size"),
+                "file_name": msg.get("file_name"),
+                "duration": msg.get("duration_seconds"),
+                "width": msg.get("width"),
+                "height": msg.get("height"),
+                "emoji": msg.get("sticker_emoji"),
+                "title": msg.get("title"),
+                "performer": msg.get("performer"),
+                "spoiler": msg.get("media_spoiler") or None,
+            }.items()
+            if v is not None
+        }
     elif isinstance(msg.get("poll"), dict):
         poll = msg["poll"]
         answers = poll.get("answers") or []
         kind = "poll"
-        info = {"question": _plain(poll.get("question"), where),
-                "closed": bool(poll.get("closed")),
-                "total_voters": poll.get("total_voters", 0),
-                "answers": [_poll_answer(a, i, where) for i, a in enumerate(answers)],
-                "results": [{"option": f"{i:02x}", "voters": a.get("voters", 0)}
-                            for i, a in enumerate(answers)]}  # fmt: skip
+        info = {
+            "question": _plain(poll.get("question"), where),
+            "closed": bool(poll.get("closed")),
+            "total_voters": poll.get("total_voters", 0),
+            "answers": [_poll_answer(a, i, where) for i, a in enumerate(answers)],
+            "results": [
+                {"option": f"{i:02x}", "voters": a.get("voters", 0)} for i, a in enumerate(answers)
+            ],
+        }
         if isinstance(poll.get("question"), list):  # formatted: the parts, to write back
             info["question_parts"] = poll["question"]
     elif isinstance(msg.get("location_information"), dict):
@@ -167,21 +215,46 @@ def _media(
     elif isinstance(msg.get("contact_information"), dict):
         c = msg["contact_information"]
         kind = "contact"
-        info = {"first_name": c.get("first_name"), "last_name": c.get("last_name"),
-                "phone": c.get("phone_number")}  # fmt: skip
+        info = {
+            "first_name": c.get("first_name"),
+            "last_name": c.get("last_name"),
+            "phone": c.get("phone_number"),
+        }
     if ours.get("media_kind") is not None or "media" in ours:
         kind, info = ours.get("media_kind"), ours.get("media") or {}
     files: tuple[FileRow, ...] = ()
     if ours.get("files"):
-        files = tuple(FileRow(**{k: f.get(k) for k in (  # type: ignore[arg-type]
-            "role", "kind", "mime", "size", "file_name", "width", "height", "duration")})
-            for f in ours["files"] if isinstance(f, dict))  # fmt: skip
+        files = tuple(
+            FileRow(
+                **{
+                    k: f.get(k)
+                    for k in (  # type: ignore[arg-type]
+                        "role",
+                        "kind",
+                        "mime",
+                        "size",
+                        "file_name",
+                        "width",
+                        "height",
+                        "duration",
+                    )
+                }
+            )
+            for f in ours["files"]
+            if isinstance(f, dict)
+        )
     elif kind in ("photo", "video", "gif", "round", "voice", "audio", "sticker", "document"):
-        files = (FileRow(kind=kind, mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo"
-                         else None), size=_int(msg.get("file_size") or msg.get("photo_file_size"),
-                         where, "file_size"), file_name=msg.get("file_name"),
-                         width=msg.get("width"), height=msg.get("height"),
-                         duration=msg.get("duration_seconds")),)  # fmt: skip
+        files = (
+            FileRow(
+                kind=kind,
+                mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo" else None),
+                size=_int(msg.get("file_size") or msg.get("photo_file_size"), where, "file_size"),
+                file_name=msg.get("file_name"),
+                width=msg.get("width"),
+                height=msg.get("height"),
+                duration=msg.get("duration_seconds"),
+            ),
+        )
     if "thumbnail" in msg and not ours.get("files") and len(files) == 1:
         size = _int(msg.get("thumbnail_file_size"), where, "thumbnail_file_size")
         files += (FileRow(kind="photo", role="thumb", mime="image/jpeg", size=size),)
@@ -189,7 +262,10 @@ def _media(
 
 
 def read_message(
-    msg: Any, channel_id: int, where_file: str, fallback_date: int = 0,
+    msg: Any,
+    channel_id: int,
+    where_file: str,
+    fallback_date: int = 0,
     offset: int | None = None,
 ) -> ImportedMessage:
     """One Desktop message as a row, with its file path and our history if present.
@@ -206,8 +282,7 @@ def read_message(
         imported = _read(msg, channel_id, msg_id or 0, where, fallback_date, offset)
     except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
         raise ImportFormatError(f"{where}: a value has an unexpected shape ({exc})") from exc
-    check_row(imported.row, imported.revisions,
-              (imported.deleted_at, imported.deleted_how), where)  # fmt: skip
+    check_row(imported.row, imported.revisions, (imported.deleted_at, imported.deleted_how), where)
     return imported
 
 
@@ -217,22 +292,30 @@ def _edit_date(msg: dict[str, Any], where: str, offset: int | None) -> int | Non
     return _int(msg.get("edited_unixtime"), where, "edited_unixtime")
 
 
-def _extra(msg: dict[str, Any], known: Any, paths: dict[str, Any], channel_id: int
-           ) -> dict[str, Any] | None:  # fmt: skip
+def _extra(
+    msg: dict[str, Any], known: Any, paths: dict[str, Any], channel_id: int
+) -> dict[str, Any] | None:
     """Keys with no column, kept to be written back; the original file paths beside them.
 
     A sender or actor id that is the channel itself is what the exporter writes anyway.
     """
     own = f"channel{channel_id}"
-    extra = {k: v for k, v in msg.items()
-             if k not in known and not (k in ("from_id", "actor_id") and v == own)}  # fmt: skip
+    extra = {
+        k: v
+        for k, v in msg.items()
+        if k not in known and not (k in ("from_id", "actor_id") and v == own)
+    }
     if paths:
         extra[PRIVATE_PREFIX + "paths"] = paths
     return extra or None
 
 
 def _read(
-    msg: dict[str, Any], channel_id: int, msg_id: int, where: str, fallback_date: int,
+    msg: dict[str, Any],
+    channel_id: int,
+    msg_id: int,
+    where: str,
+    fallback_date: int,
     offset: int | None,
 ) -> ImportedMessage:
     kind = msg.get("type", "message")
@@ -243,24 +326,41 @@ def _read(
         fallback_date = ours["date"]
     date = _date(msg, where, fallback_date if kind == "unsupported" else None, offset)
     if kind == "unsupported":  # Desktop writes only the id of a message it cannot export
-        row = MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="import",
-                         media_kind="unsupported", media={"type": "unsupported"})  # fmt: skip
+        row = MessageRow(
+            channel_id=channel_id,
+            msg_id=msg_id,
+            date=date,
+            source="import",
+            media_kind="unsupported",
+            media={"type": "unsupported"},
+        )
         return ImportedMessage(row, None, None, None, [])
     text, entities = read_text(msg.get("text", ""), where)
     if "entities" in ours:
         entities = ours["entities"]
     from_id = msg.get("from_id")
-    sender = parse_decimal_id(from_id[4:]) if isinstance(from_id, str) and \
-        from_id.startswith("user") else None  # fmt: skip
+    sender = (
+        parse_decimal_id(from_id[4:])
+        if isinstance(from_id, str) and from_id.startswith("user")
+        else None
+    )
     reply = _int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
-    paths = {role: msg[key] for role, key in (("main", "photo" if "photo" in msg else "file"),
-                                              ("thumb", "thumbnail")) if key in msg}  # fmt: skip
+    paths = {
+        role: msg[key]
+        for role, key in (("main", "photo" if "photo" in msg else "file"), ("thumb", "thumbnail"))
+        if key in msg
+    }
     common: dict[str, Any] = {
-        "channel_id": channel_id, "msg_id": msg_id, "date": date, "text": text,
-        "entities": entities, "from_id": sender, "source": "import",
+        "channel_id": channel_id,
+        "msg_id": msg_id,
+        "date": date,
+        "text": text,
+        "entities": entities,
+        "from_id": sender,
+        "source": "import",
         "edit_date": _edit_date(msg, where, offset),
         "reactions": ours.get("reactions") or _reactions(msg.get("reactions")),
-    }  # fmt: skip
+    }
     if kind == "service":
         action = ours.get("action") or fields.service_action(msg)
         pinned = _int(msg.get("message_id"), where, "message_id")
@@ -268,23 +368,40 @@ def _read(
         source = None
         if "photo" in msg:  # edit_group_photo and suggest_profile_photo carry the photo
             _, _, photo, source = _media(msg, where)
-        row = MessageRow(**common, action=action, reply_to_msg_id=pinned or reply,
-                         reply_to=ours.get("reply_to"), files=photo,
-                         extra=_extra(msg, KNOWN_KEYS | set(action) | SERVICE_COMMON - {
-                             "actor", "actor_id", "from", "from_id"}, paths,
-                                      channel_id))  # fmt: skip
+        row = MessageRow(
+            **common,
+            action=action,
+            reply_to_msg_id=pinned or reply,
+            reply_to=ours.get("reply_to"),
+            files=photo,
+            extra=_extra(
+                msg,
+                KNOWN_KEYS
+                | set(action)
+                | SERVICE_COMMON - {"actor", "actor_id", "from", "from_id"},
+                paths,
+                channel_id,
+            ),
+        )
         return ImportedMessage(row, source, ours.get("deleted_at"), ours.get("deleted_how"), [])
     media_kind, media, files, source = _media(msg, where)
     row = MessageRow(
-        **common, media_kind=media_kind, media=media, files=files,
-        grouped_id=ours.get("grouped_id"), reply_to_msg_id=reply,
+        **common,
+        media_kind=media_kind,
+        media=media,
+        files=files,
+        grouped_id=ours.get("grouped_id"),
+        reply_to_msg_id=reply,
         reply_to=ours.get("reply_to") or fields.reply_to(msg, reply),
-        fwd_from=ours.get("fwd_from") or fields.fwd_from(msg), views=ours.get("views"),
-        forwards=ours.get("forwards"), post_author=msg.get("author"),
+        fwd_from=ours.get("fwd_from") or fields.fwd_from(msg),
+        views=ours.get("views"),
+        forwards=ours.get("forwards"),
+        post_author=msg.get("author"),
         extra=_extra(msg, KNOWN_KEYS, paths, channel_id),
-    )  # fmt: skip
-    revisions: list[dict[str, Any]] = ours["revisions"] if isinstance(ours.get("revisions"),
-                                                                       list) else []  # fmt: skip
+    )
+    revisions: list[dict[str, Any]] = (
+        ours["revisions"] if isinstance(ours.get("revisions"), list) else []
+    )
     thumb = None if is_placeholder(msg.get("thumbnail")) else msg["thumbnail"]
     return ImportedMessage(
         row, source, ours.get("deleted_at"), ours.get("deleted_how"), revisions, thumb

@@ -122,6 +122,18 @@ from .specs import Action, Contact, Dice, Document, Forward, Geo, Photo, Poll, V
 from .world import World
 
 __all__ = [
-    "Action", "ChannelSpec", "Contact", "Dice", "Document", "Forward", "Geo", "Photo", "Poll",
-    "Venue", "WebPage", "World", "attach", "generate_world",
-]  # fmt: skip
+    "Action",
+    "ChannelSpec",
+    "Contact",
+    "Dice",
+    "Document",
+    "Forward",
+    "Geo",
+    "Photo",
+    "Poll",
+    "Venue",
+    "WebPage",
+    "World",
+    "attach",
+    "generate_world",
+]

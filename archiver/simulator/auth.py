@@ -68,9 +68,11 @@ class SrpServer:
         no_secure = types.SecurePasswordKdfAlgoUnknown()
         if password is None:
             return types.account.Password(
-                new_algo=_algo(), new_secure_algo=no_secure, secure_random=os.urandom(32),
+                new_algo=_algo(),
+                new_secure_algo=no_secure,
+                secure_random=os.urandom(32),
                 has_password=False,
-            )  # fmt: skip
+            )
         p = int.from_bytes(SRP_PRIME, "big")
         v = self._verifier(password)
         k = int.from_bytes(_sha256(SRP_PRIME, _pad(SRP_G)), "big")
@@ -83,10 +85,15 @@ class SrpServer:
         srp_id = int.from_bytes(os.urandom(8), "big", signed=True)
         self._pending[srp_id] = (b, _pad(big_b), password)
         return types.account.Password(
-            new_algo=_algo(), new_secure_algo=no_secure, secure_random=os.urandom(32),
-            has_password=True, current_algo=_algo(), srp_B=_pad(big_b), srp_id=srp_id,
+            new_algo=_algo(),
+            new_secure_algo=no_secure,
+            secure_random=os.urandom(32),
+            has_password=True,
+            current_algo=_algo(),
+            srp_B=_pad(big_b),
+            srp_id=srp_id,
             hint="the simulator's password",
-        )  # fmt: skip
+        )
 
     def check(self, srp: types.InputCheckPasswordSRP) -> bool:
         """Whether the client proved knowledge of the password for this srp_id (once only)."""
@@ -104,6 +111,10 @@ class SrpServer:
         hp, hg = _sha256(SRP_PRIME), _sha256(_pad(SRP_G))
         expected = _sha256(
             bytes(x ^ y for x, y in zip(hp, hg, strict=True)),
-            _sha256(SALT1), _sha256(SALT2), _pad(a), b_bytes, key,
-        )  # fmt: skip
+            _sha256(SALT1),
+            _sha256(SALT2),
+            _pad(a),
+            b_bytes,
+            key,
+        )
         return hmac.compare_digest(expected, bytes(srp.M1))

@@ -52,10 +52,16 @@ async def create_exported_sender(
 
     dc = await client._get_dc(dc_id)
     sender = SimulatedSender(client, world_path, authorized=False, dc_id=dc_id)
-    await sender.connect(client._connection(
-        dc.ip_address, dc.port, dc.id, loggers=client._log, proxy=client._proxy,
-        local_addr=client._local_addr,
-    ))  # fmt: skip
+    await sender.connect(
+        client._connection(
+            dc.ip_address,
+            dc.port,
+            dc.id,
+            loggers=client._log,
+            proxy=client._proxy,
+            local_addr=client._local_addr,
+        )
+    )
     try:
         auth = await client(functions.auth.ExportAuthorizationRequest(dc_id))
         client._init_request.query = functions.auth.ImportAuthorizationRequest(

@@ -63,8 +63,12 @@ def store_settings(conn: sqlite3.Connection, settings: FaultSettings | None) -> 
     """Save (or with None, turn off) random faults; call inside a world transaction."""
     value = None
     if settings is not None:
-        fields = {"rate": settings.rate, "seed": settings.seed, "kinds": list(settings.kinds),
-                  "lost_delay": settings.lost_delay}  # fmt: skip
+        fields = {
+            "rate": settings.rate,
+            "seed": settings.seed,
+            "kinds": list(settings.kinds),
+            "lost_delay": settings.lost_delay,
+        }
         value = json.dumps(fields)
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SETTINGS_KEY, value))
 

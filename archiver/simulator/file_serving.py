@@ -88,9 +88,11 @@ class FileHandlers:
         if file["access_hash"] != loc.access_hash:
             raise RpcFailure("FILE_ID_INVALID")
         problem = file_refs.problem(
-            bytes(file["file_reference"]), bytes(loc.file_reference), time.time(),
+            bytes(file["file_reference"]),
+            bytes(loc.file_reference),
+            time.time(),
             file_refs.lifetime(self.conn),
-        )  # fmt: skip
+        )
         if problem is not None:
             raise RpcFailure(problem)
         return file

@@ -47,10 +47,25 @@ class ChannelSpec:
 
 
 MEDIA_WEIGHTS = {
-    "photo": 12, "album": 3, "video": 3, "gif": 2, "round": 1, "document": 3, "audio": 2,
-    "voice": 2, "sticker": 1, "animated_sticker": 1, "video_sticker": 1, "poll": 2, "geo": 1,
-    "venue": 1, "contact": 1, "webpage": 3, "dice": 1, "none": 61,
-}  # fmt: skip
+    "photo": 12,
+    "album": 3,
+    "video": 3,
+    "gif": 2,
+    "round": 1,
+    "document": 3,
+    "audio": 2,
+    "voice": 2,
+    "sticker": 1,
+    "animated_sticker": 1,
+    "video_sticker": 1,
+    "poll": 2,
+    "geo": 1,
+    "venue": 1,
+    "contact": 1,
+    "webpage": 3,
+    "dice": 1,
+    "none": 61,
+}
 
 
 def _file_media(rng: random.Random, kind: str, n: int, lang: str, seed: int) -> Document:
@@ -59,25 +74,53 @@ def _file_media(rng: random.Random, kind: str, n: int, lang: str, seed: int) -> 
     if kind in ("video", "gif", "round"):
         w, h = (240, 240) if kind == "round" else (320, 180)
         name = f"video_{n}.mp4" if kind == "video" else None
-        return Document(media_files.mp4_minimal(duration, seed), "video/mp4", kind, name,
-                        duration, w, h)  # fmt: skip
+        return Document(
+            media_files.mp4_minimal(duration, seed), "video/mp4", kind, name, duration, w, h
+        )
     if kind == "audio":
-        return Document(media_files.mp3_silence(2), "audio/mpeg", "audio", f"track_{n}.mp3",
-                        2.0, title=f"Track {n}", performer="Sim Band")  # fmt: skip
+        return Document(
+            media_files.mp3_silence(2),
+            "audio/mpeg",
+            "audio",
+            f"track_{n}.mp3",
+            2.0,
+            title=f"Track {n}",
+            performer="Sim Band",
+        )
     if kind == "voice":
-        return Document(media_files.ogg_opus_silence(duration % 6 + 1, seed), "audio/ogg",
-                        "voice", duration=duration % 6 + 1)  # fmt: skip
+        return Document(
+            media_files.ogg_opus_silence(duration % 6 + 1, seed),
+            "audio/ogg",
+            "voice",
+            duration=duration % 6 + 1,
+        )
     if kind == "sticker":
-        return Document(media_files.png_gradient(128, 128, seed), "image/png", "sticker",
-                        "sticker.png", width=128, height=128)  # fmt: skip
+        return Document(
+            media_files.png_gradient(128, 128, seed),
+            "image/png",
+            "sticker",
+            "sticker.png",
+            width=128,
+            height=128,
+        )
     if kind == "animated_sticker":
-        return Document(media_files.tgs_sticker(seed), "application/x-tgsticker", kind,
-                        "AnimatedSticker.tgs", width=512, height=512)  # fmt: skip
+        return Document(
+            media_files.tgs_sticker(seed),
+            "application/x-tgsticker",
+            kind,
+            "AnimatedSticker.tgs",
+            width=512,
+            height=512,
+        )
     if kind == "video_sticker":
-        return Document(media_files.webm_minimal(3.0, seed), "video/webm", kind,
-                        "sticker.webm", 3.0, 512, 512)  # fmt: skip
-    return Document(media_files.pdf_document(f"Report {n} ({lang})"), "application/pdf",
-                    file_name=f"report_{n}.pdf")  # fmt: skip
+        return Document(
+            media_files.webm_minimal(3.0, seed), "video/webm", kind, "sticker.webm", 3.0, 512, 512
+        )
+    return Document(
+        media_files.pdf_document(f"Report {n} ({lang})"),
+        "application/pdf",
+        file_name=f"report_{n}.pdf",
+    )
 
 
 def make_media(rng: random.Random, kind: str, n: int, lang: str) -> MediaSpec:
@@ -88,20 +131,36 @@ def make_media(rng: random.Random, kind: str, n: int, lang: str) -> MediaSpec:
     if kind == "poll":
         answers = [s.split()[0] for s in rng.sample(content.SENTENCES[lang], 3)]
         quiz = rng.random() < 0.3
-        return Poll(rng.choice(content.SENTENCES[lang]).rstrip(".") + "?", answers,
-                    [rng.randint(0, 500) for _ in answers], closed=rng.random() < 0.5,
-                    quiz=quiz, correct=0 if quiz else None)  # fmt: skip
+        return Poll(
+            rng.choice(content.SENTENCES[lang]).rstrip(".") + "?",
+            answers,
+            [rng.randint(0, 500) for _ in answers],
+            closed=rng.random() < 0.5,
+            quiz=quiz,
+            correct=0 if quiz else None,
+        )
     if kind == "geo":
         return Geo(round(rng.uniform(-60, 60), 5), round(rng.uniform(-170, 170), 5))
     if kind == "venue":
-        return Venue(33.5138, 36.2765, "Central Library", "Main Street 1, Damascus",
-                     venue_id=f"v{seed}", venue_type="arts_entertainment/library")  # fmt: skip
+        return Venue(
+            33.5138,
+            36.2765,
+            "Central Library",
+            "Main Street 1, Damascus",
+            venue_id=f"v{seed}",
+            venue_type="arts_entertainment/library",
+        )
     if kind == "contact":
         return Contact(f"+1555{rng.randrange(10**6):06d}", "Newsroom", "Desk")
     if kind == "webpage":
         pic = media_files.png_gradient(64, 48, seed) if rng.random() < 0.5 else None
-        return WebPage(f"https://example.org/{lang}/story/{n}", "Example News",
-                       f"Story {n}", rng.choice(content.SENTENCES[lang]), pic)  # fmt: skip
+        return WebPage(
+            f"https://example.org/{lang}/story/{n}",
+            "Example News",
+            f"Story {n}",
+            rng.choice(content.SENTENCES[lang]),
+            pic,
+        )
     if kind == "dice":
         return Dice(rng.choice(("🎲", "🎯", "🏀", "⚽")), rng.randint(1, 6))
     return _file_media(rng, kind, n, lang, seed)
@@ -115,8 +174,9 @@ def _reactions(rng: random.Random) -> str | None:
     return json.dumps({e: rng.randint(1, 900) for e in picks}, ensure_ascii=False)
 
 
-def _reply_or_forward(rng: random.Random, roll: float, msg_id: int, ts: int,
-                      wire: int | None) -> dict[str, Any]:  # fmt: skip
+def _reply_or_forward(
+    rng: random.Random, roll: float, msg_id: int, ts: int, wire: int | None
+) -> dict[str, Any]:
     """Reply or forward columns for a post: roll < 0.04 replies if it can, else forwards."""
     extra: dict[str, Any] = {}
     if roll < 0.04 and msg_id > 3:
@@ -159,8 +219,9 @@ class _Batch:
         return spec_to_json(media)
 
 
-def _fill_channel(world: World, cid: int, spec: ChannelSpec, rng: random.Random,
-                  wire: int | None, seed: int) -> None:  # fmt: skip
+def _fill_channel(
+    world: World, cid: int, spec: ChannelSpec, rng: random.Random, wire: int | None, seed: int
+) -> None:
     """Generate and insert all posts of one channel."""
     conn, batch = world.conn, _Batch(world.conn, seed)
     kinds, weights = list(MEDIA_WEIGHTS), list(MEDIA_WEIGHTS.values())
@@ -169,16 +230,34 @@ def _fill_channel(world: World, cid: int, spec: ChannelSpec, rng: random.Random,
     first_photo: bytes | None = None
     msg_id = 0
 
-    def add(text: str = "", entities: Any = None, media: MediaSpec | None = None,
-            action: dict[str, Any] | None = None, **cols: Any) -> None:  # fmt: skip
+    def add(
+        text: str = "",
+        entities: Any = None,
+        media: MediaSpec | None = None,
+        action: dict[str, Any] | None = None,
+        **cols: Any,
+    ) -> None:
         nonlocal msg_id
         msg_id += 1
-        batch.messages.append((
-            cid, msg_id, ts, text, json.dumps(entities, ensure_ascii=False) if entities else None,
-            batch.media_json(media, ts), cols.get("grouped_id"), cols.get("reply_to"),
-            cols.get("fwd"), cols.get("views"), cols.get("forwards"), cols.get("reactions"),
-            cols.get("post_author"), json.dumps(action) if action else None, msg_id + 1,
-        ))  # fmt: skip
+        batch.messages.append(
+            (
+                cid,
+                msg_id,
+                ts,
+                text,
+                json.dumps(entities, ensure_ascii=False) if entities else None,
+                batch.media_json(media, ts),
+                cols.get("grouped_id"),
+                cols.get("reply_to"),
+                cols.get("fwd"),
+                cols.get("views"),
+                cols.get("forwards"),
+                cols.get("reactions"),
+                cols.get("post_author"),
+                json.dumps(action) if action else None,
+                msg_id + 1,
+            )
+        )
 
     add(action={"kind": "created", "title": title, "pinned_id": None})
     text, entities = content.all_entities_text(spec.lang)
@@ -188,24 +267,35 @@ def _fill_channel(world: World, cid: int, spec: ChannelSpec, rng: random.Random,
         text, entities = content.post_text(rng, spec.lang)
         kind = rng.choices(kinds, weights)[0] if spec.media else "none"
         extra: dict[str, Any] = {
-            "views": rng.randint(50, 90_000), "forwards": rng.randint(0, 400),
+            "views": rng.randint(50, 90_000),
+            "forwards": rng.randint(0, 400),
             "post_author": rng.choice(("Amal", "Олег", "Sara")) if spec.signatures else None,
             "reactions": _reactions(rng),
-        }  # fmt: skip
+        }
         roll = rng.random()
         if roll < 0.08:
             extra.update(_reply_or_forward(rng, roll, msg_id, ts, wire))
         elif roll < 0.095:
             action = rng.choice(("title", "photo", "pinned"))
-            add(action={"kind": action, "title": f"{title} ✦" if action == "title" else None,
-                        "pinned_id": rng.randint(2, msg_id)})  # fmt: skip
+            add(
+                action={
+                    "kind": action,
+                    "title": f"{title} ✦" if action == "title" else None,
+                    "pinned_id": rng.randint(2, msg_id),
+                }
+            )
             continue
         if kind == "album" and msg_id + 3 <= spec.posts:
             group = rng.randrange(1 << 60)
             for i in range(rng.randint(2, 3)):
                 photo = make_media(rng, "photo", msg_id, spec.lang)
-                add(text if i == 0 else "", entities if i == 0 else None, photo,
-                    grouped_id=group, **extra)  # fmt: skip
+                add(
+                    text if i == 0 else "",
+                    entities if i == 0 else None,
+                    photo,
+                    grouped_id=group,
+                    **extra,
+                )
             continue
         media = make_media(rng, kind, msg_id, spec.lang) if kind not in ("none", "album") else None
         if isinstance(media, Photo):
@@ -257,8 +347,12 @@ def generate_world(
     for spec in specs:
         about = rng.choice(content.SENTENCES[spec.lang])
         cid = world.add_channel(
-            spec.username, spec.title or content.TITLES[spec.lang], about, date=START,
-            linked_discussion=spec.linked_discussion, signatures=spec.signatures,
-        )  # fmt: skip
+            spec.username,
+            spec.title or content.TITLES[spec.lang],
+            about,
+            date=START,
+            linked_discussion=spec.linked_discussion,
+            signatures=spec.signatures,
+        )
         _fill_channel(world, cid, spec, rng, wire, seed)
     return world

@@ -96,8 +96,9 @@ class Link:
         handle = loop.call_later(wait, self._arrive, future, result, error)
         self._in_flight[future] = handle
 
-    def _arrive(self, future: asyncio.Future[Any], result: Any, error: BaseException | None
-                ) -> None:  # fmt: skip
+    def _arrive(
+        self, future: asyncio.Future[Any], result: Any, error: BaseException | None
+    ) -> None:
         self._in_flight.pop(future, None)
         _settle(future, result, error)
 

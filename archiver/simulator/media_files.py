@@ -134,11 +134,14 @@ def webm_minimal(duration_s: float, seed: int) -> bytes:
 
     ebml = element(
         b"\x1a\x45\xdf\xa3",
-        element(b"\x42\x86", b"\x01") + element(b"\x42\xf7", b"\x01")
-        + element(b"\x42\xf2", b"\x04") + element(b"\x42\xf3", b"\x08")
-        + element(b"\x42\x82", b"webm") + element(b"\x42\x87", b"\x04")
+        element(b"\x42\x86", b"\x01")
+        + element(b"\x42\xf7", b"\x01")
+        + element(b"\x42\xf2", b"\x04")
+        + element(b"\x42\xf3", b"\x08")
+        + element(b"\x42\x82", b"webm")
+        + element(b"\x42\x87", b"\x04")
         + element(b"\x42\x85", b"\x02"),
-    )  # fmt: skip
+    )
     info = element(
         b"\x15\x49\xa9\x66",
         element(b"\x2a\xd7\xb1", b"\x0f\x42\x40")
@@ -152,18 +155,42 @@ def tgs_sticker(seed: int) -> bytes:
     """An animated sticker: gzipped Lottie JSON with one pulsing circle."""
     colour = [(seed * 37 % 256) / 255, (seed * 91 % 256) / 255, 0.5, 1]
     lottie = {
-        "v": "5.5.2", "fr": 60, "ip": 0, "op": 60, "w": 512, "h": 512, "nm": f"sim{seed}",
-        "ddd": 0, "assets": [],
-        "layers": [{
-            "ddd": 0, "ind": 1, "ty": 4, "nm": "circle", "sr": 1, "ip": 0, "op": 60, "st": 0,
-            "ks": {"o": {"a": 0, "k": 100}, "r": {"a": 0, "k": 0},
-                   "p": {"a": 0, "k": [256, 256, 0]}, "a": {"a": 0, "k": [0, 0, 0]},
-                   "s": {"a": 1, "k": [{"t": 0, "s": [80, 80, 100]},
-                                      {"t": 60, "s": [100, 100, 100]}]}},
-            "shapes": [{"ty": "el", "p": {"a": 0, "k": [0, 0]}, "s": {"a": 0, "k": [300, 300]}},
-                       {"ty": "fl", "c": {"a": 0, "k": colour}, "o": {"a": 0, "k": 100}}],
-        }],
-    }  # fmt: skip
+        "v": "5.5.2",
+        "fr": 60,
+        "ip": 0,
+        "op": 60,
+        "w": 512,
+        "h": 512,
+        "nm": f"sim{seed}",
+        "ddd": 0,
+        "assets": [],
+        "layers": [
+            {
+                "ddd": 0,
+                "ind": 1,
+                "ty": 4,
+                "nm": "circle",
+                "sr": 1,
+                "ip": 0,
+                "op": 60,
+                "st": 0,
+                "ks": {
+                    "o": {"a": 0, "k": 100},
+                    "r": {"a": 0, "k": 0},
+                    "p": {"a": 0, "k": [256, 256, 0]},
+                    "a": {"a": 0, "k": [0, 0, 0]},
+                    "s": {
+                        "a": 1,
+                        "k": [{"t": 0, "s": [80, 80, 100]}, {"t": 60, "s": [100, 100, 100]}],
+                    },
+                },
+                "shapes": [
+                    {"ty": "el", "p": {"a": 0, "k": [0, 0]}, "s": {"a": 0, "k": [300, 300]}},
+                    {"ty": "fl", "c": {"a": 0, "k": colour}, "o": {"a": 0, "k": 100}},
+                ],
+            }
+        ],
+    }
     return gzip.compress(json.dumps(lottie).encode(), mtime=0)
 
 
@@ -187,8 +214,9 @@ def pdf_document(title: str) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref,
-    )  # fmt: skip
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 

@@ -36,9 +36,12 @@ class MembershipHandlers:
         fresh = self.conn.execute("SELECT * FROM channels WHERE id = ?", (row["id"],)).fetchone()
         updates: list[Any] = [types.UpdateChannel(channel_id=row["id"])] if changed else []
         return types.Updates(
-            updates=updates, users=[], chats=[self._chat(fresh)],
-            date=tl_build.utc(time.time()), seq=0,
-        )  # fmt: skip
+            updates=updates,
+            users=[],
+            chats=[self._chat(fresh)],
+            date=tl_build.utc(time.time()),
+            seq=0,
+        )
 
     def join_channel(self, request: Any) -> types.Updates:
         row = self._channel_row(request.channel)

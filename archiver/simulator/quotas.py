@@ -82,10 +82,12 @@ def store_settings(conn: sqlite3.Connection, settings: LimitSettings | None) -> 
     """Save (or with None, turn off) the limits and start every bucket full; in a transaction."""
     value = None
     if settings is not None and settings.buckets:
-        value = json.dumps({
-            "buckets": {k: [b.requests, b.seconds] for k, b in settings.buckets.items()},
-            "penalty": settings.penalty,
-        })  # fmt: skip
+        value = json.dumps(
+            {
+                "buckets": {k: [b.requests, b.seconds] for k, b in settings.buckets.items()},
+                "penalty": settings.penalty,
+            }
+        )
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SETTINGS_KEY, value))
     conn.execute("DELETE FROM buckets")
 

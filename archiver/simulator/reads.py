@@ -135,11 +135,12 @@ def channel_difference(
     events = events[:limit]
     pts = current_pts if final else events[-1][1]["event_pts"]
     return Difference(
-        pts, final,
+        pts,
+        final,
         [r for k, r in events if k == "new"],
         [r for k, r in events if k == "edit"],
         [r for k, r in events if k == "del"],
-    )  # fmt: skip
+    )
 
 
 def last_messages(conn: sqlite3.Connection, channel_id: int, limit: int) -> list[sqlite3.Row]:

@@ -33,14 +33,18 @@ log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{3,31}$")
 UNWRAPPED = (
-    functions.InvokeWithLayerRequest, functions.InitConnectionRequest,
+    functions.InvokeWithLayerRequest,
+    functions.InitConnectionRequest,
     functions.InvokeWithoutUpdatesRequest,
-)  # fmt: skip
+)
 NO_AUTH_NEEDED = (
-    functions.help.GetConfigRequest, functions.auth.SendCodeRequest,
-    functions.auth.SignInRequest, functions.account.GetPasswordRequest,
-    functions.auth.CheckPasswordRequest, functions.auth.ImportAuthorizationRequest,
-)  # fmt: skip
+    functions.help.GetConfigRequest,
+    functions.auth.SendCodeRequest,
+    functions.auth.SignInRequest,
+    functions.account.GetPasswordRequest,
+    functions.auth.CheckPasswordRequest,
+    functions.auth.ImportAuthorizationRequest,
+)
 
 
 def unwrap(request: TLObject) -> tuple[TLObject, str, int | None]:
@@ -69,18 +73,21 @@ def request_channel_id(request: TLObject) -> int | None:
 def _config(this_dc: int) -> types.Config:
     now = int(time.time())
     fields: dict[str, Any] = {
-        "date": tl_build.utc(now), "expires": tl_build.utc(now + 3600), "test_mode": False,
-        "this_dc": this_dc, "dc_txt_domain_name": "sim.invalid", "me_url_prefix": "https://t.me/",
+        "date": tl_build.utc(now),
+        "expires": tl_build.utc(now + 3600),
+        "test_mode": False,
+        "this_dc": this_dc,
+        "dc_txt_domain_name": "sim.invalid",
+        "me_url_prefix": "https://t.me/",
         "dc_options": dc_options(),
-    }  # fmt: skip
+    }
     for name, param in inspect.signature(types.Config.__init__).parameters.items():
         if name not in fields and name != "self" and param.default is inspect.Parameter.empty:
             fields[name] = 4096
     return types.Config(**fields)
 
 
-class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandlers,
-             FileHandlers):
+class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandlers, FileHandlers):
     """The simulated Telegram as seen by one connection (one auth key, one account, one DC)."""
 
     def __init__(self, world: World, auth_key_id: int, dc_id: int = HOME_DC) -> None:
@@ -274,12 +281,19 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandl
             else types.PhotoEmpty(id=0)
         )
         full = types.ChannelFull(
-            id=row["id"], about=row["about"], read_inbox_max_id=row["top_id"],
-            read_outbox_max_id=row["top_id"], unread_count=0, chat_photo=photo,
-            notify_settings=types.PeerNotifySettings(), bot_info=[], pts=row["pts"],
-            participants_count=row["participants"], linked_chat_id=row["linked_chat_id"],
+            id=row["id"],
+            about=row["about"],
+            read_inbox_max_id=row["top_id"],
+            read_outbox_max_id=row["top_id"],
+            unread_count=0,
+            chat_photo=photo,
+            notify_settings=types.PeerNotifySettings(),
+            bot_info=[],
+            pts=row["pts"],
+            participants_count=row["participants"],
+            linked_chat_id=row["linked_chat_id"],
             available_reactions=types.ChatReactionsAll(),
-        )  # fmt: skip
+        )
         return types.messages.ChatFull(full_chat=full, chats=chats, users=[])
 
     # -- messages ----------------------------------------------------------------------------
@@ -300,10 +314,13 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandl
                     chats[src] = found
         users = [self.user_row(i) for i in sorted({r["from_user"] for r in rows} - {None})]
         return types.messages.ChannelMessages(
-            pts=channel["pts"], count=count, topics=[], users=users,
+            pts=channel["pts"],
+            count=count,
+            topics=[],
+            users=users,
             messages=[tl_build.message(r, self._file, self._replies(channel, r)) for r in rows],
             chats=[self._chat(c) for c in chats.values()],
-        )  # fmt: skip
+        )
 
     def _replies(self, channel: sqlite3.Row, row: sqlite3.Row) -> types.MessageReplies | None:
         group = channel["linked_chat_id"]
@@ -314,17 +331,25 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandl
             " AND deleted = 0",
             (group, row["id"]),
         ).fetchone()
-        return types.MessageReplies(replies=stats[0], replies_pts=channel["pts"], comments=True,
-                                    channel_id=group, max_id=stats[1])  # fmt: skip
+        return types.MessageReplies(
+            replies=stats[0],
+            replies_pts=channel["pts"],
+            comments=True,
+            channel_id=group,
+            max_id=stats[1],
+        )
 
     @staticmethod
     def _page(request: Any) -> reads.Page:
         date = request.offset_date
         return reads.Page(
-            offset_id=request.offset_id, offset_date=int(date.timestamp()) if date else 0,
-            add_offset=request.add_offset, limit=request.limit, max_id=request.max_id,
+            offset_id=request.offset_id,
+            offset_date=int(date.timestamp()) if date else 0,
+            add_offset=request.add_offset,
+            limit=request.limit,
+            max_id=request.max_id,
             min_id=request.min_id,
-        )  # fmt: skip
+        )
 
     def get_history(self, request: Any) -> types.messages.ChannelMessages:
         row = self._channel_row(request.peer)
@@ -367,17 +392,26 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandl
         chat = self._chat(row)
         if diff.too_long:
             dialog = types.Dialog(
-                peer=types.PeerChannel(row["id"]), top_message=row["top_id"],
-                read_inbox_max_id=row["top_id"], read_outbox_max_id=row["top_id"],
-                unread_count=0, unread_mentions_count=0, unread_reactions_count=0,
-                unread_poll_votes_count=0, notify_settings=types.PeerNotifySettings(),
+                peer=types.PeerChannel(row["id"]),
+                top_message=row["top_id"],
+                read_inbox_max_id=row["top_id"],
+                read_outbox_max_id=row["top_id"],
+                unread_count=0,
+                unread_mentions_count=0,
+                unread_reactions_count=0,
+                unread_poll_votes_count=0,
+                notify_settings=types.PeerNotifySettings(),
                 pts=row["pts"],
-            )  # fmt: skip
+            )
             latest = reads.last_messages(self.conn, row["id"], min(limit, reads.MAX_PAGE))
             return types.updates.ChannelDifferenceTooLong(
-                dialog=dialog, messages=[tl_build.message(r, self._file) for r in latest],
-                chats=[chat], users=[], final=True, timeout=30,
-            )  # fmt: skip
+                dialog=dialog,
+                messages=[tl_build.message(r, self._file) for r in latest],
+                chats=[chat],
+                users=[],
+                final=True,
+                timeout=30,
+            )
         if not (diff.new or diff.edited or diff.deleted):
             return types.updates.ChannelDifferenceEmpty(pts=diff.pts, final=True, timeout=30)
         other: list[TLObject] = [
@@ -389,6 +423,11 @@ class Server(LoginHandlers, TakeoutHandlers, MembershipHandlers, DatacenterHandl
             for r in diff.deleted
         ]
         return types.updates.ChannelDifference(
-            pts=diff.pts, new_messages=[tl_build.message(r, self._file) for r in diff.new],
-            other_updates=other, chats=[chat], users=[], final=diff.final, timeout=30,
-        )  # fmt: skip
+            pts=diff.pts,
+            new_messages=[tl_build.message(r, self._file) for r in diff.new],
+            other_updates=other,
+            chats=[chat],
+            users=[],
+            final=diff.final,
+            timeout=30,
+        )

@@ -67,8 +67,13 @@ class SimulatedSender:
     own that `auth.importAuthorization` signs in. Only the main sender receives updates.
     """
 
-    def __init__(self, client: TelegramClient, world_path: str | Path, authorized: bool,
-                 dc_id: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        client: TelegramClient,
+        world_path: str | Path,
+        authorized: bool,
+        dc_id: int | None = None,
+    ) -> None:
         self._client = client
         self._world_path = Path(world_path)
         self._authorize = authorized
@@ -211,8 +216,14 @@ class SimulatedSender:
             log.exception("simulated Telegram failed answering %s", type(request).__name__)
             return None, exc, 0
 
-    def _deliver(self, future: asyncio.Future[Any], size: int, *, result: Any = None,
-                 error: BaseException | None = None) -> None:  # fmt: skip
+    def _deliver(
+        self,
+        future: asyncio.Future[Any],
+        size: int,
+        *,
+        result: Any = None,
+        error: BaseException | None = None,
+    ) -> None:
         assert self._server is not None
         settings = link.load_settings(self._server.conn)
         self._link.deliver(future, settings, size, result=result, error=error)

@@ -13,9 +13,16 @@ from datetime import datetime
 from typing import Any
 
 DOCUMENT_KINDS = (
-    "document", "video", "gif", "round", "audio", "voice",
-    "sticker", "animated_sticker", "video_sticker",
-)  # fmt: skip
+    "document",
+    "video",
+    "gif",
+    "round",
+    "audio",
+    "voice",
+    "sticker",
+    "animated_sticker",
+    "video_sticker",
+)
 
 
 @dataclass(frozen=True)

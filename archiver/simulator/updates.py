@@ -73,6 +73,9 @@ def build(
     chat = tl_build.channel(channel, viewer=viewer, photo_dc=photo[0] if photo else tl_build.DC_ID)
     chat.left = False
     return types.Updates(
-        updates=[update], users=users, chats=[chat],
-        date=tl_build.utc(time.time()), seq=0,
-    )  # fmt: skip
+        updates=[update],
+        users=users,
+        chats=[chat],
+        date=tl_build.utc(time.time()),
+        seq=0,
+    )

@@ -81,34 +81,44 @@ def _document(ctx: PostContext, msg_id: int, media: Any) -> str:
                 f' srcset="{ctx.file_url(doc.id, "tgs")}"></picture></div></a></div>'
             )
         if video is not None:
-            return (f'<div class="tgme_widget_message_sticker_wrap"><a href="{href}">'
-                    f'<div class="tgme_widget_message_videosticker" data-emoji="{sticker.alt}">'
-                    f'<video src="{ctx.file_url(doc.id, "webm")}" class="js-videosticker_video"'
-                    f' muted autoplay loop></video></div></a></div>')  # fmt: skip
+            return (
+                f'<div class="tgme_widget_message_sticker_wrap"><a href="{href}">'
+                f'<div class="tgme_widget_message_videosticker" data-emoji="{sticker.alt}">'
+                f'<video src="{ctx.file_url(doc.id, "webm")}" class="js-videosticker_video"'
+                f" muted autoplay loop></video></div></a></div>"
+            )
         url = ctx.file_url(doc.id, "webp")
-        return (f'<div class="tgme_widget_message_sticker_wrap"><a href="{href}">'
-                f'<i class="tgme_widget_message_sticker js-sticker_image" data-webp="{url}"'
-                f' data-emoji="{sticker.alt}" style="{_bg(url)}"></i></a></div>')  # fmt: skip
+        return (
+            f'<div class="tgme_widget_message_sticker_wrap"><a href="{href}">'
+            f'<i class="tgme_widget_message_sticker js-sticker_image" data-webp="{url}"'
+            f' data-emoji="{sticker.alt}" style="{_bg(url)}"></i></a></div>'
+        )
     if video is not None:
         url = ctx.file_url(doc.id, "mp4")
         if video.round_message:
-            return (f'<a class="tgme_widget_message_roundvideo_player" href="{href}">'
-                    f'<video src="{url}" class="tgme_widget_message_roundvideo"'
-                    f' width="{video.w}" height="{video.h}"></video>'
-                    f'<time class="tgme_widget_message_roundvideo_duration">'
-                    f'{_duration(video.duration)}</time></a>')  # fmt: skip
+            return (
+                f'<a class="tgme_widget_message_roundvideo_player" href="{href}">'
+                f'<video src="{url}" class="tgme_widget_message_roundvideo"'
+                f' width="{video.w}" height="{video.h}"></video>'
+                f'<time class="tgme_widget_message_roundvideo_duration">'
+                f"{_duration(video.duration)}</time></a>"
+            )
         gif = _attr(doc, types.DocumentAttributeAnimated) is not None
         label = '<div class="message_video_gif">GIF</div>' if gif else ""
-        return (f'<a class="tgme_widget_message_video_player{" gif" if gif else ""}" href="{href}">'
-                f'<div class="tgme_widget_message_video_wrap"><video src="{url}"'
-                f' class="tgme_widget_message_video" width="{video.w}" height="{video.h}">'
-                f'</video></div>{label}<time class="message_video_duration">'
-                f'{_duration(video.duration)}</time></a>')  # fmt: skip
+        return (
+            f'<a class="tgme_widget_message_video_player{" gif" if gif else ""}" href="{href}">'
+            f'<div class="tgme_widget_message_video_wrap"><video src="{url}"'
+            f' class="tgme_widget_message_video" width="{video.w}" height="{video.h}">'
+            f'</video></div>{label}<time class="message_video_duration">'
+            f"{_duration(video.duration)}</time></a>"
+        )
     if audio is not None and audio.voice:
-        return (f'<a class="tgme_widget_message_voice_player" href="{href}">'
-                f'<audio class="tgme_widget_message_voice" src="{ctx.file_url(doc.id, "ogg")}">'
-                f'</audio><time class="tgme_widget_message_voice_duration">'
-                f'{_duration(audio.duration)}</time></a>')  # fmt: skip
+        return (
+            f'<a class="tgme_widget_message_voice_player" href="{href}">'
+            f'<audio class="tgme_widget_message_voice" src="{ctx.file_url(doc.id, "ogg")}">'
+            f'</audio><time class="tgme_widget_message_voice_duration">'
+            f"{_duration(audio.duration)}</time></a>"
+        )
     name_attr = _attr(doc, types.DocumentAttributeFilename)
     if audio is not None:
         title, extra = audio.title or (name_attr.file_name if name_attr else ""), audio.performer
@@ -116,11 +126,13 @@ def _document(ctx: PostContext, msg_id: int, media: Any) -> str:
     else:
         title, extra = (name_attr.file_name if name_attr else "File"), _size_text(doc.size)
         cls = "tgme_widget_message_document_wrap"
-    return (f'<a class="{cls}" href="{href}"><div class="tgme_widget_message_document_icon">'
-            f'</div><div class="tgme_widget_message_document"><div class="'
-            f'tgme_widget_message_document_title" dir="auto">{escape(title or "")}</div>'
-            f'<div class="tgme_widget_message_document_extra" dir="auto">'
-            f'{escape(extra or "")}</div></div></a>')  # fmt: skip
+    return (
+        f'<a class="{cls}" href="{href}"><div class="tgme_widget_message_document_icon">'
+        f'</div><div class="tgme_widget_message_document"><div class="'
+        f'tgme_widget_message_document_title" dir="auto">{escape(title or "")}</div>'
+        f'<div class="tgme_widget_message_document_extra" dir="auto">'
+        f"{escape(extra or '')}</div></div></a>"
+    )
 
 
 def _size_text(size: int) -> str:
@@ -134,8 +146,11 @@ def _poll(media: types.MessageMediaPoll) -> str:
     poll, results = media.poll, media.results
     total = results.total_voters or 0
     votes = {r.option: r.voters for r in results.results or []}
-    kind = ("Anonymous quiz" if poll.quiz else "Anonymous poll") if not poll.closed else (
-        "Final results")  # fmt: skip
+    kind = (
+        ("Anonymous quiz" if poll.quiz else "Anonymous poll")
+        if not poll.closed
+        else ("Final results")
+    )
     options = "".join(
         f'<div class="tgme_widget_message_poll_option"><div class="'
         f'tgme_widget_message_poll_option_percent">'
@@ -144,22 +159,28 @@ def _poll(media: types.MessageMediaPoll) -> str:
         f'tgme_widget_message_poll_option_text">{escape(a.text.text)}</div></div></div>'
         for a in poll.answers
     )
-    return (f'<div class="tgme_widget_message_poll"><div class="tgme_widget_message_poll_question">'
-            f'{escape(poll.question.text)}</div><div class="tgme_widget_message_poll_type">'
-            f'{kind}</div><div class="tgme_widget_message_poll_options">{options}</div></div>'
-            f'<span class="tgme_widget_message_voters">{short_count(total)}</span>')  # fmt: skip
+    return (
+        f'<div class="tgme_widget_message_poll"><div class="tgme_widget_message_poll_question">'
+        f'{escape(poll.question.text)}</div><div class="tgme_widget_message_poll_type">'
+        f'{kind}</div><div class="tgme_widget_message_poll_options">{options}</div></div>'
+        f'<span class="tgme_widget_message_voters">{short_count(total)}</span>'
+    )
 
 
 def _geo(media: Any) -> str:
     lat, long = media.geo.lat, media.geo.long
-    out = (f'<a class="tgme_widget_message_location_wrap" href="https://maps.google.com/maps?'
-           f'q={lat},{long}&amp;ll={lat},{long}&amp;z=16"><div class="'
-           f'tgme_widget_message_location"></div></a>')  # fmt: skip
+    out = (
+        f'<a class="tgme_widget_message_location_wrap" href="https://maps.google.com/maps?'
+        f'q={lat},{long}&amp;ll={lat},{long}&amp;z=16"><div class="'
+        f'tgme_widget_message_location"></div></a>'
+    )
     if isinstance(media, types.MessageMediaVenue):
-        out += (f'<div class="tgme_widget_message_venue_wrap"><div class="'
-                f'tgme_widget_message_venue_title" dir="auto">{escape(media.title)}</div>'
-                f'<div class="tgme_widget_message_venue_address" dir="auto">'
-                f"{escape(media.address)}</div></div>")  # fmt: skip
+        out += (
+            f'<div class="tgme_widget_message_venue_wrap"><div class="'
+            f'tgme_widget_message_venue_title" dir="auto">{escape(media.title)}</div>'
+            f'<div class="tgme_widget_message_venue_address" dir="auto">'
+            f"{escape(media.address)}</div></div>"
+        )
     return out
 
 
@@ -169,11 +190,13 @@ def _webpage(ctx: PostContext, page: Any) -> str:
         image = (
             f'<i class="link_preview_image" style="{_bg(ctx.file_url(page.photo.id, "jpg"))}"></i>'
         )
-    return (f'<a class="tgme_widget_message_link_preview" href="{escape(page.url, quote=True)}">'
-            f'<div class="link_preview_site_name accent_color" dir="auto">'
-            f'{escape(page.site_name or "")}</div>{image}<div class="link_preview_title"'
-            f' dir="auto">{escape(page.title or "")}</div><div class="link_preview_description"'
-            f' dir="auto">{escape(page.description or "")}</div></a>')  # fmt: skip
+    return (
+        f'<a class="tgme_widget_message_link_preview" href="{escape(page.url, quote=True)}">'
+        f'<div class="link_preview_site_name accent_color" dir="auto">'
+        f'{escape(page.site_name or "")}</div>{image}<div class="link_preview_title"'
+        f' dir="auto">{escape(page.title or "")}</div><div class="link_preview_description"'
+        f' dir="auto">{escape(page.description or "")}</div></a>'
+    )
 
 
 def media_html(ctx: PostContext, msg_id: int, media: Any, single: bool = False) -> str | None:
@@ -212,8 +235,10 @@ def _headers(ctx: PostContext, message: types.Message) -> str:
                 else (f'<span class="tgme_widget_message_forwarded_from_name">{name}</span>')
             )
         else:
-            inner = (f'<span class="tgme_widget_message_forwarded_from_name">'
-                     f'{escape(fwd.from_name or "")}</span>')  # fmt: skip
+            inner = (
+                f'<span class="tgme_widget_message_forwarded_from_name">'
+                f"{escape(fwd.from_name or '')}</span>"
+            )
         out += (
             '<div class="tgme_widget_message_forwarded_from accent_color">'
             f"Forwarded from {inner}</div>"
@@ -234,8 +259,11 @@ def _headers(ctx: PostContext, message: types.Message) -> str:
 
 def _footer(ctx: PostContext, message: types.Message) -> str:
     date = message.date.astimezone(UTC)
-    views = (f'<span class="tgme_widget_message_views">{short_count(message.views)}</span>'
-             if message.views is not None else "")  # fmt: skip
+    views = (
+        f'<span class="tgme_widget_message_views">{short_count(message.views)}</span>'
+        if message.views is not None
+        else ""
+    )
     author = (
         f'<span class="tgme_widget_message_from_author" dir="auto">'
         f"{escape(message.post_author)}</span>,&nbsp;"
@@ -243,12 +271,14 @@ def _footer(ctx: PostContext, message: types.Message) -> str:
         else ""
     )
     edited = "edited&nbsp;" if message.edit_date else ""
-    return (f'<div class="tgme_widget_message_footer compact js-message_footer">'
-            f'<div class="tgme_widget_message_info short js-message_info">{views}'
-            f'<span class="tgme_widget_message_meta">{author}{edited}<a class="'
-            f'tgme_widget_message_date" href="{ctx.base_url}/{ctx.username}/{message.id}">'
-            f'<time datetime="{date.isoformat()}" class="time">{date:%H:%M}</time></a></span>'
-            f"</div></div>")  # fmt: skip
+    return (
+        f'<div class="tgme_widget_message_footer compact js-message_footer">'
+        f'<div class="tgme_widget_message_info short js-message_info">{views}'
+        f'<span class="tgme_widget_message_meta">{author}{edited}<a class="'
+        f'tgme_widget_message_date" href="{ctx.base_url}/{ctx.username}/{message.id}">'
+        f'<time datetime="{date.isoformat()}" class="time">{date:%H:%M}</time></a></span>'
+        f"</div></div>"
+    )
 
 
 def _wrap(ctx: PostContext, msg_id: int, inner: str, extra_cls: str = "") -> str:
@@ -289,9 +319,14 @@ def post_html(ctx: PostContext, message: Any, album: list[types.Message] | None 
         if any(b is None for b in blocks):
             return _unsupported(ctx, message)
         captioned = next((m for m in album if m.message), album[0])
-        inner = (_headers(ctx, album[0]) + '<div class="tgme_widget_message_grouped_wrap">'
-                 + "".join(b or "" for b in blocks) + "</div>" + _text_div(captioned)
-                 + _footer(ctx, album[-1]))  # fmt: skip
+        inner = (
+            _headers(ctx, album[0])
+            + '<div class="tgme_widget_message_grouped_wrap">'
+            + "".join(b or "" for b in blocks)
+            + "</div>"
+            + _text_div(captioned)
+            + _footer(ctx, album[-1])
+        )
         return _wrap(ctx, album[0].id, inner)
     block = media_html(ctx, message.id, message.media)
     if block is None:
@@ -304,11 +339,13 @@ def post_html(ctx: PostContext, message: Any, album: list[types.Message] | None 
 
 
 def _unsupported(ctx: PostContext, message: types.Message) -> str:
-    inner = (f'<div class="message_media_not_supported_wrap"><div class="'
-             f'message_media_not_supported"><div class="message_media_not_supported_label">'
-             f'{NOT_SUPPORTED}</div><a href="{ctx.base_url}/{ctx.username}/{message.id}?single"'
-             f' class="message_media_view_in_telegram">VIEW IN TELEGRAM</a></div></div>'
-             + _footer(ctx, message))  # fmt: skip
+    inner = (
+        f'<div class="message_media_not_supported_wrap"><div class="'
+        f'message_media_not_supported"><div class="message_media_not_supported_label">'
+        f'{NOT_SUPPORTED}</div><a href="{ctx.base_url}/{ctx.username}/{message.id}?single"'
+        f' class="message_media_view_in_telegram">VIEW IN TELEGRAM</a></div></div>'
+        + _footer(ctx, message)
+    )
     return _wrap(ctx, message.id, inner)
 
 

@@ -49,10 +49,13 @@ def _context(conn: sqlite3.Connection, channel: sqlite3.Row, base_url: str) -> P
         return None if row is None else str(row[0])[:100]
 
     return PostContext(
-        username=channel["username"], title=channel["title"], base_url=base_url,
+        username=channel["username"],
+        title=channel["title"],
+        base_url=base_url,
         file_url=lambda fid, ext: f"{base_url}/file/{file_token(fid, ext)}",
-        channel_name=channel_name, reply_text=reply_text,
-    )  # fmt: skip
+        channel_name=channel_name,
+        reply_text=reply_text,
+    )
 
 
 def _blocked_text(channel: sqlite3.Row) -> str | None:
@@ -63,22 +66,26 @@ def _blocked_text(channel: sqlite3.Row) -> str | None:
 
 
 def _head(title: str, canonical: str, extra: str = "") -> str:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<meta property="og:title" content="{escape(title, quote=True)}">'
-            f'<link rel="canonical" href="{canonical}">{extra}</head>')  # fmt: skip
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<meta property="og:title" content="{escape(title, quote=True)}">'
+        f'<link rel="canonical" href="{canonical}">{extra}</head>'
+    )
 
 
 def _info_header(channel: sqlite3.Row, base_url: str) -> str:
     name = channel["username"]
-    return (f'<header class="tgme_header"><div class="tgme_channel_info"><div class="'
-            f'tgme_channel_info_header"><div class="tgme_channel_info_header_title"><span'
-            f' dir="auto">{escape(channel["title"])}</span></div><div class="'
-            f'tgme_channel_info_header_username"><a href="{base_url}/{name}">@{name}</a></div>'
-            f'</div><div class="tgme_channel_info_description">{escape(channel["about"] or "")}'
-            f'</div><div class="tgme_channel_info_counters"><div class="'
-            f'tgme_channel_info_counter"><span class="counter_value">'
-            f'{short_count(channel["participants"] or 0)}</span> <span class="counter_type">'
-            f"subscribers</span></div></div></div></header>")  # fmt: skip
+    return (
+        f'<header class="tgme_header"><div class="tgme_channel_info"><div class="'
+        f'tgme_channel_info_header"><div class="tgme_channel_info_header_title"><span'
+        f' dir="auto">{escape(channel["title"])}</span></div><div class="'
+        f'tgme_channel_info_header_username"><a href="{base_url}/{name}">@{name}</a></div>'
+        f'</div><div class="tgme_channel_info_description">{escape(channel["about"] or "")}'
+        f'</div><div class="tgme_channel_info_counters"><div class="'
+        f'tgme_channel_info_counter"><span class="counter_value">'
+        f'{short_count(channel["participants"] or 0)}</span> <span class="counter_type">'
+        f"subscribers</span></div></div></div></header>"
+    )
 
 
 def _widgets(ctx: PostContext, messages: list[Any]) -> str:
@@ -97,8 +104,9 @@ def _widgets(ctx: PostContext, messages: list[Any]) -> str:
     return "".join(out)
 
 
-def preview_page(conn: sqlite3.Connection, name: str, base_url: str,
-                 before: int | None = None) -> Page:  # fmt: skip
+def preview_page(
+    conn: sqlite3.Connection, name: str, base_url: str, before: int | None = None
+) -> Page:
     """t.me/s/<name>[?before=<id>]: the newest 20 posts older than `before`, or a redirect
     to t.me/<name> for anything that has no preview (no channel, private, a group)."""
     channel = _channel(conn, name)
@@ -108,9 +116,11 @@ def preview_page(conn: sqlite3.Connection, name: str, base_url: str,
     canonical = f"{base_url}/s/{username}"
     blocked = _blocked_text(channel)
     if blocked is not None:
-        body = (f'<main class="tgme_main"><section class="tgme_channel_history"><div class="'
-                f'tgme_widget_message_centered"><div class="tgme_channel_history_blocked">'
-                f"{escape(blocked)}</div></div></section></main>")  # fmt: skip
+        body = (
+            f'<main class="tgme_main"><section class="tgme_channel_history"><div class="'
+            f'tgme_widget_message_centered"><div class="tgme_channel_history_blocked">'
+            f"{escape(blocked)}</div></div></section></main>"
+        )
         head = _head(f"{channel['title']} – Telegram", canonical)
         return 200, {}, f"{head}<body>{_info_header(channel, base_url)}{body}</body></html>"
     rows = conn.execute(
@@ -126,9 +136,11 @@ def preview_page(conn: sqlite3.Connection, name: str, base_url: str,
     if rows and rows[0]["id"] > 1:
         first = rows[0]["id"]
         links += f'<link rel="prev" href="/s/{username}?before={first}">'
-        more = (f'<div class="tgme_widget_message_centered js-messages_more_wrap"><a href="'
-                f'/s/{username}?before={first}" data-before="{first}" class="tme_messages_more'
-                f' js-messages_more"></a></div>')  # fmt: skip
+        more = (
+            f'<div class="tgme_widget_message_centered js-messages_more_wrap"><a href="'
+            f'/s/{username}?before={first}" data-before="{first}" class="tme_messages_more'
+            f' js-messages_more"></a></div>'
+        )
     if before is not None and rows:
         links += f'<link rel="next" href="/s/{username}?after={rows[-1]["id"]}">'
     head = _head(f"{channel['title']} – Telegram", canonical, links)
@@ -139,15 +151,26 @@ def preview_page(conn: sqlite3.Connection, name: str, base_url: str,
     return 200, {}, f"{head}<body>{_info_header(channel, base_url)}{body}</body></html>"
 
 
-def _tgme_page(name: str, base_url: str, title: str | None, extra: str | None,
-               description: str, action: str, context_link: str = "") -> str:  # fmt: skip
+def _tgme_page(
+    name: str,
+    base_url: str,
+    title: str | None,
+    extra: str | None,
+    description: str,
+    action: str,
+    context_link: str = "",
+) -> str:
     head = _head(f"Telegram: Contact @{name}", f"{base_url}/{name}")
-    parts = [f'<div class="tgme_page_title"><span dir="auto">{escape(title)}</span></div>'
-             if title else "",
-             f'<div class="tgme_page_extra">{escape(extra)}</div>' if extra else "",
-             f'<div class="tgme_page_description" dir="auto">{escape(description)}</div>',
-             f'<div class="tgme_page_action"><a class="tgme_action_button_new"'
-             f' href="tg://resolve?domain={name}">{action}</a></div>', context_link]  # fmt: skip
+    parts = [
+        f'<div class="tgme_page_title"><span dir="auto">{escape(title)}</span></div>'
+        if title
+        else "",
+        f'<div class="tgme_page_extra">{escape(extra)}</div>' if extra else "",
+        f'<div class="tgme_page_description" dir="auto">{escape(description)}</div>',
+        f'<div class="tgme_page_action"><a class="tgme_action_button_new"'
+        f' href="tg://resolve?domain={name}">{action}</a></div>',
+        context_link,
+    ]
     page = f'<div class="tgme_page_wrap"><div class="tgme_page">{"".join(parts)}</div></div>'
     return f"{head}<body>{page}</body></html>"
 
@@ -158,14 +181,23 @@ def contact_page(conn: sqlite3.Connection, name: str, base_url: str) -> Page:
     channel = _channel(conn, name)
     if channel is not None and channel["status"] == "ok":
         previewable = not channel["megagroup"] and not channel["restriction"]
-        link = (f'<div class="tgme_page_context_link_wrap"><a class="tgme_page_context_link"'
-                f' href="/s/{channel["username"]}">Preview channel</a></div>'
-                if previewable else "")  # fmt: skip
+        link = (
+            f'<div class="tgme_page_context_link_wrap"><a class="tgme_page_context_link"'
+            f' href="/s/{channel["username"]}">Preview channel</a></div>'
+            if previewable
+            else ""
+        )
         noun = "members" if channel["megagroup"] else "subscribers"
         description = _blocked_text(channel) or channel["about"] or ""
-        html = _tgme_page(name, base_url, channel["title"],
-                          f"{channel['participants'] or 0} {noun}", description,
-                          "View in Telegram", link)  # fmt: skip
+        html = _tgme_page(
+            name,
+            base_url,
+            channel["title"],
+            f"{channel['participants'] or 0} {noun}",
+            description,
+            "View in Telegram",
+            link,
+        )
         return 200, {}, html
     user = conn.execute("SELECT * FROM users WHERE lower(username) = lower(?)", (name,)).fetchone()
     if user is not None:

@@ -29,8 +29,14 @@ from starlette.routing import Route
 from . import schema
 from .web_pages import contact_page, preview_page
 
-_MIME = {"jpg": "image/jpeg", "mp4": "video/mp4", "ogg": "audio/ogg", "webp": "image/webp",
-         "webm": "video/webm", "tgs": "application/x-tgsticker"}  # fmt: skip
+_MIME = {
+    "jpg": "image/jpeg",
+    "mp4": "video/mp4",
+    "ogg": "audio/ogg",
+    "webp": "image/webp",
+    "webm": "video/webm",
+    "tgs": "application/x-tgsticker",
+}
 _TOKEN = re.compile(r"f(\d+)\.(\w+)")
 
 
@@ -56,8 +62,7 @@ class WebFaults:
         return kind
 
 
-def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None = None
-               ) -> Starlette:  # fmt: skip
+def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None = None) -> Starlette:
     """The t.me app over a world file; `base_url` is how pages name themselves."""
     faults = faults or WebFaults()
     hits: dict[str, int] = {}
@@ -87,8 +92,12 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
         before = request.query_params.get("before")
         c = conn()
         try:
-            page = preview_page(c, request.path_params["name"], base_url,
-                                int(before) if before and before.isdigit() else None)  # fmt: skip
+            page = preview_page(
+                c,
+                request.path_params["name"],
+                base_url,
+                int(before) if before and before.isdigit() else None,
+            )
         finally:
             c.close()
         return await answer(page)
@@ -122,17 +131,22 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
             bytes(row[0]), media_type=_MIME.get(match.group(2), "application/octet-stream")
         )
 
-    app = Starlette(routes=[
-        Route("/s/{name}", preview), Route("/file/{token}", file), Route("/{name}", contact),
-    ])  # fmt: skip
+    app = Starlette(
+        routes=[
+            Route("/s/{name}", preview),
+            Route("/file/{token}", file),
+            Route("/{name}", contact),
+        ]
+    )
     app.state.hits = hits
     app.state.faults = faults
     return app
 
 
 @contextmanager
-def serve_web(world_path: str | Path, faults: WebFaults | None = None, *, port: int = 0
-              ) -> Iterator[Starlette]:  # fmt: skip
+def serve_web(
+    world_path: str | Path, faults: WebFaults | None = None, *, port: int = 0
+) -> Iterator[Starlette]:
     """Serve the world's t.me on 127.0.0.1 (`port`, 0: a free one) in a thread; yields the
     app, whose `state.base_url` is the address to use as `[web_preview] base_url`."""
     sock = socket.socket()

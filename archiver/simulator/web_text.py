@@ -30,8 +30,15 @@ def _url_href(text: str) -> str:
 def _open_tag(entity: Any, covered: str) -> tuple[str, str]:
     """The opening and closing tag of one entity over the text it covers."""
     name = type(entity).__name__.removeprefix("MessageEntity")
-    simple = {"Bold": "b", "Italic": "i", "Underline": "u", "Strike": "s", "Code": "code",
-              "Pre": "pre", "Spoiler": "tg-spoiler"}  # fmt: skip
+    simple = {
+        "Bold": "b",
+        "Italic": "i",
+        "Underline": "u",
+        "Strike": "s",
+        "Code": "code",
+        "Pre": "pre",
+        "Spoiler": "tg-spoiler",
+    }
     if name in simple:
         tag = simple[name]
         return f"<{tag}>", f"</{tag}>"

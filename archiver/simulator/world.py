@@ -113,9 +113,18 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
             conn.execute(
                 "INSERT INTO channels (id, access_hash, username, title, about, megagroup, date,"
                 " participants, signatures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cid, schema.stable_hash("channel", cid), username, title, about,
-                 int(megagroup), ts, participants, int(signatures)),
-            )  # fmt: skip
+                (
+                    cid,
+                    schema.stable_hash("channel", cid),
+                    username,
+                    title,
+                    about,
+                    int(megagroup),
+                    ts,
+                    participants,
+                    int(signatures),
+                ),
+            )
         if photo:
             self.set_photo(cid, push=False)
         if linked_discussion:
@@ -197,8 +206,13 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
         """Telegram bans the channel everywhere (restriction platform 'all', reason 'terms')."""
         self.restrict(channel_id, platform="all", reason="terms", text=reason_text)
 
-    def restrict(self, channel_id: int, platform: str = "all", reason: str = "other",
-                 text: str = "This channel is unavailable.") -> None:  # fmt: skip
+    def restrict(
+        self,
+        channel_id: int,
+        platform: str = "all",
+        reason: str = "other",
+        text: str = "This channel is unavailable.",
+    ) -> None:
         """Restrict the channel (geo/platform): `restricted=True` with a restriction reason."""
         restriction = json.dumps({"platform": platform, "reason": reason, "text": text})
         self._update_channel(channel_id, restriction=restriction)
@@ -219,10 +233,17 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
         self.conn.execute(
             "INSERT INTO files (id, access_hash, file_reference, sha, size, date, dc_id, thumb_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_id, schema.stable_hash("file", file_id),
-             hashlib.sha256(b"ref%d" % file_id).digest()[:9],
-             sha, len(data), int(time.time()), default_dc(file_id), thumb_id),
-        )  # fmt: skip
+            (
+                file_id,
+                schema.stable_hash("file", file_id),
+                hashlib.sha256(b"ref%d" % file_id).digest()[:9],
+                sha,
+                len(data),
+                int(time.time()),
+                default_dc(file_id),
+                thumb_id,
+            ),
+        )
         return file_id
 
     def _media_json(self, media: MediaSpec | None) -> str | None:
@@ -279,12 +300,26 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
                 "INSERT INTO messages (channel_id, id, date, text, entities, media, grouped_id,"
                 " reply_to, thread_of, fwd, views, forwards, reactions, post_author, from_user,"
                 " action, pts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (channel_id, msg_id, ts, text, entities_to_json(entities),
-                 self._media_json(media), grouped_id, reply_to, thread_of,
-                 spec_to_json(fwd_from), views, forwards,
-                 json.dumps(reactions, ensure_ascii=False) if reactions else None,
-                 post_author, from_user, spec_to_json(action), pts),
-            )  # fmt: skip
+                (
+                    channel_id,
+                    msg_id,
+                    ts,
+                    text,
+                    entities_to_json(entities),
+                    self._media_json(media),
+                    grouped_id,
+                    reply_to,
+                    thread_of,
+                    spec_to_json(fwd_from),
+                    views,
+                    forwards,
+                    json.dumps(reactions, ensure_ascii=False) if reactions else None,
+                    post_author,
+                    from_user,
+                    spec_to_json(action),
+                    pts,
+                ),
+            )
             conn.execute(
                 "UPDATE channels SET top_id = ?, pts = ?, live_count = live_count + 1 WHERE id = ?",
                 (msg_id, pts, channel_id),
@@ -321,8 +356,10 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
             if row is None or exists is None:
                 raise KeyError(f"no live message {msg_id} in channel {channel_id}")
             pts = row["pts"] + 1
-            sets: dict[str, Any] = {"edit_date": int((date or datetime.now()).timestamp()),
-                                    "edit_pts": pts}  # fmt: skip
+            sets: dict[str, Any] = {
+                "edit_date": int((date or datetime.now()).timestamp()),
+                "edit_pts": pts,
+            }
             if text is not None:
                 sets["text"] = text
             if entities is not None or text is not None:
@@ -344,12 +381,13 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
         with self.transaction() as conn:
             pts = conn.execute("SELECT pts FROM channels WHERE id = ?", (channel_id,)).fetchone()[0]
             live = [
-                i for i in ids
+                i
+                for i in ids
                 if conn.execute(
                     "SELECT 1 FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0",
                     (channel_id, i),
                 ).fetchone()
-            ]  # fmt: skip
+            ]
             for n, msg_id in enumerate(live, start=1):
                 conn.execute(
                     "UPDATE messages SET deleted = 1, delete_pts = ?"
@@ -374,8 +412,13 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
 
     # -- faults ------------------------------------------------------------------------------
 
-    def fail_next(self, method: str = "GetHistoryRequest", error: str = "FLOOD_WAIT_30",
-                  times: int = 1, channel: int | None = None) -> None:  # fmt: skip
+    def fail_next(
+        self,
+        method: str = "GetHistoryRequest",
+        error: str = "FLOOD_WAIT_30",
+        times: int = 1,
+        channel: int | None = None,
+    ) -> None:
         """Make the next `times` calls of `method` (a Telethon request class name) fail with the
         RPC error `error`, optionally only for requests about `channel`."""
         with self.transaction() as conn:
@@ -390,9 +433,13 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
             self._set_meta("outage", "1" if down else "0")
 
     def set_random_faults(
-        self, rate: float, *, seed: int = 0, kinds: Sequence[str] = faults.KINDS,
+        self,
+        rate: float,
+        *,
+        seed: int = 0,
+        kinds: Sequence[str] = faults.KINDS,
         lost_delay: float = 3.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Make a share `rate` (0..1) of RPC answers fail at random with transient errors of
         `kinds` (see `faults.KINDS`), seeded; rate 0 turns it off. Seen by every process."""
         settings = faults.FaultSettings(rate, seed, tuple(kinds), lost_delay) if rate else None

@@ -104,16 +104,32 @@ def make_environment(config: Config, language: str = SOURCE_LANGUAGE) -> jinja2.
     env.globals["_"] = found.gettext  # the extension's alias costs a second call per string
     formats = formats_for(language)
     env.filters.update(
-        render_text=render_text, summary=plain_summary, date=formats.date, iso=iso_date,
-        filesize=formats.file_size, number=formats.number, duration=duration,
-        ago=formats.ago, highlight=highlight, bdi=isolated,
-    )  # fmt: skip
+        render_text=render_text,
+        summary=plain_summary,
+        date=formats.date,
+        iso=iso_date,
+        filesize=formats.file_size,
+        number=formats.number,
+        duration=duration,
+        ago=formats.ago,
+        highlight=highlight,
+        bdi=isolated,
+    )
     env.globals.update(
-        lang=language, dir=LANGUAGES[language].dir, language_links=language_links(language),
+        lang=language,
+        dir=LANGUAGES[language].dir,
+        language_links=language_links(language),
         kinds=KINDS,
         photo_image=photo_image,
-        channel_url=channel_url, post_url=post_url, media_url=media_url,
-        channel_key=channel_key, reasons=STATUS_REASONS, base_url=config.web.base_url.rstrip("/"),
-        static_prefix="/static/", media_prefix="/media/", home_url="/", static_site=False,
-    )  # fmt: skip
+        channel_url=channel_url,
+        post_url=post_url,
+        media_url=media_url,
+        channel_key=channel_key,
+        reasons=STATUS_REASONS,
+        base_url=config.web.base_url.rstrip("/"),
+        static_prefix="/static/",
+        media_prefix="/media/",
+        home_url="/",
+        static_site=False,
+    )
     return env

@@ -63,8 +63,9 @@ class LocaleFormats:
         for factor, unit in _SIZE_UNITS:
             if size >= factor:
                 value = round(size / factor, 1)
-                return format_unit(value, unit, length="short", locale=self.locale,
-                                   format="#,##0.#")  # fmt: skip
+                return format_unit(
+                    value, unit, length="short", locale=self.locale, format="#,##0.#"
+                )
         return format_unit(size, "digital-byte", length="short", locale=self.locale)
 
     def ago(self, ts: int | None, now: float | None = None) -> str:

@@ -62,14 +62,22 @@ async def public_channels(conn: AsyncConnection, mode: PublishMode) -> list[Chan
     )
     query = (
         sa.select(
-            channels.c.id, channels.c.username, channels.c.title, channels.c.about,
-            channels.c.photo_sha256, channels.c.status, channels.c.status_reason,
-            channels.c.erased_at, sa.func.coalesce(stats.c.n, 0), stats.c.first, stats.c.last,
+            channels.c.id,
+            channels.c.username,
+            channels.c.title,
+            channels.c.about,
+            channels.c.photo_sha256,
+            channels.c.status,
+            channels.c.status_reason,
+            channels.c.erased_at,
+            sa.func.coalesce(stats.c.n, 0),
+            stats.c.first,
+            stats.c.last,
         )
         .outerjoin(stats, stats.c.channel_id == channels.c.id)
         .where(public_channel_clause(mode))
         .order_by((channels.c.status == "erased").desc(), sa.func.lower(channels.c.title))
-    )  # fmt: skip
+    )
     return [ChannelListing(*row) for row in await conn.execute(query)]
 
 
@@ -93,13 +101,17 @@ _NEWEST = QuickSelect(
     post_query().where(_IN_CHANNEL).order_by(messages.c.msg_id.desc()).limit(_LIMIT)
 )
 _BEFORE = QuickSelect(
-    post_query().where(_IN_CHANNEL, messages.c.msg_id < sa.bindparam("before"))
-    .order_by(messages.c.msg_id.desc()).limit(_LIMIT)
-)  # fmt: skip
+    post_query()
+    .where(_IN_CHANNEL, messages.c.msg_id < sa.bindparam("before"))
+    .order_by(messages.c.msg_id.desc())
+    .limit(_LIMIT)
+)
 _AFTER = QuickSelect(
-    post_query().where(_IN_CHANNEL, messages.c.msg_id > sa.bindparam("after"))
-    .order_by(messages.c.msg_id).limit(_LIMIT)
-)  # fmt: skip
+    post_query()
+    .where(_IN_CHANNEL, messages.c.msg_id > sa.bindparam("after"))
+    .order_by(messages.c.msg_id)
+    .limit(_LIMIT)
+)
 _ANY_FROM = QuickSelect(
     sa.select(messages.c.id)
     .where(_IN_CHANNEL, messages.c.msg_id >= sa.bindparam("before"))
@@ -152,21 +164,23 @@ async def first_msg_id_before(conn: AsyncConnection, channel_id: int, date: int)
     row = (
         await conn.execute(
             sa.select(messages.c.msg_id)
-            .where(messages.c.channel_id == channel_id, visible_post_clause(),
-                   messages.c.date < date)
+            .where(
+                messages.c.channel_id == channel_id, visible_post_clause(), messages.c.date < date
+            )
             .order_by(messages.c.date.desc(), messages.c.msg_id.desc())
             .limit(1)
         )
-    ).first()  # fmt: skip
+    ).first()
     return row.msg_id + 1 if row else None
 
 
 async def album(conn: AsyncConnection, channel_id: int, grouped_id: int) -> list[Post]:
     """Every visible post of an album, in order."""
     query = post_query().where(
-        messages.c.channel_id == channel_id, messages.c.grouped_id == grouped_id,
+        messages.c.channel_id == channel_id,
+        messages.c.grouped_id == grouped_id,
         visible_post_clause(),
-    )  # fmt: skip
+    )
     return await fetch_posts(conn, query.order_by(messages.c.msg_id))
 
 

@@ -81,9 +81,15 @@ async def set_access_hash(
     insert = (
         dialect_of(conn)
         .insert(channel_accounts)
-        .values(channel_id=channel_id, account=account, state="idle", detail=None,
-                updated_at=now, access_hash=access_hash)
-    )  # fmt: skip
+        .values(
+            channel_id=channel_id,
+            account=account,
+            state="idle",
+            detail=None,
+            updated_at=now,
+            access_hash=access_hash,
+        )
+    )
     await conn.execute(
         insert.on_conflict_do_update(
             index_elements=["channel_id", "account"], set_={"access_hash": access_hash}

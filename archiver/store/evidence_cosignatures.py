@@ -10,16 +10,32 @@ from archiver.db.schema import evidence_cosignatures as t
 
 
 async def add_cosignature(
-    conn: AsyncConnection, direction: str, origin: str, tree_size: int, witness: str,
-    body: str, at: int,
-) -> None:  # fmt: skip
+    conn: AsyncConnection,
+    direction: str,
+    origin: str,
+    tree_size: int,
+    witness: str,
+    body: str,
+    at: int,
+) -> None:
     """Keep a cosignature; a repeat of the same (head, witness) replaces the earlier one."""
-    key = (t.c.direction == direction) & (t.c.origin == origin) & (
-        t.c.tree_size == tree_size) & (t.c.witness_key_id == witness)  # fmt: skip
+    key = (
+        (t.c.direction == direction)
+        & (t.c.origin == origin)
+        & (t.c.tree_size == tree_size)
+        & (t.c.witness_key_id == witness)
+    )
     await conn.execute(sa.delete(t).where(key))
-    await conn.execute(sa.insert(t).values(direction=direction, origin=origin,
-                       tree_size=tree_size, witness_key_id=witness, body=body,
-                       witnessed_at=at))  # fmt: skip
+    await conn.execute(
+        sa.insert(t).values(
+            direction=direction,
+            origin=origin,
+            tree_size=tree_size,
+            witness_key_id=witness,
+            body=body,
+            witnessed_at=at,
+        )
+    )
 
 
 async def last_made(conn: AsyncConnection, origin: str) -> str | None:
@@ -38,7 +54,8 @@ async def last_made(conn: AsyncConnection, origin: str) -> str | None:
 async def received(conn: AsyncConnection) -> list[str]:
     """Bodies of the cosignatures witnesses sent for this archive's heads, newest head first."""
     rows = await conn.execute(
-        sa.select(t.c.body).where(t.c.direction == "received")
+        sa.select(t.c.body)
+        .where(t.c.direction == "received")
         .order_by(t.c.tree_size.desc(), t.c.witness_key_id)
-    )  # fmt: skip
+    )
     return [str(r[0]) for r in rows]

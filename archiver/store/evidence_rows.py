@@ -65,10 +65,19 @@ async def message_states(
     key_of: dict[int, MessageKey] = {}
     dates: dict[int, int] = {}
     query = sa.select(
-        messages.c.id, messages.c.channel_id, messages.c.msg_id, messages.c.date,
-        messages.c.edit_date, messages.c.text, messages.c.entities, messages.c.media_kind,
-        messages.c.captured_at, messages.c.source, messages.c.deleted_at, messages.c.deleted_how,
-    )  # fmt: skip
+        messages.c.id,
+        messages.c.channel_id,
+        messages.c.msg_id,
+        messages.c.date,
+        messages.c.edit_date,
+        messages.c.text,
+        messages.c.entities,
+        messages.c.media_kind,
+        messages.c.captured_at,
+        messages.c.source,
+        messages.c.deleted_at,
+        messages.c.deleted_how,
+    )
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
     # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
@@ -81,10 +90,14 @@ async def message_states(
         version = Version(date, edited, text, ents, kind, at, True)
         states[key] = MessageState([version], source, gone, how)
     revs = sa.select(
-        message_revisions.c.message_id, message_revisions.c.edit_date, message_revisions.c.text,
-        message_revisions.c.entities, message_revisions.c.media_kind,
-        message_revisions.c.captured_at, message_revisions.c.media_sha256,
-    )  # fmt: skip
+        message_revisions.c.message_id,
+        message_revisions.c.edit_date,
+        message_revisions.c.text,
+        message_revisions.c.entities,
+        message_revisions.c.media_kind,
+        message_revisions.c.captured_at,
+        message_revisions.c.media_sha256,
+    )
     for owner_pk, edited, text, ents, kind, at, sha in await conn.execute(revs):
         owner = key_of.get(owner_pk)
         if owner is None:

@@ -125,11 +125,29 @@ async def revision_rows(
 
 
 RAW_COLUMNS = (
-    "msg_id", "date", "edit_date", "text", "entities", "media_kind", "media", "grouped_id",
-    "reply_to_msg_id", "reply_to", "fwd_from", "views", "forwards", "replies", "reactions",
-    "post_author", "from_id", "action", "deleted_at", "deleted_how", "first_seen_at",
+    "msg_id",
+    "date",
+    "edit_date",
+    "text",
+    "entities",
+    "media_kind",
+    "media",
+    "grouped_id",
+    "reply_to_msg_id",
+    "reply_to",
+    "fwd_from",
+    "views",
+    "forwards",
+    "replies",
+    "reactions",
+    "post_author",
+    "from_id",
+    "action",
+    "deleted_at",
+    "deleted_how",
+    "first_seen_at",
     "captured_at",
-)  # fmt: skip
+)
 RAW_JSON = frozenset({"entities", "media", "reply_to", "fwd_from", "reactions", "action"})
 
 
@@ -159,8 +177,10 @@ async def iter_raw_batches(
     pairs: list[Any] = []
     for name in RAW_COLUMNS:
         column = messages.c[name]
-        pairs += [sa.literal("id" if name == "msg_id" else name, sa.Text),
-                  dialect.json_value(column) if name in RAW_JSON else column]  # fmt: skip
+        pairs += [
+            sa.literal("id" if name == "msg_id" else name, sa.Text),
+            dialect.json_value(column) if name in RAW_JSON else column,
+        ]
     document = dialect.json_object(*pairs)
     last = -(2**63)
     while True:

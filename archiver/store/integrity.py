@@ -79,15 +79,23 @@ async def id_gaps(conn: AsyncConnection) -> list[tuple[int, str, int, int]]:
     """
     query = (
         sa.select(
-            channels.c.id, channels.c.title, sync_state.c.synced_max_id,
-            sa.func.count(messages.c.id), sa.func.min(messages.c.msg_id),
+            channels.c.id,
+            channels.c.title,
+            sync_state.c.synced_max_id,
+            sa.func.count(messages.c.id),
+            sa.func.min(messages.c.msg_id),
         )
         .join(sync_state, sync_state.c.channel_id == channels.c.id)
-        .outerjoin(messages, sa.and_(messages.c.channel_id == channels.c.id,
-                                     messages.c.msg_id <= sync_state.c.synced_max_id))
+        .outerjoin(
+            messages,
+            sa.and_(
+                messages.c.channel_id == channels.c.id,
+                messages.c.msg_id <= sync_state.c.synced_max_id,
+            ),
+        )
         .where(channels.c.kind != "discussion", sync_state.c.synced_max_id > 0)
         .group_by(channels.c.id, channels.c.title, sync_state.c.synced_max_id)
-    )  # fmt: skip
+    )
     gaps = []
     for cid, title, top, count, _low in await conn.execute(query):
         if count < top:

@@ -68,8 +68,12 @@ async def take_leases(
         return []
     dialect = dialect_of(conn)
     now = await database_time(conn)
-    values = {"worker_id": worker_id, "expires_at": now + duration, "renewed_at": now,
-              "taken_at": now}  # fmt: skip
+    values = {
+        "worker_id": worker_id,
+        "expires_at": now + duration,
+        "renewed_at": now,
+        "taken_at": now,
+    }
     present = set(
         (await conn.execute(sa.select(_c.channel_id).where(_c.channel_id.in_(wanted)))).scalars()
     )

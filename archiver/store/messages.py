@@ -154,9 +154,7 @@ async def save_messages(
     )
 
 
-def _version_captures(
-    conn: AsyncConnection, rows: Sequence[MessageRow], now: int
-) -> list[Capture]:
+def _version_captures(conn: AsyncConnection, rows: Sequence[MessageRow], now: int) -> list[Capture]:
     """The capture log entries of newly stored versions (new posts and edits)."""
     export = export_sha256(conn)
     return [
@@ -402,8 +400,15 @@ async def add_revisions(
     )
     if existing.first() is not None:
         return 0
-    columns = ("captured_at", "superseded_at", "edit_date", "text", "entities", "media_kind",
-               "media")  # fmt: skip
+    columns = (
+        "captured_at",
+        "superseded_at",
+        "edit_date",
+        "text",
+        "entities",
+        "media_kind",
+        "media",
+    )
     rows = [{"message_id": pk, **{c: nul_free(r.get(c)) for c in columns}} for r in revisions]
     for row in rows:
         row["text"] = row["text"] or ""

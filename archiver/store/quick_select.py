@@ -105,8 +105,10 @@ class QuickSelect:
             # the list's values are their own indexes, to find where each one is bound
             expanded = compiled.construct_expanded_state({self.expanding: list(range(length))})
             sql = expanded.statement
-            names = [n if n in compiled.positiontup else expanded.parameters[n]
-                     for n in expanded.positiontup or ()]  # fmt: skip
+            names = [
+                n if n in compiled.positiontup else expanded.parameters[n]
+                for n in expanded.positiontup or ()
+            ]
         processors = _result_processors(dialect, list(self.statement.selected_columns))
         return _Compiled(sql, tuple(names), defaults, processors)
 

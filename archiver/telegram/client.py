@@ -70,8 +70,9 @@ def protect_session(session: Session) -> None:
     if key is None or not key.key:
         return
     raw = bytes(key.key)
-    SECRETS.add(raw.hex(), base64.b64encode(raw).decode(), StringSession.save(session),
-                repr(raw)[2:-1])  # fmt: skip
+    SECRETS.add(
+        raw.hex(), base64.b64encode(raw).decode(), StringSession.save(session), repr(raw)[2:-1]
+    )
 
 
 async def connect_authorized(config: Config, account: Account | None = None) -> TelegramClient:

@@ -31,8 +31,9 @@ def size_of(size: Any) -> int:
 def largest_size(sizes: Any) -> Any:
     """The biggest downloadable size of a photo or thumbnail list (the one we archive)."""
     usable = [s for s in (sizes or []) if isinstance(s, _THUMB_TYPES)]
-    return max(usable, key=lambda s: (getattr(s, "w", 0) * getattr(s, "h", 0), size_of(s)),
-               default=None)  # fmt: skip
+    return max(
+        usable, key=lambda s: (getattr(s, "w", 0) * getattr(s, "h", 0), size_of(s)), default=None
+    )
 
 
 def photo_parts(photo: Any, spoiler: bool = False, role: str = "main") -> MediaParts:
@@ -42,8 +43,15 @@ def photo_parts(photo: Any, spoiler: bool = False, role: str = "main") -> MediaP
     best = largest_size(photo.sizes)
     width, height = getattr(best, "w", None), getattr(best, "h", None)
     info = {"width": width, "height": height, "spoiler": bool(spoiler)}
-    file = FileRow(kind="photo", role=role, tg_file_id=photo.id, mime="image/jpeg",
-                   size=size_of(best) if best else None, width=width, height=height)  # fmt: skip
+    file = FileRow(
+        kind="photo",
+        role=role,
+        tg_file_id=photo.id,
+        mime="image/jpeg",
+        size=size_of(best) if best else None,
+        width=width,
+        height=height,
+    )
     return "photo", info, (file,)
 
 
@@ -85,16 +93,30 @@ def document_parts(doc: Any, media: Any = None) -> MediaParts:
     kind, info = _document_kind(doc, media)
     info.update(mime=doc.mime_type, size=doc.size)
     main = FileRow(
-        kind=kind, role="main", tg_file_id=doc.id, file_name=info.get("file_name"),
-        mime=doc.mime_type, size=doc.size, width=info.get("width"), height=info.get("height"),
+        kind=kind,
+        role="main",
+        tg_file_id=doc.id,
+        file_name=info.get("file_name"),
+        mime=doc.mime_type,
+        size=doc.size,
+        width=info.get("width"),
+        height=info.get("height"),
         duration=info.get("duration"),
-    )  # fmt: skip
+    )
     files = [main]
     thumb = largest_size(doc.thumbs)
     if thumb is not None and (kind != "sticker" or info["format"] != "static"):
-        files.append(FileRow(kind=kind, role="thumb", tg_file_id=doc.id, mime="image/jpeg",
-                             size=size_of(thumb), width=getattr(thumb, "w", None),
-                             height=getattr(thumb, "h", None)))  # fmt: skip
+        files.append(
+            FileRow(
+                kind=kind,
+                role="thumb",
+                tg_file_id=doc.id,
+                mime="image/jpeg",
+                size=size_of(thumb),
+                width=getattr(thumb, "w", None),
+                height=getattr(thumb, "h", None),
+            )
+        )
     return kind, info, tuple(files)
 
 
@@ -105,23 +127,34 @@ def poll_parts(media: types.MessageMediaPoll) -> MediaParts:
     answers = []
     for answer in poll.answers or []:
         text, entities = text_with_entities(answer.text)
-        answers.append({"text": text, "option": bytes(answer.option).hex(),
-                        **({"entities": entities} if entities else {})})  # fmt: skip
+        answers.append(
+            {
+                "text": text,
+                "option": bytes(answer.option).hex(),
+                **({"entities": entities} if entities else {}),
+            }
+        )
     info: dict[str, Any] = {
-        "question": question, "answers": answers, "closed": bool(poll.closed),
-        "quiz": bool(poll.quiz), "multiple_choice": bool(poll.multiple_choice),
+        "question": question,
+        "answers": answers,
+        "closed": bool(poll.closed),
+        "quiz": bool(poll.quiz),
+        "multiple_choice": bool(poll.multiple_choice),
         "public_voters": bool(poll.public_voters),
-    }  # fmt: skip
+    }
     if q_entities:
         info["question_entities"] = q_entities
     results = media.results
     if results is not None:
         info["total_voters"] = results.total_voters
         info["results"] = [
-            {"option": bytes(r.option).hex(), "voters": r.voters,
-             **({"correct": True} if r.correct else {})}
+            {
+                "option": bytes(r.option).hex(),
+                "voters": r.voters,
+                **({"correct": True} if r.correct else {}),
+            }
             for r in (results.results or [])
-        ]  # fmt: skip
+        ]
         if results.solution:
             info["solution"] = results.solution
     return "poll", info, ()
@@ -168,12 +201,21 @@ def media_parts(media: Any) -> MediaParts:  # noqa: C901 - one branch per Telegr
     if isinstance(media, types.MessageMediaGeo):
         return "geo", _geo(media.geo), ()
     if isinstance(media, types.MessageMediaVenue):
-        info = {**_geo(media.geo), "title": media.title, "address": media.address,
-                "provider": media.provider, "venue_id": media.venue_id}  # fmt: skip
+        info = {
+            **_geo(media.geo),
+            "title": media.title,
+            "address": media.address,
+            "provider": media.provider,
+            "venue_id": media.venue_id,
+        }
         return "venue", info, ()
     if isinstance(media, types.MessageMediaContact):
-        info = {"first_name": media.first_name, "last_name": media.last_name,
-                "phone": media.phone_number, "vcard": media.vcard or None}  # fmt: skip
+        info = {
+            "first_name": media.first_name,
+            "last_name": media.last_name,
+            "phone": media.phone_number,
+            "vcard": media.vcard or None,
+        }
         return "contact", info, ()
     if isinstance(media, types.MessageMediaWebPage):
         return webpage_parts(media)
@@ -184,8 +226,12 @@ def media_parts(media: Any) -> MediaParts:  # noqa: C901 - one branch per Telegr
         info = {key: getattr(game, key, "") for key in ("title", "description", "short_name")}
         return "game", info, ()
     if isinstance(media, types.MessageMediaInvoice):
-        info = {"title": media.title, "description": media.description,
-                "currency": media.currency, "total_amount": media.total_amount}  # fmt: skip
+        info = {
+            "title": media.title,
+            "description": media.description,
+            "currency": media.currency,
+            "total_amount": media.total_amount,
+        }
         return "invoice", info, ()
     if isinstance(media, types.MessageMediaStory):
         _, peer = peer_id(media.peer)

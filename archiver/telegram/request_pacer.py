@@ -191,8 +191,12 @@ class RequestPacer:
         if sent_at >= lane.flood_seen_at:  # not one more answer to a burst already counted
             lane.estimate.on_flood(now, seconds)
             rate = lane.estimate.rate
-            log.info("FLOOD_WAIT_%d on %s: pacing it at %s", seconds, key,
-                     f"{rate:.2f}/s" if rate else "no limit")  # fmt: skip
+            log.info(
+                "FLOOD_WAIT_%d on %s: pacing it at %s",
+                seconds,
+                key,
+                f"{rate:.2f}/s" if rate else "no limit",
+            )
         lane.flood_seen_at = now
         lane.poke()
 

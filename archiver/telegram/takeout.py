@@ -66,8 +66,10 @@ class TakeoutGate:
             request = functions.account.FinishTakeoutSessionRequest(success=True)
             await client(functions.InvokeWithTakeoutRequest(takeout_id, request))
         except (errors.RPCError, ConnectionError, OSError) as exc:
-            log.info("could not finish the takeout session (%s); Telegram ends it on its own",
-                     exc.__class__.__name__)  # fmt: skip
+            log.info(
+                "could not finish the takeout session (%s); Telegram ends it on its own",
+                exc.__class__.__name__,
+            )
 
     async def _session(self, client: TelegramClient) -> int | None:
         if self.takeout_id is not None or self.unavailable or self._clock() < self.retry_at:
@@ -85,13 +87,15 @@ class TakeoutGate:
                 self.delayed_until = int(time.time()) + exc.seconds
                 if first:
                     self.notice_due = True
-                    log.warning("%s (Telegram allows it in %d s at the latest)", DELAY_NOTICE,
-                                exc.seconds)  # fmt: skip
+                    log.warning(
+                        "%s (Telegram allows it in %d s at the latest)", DELAY_NOTICE, exc.seconds
+                    )
                 return None
             except errors.RPCError as exc:
                 self.unavailable = f"{exc.__class__.__name__}: {exc}"[:200]
-                log.warning("takeout is not available (%s); backfill goes on without it",
-                            self.unavailable)  # fmt: skip
+                log.warning(
+                    "takeout is not available (%s); backfill goes on without it", self.unavailable
+                )
                 return None
             self.takeout_id = int(session.id)
             if self.delayed_until is not None:

@@ -62,8 +62,15 @@ def retry_after(value: str | None, default: float) -> float:
 class PoliteClient:
     """httpx.AsyncClient wrapper for one t.me base URL (use as `async with`)."""
 
-    def __init__(self, base_url: str, *, rate: float = 1.0, retries: int = 4,
-                 timeout: float = 20.0, backoff: float = 1.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        rate: float = 1.0,
+        retries: int = 4,
+        timeout: float = 20.0,
+        backoff: float = 1.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retries = retries
         self.backoff = backoff
@@ -72,9 +79,11 @@ class PoliteClient:
         self._rate = rate
         self._cache: dict[str, tuple[str, str]] = {}  # url -> (validator header, body)
         self._http = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT}, timeout=timeout, follow_redirects=True,
+            headers={"User-Agent": USER_AGENT},
+            timeout=timeout,
+            follow_redirects=True,
             http2=_has_h2(),
-        )  # fmt: skip
+        )
 
     async def __aenter__(self) -> PoliteClient:
         return self

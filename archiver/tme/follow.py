@@ -53,9 +53,15 @@ def _path(name: str, before: int | None) -> str:
     return f"/s/{name}" + (f"?before={before}" if before else "")
 
 
-async def sync_web_channel(begin: Begin, client: PoliteClient, channel_id: int,
-                           name: str, now: int, *, max_pages: int | None = None
-                           ) -> WebSyncResult:  # fmt: skip
+async def sync_web_channel(
+    begin: Begin,
+    client: PoliteClient,
+    channel_id: int,
+    name: str,
+    now: int,
+    *,
+    max_pages: int | None = None,
+) -> WebSyncResult:
     """One pass over the channel's preview: from the newest page (or the saved cursor) down to
     what is archived, each page written in one `begin()` transaction; `max_pages` stops
     early (the cursor keeps the place)."""
@@ -79,9 +85,14 @@ async def sync_web_channel(begin: Begin, client: PoliteClient, channel_id: int,
             top = top if top is not None else (max(ids) if ids else None)
             done = low is None or page.before is None or low <= floor + 1
             if done:
-                await update_sync_state(conn, channel_id, synced_max_id=max(floor, top or 0),
-                                        pass_max_id=None, pass_offset_id=None,
-                                        last_sync_at=now)  # fmt: skip
+                await update_sync_state(
+                    conn,
+                    channel_id,
+                    synced_max_id=max(floor, top or 0),
+                    pass_max_id=None,
+                    pass_offset_id=None,
+                    last_sync_at=now,
+                )
             else:
                 await update_sync_state(conn, channel_id, pass_max_id=top, pass_offset_id=low)
         inserted += result.inserted

@@ -22,11 +22,18 @@ from .parse_text import text_and_entities
 
 NOT_SUPPORTED = "Please open Telegram to view this post"
 _POST_HREF = re.compile(r"/([A-Za-z0-9_]+)/(\d+)(?:\?single)?$")
-_MIME = {"photo": "image/jpeg", "video": "video/mp4", "gif": "video/mp4", "round": "video/mp4",
-         "voice": "audio/ogg"}  # fmt: skip
-_SERVICE = (("Channel created", {"type": "channel_create"}),
-            ("Channel photo updated", {"type": "chat_edit_photo", "has_photo": True}),
-            ("Message pinned", {"type": "pin_message"}))  # fmt: skip
+_MIME = {
+    "photo": "image/jpeg",
+    "video": "video/mp4",
+    "gif": "video/mp4",
+    "round": "video/mp4",
+    "voice": "audio/ogg",
+}
+_SERVICE = (
+    ("Channel created", {"type": "channel_create"}),
+    ("Channel photo updated", {"type": "chat_edit_photo", "has_photo": True}),
+    ("Message pinned", {"type": "pin_message"}),
+)
 
 
 class TruncatedPage(ValueError):
@@ -67,12 +74,18 @@ def _text_of(node: LexborNode, selector: str) -> str | None:
 
 
 _POST_PARTS = (
-    *INDEXED, "tgme_widget_message_forwarded_from_name", "tgme_widget_message_reply",
-    "tgme_widget_message_date", "tgme_widget_message_views", "tgme_widget_message_meta",
-    "tgme_widget_message_from_author", "tgme_widget_message_grouped_wrap",
-    "tgme_widget_message_service_text", "message_media_not_supported",
+    *INDEXED,
+    "tgme_widget_message_forwarded_from_name",
+    "tgme_widget_message_reply",
+    "tgme_widget_message_date",
+    "tgme_widget_message_views",
+    "tgme_widget_message_meta",
+    "tgme_widget_message_from_author",
+    "tgme_widget_message_grouped_wrap",
+    "tgme_widget_message_service_text",
+    "message_media_not_supported",
     "tgme_widget_message_text",
-)  # fmt: skip
+)
 
 
 def _shown(idx: Index, cls: str) -> str | None:
@@ -87,12 +100,19 @@ def _fwd(idx: Index) -> dict[str, Any] | None:
     name = node.text(deep=True).strip()
     match = _POST_HREF.search(node.attributes.get("href") or "")
     if node.tag == "a" and match:
-        return {"from_type": "channel", "from_username": match.group(1),
-                "channel_post": int(match.group(2)), "from_title": name}  # fmt: skip
+        return {
+            "from_type": "channel",
+            "from_username": match.group(1),
+            "channel_post": int(match.group(2)),
+            "from_title": name,
+        }
     if node.tag == "a":
         href = (node.attributes.get("href") or "").rstrip("/")
-        return {"from_type": "channel", "from_username": href.rsplit("/", 1)[-1],
-                "from_title": name}  # fmt: skip
+        return {
+            "from_type": "channel",
+            "from_username": href.rsplit("/", 1)[-1],
+            "from_title": name,
+        }
     return {"from_type": "hidden", "from_name": name}
 
 
@@ -107,18 +127,34 @@ def _files(kind: str | None, info: dict[str, Any] | None) -> tuple[FileRow, ...]
         return ()
     info = info or {}
     file_kind = "photo" if kind == "webpage" else kind
-    return (FileRow(kind=file_kind, mime=_MIME.get(file_kind), width=info.get("width"),
-                    height=info.get("height"), duration=info.get("duration")),)  # fmt: skip
+    return (
+        FileRow(
+            kind=file_kind,
+            mime=_MIME.get(file_kind),
+            width=info.get("width"),
+            height=info.get("height"),
+            duration=info.get("duration"),
+        ),
+    )
 
 
-def _row(channel_id: int, msg_id: int, date: int, parts: MediaParts, web: dict[str, Any],
-         **fields: Any) -> MessageRow:  # fmt: skip
+def _row(
+    channel_id: int, msg_id: int, date: int, parts: MediaParts, web: dict[str, Any], **fields: Any
+) -> MessageRow:
     kind, info, urls = parts
     if urls:
         web["files"] = urls
-    return MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, media_kind=kind,
-                      media=info, files=_files(kind, info) if urls else (), source="web",
-                      extra={"web": web}, **fields)  # fmt: skip
+    return MessageRow(
+        channel_id=channel_id,
+        msg_id=msg_id,
+        date=date,
+        media_kind=kind,
+        media=info,
+        files=_files(kind, info) if urls else (),
+        source="web",
+        extra={"web": web},
+        **fields,
+    )
 
 
 def _footer(idx: Index) -> tuple[int, dict[str, Any], str | None]:
@@ -135,15 +171,18 @@ def _footer(idx: Index) -> tuple[int, dict[str, Any], str | None]:
     return date, web, author
 
 
-def _album(channel_id: int, idx: Index, common: dict[str, Any], date: int,
-           web: dict[str, Any]) -> list[MessageRow]:  # fmt: skip
+def _album(
+    channel_id: int, idx: Index, common: dict[str, Any], date: int, web: dict[str, Any]
+) -> list[MessageRow]:
     """An album: one row per item (ids from the `?single` links), the caption on the first;
     headers, views and signature are the album's, so every item carries them."""
     rows: list[MessageRow] = []
     wrap = idx.get("tgme_widget_message_grouped_wrap")
-    items = [] if wrap is None else [
-        n for n in wrap.css("a") if _POST_HREF.search(n.attributes.get("href") or "")
-    ]  # fmt: skip
+    items = (
+        []
+        if wrap is None
+        else [n for n in wrap.css("a") if _POST_HREF.search(n.attributes.get("href") or "")]
+    )
     first: int | None = None
     for node in items:
         match = _POST_HREF.search(node.attributes.get("href") or "")
@@ -167,19 +206,38 @@ def _post(channel_id: int, node: LexborNode, idx: Index) -> list[MessageRow]:
         action = next((dict(a) for t, a in _SERVICE if t == shown), None)
         if action is None and shown.startswith("Channel name was changed to «"):
             action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
-        return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
-                           action=action or {"type": "unknown", "shown": shown})]  # fmt: skip
+        return [
+            MessageRow(
+                channel_id=channel_id,
+                msg_id=msg_id,
+                date=date,
+                source="web",
+                action=action or {"type": "unknown", "shown": shown},
+            )
+        ]
     if "message_media_not_supported" in idx:
         web["unsupported"] = True
-        return [MessageRow(channel_id=channel_id, msg_id=msg_id, date=date, source="web",
-                           extra={"web": web}, post_author=author)]  # fmt: skip
+        return [
+            MessageRow(
+                channel_id=channel_id,
+                msg_id=msg_id,
+                date=date,
+                source="web",
+                extra={"web": web},
+                post_author=author,
+            )
+        ]
     text, entities = text_and_entities(idx.get("tgme_widget_message_text"))
     reply = _reply(idx)
     common: dict[str, Any] = {
-        "text": text, "entities": entities, "reply_to_msg_id": reply,
-        "reply_to": {"msg_id": reply} if reply else None, "fwd_from": _fwd(idx),
-        "views": parse_views(web["views"]) if "views" in web else None, "post_author": author,
-    }  # fmt: skip
+        "text": text,
+        "entities": entities,
+        "reply_to_msg_id": reply,
+        "reply_to": {"msg_id": reply} if reply else None,
+        "fwd_from": _fwd(idx),
+        "views": parse_views(web["views"]) if "views" in web else None,
+        "post_author": author,
+    }
     if "tgme_widget_message_grouped_wrap" in idx:
         return _album(channel_id, idx, common, date, web)
     return [_row(channel_id, msg_id, date, media(node, idx), web, **common)]

@@ -66,9 +66,11 @@ def _video(node: LexborNode, kind: str) -> MediaParts:
 
 
 def _sticker(node: LexborNode) -> MediaParts:
-    for selector, fmt in ((".tgme_widget_message_tgsticker", "tgs"),
-                          (".tgme_widget_message_videosticker", "webm"),
-                          (".tgme_widget_message_sticker", "static")):  # fmt: skip
+    for selector, fmt in (
+        (".tgme_widget_message_tgsticker", "tgs"),
+        (".tgme_widget_message_videosticker", "webm"),
+        (".tgme_widget_message_sticker", "static"),
+    ):
         found = node.css_first(selector)
         if found is None:
             continue
@@ -95,16 +97,21 @@ def _document(node: LexborNode) -> MediaParts:
 
 
 def _poll(node: LexborNode, voters_node: LexborNode | None) -> MediaParts:
-    answers = [{"text": o.text(deep=True)}
-               for o in node.css(".tgme_widget_message_poll_option_text")]  # fmt: skip
-    percents = [int(p.text(deep=True).strip().rstrip("%") or "0")
-                for p in node.css(".tgme_widget_message_poll_option_percent")]  # fmt: skip
+    answers = [
+        {"text": o.text(deep=True)} for o in node.css(".tgme_widget_message_poll_option_text")
+    ]
+    percents = [
+        int(p.text(deep=True).strip().rstrip("%") or "0")
+        for p in node.css(".tgme_widget_message_poll_option_percent")
+    ]
     kind = _text(node, ".tgme_widget_message_poll_type") or ""
     info: dict[str, Any] = {
         "question": _text(node, ".tgme_widget_message_poll_question") or "",
-        "answers": answers, "closed": kind == "Final results", "quiz": "quiz" in kind.lower(),
+        "answers": answers,
+        "closed": kind == "Final results",
+        "quiz": "quiz" in kind.lower(),
         "results": [{"percent": p} for p in percents],
-    }  # fmt: skip
+    }
     voters = voters_node.text(deep=True) if voters_node is not None else None
     if voters:
         shown = voters.strip()  # "1.2K": a lower bound, like views
@@ -120,18 +127,23 @@ def _location(node: LexborNode, venue: LexborNode | None) -> MediaParts:
     lat, long = (float(match.group(1)), float(match.group(2))) if match else (None, None)
     if venue is None:
         return "geo", {"lat": lat, "long": long}, []
-    info = {"lat": lat, "long": long,
-            "title": _text(venue, ".tgme_widget_message_venue_title"),
-            "address": _text(venue, ".tgme_widget_message_venue_address")}  # fmt: skip
+    info = {
+        "lat": lat,
+        "long": long,
+        "title": _text(venue, ".tgme_widget_message_venue_title"),
+        "address": _text(venue, ".tgme_widget_message_venue_address"),
+    }
     return "venue", info, []
 
 
 def webpage(node: LexborNode) -> MediaParts:
     """A `tgme_widget_message_link_preview`."""
     info: dict[str, Any] = {"url": node.attributes.get("href")}
-    for key, selector in (("site_name", ".link_preview_site_name"),
-                          ("title", ".link_preview_title"),
-                          ("description", ".link_preview_description")):  # fmt: skip
+    for key, selector in (
+        ("site_name", ".link_preview_site_name"),
+        ("title", ".link_preview_title"),
+        ("description", ".link_preview_description"),
+    ):
         value = _text(node, selector)
         if value:
             info[key] = value
@@ -141,13 +153,18 @@ def webpage(node: LexborNode) -> MediaParts:
 
 Index = dict[str, LexborNode]
 INDEXED = (
-    "tgme_widget_message_photo_wrap", "tgme_widget_message_roundvideo_player",
-    "tgme_widget_message_video_player", "tgme_widget_message_voice_player",
-    "tgme_widget_message_sticker_wrap", "tgme_widget_message_document_wrap",
-    "tgme_widget_message_poll", "tgme_widget_message_location_wrap",
-    "tgme_widget_message_link_preview", "tgme_widget_message_venue_wrap",
+    "tgme_widget_message_photo_wrap",
+    "tgme_widget_message_roundvideo_player",
+    "tgme_widget_message_video_player",
+    "tgme_widget_message_voice_player",
+    "tgme_widget_message_sticker_wrap",
+    "tgme_widget_message_document_wrap",
+    "tgme_widget_message_poll",
+    "tgme_widget_message_location_wrap",
+    "tgme_widget_message_link_preview",
+    "tgme_widget_message_venue_wrap",
     "tgme_widget_message_voters",
-)  # fmt: skip
+)
 
 
 def index(node: LexborNode, classes: tuple[str, ...]) -> Index:

@@ -11,9 +11,19 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
-_SIMPLE = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-           "s": "strike", "del": "strike", "code": "code", "pre": "pre",
-           "tg-spoiler": "spoiler", "blockquote": "blockquote"}  # fmt: skip
+_SIMPLE = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "s": "strike",
+    "del": "strike",
+    "code": "code",
+    "pre": "pre",
+    "tg-spoiler": "spoiler",
+    "blockquote": "blockquote",
+}
 
 
 def utf16_len(text: str) -> int:
@@ -64,8 +74,7 @@ class _Builder:
         if tag == "tg-emoji":
             self.add(node.text(deep=True))
             emoji_id = node.attributes.get("emoji-id") or "0"
-            entity: dict[str, Any] | None = {"type": "custom_emoji",
-                                             "document_id": int(emoji_id)}  # fmt: skip
+            entity: dict[str, Any] | None = {"type": "custom_emoji", "document_id": int(emoji_id)}
         else:
             self.walk(node)
             entity = None

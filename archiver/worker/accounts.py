@@ -159,8 +159,11 @@ class AccountPool:
         """Stop using ``account`` for good (signed out or deactivated)."""
         if account.retired is None:
             account.retired = reason
-            log.error("account %s can no longer be used (%s); its channels move to the "
-                      "other accounts", account.name, reason)  # fmt: skip
+            log.error(
+                "account %s can no longer be used (%s); its channels move to the other accounts",
+                account.name,
+                reason,
+            )
 
 
 async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
@@ -183,8 +186,12 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
                 continue
             break
         except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
-            log.info("account %s cannot look channel %s up yet (%s)", account.name, channel.id,
-                     exc.__class__.__name__)  # fmt: skip
+            log.info(
+                "account %s cannot look channel %s up yet (%s)",
+                account.name,
+                channel.id,
+                exc.__class__.__name__,
+            )
             break
         if known is None:
             await record_lost(ctx, account, channel, "cannot find it by id or username")
@@ -202,8 +209,12 @@ async def assign(ctx: WorkerContext, channel: Channel) -> TelegramAccount:
                 detail = {"account": account.name, "previous": before}
                 await add_event(conn, channel.id, "account_changed", ctx.now(), detail)
         if before is not None:
-            log.warning("channel %s: now archived with account %s instead of %s", channel.id,
-                        account.name, before)  # fmt: skip
+            log.warning(
+                "channel %s: now archived with account %s instead of %s",
+                channel.id,
+                account.name,
+                before,
+            )
         pool.recorded[channel.id] = account
     return account
 
@@ -273,8 +284,13 @@ async def record_lost(
     account.lost[channel.id] = detail
     if ctx.accounts.assigned.get(channel.id) is account:
         del ctx.accounts.assigned[channel.id]
-    log.warning("account %s lost access to channel %s (%s): %s", account.name, channel.id,
-                channel.title, detail)  # fmt: skip
+    log.warning(
+        "account %s lost access to channel %s (%s): %s",
+        account.name,
+        channel.id,
+        channel.title,
+        detail,
+    )
     async with ctx.write() as conn:
         await set_lost(conn, channel.id, account.name, detail, ctx.now())
         event = {"account": account.name, "detail": detail}

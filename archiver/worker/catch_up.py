@@ -128,8 +128,13 @@ async def _apply(ctx: WorkerContext, channel: Channel, diff: Any, found: CatchUp
             values["synced_max_id"] = max(state.synced_max_id, *new_ids)
         await update_sync_state(conn, channel.id, **values)
     if saved.inserted or saved.edited or deleted:
-        log.info("channel %s: %d new, %d edited, %d deleted since the last look",
-                 channel.id, saved.inserted, saved.edited, len(deleted))  # fmt: skip
+        log.info(
+            "channel %s: %d new, %d edited, %d deleted since the last look",
+            channel.id,
+            saved.inserted,
+            saved.edited,
+            len(deleted),
+        )
     return _add(found, new=saved.inserted, edited=saved.edited, deleted=len(deleted))
 
 
@@ -137,8 +142,7 @@ async def _too_long(
     ctx: WorkerContext, account: TelegramAccount, channel: Channel, diff: Any, found: CatchUp
 ) -> CatchUp:
     """Too much happened since the last look: restart from the dialog's pts and backfill."""
-    log.info("channel %s: too much happened since the last look; fetching its history",
-             channel.id)  # fmt: skip
+    log.info("channel %s: too much happened since the last look; fetching its history", channel.id)
     rows = [r for r in (message_row(m, channel.id) for m in diff.messages) if r is not None]
     async with ctx.write() as conn:
         await save_messages(conn, rows, ctx.now())

@@ -60,9 +60,12 @@ def next_state(
         return Transition(state)  # too soon after the last signal to count again
     count = state.signal_count + 1
     signalled = dataclasses.replace(
-        state, reason=obs.reason, signal_count=count,
-        signal_first_at=state.signal_first_at or now, signal_last_at=now,
-    )  # fmt: skip
+        state,
+        reason=obs.reason,
+        signal_count=count,
+        signal_first_at=state.signal_first_at or now,
+        signal_last_at=now,
+    )
     detail = {"reason": obs.reason, "detail": obs.detail, "confirmations": count}
     if state.status == "erased":
         return Transition(signalled)

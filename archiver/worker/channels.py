@@ -120,8 +120,7 @@ async def rehash(ctx: WorkerContext, account: TelegramAccount, channel: Channel)
     fresh = next((c.access_hash for c in found.chats if c.id == channel.id), None)
     if fresh is None or fresh == account.access_hash(channel):
         return None
-    log.info("channel %s: stored access hash refused; using the one its username gives",
-             channel.id)  # fmt: skip
+    log.info("channel %s: stored access hash refused; using the one its username gives", channel.id)
     account.hashes[channel.id] = fresh
     async with ctx.write() as conn:
         if account is not ctx.accounts.primary:

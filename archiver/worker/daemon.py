@@ -110,12 +110,19 @@ class LeasedChannels:
         except (sa_exc.DBAPIError, OSError) as exc:
             if _disk_trouble(exc):
                 raise
-            log.warning("cannot renew channel leases (%s); retrying in %d s",
-                        f"{exc.__class__.__name__}: {exc}"[:200], every)  # fmt: skip
+            log.warning(
+                "cannot renew channel leases (%s); retrying in %d s",
+                f"{exc.__class__.__name__}: {exc}"[:200],
+                every,
+            )
             return
         if change.gained or change.lost:
-            log.info("worker %s holds %d of %d channels", self.keeper.worker_id,
-                     len(self.keeper.held), len(self.channels))  # fmt: skip
+            log.info(
+                "worker %s holds %d of %d channels",
+                self.keeper.worker_id,
+                len(self.keeper.held),
+                len(self.channels),
+            )
 
 
 async def run_daemon(
@@ -144,15 +151,25 @@ async def run_daemon(
                     keep_signing(ctx.engine, data_dir, every, ctx.stopping, ctx.clock)
                 )
             if ctx.config.evidence.tsa_urls:
-                group.create_task(keep_timestamping(
-                    ctx.engine, ctx.config.evidence.tsa_urls, ctx.config.evidence.head_interval,
-                    ctx.stopping,
-                ))  # fmt: skip
+                group.create_task(
+                    keep_timestamping(
+                        ctx.engine,
+                        ctx.config.evidence.tsa_urls,
+                        ctx.config.evidence.head_interval,
+                        ctx.stopping,
+                    )
+                )
             if ctx.config.evidence.witness_urls:
-                group.create_task(keep_witnessing(
-                    ctx.engine, ctx.config.storage.data_dir, ctx.config.evidence.witness_urls,
-                    ctx.config.evidence.witness_interval, ctx.stopping, ctx.clock,
-                ))  # fmt: skip
+                group.create_task(
+                    keep_witnessing(
+                        ctx.engine,
+                        ctx.config.storage.data_dir,
+                        ctx.config.evidence.witness_urls,
+                        ctx.config.evidence.witness_interval,
+                        ctx.stopping,
+                        ctx.clock,
+                    )
+                )
             if until is not None:
                 group.create_task(_stop_when(ctx, until, check_every))
             await leased.hold(group)
@@ -181,8 +198,9 @@ async def _leased_loop(
         try:
             await _channel_loop(ctx, channel, run.wake, limit, run.stop, follow)
         except LeaseLost:
-            log.warning("channel %s: lease no longer ours; this worker stops archiving it",
-                        channel.id)  # fmt: skip
+            log.warning(
+                "channel %s: lease no longer ours; this worker stops archiving it", channel.id
+            )
 
 
 async def _keep_connected(ctx: WorkerContext, every: float = 2.0) -> None:
@@ -240,8 +258,12 @@ async def _channel_loop(
             channel = await _channel_pass(ctx, account, channel, due, now, wake, limit, follow)
         except errors.FloodWaitError as exc:
             if pool.rest(account, exc.seconds, channel.id):
-                log.warning("channel %s: account %s must wait %d s; another account goes on",
-                            channel.id, account.name, exc.seconds)  # fmt: skip
+                log.warning(
+                    "channel %s: account %s must wait %d s; another account goes on",
+                    channel.id,
+                    account.name,
+                    exc.seconds,
+                )
             else:
                 log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)
                 due.poll = due.reconcile = loop.time() + exc.seconds
@@ -256,8 +278,9 @@ async def _channel_loop(
             backoff = min(2.0**failures, 60.0, max(archive.poll_interval, 1.0))
             log.warning("channel %s: %s (retrying in %.0f s)", channel.id, detail, backoff)
             async with ctx.write() as conn:
-                await update_sync_state(conn, channel.id, last_error=detail,
-                                        last_error_at=ctx.now())  # fmt: skip
+                await update_sync_state(
+                    conn, channel.id, last_error=detail, last_error_at=ctx.now()
+                )
             retry = loop.time() + backoff
             due.poll = max(due.poll, retry)
             due.reconcile = max(due.reconcile, retry)

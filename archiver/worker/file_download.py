@@ -39,8 +39,9 @@ class FileGone(Exception):
 class FileDownload:
     """Fetch the missing parts of one file (``source``) into ``partial``."""
 
-    def __init__(self, dcs: DcConnections, source: FileSource, partial: PartialFile,
-                 refresh: Refresh) -> None:  # fmt: skip
+    def __init__(
+        self, dcs: DcConnections, source: FileSource, partial: PartialFile, refresh: Refresh
+    ) -> None:
         self._dcs = dcs
         self.source = source
         self._partial = partial
@@ -53,8 +54,12 @@ class FileDownload:
         queue = deque(self._partial.missing())
         fetched = len(queue)
         if self._partial.done and queue:
-            log.info("resuming file %s at %d of %d parts", self.source.file_id,
-                     len(self._partial.done), self._partial.parts)  # fmt: skip
+            log.info(
+                "resuming file %s at %d of %d parts",
+                self.source.file_id,
+                len(self._partial.done),
+                self._partial.parts,
+            )
 
         async def worker() -> None:
             while queue:

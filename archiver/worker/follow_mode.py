@@ -60,8 +60,9 @@ async def settle_mode(ctx: WorkerContext, account: TelegramAccount, channel: Cha
             log.warning(
                 "channel %s: account %s is in as many channels as Telegram allows "
                 "(CHANNELS_TOO_MUCH); polling it instead of joining",
-                channel.username or channel.id, name,
-            )  # fmt: skip
+                channel.username or channel.id,
+                name,
+            )
             values["follow_mode"] = "poll"
         else:
             values["joined_account"] = name

@@ -48,9 +48,15 @@ async def history_page(
     if offset_id and floor and offset_id - floor <= 1:
         return HistoryPage([], None)
     request = functions.messages.GetHistoryRequest(
-        peer=peer, offset_id=offset_id, offset_date=None, add_offset=0, limit=PAGE_SIZE,
-        max_id=0, min_id=0, hash=0,
-    )  # fmt: skip
+        peer=peer,
+        offset_id=offset_id,
+        offset_date=None,
+        add_offset=0,
+        limit=PAGE_SIZE,
+        max_id=0,
+        min_id=0,
+        hash=0,
+    )
     client = account.client
     gate = _takeout_gate(ctx, client, priority)
     with request_priority(priority):
@@ -81,8 +87,9 @@ async def _record_notice(ctx: WorkerContext, account: TelegramAccount, gate: Tak
     gate.notice_due = False
     async with ctx.write() as conn:
         if gate.delayed_until is not None:
-            await set_notice(conn, account.name, TAKEOUT_NOTICE, DELAY_NOTICE,
-                             gate.delayed_until, ctx.now())  # fmt: skip
+            await set_notice(
+                conn, account.name, TAKEOUT_NOTICE, DELAY_NOTICE, gate.delayed_until, ctx.now()
+            )
         else:
             await clear_notice(conn, account.name, TAKEOUT_NOTICE)
 

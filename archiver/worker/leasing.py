@@ -95,9 +95,13 @@ class LeaseKeeper:
             holders = {lease.worker_id for lease in (await list_leases(conn)).values()}
             wanted = [cid for cid in self.channel_ids if cid not in held]
             taken = await take_leases(
-                conn, self.worker_id, wanted, room, archive.lease_duration,
+                conn,
+                self.worker_id,
+                wanted,
+                room,
+                archive.lease_duration,
                 dead_workers=dead_local_workers(holders - {self.worker_id}),
-            )  # fmt: skip
+            )
             now = self.ctx.now()
             for lease in taken:
                 held[lease.channel_id] = lease.taken_at

@@ -98,9 +98,12 @@ class LiveFollow:
             )
         if not self._warned and intervals and max(intervals.values()) > live.max_poll_interval:
             self._warned = True
-            log.warning("live.poll_budget (%d a minute) is too small to poll every channel "
-                        "within live.max_poll_interval (%d s)", live.poll_budget,
-                        live.max_poll_interval)  # fmt: skip
+            log.warning(
+                "live.poll_budget (%d a minute) is too small to poll every channel "
+                "within live.max_poll_interval (%d s)",
+                live.poll_budget,
+                live.max_poll_interval,
+            )
         self.intervals = intervals
         self._planned_at = time.monotonic()
         self._dirty = False

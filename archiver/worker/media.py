@@ -83,8 +83,9 @@ async def download_channel_media(
             for f in page:
                 if f.kind not in kinds or max_bytes == 0 or (f.size or 0) > max_bytes:
                     async with ctx.write() as conn:
-                        await mark_file_status(conn, f.media_id, "skipped", ctx.now(),
-                                               "media policy")  # fmt: skip
+                        await mark_file_status(
+                            conn, f.media_id, "skipped", ctx.now(), "media policy"
+                        )
                     result.skipped += 1
                 else:
                     wanted.append(f)
@@ -92,15 +93,20 @@ async def download_channel_media(
                 ids = sorted({f.msg_id for f in wanted})
                 fetched = await account.client.get_messages(peer, ids=ids)
                 by_id = {m.id: m for m in fetched if m is not None}
-                jobs = [_download_slot(ctx, account, dcs, peer, by_id.get(f.msg_id), f)
-                        for f in wanted]  # fmt: skip
+                jobs = [
+                    _download_slot(ctx, account, dcs, peer, by_id.get(f.msg_id), f) for f in wanted
+                ]
                 outcomes = await asyncio.gather(*jobs, return_exceptions=True)
                 _add_up(ctx, channel, result, outcomes)
     return result
 
 
-def _add_up(ctx: WorkerContext, channel: Channel, result: MediaResult,
-            outcomes: list[int | BaseException | None]) -> None:  # fmt: skip
+def _add_up(
+    ctx: WorkerContext,
+    channel: Channel,
+    result: MediaResult,
+    outcomes: list[int | BaseException | None],
+) -> None:
     """Count a page's downloads; a flood wait or a lost lease goes on up to the caller."""
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
@@ -113,18 +119,28 @@ def _add_up(ctx: WorkerContext, channel: Channel, result: MediaResult,
             ctx.reporter.advanced(channel.id, media_bytes=outcome)
 
 
-async def _download_slot(ctx: WorkerContext, account: TelegramAccount, dcs: DcConnections,
-                         peer: types.InputPeerChannel, message: Any, f: PendingFile
-                         ) -> int | None:  # fmt: skip
+async def _download_slot(
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    dcs: DcConnections,
+    peer: types.InputPeerChannel,
+    message: Any,
+    f: PendingFile,
+) -> int | None:
     async with ctx.media_slots:
         if ctx.stopping.is_set():
             return None
         return await _download_one(ctx, account, dcs, peer, message, f)
 
 
-async def _download_one(ctx: WorkerContext, account: TelegramAccount, dcs: DcConnections,
-                        peer: types.InputPeerChannel, message: Any, f: PendingFile
-                        ) -> int | None:  # fmt: skip
+async def _download_one(
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    dcs: DcConnections,
+    peer: types.InputPeerChannel,
+    message: Any,
+    f: PendingFile,
+) -> int | None:
     """Download one file; returns its size, or None when it failed (recorded for retry)."""
     if message is None or isinstance(message, types.MessageEmpty):
         await _fail(ctx, f, "message no longer on Telegram", gone=True)
@@ -158,13 +174,18 @@ async def _download_one(ctx: WorkerContext, account: TelegramAccount, dcs: DcCon
     return stored.size
 
 
-async def _in_parts(ctx: WorkerContext, account: TelegramAccount, dcs: DcConnections,
-                    peer: types.InputPeerChannel, f: PendingFile, source: FileSource, ext: str
-                    ) -> StoredFile:  # fmt: skip
+async def _in_parts(
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    dcs: DcConnections,
+    peer: types.InputPeerChannel,
+    f: PendingFile,
+    source: FileSource,
+    ext: str,
+) -> StoredFile:
     """Fetch the file's missing parts (resuming an earlier run's), then store it whole."""
     assert source.size is not None
-    partial = PartialFile(partial_dir(ctx), partial_key(f), source.file_id, source.size,
-                          PART_SIZE)  # fmt: skip
+    partial = PartialFile(partial_dir(ctx), partial_key(f), source.file_id, source.size, PART_SIZE)
 
     async def refresh() -> FileSource | None:
         message = await account.client.get_messages(peer, ids=f.msg_id)
@@ -179,8 +200,9 @@ async def _in_parts(ctx: WorkerContext, account: TelegramAccount, dcs: DcConnect
     return stored
 
 
-async def _whole(ctx: WorkerContext, account: TelegramAccount, message: Any, f: PendingFile,
-                 ext: str) -> StoredFile:  # fmt: skip
+async def _whole(
+    ctx: WorkerContext, account: TelegramAccount, message: Any, f: PendingFile, ext: str
+) -> StoredFile:
     """A file whose size Telegram did not give: Telethon's own sequential download."""
     writer = ctx.media.open_writer(ext)
     try:

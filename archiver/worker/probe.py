@@ -32,9 +32,13 @@ from archiver.worker.context import WorkerContext
 log = logging.getLogger(__name__)
 
 _INCONCLUSIVE = (
-    errors.FloodWaitError, errors.ServerError, errors.TimedOutError, ConnectionError,
-    TimeoutError, OSError,
-)  # fmt: skip
+    errors.FloodWaitError,
+    errors.ServerError,
+    errors.TimedOutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
 
 
 def observe_chat(chat: object) -> Observation:
@@ -128,8 +132,9 @@ async def agreed_probe(
             continue
         if answer[0].kind == "ok":
             obs = seen[0]
-            await record_lost(ctx, mine, channel, f"{obs.reason}: {obs.detail}; {other.name} "
-                              "still reads it")  # fmt: skip
+            await record_lost(
+                ctx, mine, channel, f"{obs.reason}: {obs.detail}; {other.name} still reads it"
+            )
             return answer
         if answer[0].kind == "inconclusive":
             doubts.append(f"{other.name}: {answer[0].detail}")
@@ -166,25 +171,38 @@ async def record_observation(
         before = ChannelState(
             status=current.status if current else "active",
             reason=current.status_reason if current else None,
-            signal_count=state.signal_count, signal_first_at=state.signal_first_at,
+            signal_count=state.signal_count,
+            signal_first_at=state.signal_first_at,
             signal_last_at=state.signal_last_at,
             erased_at=current.erased_at if current else None,
-        )  # fmt: skip
+        )
         now = ctx.now()
-        transition = next_state(before, obs, now, confirmations=archive.erasure_confirmations,
-                                interval=archive.erasure_check_interval)  # fmt: skip
+        transition = next_state(
+            before,
+            obs,
+            now,
+            confirmations=archive.erasure_confirmations,
+            interval=archive.erasure_check_interval,
+        )
         after = transition.state
         if isinstance(chat, types.Channel) and obs.kind == "ok":
             await upsert_channel(conn, channel_row(chat), now)
         await update_sync_state(
-            conn, channel.id, signal=after.reason if after.signal_count else None,
-            signal_count=after.signal_count, signal_first_at=after.signal_first_at,
+            conn,
+            channel.id,
+            signal=after.reason if after.signal_count else None,
+            signal_count=after.signal_count,
+            signal_first_at=after.signal_first_at,
             signal_last_at=after.signal_last_at,
-        )  # fmt: skip
+        )
         if transition.changed or after.status != before.status:
-            fields = {"status": after.status, "status_reason": after.reason,
-                      "status_changed_at": now, "erased_at": after.erased_at,
-                      "status_detail": obs.detail}  # fmt: skip
+            fields = {
+                "status": after.status,
+                "status_reason": after.reason,
+                "status_changed_at": now,
+                "erased_at": after.erased_at,
+                "status_detail": obs.detail,
+            }
             await set_channel_fields(conn, channel.id, **fields)
         for kind, detail in transition.events:
             await add_event(conn, channel.id, kind, now, detail)

@@ -163,8 +163,9 @@ async def _keep_renewed(ctx: WorkerContext, keeper: LeaseKeeper) -> None:
         try:
             await keeper.renew()
         except (sa_exc.DBAPIError, OSError) as exc:
-            log.warning("cannot renew channel leases (%s); retrying in %d s",
-                        _describe(exc)[:200], every)  # fmt: skip
+            log.warning(
+                "cannot renew channel leases (%s); retrying in %d s", _describe(exc)[:200], every
+            )
 
 
 async def _release(keeper: LeaseKeeper) -> None:
@@ -172,8 +173,9 @@ async def _release(keeper: LeaseKeeper) -> None:
     try:
         await keeper.release()
     except (sa_exc.DBAPIError, OSError) as exc:
-        log.warning("cannot release channel leases (%s); they expire on their own",
-                    _describe(exc)[:200])  # fmt: skip
+        log.warning(
+            "cannot release channel leases (%s); they expire on their own", _describe(exc)[:200]
+        )
 
 
 async def _sync_one(
@@ -245,8 +247,12 @@ async def _attempt_with(
         outcome.media_bytes += media.bytes
     except errors.FloodWaitError as exc:
         if pool.rest(account, exc.seconds, channel.id):
-            log.warning("channel %s: account %s must wait %d s; another account goes on",
-                        channel.id, account.name, exc.seconds)  # fmt: skip
+            log.warning(
+                "channel %s: account %s must wait %d s; another account goes on",
+                channel.id,
+                account.name,
+                exc.seconds,
+            )
             return False
         log.warning("flood wait of %d s on channel %s", exc.seconds, channel.id)
         await _record(ctx, channel.id, f"flood wait {exc.seconds} s", paused=exc.seconds)

@@ -70,8 +70,9 @@ async def add_both_channel(ctx: WorkerContext, text: str) -> AddResult:
     return AddResult(text, channel, already=result.already)
 
 
-async def sync_web(ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome, *,
-                   witness: bool = True) -> None:  # fmt: skip
+async def sync_web(
+    ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome, *, witness: bool = True
+) -> None:
     """One t.me/s pass over `channel` into `outcome`; faults end as "error", never as news.
     `witness`: feed what t.me showed to the erasure state machine (False for a "both"
     channel, whose probe combines both sources itself)."""

@@ -26,8 +26,11 @@ def page_observation(page: PreviewPage) -> Observation:
         notice = page.notice or ""
         reason = "restricted" if "country" in notice.lower() else "banned"
         return Observation("signal", reason, f"t.me: blocked notice: {notice}")
-    shown = {"nobody": "the plain \"Contact @name\" page", "user": "a user's or bot's page",
-             "channel": "a channel page without preview"}[page.kind]  # fmt: skip
+    shown = {
+        "nobody": 'the plain "Contact @name" page',
+        "user": "a user's or bot's page",
+        "channel": "a channel page without preview",
+    }[page.kind]
     return Observation("signal", REASONS[page.kind], f"t.me: {shown}")
 
 
@@ -46,8 +49,9 @@ def combine(seen: dict[str, Observation]) -> Observation:
     """One observation from several sources: ok if any source reads the channel; a signal
     only if every source that gave an answer saw one (the first one's reason); else
     inconclusive. The detail names what each source saw."""
-    detail = "; ".join(f"{source}: {obs.kind} ({obs.detail or obs.reason or ''})"
-                       for source, obs in seen.items())  # fmt: skip
+    detail = "; ".join(
+        f"{source}: {obs.kind} ({obs.detail or obs.reason or ''})" for source, obs in seen.items()
+    )
     answers = [obs for obs in seen.values() if obs.kind != "inconclusive"]
     if any(obs.kind == "ok" for obs in answers):
         return Observation("ok", detail=detail)

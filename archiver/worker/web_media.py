@@ -54,8 +54,9 @@ async def download_web_media(ctx: WorkerContext, channel: Channel) -> MediaResul
             saved = await ctx.media.put([data], extension_for(f.mime, f.file_name))
             mime = choose_mime(f.mime, saved.sniffed_mime)
             async with ctx.write() as conn:
-                await record_file(conn, saved.sha256, saved.size, mime, saved.key, ctx.now(),
-                                  f.width, f.height)  # fmt: skip
+                await record_file(
+                    conn, saved.sha256, saved.size, mime, saved.key, ctx.now(), f.width, f.height
+                )
                 await mark_file_stored(conn, f.media_id, saved.sha256, ctx.now())
             stored += 1
             total += saved.size

@@ -96,7 +96,7 @@ def test_env_config_path_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             "[archive]\nlease_duration = 30\nlease_renew_interval = 20\n",
             "archive.lease_renew_interval: expected 1 to 15 seconds (at most half",
         ),
-        ('[export]\ntimezone = "Mars/Olympus"\n', "export.timezone: expected \"local\""),
+        ('[export]\ntimezone = "Mars/Olympus"\n', 'export.timezone: expected "local"'),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -116,8 +116,10 @@ def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
 def test_s3_credentials_come_from_the_environment_only() -> None:
     creds = aws_credentials({"AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret"})
     assert (creds.access_key_id, creds.secret_access_key, creds.session_token) == (
-        "id", "secret", None,
-    )  # fmt: skip
+        "id",
+        "secret",
+        None,
+    )
     assert "secret" not in repr(creds)
     with pytest.raises(ConfigError) as err:
         aws_credentials({"AWS_ACCESS_KEY_ID": "id"})
@@ -125,13 +127,18 @@ def test_s3_credentials_come_from_the_environment_only() -> None:
 
 
 def test_several_accounts_are_named_after_their_sessions(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[storage]\ndata_dir = "d"\n[[telegram.accounts]]\n'
-                  'session = "a.session"\n[[telegram.accounts]]\nsession = "s/b.session"\n'
-                  'name = "bee"\n')  # fmt: skip
+    path = _write(
+        tmp_path,
+        '[storage]\ndata_dir = "d"\n[[telegram.accounts]]\n'
+        'session = "a.session"\n[[telegram.accounts]]\nsession = "s/b.session"\n'
+        'name = "bee"\n',
+    )
     config = load_config(path, env={})
     data = (tmp_path / "conf" / "d").resolve()
     assert [(a.name, a.session) for a in config.accounts] == [
-        ("a", data / "a.session"), ("bee", data / "s" / "b.session")]  # fmt: skip
+        ("a", data / "a.session"),
+        ("bee", data / "s" / "b.session"),
+    ]
     assert config.session_path == data / "a.session"
     assert config.only_account("bee").accounts == (config.accounts[1],)
     assert config.only_account("x.session").accounts[0].session == data / "x.session"
@@ -145,18 +152,26 @@ def test_one_session_is_one_account(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[telegram]\nsession = "x.session"\naccounts = [{ session = "a.session" }]\n',
-         "telegram.session and telegram.accounts are both set"),
-        ('[telegram]\naccounts = [{ session = "a.session" }, { session = "b/a.session" }]\n',
-         "telegram.accounts[1].name: 'a' names two accounts"),
-        ('[telegram]\naccounts = [{ session = "a.session" }, { session = "a.session", '
-         'name = "b" }]\n', "telegram.accounts[1].session: a.session is used by two accounts"),
-        ('[telegram]\naccounts = [{ name = "a" }]\n',
-         "telegram.accounts[0].session: missing"),
-        ('[telegram]\naccounts = [{ session = "a.session", name = "two words" }]\n',
-         "telegram.accounts[0].name: expected 1 to 128 printable characters"),
+        (
+            '[telegram]\nsession = "x.session"\naccounts = [{ session = "a.session" }]\n',
+            "telegram.session and telegram.accounts are both set",
+        ),
+        (
+            '[telegram]\naccounts = [{ session = "a.session" }, { session = "b/a.session" }]\n',
+            "telegram.accounts[1].name: 'a' names two accounts",
+        ),
+        (
+            '[telegram]\naccounts = [{ session = "a.session" }, { session = "a.session", '
+            'name = "b" }]\n',
+            "telegram.accounts[1].session: a.session is used by two accounts",
+        ),
+        ('[telegram]\naccounts = [{ name = "a" }]\n', "telegram.accounts[0].session: missing"),
+        (
+            '[telegram]\naccounts = [{ session = "a.session", name = "two words" }]\n',
+            "telegram.accounts[0].name: expected 1 to 128 printable characters",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_accounts_are_one_line(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(_write(tmp_path, text), env={})

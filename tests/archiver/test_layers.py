@@ -12,8 +12,11 @@ import archiver
 
 
 def test_no_archiver_module_imports_web() -> None:
-    names = [m.name for m in pkgutil.walk_packages(archiver.__path__, "archiver.")
-             if m.name != "archiver.__main__"]  # fmt: skip
+    names = [
+        m.name
+        for m in pkgutil.walk_packages(archiver.__path__, "archiver.")
+        if m.name != "archiver.__main__"
+    ]
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}:\n"

@@ -90,13 +90,19 @@ def test_session_auth_key_is_redacted_in_every_form(written) -> None:
 
 
 def test_config_secrets_are_registered(tmp_path, written) -> None:
-    config = config_from_dict({
-        "telegram": {"api_id": 1, "api_hash": HASH},
-        "web": {"admin_token": "admin-token-value"},
-        "storage": {"database": "postgresql+asyncpg://tg:db-password-value@localhost/tg"},
-    }, tmp_path)  # fmt: skip
-    env = {"AWS_SECRET_ACCESS_KEY": "aws-secret-key-value", "AWS_SESSION_TOKEN": "aws-token-value",
-           "PGPASSWORD": "pg-password-value"}  # fmt: skip
+    config = config_from_dict(
+        {
+            "telegram": {"api_id": 1, "api_hash": HASH},
+            "web": {"admin_token": "admin-token-value"},
+            "storage": {"database": "postgresql+asyncpg://tg:db-password-value@localhost/tg"},
+        },
+        tmp_path,
+    )
+    env = {
+        "AWS_SECRET_ACCESS_KEY": "aws-secret-key-value",
+        "AWS_SESSION_TOKEN": "aws-token-value",
+        "PGPASSWORD": "pg-password-value",
+    }
     protect_config(config, env)
     log, out = written(registry=SECRETS)
     log.warning("config: %s", config)

@@ -12,9 +12,25 @@ from hypothesis import strategies as st
 from archiver.render import MAX_DEPTH, group_albums, highlight, render_text, safe_url
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "span", "blockquote", "a", "br", "mark"}
-ENTITY_TYPES = ["bold", "italic", "underline", "strike", "code", "pre", "spoiler", "blockquote",
-                "text_url", "url", "email", "mention", "hashtag", "custom_emoji", "unknown",
-                "mention_name", "<script>"]  # fmt: skip
+ENTITY_TYPES = [
+    "bold",
+    "italic",
+    "underline",
+    "strike",
+    "code",
+    "pre",
+    "spoiler",
+    "blockquote",
+    "text_url",
+    "url",
+    "email",
+    "mention",
+    "hashtag",
+    "custom_emoji",
+    "unknown",
+    "mention_name",
+    "<script>",
+]
 
 
 class TagCollector(HTMLParser):
@@ -34,13 +50,27 @@ def tags_of(html: str) -> list[tuple[str, dict]]:
 
 hostile_text = st.text(alphabet=st.sampled_from(list("<>\"'&=/ \nabcيё🔥:;()")), max_size=120)
 entity = st.fixed_dictionaries(
-    {"type": st.sampled_from(ENTITY_TYPES), "offset": st.integers(-5, 130),
-     "length": st.integers(-5, 130)},
-    optional={"url": st.sampled_from(["javascript:alert(1)", "https://ok.example/a?b=\"c'",
-                                      "data:text/html,x", " JAVASCRIPT:x", "tg://resolve",
-                                      "mailto:a@b.c", "//evil", "vbscript:x"]),
-              "language": hostile_text},
-)  # fmt: skip
+    {
+        "type": st.sampled_from(ENTITY_TYPES),
+        "offset": st.integers(-5, 130),
+        "length": st.integers(-5, 130),
+    },
+    optional={
+        "url": st.sampled_from(
+            [
+                "javascript:alert(1)",
+                "https://ok.example/a?b=\"c'",
+                "data:text/html,x",
+                " JAVASCRIPT:x",
+                "tg://resolve",
+                "mailto:a@b.c",
+                "//evil",
+                "vbscript:x",
+            ]
+        ),
+        "language": hostile_text,
+    },
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -73,8 +103,10 @@ def test_highlight_escapes_everything_but_its_marks(text, words) -> None:
 
 
 def test_entities_nest_and_overlap_into_well_formed_html() -> None:
-    html = render_text("abcdef", [{"type": "bold", "offset": 0, "length": 4},
-                                  {"type": "italic", "offset": 2, "length": 4}])  # fmt: skip
+    html = render_text(
+        "abcdef",
+        [{"type": "bold", "offset": 0, "length": 4}, {"type": "italic", "offset": 2, "length": 4}],
+    )
     assert str(html) == "<b>ab<i>cd</i></b><i>ef</i>"
 
 
@@ -129,12 +161,15 @@ def test_ten_thousand_entities_render_well_formed_and_shallow() -> None:
     text = "ab🔥\n<i>" * (n // 2)
     kinds = ENTITY_TYPES[:-1]
     shapes = {
-        "disjoint": [{"type": kinds[i % len(kinds)], "offset": 7 * i, "length": 3}
-                     for i in range(n)],
+        "disjoint": [
+            {"type": kinds[i % len(kinds)], "offset": 7 * i, "length": 3} for i in range(n)
+        ],
         "nested": [{"type": "italic", "offset": i, "length": 4 * n - 2 * i} for i in range(n)],
-        "overlapping": [{"type": kinds[i % len(kinds)], "offset": i, "length": n,
-                         "url": "javascript:x"} for i in range(n)],
-    }  # fmt: skip
+        "overlapping": [
+            {"type": kinds[i % len(kinds)], "offset": i, "length": n, "url": "javascript:x"}
+            for i in range(n)
+        ],
+    }
     for shape, entities in shapes.items():
         html = str(render_text(text, entities))
         checker = well_formed(html)
@@ -147,9 +182,14 @@ def test_ten_thousand_entities_render_well_formed_and_shallow() -> None:
 
 
 def test_offsets_inside_a_surrogate_pair_round_up_to_after_the_character() -> None:
-    html = render_text("a🔥b😀c", [{"type": "bold", "offset": 2, "length": 3},
-                                   {"type": "code", "offset": 6, "length": 1},
-                                   {"type": "italic", "offset": 5, "length": 1}])  # fmt: skip
+    html = render_text(
+        "a🔥b😀c",
+        [
+            {"type": "bold", "offset": 2, "length": 3},
+            {"type": "code", "offset": 6, "length": 1},
+            {"type": "italic", "offset": 5, "length": 1},
+        ],
+    )
     assert str(html) == "a🔥<b>b😀</b><code>c</code>"
 
 
@@ -162,5 +202,7 @@ def test_highlight_of_a_huge_text_shows_the_start() -> None:
 def test_highlight_marks_the_original_letters_of_folded_matches() -> None:
     text = "Die Straße, the ﬁnal word, ёлка and عَرَبِيّة"
     html = str(highlight(text, ["strasse", "final", "елка", "عربيه"]))
-    assert html == ("Die <mark>Straße</mark>, the <mark>ﬁnal</mark> word, <mark>ёлка</mark> "
-                    "and <mark>عَرَبِيّة</mark>")  # fmt: skip
+    assert html == (
+        "Die <mark>Straße</mark>, the <mark>ﬁnal</mark> word, <mark>ёлка</mark> "
+        "and <mark>عَرَبِيّة</mark>"
+    )

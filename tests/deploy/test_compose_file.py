@@ -247,15 +247,27 @@ class Topology:
     def _config(self, c: Container) -> str:
         """The same config, on this machine, following the simulated world, faster."""
         data_dir = c.host_path(CONFIG["storage"]["data_dir"])
-        return to_toml(rewrite_config(CONFIG_TEXT, self.hosts, {
-            "storage": {"data_dir": str(data_dir)},
-            "simulator": {"world": str(self.world.path)},
-            "archive": {"max_channels": 2, "lease_duration": 6, "lease_renew_interval": 1,
-                        "poll_interval": 2, "reconcile_interval": 5,
-                        "erasure_confirmations": 2, "erasure_check_interval": 1},
-            "live": {"poll_budget": 600, "min_poll_interval": 2, "max_poll_interval": 2},
-            "channels": [{"ref": f"@{spec.username}"} for spec in CHANNELS],
-        }))  # fmt: skip
+        return to_toml(
+            rewrite_config(
+                CONFIG_TEXT,
+                self.hosts,
+                {
+                    "storage": {"data_dir": str(data_dir)},
+                    "simulator": {"world": str(self.world.path)},
+                    "archive": {
+                        "max_channels": 2,
+                        "lease_duration": 6,
+                        "lease_renew_interval": 1,
+                        "poll_interval": 2,
+                        "reconcile_interval": 5,
+                        "erasure_confirmations": 2,
+                        "erasure_check_interval": 1,
+                    },
+                    "live": {"poll_budget": 600, "min_poll_interval": 2, "max_poll_interval": 2},
+                    "channels": [{"ref": f"@{spec.username}"} for spec in CHANNELS],
+                },
+            )
+        )
 
     def argv(self, name: str, command: list[str] | None = None) -> list[str]:
         args = list(command or TGMIRROR[name]["command"])
@@ -273,9 +285,15 @@ class Topology:
 
     def run(self, name: str, command: list[str] | None = None, stdin: str = "") -> str:
         c = self.containers[name]
-        done = subprocess.run(self.argv(name, command), cwd=c.host_path(IMAGE.workdir),
-                              env=self.env(name), input=stdin, capture_output=True, text=True,
-                              timeout=120)  # fmt: skip
+        done = subprocess.run(
+            self.argv(name, command),
+            cwd=c.host_path(IMAGE.workdir),
+            env=self.env(name),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, (name, done.stdout, done.stderr)
         return done.stdout
 
@@ -283,9 +301,13 @@ class Topology:
         c = self.containers[name]
         log = (self.tmp / f"{name}.log").open("w")
         self.procs[name] = subprocess.Popen(
-            self.argv(name), cwd=c.host_path(IMAGE.workdir), env=self.env(name),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            self.argv(name),
+            cwd=c.host_path(IMAGE.workdir),
+            env=self.env(name),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     def log(self, name: str) -> str:
         return (self.tmp / f"{name}.log").read_text()
@@ -319,9 +341,13 @@ def _rows(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
 def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -> None:
     world = generate_world(tmp_path / "world.sqlite", seed=9, channels=CHANNELS)
     top = Topology(tmp_path, postgres, s3_host, world)
-    s3 = boto3.client("s3", endpoint_url=f"http://{s3_host}", region_name="us-east-1",
-                      aws_access_key_id=ENV["MINIO_ROOT_USER"],
-                      aws_secret_access_key=ENV["MINIO_ROOT_PASSWORD"])  # fmt: skip
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=f"http://{s3_host}",
+        region_name="us-east-1",
+        aws_access_key_id=ENV["MINIO_ROOT_USER"],
+        aws_secret_access_key=ENV["MINIO_ROOT_PASSWORD"],
+    )
     database = SERVICES["postgres"]["environment"]["POSTGRES_DB"]
     db = f"postgresql://postgres@127.0.0.1:{postgres.port}/{database}"
     expected = {
@@ -333,8 +359,14 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
             service = SERVICES[name]
             if name == "postgres":  # its healthcheck, against the test's server
                 check = service["healthcheck"]["test"][1:]
-                check = [str(postgres.bindir / check[0]), *check[1:], "-h", "127.0.0.1",
-                         "-p", str(postgres.port)]  # fmt: skip
+                check = [
+                    str(postgres.bindir / check[0]),
+                    *check[1:],
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(postgres.port),
+                ]
                 assert subprocess.run(check, capture_output=True).returncode == 0
             elif name == "minio-setup":  # what its `mc mb` does
                 bucket = re.search(r"local/(\S+)", " ".join(service["command"])).group(1)
@@ -347,8 +379,9 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
                 top.start(name)
             elif name in TGMIRROR:
                 top.start(name)
-        sessions = [top.containers[w].host_path("/var/lib/tgmirror/tgmirror.session")
-                    for w in WORKERS]  # fmt: skip
+        sessions = [
+            top.containers[w].host_path("/var/lib/tgmirror/tgmirror.session") for w in WORKERS
+        ]
         assert all(s.is_file() for s in sessions)
 
         def archived() -> bool:
@@ -356,8 +389,9 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
             stored: dict[int, list[int]] = {}
             for r in rows:
                 stored.setdefault(r["channel_id"], []).append(r["msg_id"])
-            waiting = _rows(db, "SELECT count(*) AS n FROM message_media"
-                                " WHERE status IN ('pending', 'failed')")  # fmt: skip
+            waiting = _rows(
+                db, "SELECT count(*) AS n FROM message_media WHERE status IN ('pending', 'failed')"
+            )
             return stored == expected and waiting[0]["n"] == 0
 
         _wait(archived)
@@ -371,14 +405,21 @@ def test_the_topology_archives_and_serves_from_s3(tmp_path, postgres, s3_host) -
         health = SERVICES["web"]["healthcheck"]["test"][1:]  # the web is healthy, as compose sees
         health = program([h.replace(":8000/", f":{top.web_port}/") for h in health])
         _wait(lambda: subprocess.run(health, capture_output=True, timeout=30).returncode == 0)
-        _wait(lambda: any(c["username"] == "vesti_dnya"
-                              for c in httpx.get(f"{base}/api/channels").json()))  # fmt: skip
+        _wait(
+            lambda: any(
+                c["username"] == "vesti_dnya" for c in httpx.get(f"{base}/api/channels").json()
+            )
+        )
         assert httpx.get(f"{base}/vesti_dnya").status_code == 200
         assert httpx.get(f"{base}/field_notes").status_code == 404  # not erased: not shown
-        files = _rows(db, "SELECT DISTINCT f.sha256, f.size FROM media_files f"
-                          " JOIN message_media mm ON mm.sha256 = f.sha256"
-                          " JOIN messages m ON m.id = mm.message_id"
-                          " WHERE m.channel_id = $1", erased)  # fmt: skip
+        files = _rows(
+            db,
+            "SELECT DISTINCT f.sha256, f.size FROM media_files f"
+            " JOIN message_media mm ON mm.sha256 = f.sha256"
+            " JOIN messages m ON m.id = mm.message_id"
+            " WHERE m.channel_id = $1",
+            erased,
+        )
         assert files
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
         for row in files[:5]:

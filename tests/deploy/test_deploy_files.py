@@ -38,8 +38,12 @@ def test_systemd_accepts_the_unit(unit: str, tmp_path: Path) -> None:
         (tmp_path / service).write_text(
             (DEPLOY / service).read_text().replace("/opt/tgmirror/bin/tgmirror", str(tgmirror))
         )
-    verify = subprocess.run(["systemd-analyze", "verify", str(tmp_path / unit)],
-                            capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / unit)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert verify.returncode == 0 and verify.stdout + verify.stderr == "", verify.stderr
 
 
@@ -49,9 +53,14 @@ def mirror_port(archive_copy, tmp_path: Path):
     storage = archive_copy["storage_toml"]
     (tmp_path / "tgmirror.toml").write_text(f"[storage]\n{storage}[web]\nport = {port}\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "tgmirror"), "serve"],
-                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "tgmirror"), "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(lambda: http_status(f"http://127.0.0.1:{port}/") is not None, 60)
     yield port
     proc.send_signal(signal.SIGTERM)
@@ -63,9 +72,26 @@ def nginx(mirror_port: int, tmp_path: Path):
     """The documented site in a minimal nginx main config; returns (http port, https port)."""
     run = tmp_path / "nginx"
     run.mkdir()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", f"/CN={HOST}", "-keyout", str(run / "key.pem"),
-                    "-out", str(run / "cert.pem")], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={HOST}",
+            "-keyout",
+            str(run / "key.pem"),
+            "-out",
+            str(run / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     http_port, https_port = _free_port(), _free_port()
     site = (DEPLOY / "nginx.conf").read_text()
     for old, new in (
@@ -85,8 +111,11 @@ def nginx(mirror_port: int, tmp_path: Path):
         f"uwsgi_temp_path {run}/uwsgi;\nscgi_temp_path {run}/scgi;\n{site}\n}}\n"
     )
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx_bin, "-p", str(run), "-c", str(run / "nginx.conf"),
-                             "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [nginx_bin, "-p", str(run), "-c", str(run / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     def listening() -> bool:
         assert proc.poll() is None, proc.stderr.read()  # nginx refused its config
@@ -103,8 +132,9 @@ def test_nginx_site_serves_the_mirror(nginx, archive_copy) -> None:
     plain = httpx.get(f"http://127.0.0.1:{http_port}/x?y=1", headers={"Host": HOST})
     assert plain.status_code == 301
     assert plain.headers["location"] == f"https://{HOST}/x?y=1"
-    with httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False,
-                      headers={"Host": HOST}, timeout=10) as client:  # fmt: skip
+    with httpx.Client(
+        base_url=f"https://127.0.0.1:{https_port}", verify=False, headers={"Host": HOST}, timeout=10
+    ) as client:
         index = client.get("/")
         assert index.status_code == 200 and "content-security-policy" in index.headers
         # The public address reaches the app through X-Forwarded-Proto and Host:

@@ -45,8 +45,9 @@ async def test_no_wcag_violations(mirror_url, simulated_archive, lang) -> None:
     found = {}
     async with chromium() as browser, browser.page() as page:
         await page.send("Network.enable")
-        await page.send("Network.setCookie", name=COOKIE, value=admin_cookie_value(TOKEN),
-                        url=mirror_url)  # fmt: skip
+        await page.send(
+            "Network.setCookie", name=COOKIE, value=admin_cookie_value(TOKEN), url=mirror_url
+        )
         for name, path in _pages(simulated_archive["ids"]).items():
             joiner = "&" if "?" in path else "?"
             await page.goto(f"{mirror_url}{path}{joiner}lang={lang}")
@@ -78,10 +79,12 @@ async def test_every_image_has_alt_text(mirror_url) -> None:
 async def test_keyboard_reaches_the_content_with_visible_focus(mirror_url) -> None:
     async with chromium() as browser, browser.page() as page:
         await page.goto(mirror_url + "/svobodnye_vesti")
-        await page.send("Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab",
-                        windowsVirtualKeyCode=9)  # fmt: skip
-        await page.send("Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab",
-                        windowsVirtualKeyCode=9)  # fmt: skip
+        await page.send(
+            "Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab", windowsVirtualKeyCode=9
+        )
+        await page.send(
+            "Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab", windowsVirtualKeyCode=9
+        )
         first = await page.evaluate(
             "(() => { const a = document.activeElement; const s = getComputedStyle(a);"
             " return [a.className, a.getAttribute('href'), s.outlineStyle, s.outlineWidth,"
@@ -89,8 +92,18 @@ async def test_keyboard_reaches_the_content_with_visible_focus(mirror_url) -> No
         )
         assert first[0] == "skip" and first[1] == "#content"
         assert first[2] == "solid" and first[3] != "0px" and first[4]  # shown, with a ring
-        await page.send("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter",
-                        windowsVirtualKeyCode=13)  # fmt: skip
-        await page.send("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter",
-                        windowsVirtualKeyCode=13)  # fmt: skip
+        await page.send(
+            "Input.dispatchKeyEvent",
+            type="keyDown",
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+        )
+        await page.send(
+            "Input.dispatchKeyEvent",
+            type="keyUp",
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+        )
         assert await page.evaluate("location.hash") == "#content"

@@ -100,10 +100,16 @@ async def _store_archive(url: str, posts: int) -> None:
         await upsert_channel(conn, ChannelRow(id=5, access_hash=1, title="big"), 1000)
         for start in range(1, posts + 1, 5000):
             rows = [
-                MessageRow(channel_id=5, msg_id=k, date=k, text=f"post number {k}", views=k,
-                           raw=os.urandom(64))
+                MessageRow(
+                    channel_id=5,
+                    msg_id=k,
+                    date=k,
+                    text=f"post number {k}",
+                    views=k,
+                    raw=os.urandom(64),
+                )
                 for k in range(start, min(start + 5000, posts + 1))
-            ]  # fmt: skip
+            ]
             await save_messages(conn, rows, 1000)
     await engine.dispose()
 
@@ -123,9 +129,13 @@ def test_a_killed_copy_resumes_without_duplicates(cli, pg_server, pg_url, tmp_pa
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     proc = subprocess.Popen(
-        [str(script), "migrate-db", "--to", pg_url], cwd=home, env=env,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [str(script), "migrate-db", "--to", pg_url],
+        cwd=home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         while proc.poll() is None and _copied_messages(pg_server, pg_url) < 2000:
             pass

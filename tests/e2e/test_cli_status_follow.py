@@ -44,9 +44,14 @@ def test_status_shows_follow_mode_and_time_since_last_check(cli, cli_db, tmp_pat
     assert before == {}  # nothing added yet: `run` adds the channels of the config
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
-    proc = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         query = "SELECT COUNT(*) FROM sync_state WHERE last_check_at IS NOT NULL"
         wait_for(lambda: archive_sql.column(cli_db.url, query) == [2], seconds=30, every=0.2)

@@ -14,15 +14,35 @@ def _config(tmp_path: Path, storage: str) -> Path:
 
 def test_export_then_import_elsewhere(cli, archive_copy, cli_database, tmp_path: Path) -> None:
     conf = _config(tmp_path, archive_copy["storage_toml"])
-    out = cli("--config", str(conf), "export", "@svobodnye_vesti", "--format", "tdesktop",
-              "--out", str(tmp_path / "exp"))  # fmt: skip
+    out = cli(
+        "--config",
+        str(conf),
+        "export",
+        "@svobodnye_vesti",
+        "--format",
+        "tdesktop",
+        "--out",
+        str(tmp_path / "exp"),
+    )
     assert out.returncode == 0, out.stderr
     assert "Exported" in out.stdout and (tmp_path / "exp" / "result.json").is_file()
-    refused = cli("--config", str(conf), "export", "@svobodnye_vesti", "--out",
-                  str(tmp_path / "exp"))  # fmt: skip
+    refused = cli(
+        "--config", str(conf), "export", "@svobodnye_vesti", "--out", str(tmp_path / "exp")
+    )
     assert refused.returncode == 1 and "use --update" in refused.stderr
-    jsonl = cli("--config", str(conf), "export", "@open_wire", "--format", "jsonl", "--no-media",
-                "--since", "2020-01-01", "--out", str(tmp_path / "j"))  # fmt: skip
+    jsonl = cli(
+        "--config",
+        str(conf),
+        "export",
+        "@open_wire",
+        "--format",
+        "jsonl",
+        "--no-media",
+        "--since",
+        "2020-01-01",
+        "--out",
+        str(tmp_path / "j"),
+    )
     assert jsonl.returncode == 0
     first = json.loads((tmp_path / "j" / "messages.jsonl").read_text().splitlines()[0])
     assert first["id"] >= 1

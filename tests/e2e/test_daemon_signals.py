@@ -34,8 +34,11 @@ ref = "@busy_feed"
 
 
 def _setup(cli, tmp_path: Path, database: str) -> World:
-    world = generate_world(tmp_path / "world.sqlite", seed=9, channels=[
-        ChannelSpec("busy_feed", "Busy feed", lang="en", posts=4000, media=False)])  # fmt: skip
+    world = generate_world(
+        tmp_path / "world.sqlite",
+        seed=9,
+        channels=[ChannelSpec("busy_feed", "Busy feed", lang="en", posts=4000, media=False)],
+    )
     (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=database))
     assert cli("db", "upgrade").returncode == 0
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
@@ -46,9 +49,15 @@ def _start(tmp_path: Path, web: bool = False) -> subprocess.Popen:
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     args = [str(script), "run"] if web else [str(script), "run", "--no-web"]
-    return subprocess.Popen(args, cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    return subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _stored(url: str, channel_id: int) -> list[int]:

@@ -19,8 +19,10 @@ from waiting import poll_until
 
 from archiver.simulator import ChannelSpec, Document, World, generate_world
 
-CONFIG = '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}' \
-         '[[channels]]\nref = "@big_one"\n'  # fmt: skip
+CONFIG = (
+    '[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
+    '[[channels]]\nref = "@big_one"\n'
+)
 
 
 def _small_disk() -> None:
@@ -31,8 +33,11 @@ def _small_disk() -> None:
 def _signed_in(cli, tmp_path: Path, database: str) -> tuple[World, Path, dict[str, str]]:
     """A 3,000-post world with media, a migrated database and a session; the command and
     the environment to run ``tgmirror`` with."""
-    world = generate_world(tmp_path / "world.sqlite", seed=2, channels=[
-        ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)])  # fmt: skip
+    world = generate_world(
+        tmp_path / "world.sqlite",
+        seed=2,
+        channels=[ChannelSpec("big_one", "Big", lang="en", posts=3000, media=True)],
+    )
     if database:  # PostgreSQL: see the module's docstring
         report = Document(os.urandom(1_500_000), "application/pdf", file_name="report.pdf")
         world.post(world.channel_id("big_one"), text="a large report", media=report, push=False)
@@ -45,8 +50,15 @@ def _signed_in(cli, tmp_path: Path, database: str) -> tuple[World, Path, dict[st
 
 def test_full_disk_stops_cleanly_and_sync_resumes(cli, cli_db, tmp_path: Path) -> None:
     world, script, env = _signed_in(cli, tmp_path, cli_db.setting)
-    full = subprocess.run([str(script), "sync"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, preexec_fn=_small_disk, timeout=120)  # fmt: skip
+    full = subprocess.run(
+        [str(script), "sync"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_disk,
+        timeout=120,
+    )
     assert full.returncode == 1
     lines = full.stderr.strip().splitlines()
     assert len(lines) == 1 and "the disk may be full" in lines[0], full.stderr
@@ -64,16 +76,28 @@ def test_full_disk_stops_the_daemon_with_one_line_and_it_resumes(
     cli, cli_db, tmp_path: Path
 ) -> None:
     world, script, env = _signed_in(cli, tmp_path, cli_db.setting)
-    full = subprocess.run([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, preexec_fn=_small_disk,
-                          timeout=120)  # fmt: skip
+    full = subprocess.run(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_disk,
+        timeout=120,
+    )
     assert full.returncode == 1  # a supervisor (systemd) restarts it once space is back
     assert "Traceback" not in full.stderr
     last = full.stderr.strip().splitlines()[-1]
     assert last.startswith("error:") and "the disk may be full" in last, full.stderr
-    resumed = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    resumed = subprocess.Popen(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     cid = world.channel_id("big_one")
     expected = sorted(m["msg_id"] for m in world.messages(cid, include_deleted=False))
 

@@ -28,9 +28,12 @@ async def _media_post(archive: dict) -> tuple[str, int]:
     from archive_sql import one
 
     url = archive["config"].database_url
-    found = one(url, "SELECT m.msg_id FROM messages m JOIN message_media f ON f.message_id = m.id"
-                " WHERE m.channel_id = :ru AND f.sha256 IS NOT NULL ORDER BY m.msg_id",
-                ru=archive["ru"])  # fmt: skip
+    found = one(
+        url,
+        "SELECT m.msg_id FROM messages m JOIN message_media f ON f.message_id = m.id"
+        " WHERE m.channel_id = :ru AND f.sha256 IS NOT NULL ORDER BY m.msg_id",
+        ru=archive["ru"],
+    )
     assert found is not None
     return str(archive["ru"]), found[0]
 
@@ -102,16 +105,29 @@ async def test_docs_check_with_openssl_sha256sum_and_the_script(archive_copy, tm
     zipfile.ZipFile(__import__("io").BytesIO(data)).extractall(folder)
     doc = (Path(__file__).parents[2] / "docs" / "evidence.md").read_text()
     (folder / "check_bundle.py").write_text(re.search(r"```python\n(.*?)```", doc, re.S)[1])
-    openssl = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin",
-               "-in", "head.msg", "-sigfile", "head.sig"]  # fmt: skip
+    openssl = [
+        "openssl",
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "key.pem",
+        "-rawin",
+        "-in",
+        "head.msg",
+        "-sigfile",
+        "head.sig",
+    ]
     assert subprocess.run(openssl, cwd=folder, capture_output=True).returncode == 0
-    sums = subprocess.run("sha256sum media/*", shell=True, cwd=folder, capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+    sums = subprocess.run(
+        "sha256sum media/*", shell=True, cwd=folder, capture_output=True, text=True, check=True
+    ).stdout
     for line in sums.splitlines():
         digest, name = line.split()
         assert name == f"media/{digest}"
-    script = subprocess.run([sys.executable, "check_bundle.py"], cwd=folder,
-                            capture_output=True, text=True)  # fmt: skip
+    script = subprocess.run(
+        [sys.executable, "check_bundle.py"], cwd=folder, capture_output=True, text=True
+    )
     assert script.returncode == 0, script.stderr
     assert script.stdout.startswith("capture #") and "OK:" in script.stdout
     leaf = sorted(folder.glob("captures/*.json"))[0]

@@ -56,10 +56,23 @@ async def test_tokens_verify_with_openssl_and_tgmirror(archive_copy, cli, tsa, t
     (tmp_path / "head.json").write_bytes(message)
     (tmp_path / "token.tsr").write_bytes(token)
     check = subprocess.run(
-        ["openssl", "ts", "-verify", "-data", "head.json", "-in", "token.tsr",
-         "-CAfile", str(tsa.root), "-untrusted", str(tsa.folder / "tsa.pem")],
-        cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            "head.json",
+            "-in",
+            "token.tsr",
+            "-CAfile",
+            str(tsa.root),
+            "-untrusted",
+            str(tsa.folder / "tsa.pem"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0 and "Verification: OK" in check.stdout, check.stderr
     assert token_problem(token, message, load_roots((str(tsa.root),))) is None
     assert token_problem(token, message + b" ", load_roots((str(tsa.root),))) is not None

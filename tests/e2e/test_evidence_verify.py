@@ -46,8 +46,12 @@ def test_clean_archive_verifies(cli, synced) -> None:
 
 def test_changed_text_names_the_capture(cli, synced) -> None:
     url, en, post = synced["url"], synced["en"], synced["ids"]["hidden"]
-    archive_sql.rows(url, "UPDATE messages SET text = 'forged' WHERE channel_id = :en "
-                     "AND msg_id = :post", en=en, post=post)  # fmt: skip
+    archive_sql.rows(
+        url,
+        "UPDATE messages SET text = 'forged' WHERE channel_id = :en AND msg_id = :post",
+        en=en,
+        post=post,
+    )
     code, out = _verify(cli)
     assert code == 1
     assert f"(post, channel {en} post {post}, version captured at" in out
@@ -62,8 +66,11 @@ def test_flipped_media_byte_names_the_capture(cli, synced) -> None:
     data[len(data) // 2] ^= 1
     file.write_bytes(bytes(data))
     seq, channel, msg = archive_sql.one(
-        url, "SELECT seq, channel_id, msg_id FROM evidence_log WHERE type = 'media' "
-        "AND leaf LIKE :sha ORDER BY seq", sha=f"%{sha}%")  # fmt: skip
+        url,
+        "SELECT seq, channel_id, msg_id FROM evidence_log WHERE type = 'media' "
+        "AND leaf LIKE :sha ORDER BY seq",
+        sha=f"%{sha}%",
+    )
     code, out = _verify(cli)
     assert code == 1
     assert f"capture #{seq} (media, channel {channel} post {msg}): the bytes of {path}" in out
@@ -90,8 +97,13 @@ def test_swapped_captures_are_named(cli, synced) -> None:
     a = archive_sql.one(url, "SELECT leaf, leaf_hash FROM evidence_log WHERE seq = 3")
     b = archive_sql.one(url, "SELECT leaf, leaf_hash FROM evidence_log WHERE seq = 4")
     for seq, (leaf, digest) in ((3, b), (4, a)):
-        archive_sql.rows(url, "UPDATE evidence_log SET leaf = :leaf, leaf_hash = :h "
-                         "WHERE seq = :seq", leaf=leaf, h=digest, seq=seq)  # fmt: skip
+        archive_sql.rows(
+            url,
+            "UPDATE evidence_log SET leaf = :leaf, leaf_hash = :h WHERE seq = :seq",
+            leaf=leaf,
+            h=digest,
+            seq=seq,
+        )
     code, out = _verify(cli)
     assert code == 1
     assert "capture #3 (" in out and "capture #4 (" in out
@@ -101,14 +113,21 @@ def test_swapped_captures_are_named(cli, synced) -> None:
 def test_head_for_another_tree_is_caught(cli, synced) -> None:
     url = synced["url"]
     size = archive_sql.value(url, "SELECT max(tree_size) FROM evidence_heads")
-    hashes = [bytes(h) for h in archive_sql.column(
-        url, "SELECT leaf_hash FROM evidence_log ORDER BY seq")]  # fmt: skip
+    hashes = [
+        bytes(h) for h in archive_sql.column(url, "SELECT leaf_hash FROM evidence_log ORDER BY seq")
+    ]
     other = merkle.root([*hashes[:-1], hashes[0]])
     key = load_or_create_key(Path(synced["config"].storage.data_dir))
     forged = sign_head(key, size, other, 1_800_000_000)  # validly signed, wrong tree
-    archive_sql.rows(url, "UPDATE evidence_heads SET root_hash = :r, signature = :s, "
-                     "signed_at = :t WHERE tree_size = :n", r=forged.root_hash,
-                     s=forged.signature, t=forged.signed_at, n=size)  # fmt: skip
+    archive_sql.rows(
+        url,
+        "UPDATE evidence_heads SET root_hash = :r, signature = :s, "
+        "signed_at = :t WHERE tree_size = :n",
+        r=forged.root_hash,
+        s=forged.signature,
+        t=forged.signed_at,
+        n=size,
+    )
     code, out = _verify(cli)
     assert code == 1
     assert f"signed head of {size} captures (signed at 1800000000): its root differs" in out

@@ -43,8 +43,9 @@ def test_a_killed_download_resumes_from_its_last_complete_part(cli, cli_db, tmp_
     world = World.create(tmp_path / "world.sqlite")
     channel = world.add_channel("bigvideo", "Big video")
     data = b"".join(hashlib.sha256(b"%d" % n).digest() * (MIB // 32) for n in range(40))
-    world.post(channel, "40 MB", media=Document(data, "application/zip", file_name="big.zip"),
-               push=False)  # fmt: skip
+    world.post(
+        channel, "40 MB", media=Document(data, "application/zip", file_name="big.zip"), push=False
+    )
     file_id = world.messages(channel)[0]["media"]["file_id"]
     world.set_file_dc(file_id, 3)
     # About 2 s for the whole file over one connection: the kill lands in the middle.
@@ -56,9 +57,14 @@ def test_a_killed_download_resumes_from_its_last_complete_part(cli, cli_db, tmp_
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     partial = tmp_path / "data" / "partial"
-    proc = subprocess.Popen([str(script), "sync"], cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(script), "sync"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while _done_parts(partial) < 8 and proc.poll() is None:
             time.sleep(0.002)

@@ -33,11 +33,22 @@ def chromium(*args: str) -> str:
     assert CHROMIUM, "chromium is not installed: apt-get install -y chromium (see .ci/run)"
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
-             "--disable-component-update", f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=90,
-        )  # fmt: skip
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--disable-component-update",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
     return result.stdout
 
 

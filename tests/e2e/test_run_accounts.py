@@ -82,9 +82,14 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     log = (tmp_path / "run.log").open("w")
-    proc = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait(lambda: _stored(cli_db.url) == _expected(world) and len(_archiving(cli_db.url)) == 4)
         spread = _archiving(cli_db.url)
@@ -99,8 +104,12 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
         for name in NAMES:
             world.post(world.channel_id(name), text="after a was deactivated")
         started = time.monotonic()
-        _wait(lambda: _stored(cli_db.url) == _expected(world)
-                  and set(_archiving(cli_db.url).values()) == {"b"})  # fmt: skip
+        _wait(
+            lambda: (
+                _stored(cli_db.url) == _expected(world)
+                and set(_archiving(cli_db.url).values()) == {"b"}
+            )
+        )
         after_deactivation = time.monotonic() - started
         status = cli("status")
         as_json = json.loads(cli("status", "--json").stdout)
@@ -123,5 +132,7 @@ def test_two_accounts_one_banned_then_deactivated_archive_every_channel(
     assert {row["status"] for row in as_json} == {"active"}
     erasure = "SELECT count(*) FROM events WHERE kind IN ('suspect', 'erased')"
     assert archive_sql.rows(cli_db.url, erasure) == [(0,)]
-    print(f"\npost after the ban archived by b in {after_ban:.1f} s; posts after the "
-          f"deactivation in {after_deactivation:.1f} s (poll_interval 1 s)")  # fmt: skip
+    print(
+        f"\npost after the ban archived by b in {after_ban:.1f} s; posts after the "
+        f"deactivation in {after_deactivation:.1f} s (poll_interval 1 s)"
+    )

@@ -139,10 +139,15 @@ def _world(tmp_path: Path) -> tuple[World, list[str]]:
     rng = random.Random(30)
     langs = ("en", "ru", "ar", "fa", "uk")
     specs = [
-        ChannelSpec(f"feed_{n:02d}", f"Feed {n}", lang=langs[n % 5],
-                    posts=rng.randint(150, 300), media=n % 3 == 0)
+        ChannelSpec(
+            f"feed_{n:02d}",
+            f"Feed {n}",
+            lang=langs[n % 5],
+            posts=rng.randint(150, 300),
+            media=n % 3 == 0,
+        )
         for n in range(CHANNELS)
-    ]  # fmt: skip
+    ]
     return generate_world(tmp_path / "world.sqlite", seed=30, channels=specs), [
         s.username for s in specs
     ]
@@ -153,8 +158,15 @@ def _start(tmp_path: Path, worker: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     args = [str(script), "--session", f"{worker}.session", "run", "--no-web", "--worker-id", worker]
     log = (tmp_path / f"{worker}.log").open("w")
-    return subprocess.Popen(args, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    return subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _mid_run(db: Database, expected: dict[int, list[int]], besides: str = "") -> str:
@@ -177,16 +189,18 @@ def _mid_run(db: Database, expected: dict[int, list[int]], besides: str = "") ->
 def test_three_workers_one_killed_archive_every_channel_once(cli, tmp_path, pg_archive) -> None:
     world, names = _world(tmp_path)
     expected = {
-        world.channel_id(name): sorted(m["msg_id"] for m in world.messages(
-            world.channel_id(name), include_deleted=False))
+        world.channel_id(name): sorted(
+            m["msg_id"] for m in world.messages(world.channel_id(name), include_deleted=False)
+        )
         for name in names
-    }  # fmt: skip
+    }
     (tmp_path / "tgmirror.toml").write_text(_config(pg_archive, names))
     db = Database(pg_archive)
     db.execute(JOURNAL)
     for worker in WORKERS:  # one Telegram account per worker
-        login = cli("--session", f"{worker}.session", "login", "--phone", "+15550000000",
-                    input="12345\n")  # fmt: skip
+        login = cli(
+            "--session", f"{worker}.session", "login", "--phone", "+15550000000", input="12345\n"
+        )
         assert login.returncode == 0, login.stderr
     procs = {worker: _start(tmp_path, worker) for worker in WORKERS}
     try:
@@ -195,8 +209,7 @@ def test_three_workers_one_killed_archive_every_channel_once(cli, tmp_path, pg_a
         paused = _mid_run(db, expected)
         held_by_paused = {cid for cid, w in db.holders().items() if w == paused}
         procs[paused].send_signal(signal.SIGSTOP)
-        _wait(lambda: any(db.holders().get(cid) not in (None, paused)
-                              for cid in held_by_paused))  # fmt: skip
+        _wait(lambda: any(db.holders().get(cid) not in (None, paused) for cid in held_by_paused))
         procs[paused].send_signal(signal.SIGCONT)  # it keeps the leases no one took meanwhile
         victim = _mid_run(db, expected, besides=paused)
         held_by_victim = {cid for cid, w in db.holders().items() if w == victim}
@@ -258,9 +271,11 @@ def test_three_workers_one_killed_archive_every_channel_once(cli, tmp_path, pg_a
     paused_wrote = {cid for cid, ws in writers.items() if paused in ws}
     assert paused_wrote & held_by_paused
     assert "stopping" in logs[paused] or "no longer ours" in logs[paused]  # it noticed
-    print(f"\npaused {paused} held {len(held_by_paused)} channels; killed {victim} held "
-          f"{len(held_by_victim)}, had written {len(victim_wrote)}; "
-          f"journal rows checked: {len(writes)}")  # fmt: skip
+    print(
+        f"\npaused {paused} held {len(held_by_paused)} channels; killed {victim} held "
+        f"{len(held_by_victim)}, had written {len(victim_wrote)}; "
+        f"journal rows checked: {len(writes)}"
+    )
 
 
 def test_a_bad_worker_id_is_one_line(cli, tmp_path) -> None:

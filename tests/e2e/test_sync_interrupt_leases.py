@@ -42,9 +42,15 @@ def test_an_interrupted_sync_releases_its_leases(cli, cli_db, tmp_path: Path) ->
     assert cli("login", "--phone", "+15550000000", input="12345\n").returncode == 0
     script = Path(sys.executable).parent / "tgmirror"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
-    proc = subprocess.Popen([str(script), "sync"], cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(script), "sync"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         # until the sync holds its lease (or ended: the assertions below say which)
         poll_until(lambda: proc.poll() is not None or bool(_lease_holders(cli_db.url)), 30, 0.05)

@@ -52,8 +52,9 @@ def _records(wacz: Path) -> list[tuple[str, str, str, bytes]]:
 
 @pytest.mark.sqlite_only  # the file is the same on both backends
 def test_wacz_validates_and_names_the_mirror_not_telegram(exported) -> None:
-    check = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(exported)],
-                           capture_output=True, text=True)  # fmt: skip
+    check = subprocess.run(
+        [str(BIN / "wacz"), "validate", "-f", str(exported)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     records = _records(exported)
     responses = [r for r in records if r[0] == "response"]
@@ -62,8 +63,9 @@ def test_wacz_validates_and_names_the_mirror_not_telegram(exported) -> None:
     assert all(r[1].startswith("urn:tgmirror:capture:") for r in records if r[0] == "metadata")
     assert any("/media/" in r[1] for r in responses)
     metadata = [json.loads(r[3]) for r in records if r[0] == "metadata"]
-    assert metadata and all(m["telegram_url"].startswith("https://t.me/svobodnye_vesti/")
-                            for m in metadata)  # fmt: skip
+    assert metadata and all(
+        m["telegram_url"].startswith("https://t.me/svobodnye_vesti/") for m in metadata
+    )
     # one metadata record per capture, dated with that capture's own time
     for r in records:
         if r[0] == "metadata":
@@ -83,8 +85,9 @@ def pywb(exported, tmp_path) -> Iterator[str]:
     root = tmp_path / "pywb"
     root.mkdir()
     for args in (["init", "mirror"], ["add", "--unpack-wacz", "mirror", str(exported)]):
-        done = subprocess.run([str(BIN / "wb-manager"), *args], cwd=root,
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [str(BIN / "wb-manager"), *args], cwd=root, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr
     port = _free_port()
     server = subprocess.Popen(

@@ -46,9 +46,12 @@ def mirror(archive_copy, tmp_path) -> Iterator[str]:
     folder.mkdir()
     (folder / "tgmirror.toml").write_text(f"[storage]\n{archive_copy['storage_toml']}")
     port = _free_port()
-    server = subprocess.Popen([str(BIN / "tgmirror"), "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], cwd=folder,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [str(BIN / "tgmirror"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):  # wait for start-up (not a timed assertion)
@@ -89,12 +92,18 @@ def test_witness_cosigns_then_catches_a_rewritten_capture(
     assert len(served) == 1 and served[0]["origin"] == mirror
 
     url = archive_copy["config"].database_url
-    seq, leaf = archive_sql.one(url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post'"
-                                     " ORDER BY seq LIMIT 1")  # fmt: skip
+    seq, leaf = archive_sql.one(
+        url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post' ORDER BY seq LIMIT 1"
+    )
     forged = leaf.replace('"text":"', '"text":"[edited] ', 1)
     assert forged != leaf
-    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
-                     l=forged, h=leaf_hash(forged.encode()), s=seq)  # fmt: skip
+    archive_sql.rows(
+        url,
+        "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
+        l=forged,
+        h=leaf_hash(forged.encode()),
+        s=seq,
+    )
     archive_sql.rows(url, "DELETE FROM evidence_heads")
     import asyncio
 
@@ -121,16 +130,26 @@ def test_a_rewrite_hidden_in_a_grown_log_fails_the_consistency_proof(
     assert cli("witness", mirror, cwd=witness_dir).returncode == 0
     url = archive_copy["config"].database_url
     size = archive_sql.value(url, "SELECT count(*) FROM evidence_log")
-    seq, leaf = archive_sql.one(url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post'"
-                                     " ORDER BY seq DESC LIMIT 1")  # fmt: skip
+    seq, leaf = archive_sql.one(
+        url, "SELECT seq, leaf FROM evidence_log WHERE type = 'post' ORDER BY seq DESC LIMIT 1"
+    )
     forged = leaf.replace('"text":"', '"text":"[edited] ', 1)
     assert forged != leaf
-    archive_sql.rows(url, "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
-                     l=forged, h=leaf_hash(forged.encode()), s=seq)  # fmt: skip
+    archive_sql.rows(
+        url,
+        "UPDATE evidence_log SET leaf = :l, leaf_hash = :h WHERE seq = :s",
+        l=forged,
+        h=leaf_hash(forged.encode()),
+        s=seq,
+    )
     # then a new capture is appended and a head of the grown log is signed, as usual
-    archive_sql.rows(url, "INSERT INTO evidence_log (seq, type, channel_id, msg_id, captured_at,"
-                     " leaf, leaf_hash) SELECT :n, type, channel_id, msg_id, captured_at, leaf,"
-                     " leaf_hash FROM evidence_log WHERE seq = 0", n=size)  # fmt: skip
+    archive_sql.rows(
+        url,
+        "INSERT INTO evidence_log (seq, type, channel_id, msg_id, captured_at,"
+        " leaf, leaf_hash) SELECT :n, type, channel_id, msg_id, captured_at, leaf,"
+        " leaf_hash FROM evidence_log WHERE seq = 0",
+        n=size,
+    )
     import asyncio
 
     asyncio.run(_sign(archive_copy["config"], 1_750_000_200))
@@ -161,8 +180,9 @@ async def test_the_daemon_loop_witnesses_the_configured_mirrors(mirror, witness_
         await keep_witnessing(engine, config.storage.data_dir, (mirror,), 3600, stopping, clock)
     finally:
         await engine.dispose()
-    made = archive_sql.rows(config.database_url,
-                            "SELECT origin, witnessed_at FROM evidence_cosignatures")  # fmt: skip
+    made = archive_sql.rows(
+        config.database_url, "SELECT origin, witnessed_at FROM evidence_cosignatures"
+    )
     assert made == [(mirror, 1_750_000_300)]
     served = httpx.get(mirror + "/.well-known/tgmirror/cosignatures").json()
     assert [c["witnessed_at"] for c in served] == [1_750_000_300]

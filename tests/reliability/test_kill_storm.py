@@ -88,10 +88,14 @@ def _stored(url: str) -> dict[int, list[int]]:
 def test_fifty_kills_leave_exactly_the_world(
     cli, cli_db, tmp_path: Path, telegram: TelegramModel
 ) -> None:
-    world = generate_world(tmp_path / "world.sqlite", seed=13, channels=[
-        ChannelSpec("storm_text", "Storm text", lang="uk", posts=6000, media=False),
-        ChannelSpec("storm_media", "Storm media", lang="fa", posts=300, media=True),
-    ])  # fmt: skip
+    world = generate_world(
+        tmp_path / "world.sqlite",
+        seed=13,
+        channels=[
+            ChannelSpec("storm_text", "Storm text", lang="uk", posts=6000, media=False),
+            ChannelSpec("storm_media", "Storm media", lang="fa", posts=300, media=True),
+        ],
+    )
     telegram.apply(world)
     kills = KILLS[telegram.name]
     (tmp_path / "tgmirror.toml").write_text(CONFIG.format(database=cli_db.setting))
@@ -107,9 +111,14 @@ def test_fifty_kills_leave_exactly_the_world(
     media_progress: list[int] = []
     for kill in range(kills):
         connects = world.request_counts().get("GetConfigRequest", 0)
-        proc = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(script), "run", "--no-web"],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_until_connected(world, proc, connects)
         time.sleep(rng.uniform(*LIFE[telegram.name]))
         if kill % 5 == 0:  # live traffic while it runs
@@ -118,17 +127,24 @@ def test_fifty_kills_leave_exactly_the_world(
         proc.wait()
         progress.append(sum(map(len, _stored(cli_db.url).values())))
         media_progress.append(_media_done(cli_db.url))
-    print(f"\n{telegram.report(world)}\nrows after each kill: {progress}\n"
-          f"media done after each kill: {media_progress}")  # fmt: skip
+    print(
+        f"\n{telegram.report(world)}\nrows after each kill: {progress}\n"
+        f"media done after each kill: {media_progress}"
+    )
     # The kills landed while there was work in hand, and each restart made progress.
     total = sum(map(len, _expected(world).values()))
     assert sum(1 for n in progress if 0 < n < total) >= kills // 2, progress
     assert progress == sorted(progress), progress
     midway = sum(1 for n in media_progress if 0 < n < media_progress[-1])
     assert midway >= kills // 10, media_progress
-    final = subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)  # fmt: skip
+    final = subprocess.Popen(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     expected = _expected(world)
     try:
         poll_until(
@@ -146,13 +162,11 @@ def test_fifty_kills_leave_exactly_the_world(
         assert (len(data), hashlib.sha256(data).hexdigest()) == (size, sha)
     # No half file under a final name: every stored file is named by the hash of its bytes.
     media_root = tmp_path / "data" / "media"
-    finals = [f for f in media_root.rglob("*")
-              if f.is_file() and not f.name.startswith(".part-")]  # fmt: skip
+    finals = [f for f in media_root.rglob("*") if f.is_file() and not f.name.startswith(".part-")]
     assert finals
     for f in finals:
         assert f.name.split(".")[0] == hashlib.sha256(f.read_bytes()).hexdigest(), f
     # Temporaries of killed downloads are swept by the next process that stores media.
     assert list(media_root.glob(".part-*")) == []
     assert cli("check").returncode == 0
-    print(f"kills survived: {kills}; rows verified: {total};"
-          f" media files verified: {len(finals)}")  # fmt: skip
+    print(f"kills survived: {kills}; rows verified: {total}; media files verified: {len(finals)}")

@@ -23,10 +23,14 @@ CACHE_AGE = ChannelCache().max_age
 
 
 def _archive(cli, tmp_path: Path, database: str, posts: int, extra: str = "") -> World:
-    world = generate_world(tmp_path / "world.sqlite", seed=6, channels=[
-        ChannelSpec("feed_one", "Feed one", lang="ru", posts=posts, media=True),
-        ChannelSpec("feed_two", "Feed two", lang="ar", posts=posts // 2, media=False),
-    ])  # fmt: skip
+    world = generate_world(
+        tmp_path / "world.sqlite",
+        seed=6,
+        channels=[
+            ChannelSpec("feed_one", "Feed one", lang="ru", posts=posts, media=True),
+            ChannelSpec("feed_two", "Feed two", lang="ar", posts=posts // 2, media=False),
+        ],
+    )
     (tmp_path / "tgmirror.toml").write_text(
         f'[simulator]\nworld = "world.sqlite"\n[storage]\ndata_dir = "data"\n{database}'
         "[archive]\nhistory_page_delay = 0.02\npoll_interval = 1\nreconcile_interval = 2\n"
@@ -47,9 +51,15 @@ def _run(tmp_path: Path, *args: str) -> subprocess.Popen:
     env["TGMIRROR_API_HASH"] = SECRET_HASH
     script = Path(sys.executable).parent / "tgmirror"
     with open(tmp_path / "run.log", "w") as log:
-        return subprocess.Popen([str(script), "run", *args], cwd=tmp_path, env=env,
-                                stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        return subprocess.Popen(
+            [str(script), "run", *args],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def _stop(proc: subprocess.Popen, tmp_path: Path) -> str:
@@ -89,9 +99,11 @@ def test_readers_never_see_a_locked_database_while_the_daemon_writes(
                 ready = ready_at is not None and time.monotonic() - ready_at > CACHE_AGE
                 try:
                     pages = await asyncio.gather(
-                        client.get("/feed_one"), client.get("/api/channels/feed_two/posts"),
-                        client.get("/search", params={"q": "خبر"}), client.get("/"),
-                    )  # fmt: skip
+                        client.get("/feed_one"),
+                        client.get("/api/channels/feed_two/posts"),
+                        client.get("/search", params={"q": "خبر"}),
+                        client.get("/"),
+                    )
                 except httpx.ConnectError:
                     await asyncio.sleep(0.1)
                     continue

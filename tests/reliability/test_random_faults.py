@@ -55,9 +55,14 @@ def _daemon(tmp_path: Path, log: IO[str]) -> subprocess.Popen:
     """``tgmirror run`` writing to a file: a warning per fault could fill a pipe and block it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")}
     script = Path(sys.executable).parent / "tgmirror"
-    return subprocess.Popen([str(script), "run", "--no-web"], cwd=tmp_path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        [str(script), "run", "--no-web"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 class Archive:
@@ -132,9 +137,10 @@ def _change_the_world(
         world.post(ch, text=f"quiet post {n}", push=False)
         posts = {m["msg_id"]: m["text"] for m in world.messages(ch) if m["action"] is None}
         archived = [
-            i for i, (_, gone) in archive.messages(ch).items()
+            i
+            for i, (_, gone) in archive.messages(ch).items()
             if gone is None and i in posts and (ch, i) not in deleted | edited.keys()
-        ]  # fmt: skip
+        ]
         if len(archived) < 2:
             continue
         target, victim = rng.sample(archived, 2)

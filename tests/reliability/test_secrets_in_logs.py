@@ -44,9 +44,14 @@ def test_debug_output_of_login_and_run_holds_no_secret(cli, cli_db, tmp_path: Pa
     run_env = {k: v for k, v in os.environ.items() if not k.startswith("TGMIRROR_")} | env
     script = Path(sys.executable).parent / "tgmirror"
     log = (tmp_path / "run.log").open("w")  # a file: debug output would fill a pipe
-    proc = subprocess.Popen([str(script), "--log-level", "debug", "run", "--no-web"],
-                            cwd=tmp_path, env=run_env, stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(script), "--log-level", "debug", "run", "--no-web"],
+        cwd=tmp_path,
+        env=run_env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
     def archived() -> int:
         return archive_sql.value(cli_db.url, "SELECT COUNT(*) FROM messages")

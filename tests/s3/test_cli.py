@@ -36,8 +36,7 @@ def test_an_archive_run_stores_every_file_once_in_the_bucket(
     world = World.create(tmp_path / "world.sqlite")
     pics = world.add_channel("pics", "Pics")
     photo = Photo(png_gradient(64, 48, seed=7))
-    same = [world.post(pics, text=f"the same photo {i}", media=photo, push=False)
-            for i in range(3)]  # fmt: skip
+    same = [world.post(pics, text=f"the same photo {i}", media=photo, push=False) for i in range(3)]
     world.post(pics, text="a clip", media=Document(mp4_minimal(1.5, 3), "video/mp4", "video"))
     world.post(pics, text="another photo", media=Photo(png_gradient(32, 32, seed=8)))
     world.close()

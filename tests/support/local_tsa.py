@@ -41,10 +41,28 @@ def _openssl(*args: str, cwd: Path) -> bytes:
 def make_ca(folder: Path, name: str = "Test TSA Root") -> Path:
     """A self-signed CA (P-256) in ``folder``: ca.pem and ca.key."""
     folder.mkdir(parents=True, exist_ok=True)
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", f"/CN={name}",
-             "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=folder)  # fmt: skip
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
+        f"/CN={name}",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=folder,
+    )
     return folder / "ca.pem"
 
 
@@ -55,12 +73,40 @@ def make_tsa(folder: Path) -> None:
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
         "extendedKeyUsage=critical,timeStamping\n"
     )
-    _openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Test TSA",
-             cwd=folder)  # fmt: skip
-    _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", "tsa.pem", "-days", "30", "-extfile", "ext.cnf",
-             cwd=folder)  # fmt: skip
+    _openssl(
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        "/CN=Test TSA",
+        cwd=folder,
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.pem",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        cwd=folder,
+    )
     (folder / "serial").write_text("01\n")
     (folder / "ts.cnf").write_text(TS_CONFIG.format(dir=folder))
 
@@ -87,10 +133,20 @@ def local_tsa(folder: Path) -> Iterator[LocalTsa]:
             with lock, tempfile.TemporaryDirectory() as tmp:
                 (Path(tmp) / "q.tsq").write_bytes(query)
                 reply = subprocess.run(
-                    ["openssl", "ts", "-reply", "-config", str(folder / "ts.cnf"),
-                     "-queryfile", "q.tsq", "-out", "r.tsr"],
-                    cwd=tmp, capture_output=True,
-                )  # fmt: skip
+                    [
+                        "openssl",
+                        "ts",
+                        "-reply",
+                        "-config",
+                        str(folder / "ts.cnf"),
+                        "-queryfile",
+                        "q.tsq",
+                        "-out",
+                        "r.tsr",
+                    ],
+                    cwd=tmp,
+                    capture_output=True,
+                )
                 if reply.returncode != 0:
                     self.send_error(400, "openssl ts -reply failed")
                     return

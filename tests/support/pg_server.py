@@ -59,17 +59,33 @@ class TempPostgres:
             entry = pwd.getpwnam(user)
             os.chown(root, entry.pw_uid, entry.pw_gid)
         server._run(
-            "initdb", "-D", str(root / "data"), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--no-locale", "--no-sync",
-        )  # fmt: skip
+            "initdb",
+            "-D",
+            str(root / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         options = (
             f"-p {server.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         )
         server._run(
-            "pg_ctl", "-D", str(root / "data"), "-l", str(root / "server.log"),
-            "-o", options, "-w", "start",
-        )  # fmt: skip
+            "pg_ctl",
+            "-D",
+            str(root / "data"),
+            "-l",
+            str(root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
         return server
 
     def _run(self, program: str, *args: str) -> None:

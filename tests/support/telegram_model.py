@@ -24,8 +24,10 @@ class TelegramModel:
 
     def report(self, world: World) -> str:
         """One line for ``-s`` output: what reached the server and how long it made us wait."""
-        return (f"{self.name}: {world.flood_wait_seconds()} s of FLOOD_WAIT answered;"
-                f" requests {world.request_counts()}")  # fmt: skip
+        return (
+            f"{self.name}: {world.flood_wait_seconds()} s of FLOOD_WAIT answered;"
+            f" requests {world.request_counts()}"
+        )
 
 
 IDEAL = TelegramModel("ideal")

@@ -18,16 +18,36 @@ from archiver.site.formats import formats_for
 from archiver.store.posts import Post, PostFile
 
 CHANNEL = SimpleNamespace(id=7, username="wire")
-PHOTO = PostFile(role="main", kind="photo", status="stored", sha256="ab" * 32, path="ab/x.jpg",
-                 mime="image/jpeg", size=2048, file_name=None, width=640, height=480,
-                 duration=None)  # fmt: skip
+PHOTO = PostFile(
+    role="main",
+    kind="photo",
+    status="stored",
+    sha256="ab" * 32,
+    path="ab/x.jpg",
+    mime="image/jpeg",
+    size=2048,
+    file_name=None,
+    width=640,
+    height=480,
+    duration=None,
+)
 
 
 def _post(msg_id: int, **fields: object) -> Post:
     base: dict[str, object] = {name: None for name in Post.__slots__}
-    base.update(pk=msg_id, channel_id=7, msg_id=msg_id, date=1_700_000_000 + msg_id,
-                text=f"Post number {msg_id} & <more>", hidden=False, first_seen_at=1,
-                captured_at=1, source="telegram", revision_count=0, files=[])  # fmt: skip
+    base.update(
+        pk=msg_id,
+        channel_id=7,
+        msg_id=msg_id,
+        date=1_700_000_000 + msg_id,
+        text=f"Post number {msg_id} & <more>",
+        hidden=False,
+        first_seen_at=1,
+        captured_at=1,
+        source="telegram",
+        revision_count=0,
+        files=[],
+    )
     base.update(fields)
     return Post(**base)  # type: ignore[arg-type]
 

@@ -37,12 +37,21 @@ REQUESTS = [
     ("/api/search?q=a&channel=%00", 404, "No such channel"),
     ("/search?q=a%00b", 200, "search"),
     ("/api/search?q=a%00b", 200, "posts"),
-]  # fmt: skip
+]
 EVIL_MEDIA = [
-    "..%2f" * 1000, "%00", "..%5c..%5cetc%5cpasswd", "%2e%2e/%2e%2e/etc/passwd", "/etc/passwd",
-    "%c0%ae%c0%ae/etc/passwd", "a" * 64 + "%00.jpg", "%252e%252e%252fdata%252ftgmirror.db",
-    "..\\..\\data\\tgmirror.db", "./" + "a" * 64, "a" * 64 + "/..", "a" * 10_000,
-]  # fmt: skip
+    "..%2f" * 1000,
+    "%00",
+    "..%5c..%5cetc%5cpasswd",
+    "%2e%2e/%2e%2e/etc/passwd",
+    "/etc/passwd",
+    "%c0%ae%c0%ae/etc/passwd",
+    "a" * 64 + "%00.jpg",
+    "%252e%252e%252fdata%252ftgmirror.db",
+    "..\\..\\data\\tgmirror.db",
+    "./" + "a" * 64,
+    "a" * 64 + "/..",
+    "a" * 10_000,
+]
 
 
 async def test_over_long_and_out_of_range_requests_get_a_friendly_4xx(client_all) -> None:

@@ -37,18 +37,29 @@ async def _pages(config, chat: int, posts: list[int]) -> str:
 async def test_channel_posts_show_forward_bot_and_other_chat_reply(config, tmp_path) -> None:
     await _imported(config, tmp_path, shapes.single_channel())
     html = await _pages(config, shapes.CHANNEL, [20, 21, 24, 25, 31, 35, 45])
-    shown = ['Forwarded from <b dir="auto">Другий канал</b>',
-             'Forwarded from <b dir="auto">user 77',
-             "via @gif", "In reply to message #99 of another chat", 'class="service-photo"',
-             "A message of another chat was pinned", "Custom service text"]  # fmt: skip
+    shown = [
+        'Forwarded from <b dir="auto">Другий канал</b>',
+        'Forwarded from <b dir="auto">user 77',
+        "via @gif",
+        "In reply to message #99 of another chat",
+        'class="service-photo"',
+        "A message of another chat was pinned",
+        "Custom service text",
+    ]
     assert [text for text in shown if text not in html] == []
 
 
 async def test_forum_actions_show_their_fields(config, tmp_path) -> None:
     await _imported(config, tmp_path, shapes.full_account())
     html = await _pages(config, shapes.FORUM, [2, 4, 5, 7, 9])
-    shown = ["Topic “Новини” created", "Topic renamed to “Новини 🇺🇦”", "Topic icon changed",
-             "Іван, Марія", "Joined by an invite link of Олена", "<b>Петро</b>"]  # fmt: skip
+    shown = [
+        "Topic “Новини” created",
+        "Topic renamed to “Новини 🇺🇦”",
+        "Topic icon changed",
+        "Іван, Марія",
+        "Joined by an invite link of Олена",
+        "<b>Петро</b>",
+    ]
     assert [text for text in shown if text not in html] == []
 
 
@@ -57,12 +68,23 @@ async def test_a_left_out_video_keeps_size_duration_and_its_poster(config, tmp_p
     engine = open_engine(config.database_url)
     try:
         async with engine.connect() as conn:
-            files = (await conn.execute(
-                sa.select(message_media.c.role, message_media.c.status, message_media.c.size,
-                          message_media.c.duration, message_media.c.width)
-                .join(messages, messages.c.id == message_media.c.message_id)
-                .where(messages.c.msg_id == 8).order_by(message_media.c.role))).all()  # fmt: skip
+            files = (
+                await conn.execute(
+                    sa.select(
+                        message_media.c.role,
+                        message_media.c.status,
+                        message_media.c.size,
+                        message_media.c.duration,
+                        message_media.c.width,
+                    )
+                    .join(messages, messages.c.id == message_media.c.message_id)
+                    .where(messages.c.msg_id == 8)
+                    .order_by(message_media.c.role)
+                )
+            ).all()
     finally:
         await engine.dispose()
-    assert [tuple(f) for f in files] == [("main", "missing", 2147483000, 3600, 3840),
-                                         ("thumb", "stored", 44, None, None)]  # fmt: skip
+    assert [tuple(f) for f in files] == [
+        ("main", "missing", 2147483000, 3600, 3840),
+        ("thumb", "stored", 44, None, None),
+    ]

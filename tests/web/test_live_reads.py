@@ -27,8 +27,9 @@ async def test_a_post_saved_while_the_mirror_runs_shows_on_the_next_page_load(
         page = await client.get("/open_wire")
         assert "Filed while serving" not in page.text
         channel_id = archive_copy["en"]
-        row = MessageRow(channel_id=channel_id, msg_id=10_000, date=2_000_000_000,
-                         text="Filed while serving")  # fmt: skip
+        row = MessageRow(
+            channel_id=channel_id, msg_id=10_000, date=2_000_000_000, text="Filed while serving"
+        )
         await _write(config, lambda conn: save_messages(conn, [row], 2_000_000_000))
         assert "Filed while serving" in (await client.get("/open_wire")).text
         assert (await client.get("/open_wire/10000")).status_code == 200

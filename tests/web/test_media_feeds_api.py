@@ -42,8 +42,14 @@ async def test_video_seeks_with_range_requests(client, simulated_archive) -> Non
 
 async def test_media_never_follows_a_path_from_the_request(client, simulated_archive) -> None:
     sha, path, *_ = _stored(simulated_archive, ("photo",))
-    for evil in ("../data/tgmirror.db", "..%2F..%2Fetc%2Fpasswd", path, f"{sha}/../x",
-                 "0" * 64, sha.upper()):  # fmt: skip
+    for evil in (
+        "../data/tgmirror.db",
+        "..%2F..%2Fetc%2Fpasswd",
+        path,
+        f"{sha}/../x",
+        "0" * 64,
+        sha.upper(),
+    ):
         assert (await client.get(f"/media/{evil}")).status_code == 404, evil
     ok = await client.get(f"/media/{sha}")
     assert hashlib.sha256(ok.content).hexdigest() == sha
@@ -56,8 +62,9 @@ async def test_media_of_unpublished_channel_is_not_served(
         simulated_archive["config"].database_url,
         "SELECT mf.sha256 FROM media_files mf WHERE NOT EXISTS (SELECT 1 FROM message_media mm"
         " JOIN messages m ON m.id = mm.message_id WHERE mm.sha256 = mf.sha256"
-        " AND m.channel_id != :en) LIMIT 1", en=simulated_archive["en"],
-    )  # fmt: skip
+        " AND m.channel_id != :en) LIMIT 1",
+        en=simulated_archive["en"],
+    )
     if only_en is None:  # the English channel has no media of its own in this world
         return
     assert (await client.get(f"/media/{only_en[0]}")).status_code == 404

@@ -45,8 +45,11 @@ async def test_quick_pages_carry_files_json_and_albums(simulated_archive) -> Non
     assert reader is not None
     try:
         with reader.connect() as sync_conn:
-            posts = [p for page in await _pages(LoopConnection(sync_conn), simulated_archive["ru"])
-                     for p in page.posts]  # fmt: skip
+            posts = [
+                p
+                for page in await _pages(LoopConnection(sync_conn), simulated_archive["ru"])
+                for p in page.posts
+            ]
     finally:
         reader.dispose()
     assert any(p.files and p.files[0].sha256 for p in posts)

@@ -22,8 +22,10 @@ async def client(make_config):
     engine = open_engine(config.database_url)
     async with engine.begin() as conn:
         await upsert_channel(conn, ChannelRow(id=1, access_hash=1, title="n", username="news"), 1)
-        rows = [MessageRow(channel_id=1, msg_id=i, date=1_700_000_000 + i, text=text)
-                for i, text in enumerate(POSTS, start=1)]  # fmt: skip
+        rows = [
+            MessageRow(channel_id=1, msg_id=i, date=1_700_000_000 + i, text=text)
+            for i, text in enumerate(POSTS, start=1)
+        ]
         await save_messages(conn, rows, 1)
     await engine.dispose()
     async with make_client(config) as c:

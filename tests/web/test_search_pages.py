@@ -27,8 +27,15 @@ async def client(make_config):
         for cid, name, count in ((1, "wet", 47), (2, "dry", 5)):
             channel = ChannelRow(id=cid, access_hash=1, title=name, username=name)
             await upsert_channel(conn, channel, 1)
-            rows = [MessageRow(channel_id=cid, msg_id=i, date=1_700_000_000 + i // 2 * 60,
-                               text=f"rain, day {i}") for i in range(count, 0, -1)]  # fmt: skip
+            rows = [
+                MessageRow(
+                    channel_id=cid,
+                    msg_id=i,
+                    date=1_700_000_000 + i // 2 * 60,
+                    text=f"rain, day {i}",
+                )
+                for i in range(count, 0, -1)
+            ]
             await save_messages(conn, rows, 1)
     await engine.dispose()
     async with make_client(config) as c:
@@ -89,10 +96,15 @@ async def test_search_under_the_default_policy_looks_only_in_erased_channels(mak
     engine = open_engine(config.database_url)
     async with engine.begin() as conn:
         for cid, name in ((1, "alive"), (2, "gone")):
-            await upsert_channel(conn, ChannelRow(id=cid, access_hash=1, title=name,
-                                                 username=name), 1)  # fmt: skip
-            rows = [MessageRow(channel_id=cid, msg_id=i, date=1_700_000_000 + i,
-                               text=f"storm {name} {i}") for i in range(1, 31)]  # fmt: skip
+            await upsert_channel(
+                conn, ChannelRow(id=cid, access_hash=1, title=name, username=name), 1
+            )
+            rows = [
+                MessageRow(
+                    channel_id=cid, msg_id=i, date=1_700_000_000 + i, text=f"storm {name} {i}"
+                )
+                for i in range(1, 31)
+            ]
             await save_messages(conn, rows, 1)
     async with make_client(config) as c:
         assert (await c.get("/api/search", params={"q": "storm"})).json()["posts"] == []

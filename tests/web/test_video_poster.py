@@ -14,16 +14,28 @@ from tests.web.conftest import make_client
 
 
 async def test_videos_show_poster_duration_and_size(world, sim_worker, make_config) -> None:
-    config = make_config({"simulator": {"world": str(world.path)}, "web": {"publish": "all"},
-                          "archive": {"max_file_size_mb": 1}})  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "web": {"publish": "all"},
+            "archive": {"max_file_size_mb": 1},
+        }
+    )
     ch = world.add_channel("films", "Films")
     small = mp4_minimal(75, 1)
     big = mp4_minimal(3725, 2) + b"\0" * (3 * 1024 * 1024)
     for data, name, seconds in ((small, "short.mp4", 75), (big, "long.mp4", 3725)):
-        world.post(ch, name, media=Document(data, "video/mp4", "video", name, duration=seconds,
-                                            width=640, height=360), push=False)  # fmt: skip
-    thumbs = [world.file_bytes(world.thumb_file_id(m["media"]["file_id"]))
-              for m in world.messages(ch)]  # fmt: skip
+        world.post(
+            ch,
+            name,
+            media=Document(
+                data, "video/mp4", "video", name, duration=seconds, width=640, height=360
+            ),
+            push=False,
+        )
+    thumbs = [
+        world.file_bytes(world.thumb_file_id(m["media"]["file_id"])) for m in world.messages(ch)
+    ]
     async with sim_worker(config) as ctx:
         await add_channel(ctx, "@films")
         await sync_channels(ctx)

@@ -78,31 +78,71 @@ def live_markup(html: str) -> list[str]:
 
 
 def _message(i: int, payload: str) -> dict:
-    base = {"id": i, "type": "message", "date_unixtime": str(1704103200 + i), "author": payload,
-            "forwarded_from": payload}  # fmt: skip
+    base = {
+        "id": i,
+        "type": "message",
+        "date_unixtime": str(1704103200 + i),
+        "author": payload,
+        "forwarded_from": payload,
+    }
     n = len(payload.encode("utf-16-le")) // 2
     shapes = [
         {"text": [{"type": "text_link", "text": payload, "href": payload}]},
         {"text": [{"type": "text_link", "text": payload, "href": "javascript:window.pwned=1"}]},
-        {"text": [{"type": "pre", "text": payload, "language": payload}, " ",
-                  {"type": "mention", "text": "@" + payload}, {"type": "link", "text": payload},
-                  {"type": "email", "text": payload}]},
-        {"text": payload, "tgmirror": {"entities": [
-            {"type": "bold", "offset": k, "length": 3} for k in range(0, n, 2)]}},
-        {"text": payload, "file": "(File not included.)", "file_name": payload,
-         "media_type": "audio_file", "mime_type": "audio/mpeg", "title": payload,
-         "performer": payload},
-        {"text": payload, "poll": {"question": payload, "total_voters": payload,
-                                   "answers": [{"text": payload, "voters": payload}]}},
-        {"text": payload, "location_information": {"latitude": payload, "longitude": 1},
-         "place_name": payload, "address": payload},
+        {
+            "text": [
+                {"type": "pre", "text": payload, "language": payload},
+                " ",
+                {"type": "mention", "text": "@" + payload},
+                {"type": "link", "text": payload},
+                {"type": "email", "text": payload},
+            ]
+        },
+        {
+            "text": payload,
+            "tgmirror": {
+                "entities": [{"type": "bold", "offset": k, "length": 3} for k in range(0, n, 2)]
+            },
+        },
+        {
+            "text": payload,
+            "file": "(File not included.)",
+            "file_name": payload,
+            "media_type": "audio_file",
+            "mime_type": "audio/mpeg",
+            "title": payload,
+            "performer": payload,
+        },
+        {
+            "text": payload,
+            "poll": {
+                "question": payload,
+                "total_voters": payload,
+                "answers": [{"text": payload, "voters": payload}],
+            },
+        },
+        {
+            "text": payload,
+            "location_information": {"latitude": payload, "longitude": 1},
+            "place_name": payload,
+            "address": payload,
+        },
         {"text": payload, "contact_information": {"first_name": payload, "last_name": payload}},
-        {"text": payload, "tgmirror": {"media_kind": "webpage", "media": {
-            "type": "webpage", "url": payload, "title": payload, "description": payload,
-            "site_name": payload}}},
-        {"type": "service", "action": payload, "title": payload, "text": payload,
-         "actor": payload},
-    ]  # fmt: skip
+        {
+            "text": payload,
+            "tgmirror": {
+                "media_kind": "webpage",
+                "media": {
+                    "type": "webpage",
+                    "url": payload,
+                    "title": payload,
+                    "description": payload,
+                    "site_name": payload,
+                },
+            },
+        },
+        {"type": "service", "action": payload, "title": payload, "text": payload, "actor": payload},
+    ]
     return base | shapes[i % len(shapes)]
 
 
@@ -123,9 +163,13 @@ def hostile_archive(tmp_path_factory, migrated_template, db_backend, request) ->
     if not config.storage.database:
         shutil.copyfile(migrated_template, config.storage.data_dir / "tgmirror.db")
     messages = [_message(i + 1, p) for i, p in enumerate(CORPUS * 10)]
-    data = {"name": CORPUS[0] + " " + CORPUS[5], "type": "public_channel", "id": CHAT,
-            "tgmirror": {"username": USERNAME, "about": "\n".join(CORPUS)},
-            "messages": messages}  # fmt: skip
+    data = {
+        "name": CORPUS[0] + " " + CORPUS[5],
+        "type": "public_channel",
+        "id": CHAT,
+        "tgmirror": {"username": USERNAME, "about": "\n".join(CORPUS)},
+        "messages": messages,
+    }
     (root / "exp").mkdir()
     (root / "exp" / "result.json").write_text(json.dumps(data))
 
@@ -190,8 +234,9 @@ async def test_feeds_are_well_formed_and_their_html_inert(hostile_client) -> Non
     assert len(html) > 50
     for fragment in html:
         assert live_markup(fragment) == [], fragment
-    links = [e.text for e in rss.iter("link")] + [e.get("href") for e in atom.iter(
-        "{http://www.w3.org/2005/Atom}link")]  # fmt: skip
+    links = [e.text for e in rss.iter("link")] + [
+        e.get("href") for e in atom.iter("{http://www.w3.org/2005/Atom}link")
+    ]
     assert all(link.startswith("http://mirror.test/") for link in links), links
 
 

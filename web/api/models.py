@@ -93,10 +93,12 @@ class PostDetail(PostOut):
     def with_revisions(cls, p: Post, revisions: list[Revision]) -> PostDetail:
         base = PostOut.of(p).model_dump()
         return cls(
-            revisions=[RevisionOut(**{n: getattr(r, n) for n in RevisionOut.model_fields})
-                       for r in revisions],
+            revisions=[
+                RevisionOut(**{n: getattr(r, n) for n in RevisionOut.model_fields})
+                for r in revisions
+            ],
             **base,
-        )  # fmt: skip
+        )
 
 
 class PostsPage(BaseModel):

@@ -42,8 +42,7 @@ async def channel_posts(
     """A page of a channel's posts, newest first; follow ``older``/``newer`` as cursors."""
     channel = await _channel(conn, config, key)
     page = await channel_page(conn, channel.id, before=before, after=after, limit=limit)
-    return PostsPage(posts=[PostOut.of(p) for p in page.posts], older=page.older,
-                     newer=page.newer)  # fmt: skip
+    return PostsPage(posts=[PostOut.of(p) for p in page.posts], older=page.older, newer=page.newer)
 
 
 @router.get("/channels/{key}/posts/{msg_id}", response_model=PostDetail)
@@ -69,6 +68,7 @@ async def search(
     follow ``older`` as ``before`` to page through every result."""
     channel_id = (await _channel(conn, config, channel)).id if channel else None
     query = parse_query(q)
-    page = await search_page(conn, query, config.web.publish, channel_id=channel_id,
-                             before=before, limit=limit)  # fmt: skip
+    page = await search_page(
+        conn, query, config.web.publish, channel_id=channel_id, before=before, limit=limit
+    )
     return SearchResults(posts=[PostOut.of(p) for p in page.posts], older=page.older)

@@ -49,11 +49,13 @@ async def channel(request: Request) -> Response:
         page = await channel_page(conn, ch.id, before=older, after=newer, limit=PAGE_SIZE)
     base = request.url.path
     context = {
-        "channel": ch, "cards": group_albums(page.posts), "page": page,
+        "channel": ch,
+        "cards": group_albums(page.posts),
+        "page": page,
         "old_usernames": old_usernames,
         "older_url": f"{base}?before={page.older}" if page.older else None,
         "newer_url": f"{base}?after={page.newer}" if page.newer else None,
-    }  # fmt: skip
+    }
     templates: Pages = request.app.state.templates
     return templates.TemplateResponse(request, "channel.html", context)
 
@@ -75,8 +77,9 @@ async def channel_search(request: Request) -> Response:
         query = parse_query(q)
         cursor = page_cursor("before", before)
         mode = request.app.state.config.web.publish
-        page = await search_page(conn, query, mode, channel_id=ch.id, before=cursor,
-                                 limit=SEARCH_PAGE_SIZE)  # fmt: skip
+        page = await search_page(
+            conn, query, mode, channel_id=ch.id, before=cursor, limit=SEARCH_PAGE_SIZE
+        )
     context = results_context(request, q, page, query.words, {ch.id: ch})
     context["channel"] = ch
     templates: Pages = request.app.state.templates

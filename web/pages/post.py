@@ -32,7 +32,11 @@ async def post(
     page = await permalink(conn, ch.id, found)
     in_channel = f"/{ch.username or ch.id}?before={found.msg_id + 1}#post-{found.msg_id}"
     context = {
-        "channel": ch, "post": found, "items": page.items, "history": page.history,
-        "reply": page.reply, "in_channel_url": in_channel,
-    }  # fmt: skip
+        "channel": ch,
+        "post": found,
+        "items": page.items,
+        "history": page.history,
+        "reply": page.reply,
+        "in_channel_url": in_channel,
+    }
     return templates.TemplateResponse(request, "post.html", context)

@@ -29,10 +29,13 @@ def results_context(
     back to the newest."""
     base = request.url.path
     return {
-        "q": q, "posts": page.posts, "words": words, "channels": channels,
+        "q": q,
+        "posts": page.posts,
+        "words": words,
+        "channels": channels,
         "older_url": f"{base}?{urlencode({'q': q, 'before': page.older})}" if page.older else None,
         "newest_url": f"{base}?{urlencode({'q': q})}" if "before" in request.query_params else None,
-    }  # fmt: skip
+    }
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)

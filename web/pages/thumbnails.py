@@ -27,9 +27,13 @@ _NAME = re.compile(r"^([0-9a-f]{64})\.jpg$")
 
 @router.get("/thumb/{width}/{name}", include_in_schema=False)
 async def thumbnail(
-    request: Request, width: int, name: str, conn: QuickConnDep, config: ConfigDep,
+    request: Request,
+    width: int,
+    name: str,
+    conn: QuickConnDep,
+    config: ConfigDep,
     store: MediaDep,
-) -> Response:  # fmt: skip
+) -> Response:
     match = _NAME.match(name)
     if match is None or width not in THUMB_WIDTHS:
         raise HTTPException(404, "No such file.")

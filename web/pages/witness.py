@@ -20,8 +20,9 @@ router = APIRouter(prefix="/.well-known/tgmirror")
 
 @router.get("/cosignatures", include_in_schema=False)
 async def cosignatures(conn: ConnDep) -> JSONResponse:
-    return JSONResponse([json.loads(b) for b in await received(conn)],
-                        headers={"Cache-Control": "no-cache"})  # fmt: skip
+    return JSONResponse(
+        [json.loads(b) for b in await received(conn)], headers={"Cache-Control": "no-cache"}
+    )
 
 
 @router.post("/cosignatures", include_in_schema=False)

@@ -72,10 +72,16 @@ async def _archive_of(engine, posts: int, channel_id: int = 7) -> None:
     async with engine.begin() as conn:
         await upsert_channel(conn, ChannelRow(id=channel_id, access_hash=1, title="t"), 100)
         rows = [
-            MessageRow(channel_id=channel_id, msg_id=k, date=k, text=f"post {k}", raw=b"\x00\xff",
-                       entities=[{"type": "bold", "offset": 0, "length": 4}])
+            MessageRow(
+                channel_id=channel_id,
+                msg_id=k,
+                date=k,
+                text=f"post {k}",
+                raw=b"\x00\xff",
+                entities=[{"type": "bold", "offset": 0, "length": 4}],
+            )
             for k in range(1, posts + 1)
-        ]  # fmt: skip
+        ]
         await save_messages(conn, rows, 100)
 
 
@@ -195,10 +201,12 @@ async def test_channel_leases_stay_behind(tmp_path: Path) -> None:
         report = await copy_archive(source, target)
         assert not report.mismatches
         async with target.connect() as conn:
-            assert (await conn.execute(sa.select(sa.func.count()).select_from(channel_leases))
-                    ).scalar_one() == 0  # fmt: skip
-            assert (await conn.execute(sa.select(sa.func.count()).select_from(messages))
-                    ).scalar_one() == 5  # fmt: skip
+            assert (
+                await conn.execute(sa.select(sa.func.count()).select_from(channel_leases))
+            ).scalar_one() == 0
+            assert (
+                await conn.execute(sa.select(sa.func.count()).select_from(messages))
+            ).scalar_one() == 5
     finally:
         await source.dispose()
         await target.dispose()

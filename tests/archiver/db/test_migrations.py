@@ -82,8 +82,10 @@ async def test_upgrade_rekeys_an_existing_search_index_and_old_posts_are_found(
     async with engine.begin() as conn:
         await upsert_channel(conn, ChannelRow(id=5, access_hash=1, title="c5"), 1)
         await set_channel_fields(conn, 5, status="erased")
-        rows = [MessageRow(channel_id=5, msg_id=i, date=1_700_000_000 + i, text=f"old news {i}")
-                for i in range(30, 0, -1)]  # fmt: skip
+        rows = [
+            MessageRow(channel_id=5, msg_id=i, date=1_700_000_000 + i, text=f"old news {i}")
+            for i in range(30, 0, -1)
+        ]
         await save_messages(conn, rows, 1)
     await downgrade(engine, "0003")
     async with engine.connect() as conn:

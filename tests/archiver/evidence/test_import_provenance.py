@@ -31,8 +31,10 @@ async def test_imported_captures_name_the_export_file(config, tmp_path: Path) ->
     try:
         await import_export(engine, archive, media, int(time.time()))
         async with engine.connect() as conn:
-            leaves = [json.loads(r) for r in (await conn.execute(sa.select(evidence_log.c.leaf)))
-                      .scalars()]  # fmt: skip
+            leaves = [
+                json.loads(r)
+                for r in (await conn.execute(sa.select(evidence_log.c.leaf))).scalars()
+            ]
         report = await verify_archive(engine, media, None)
     finally:
         await engine.dispose()

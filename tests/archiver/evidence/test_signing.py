@@ -14,8 +14,10 @@ from archiver.store.evidence_log import all_heads, append_captures, leaf_hashes
 
 async def _append(engine, n: int, first: int) -> None:
     async with engine.begin() as conn:
-        captures = [event_capture(channel_id=1, event_id=first + i, kind="renamed", at=5,
-                                  detail=None) for i in range(n)]  # fmt: skip
+        captures = [
+            event_capture(channel_id=1, event_id=first + i, kind="renamed", at=5, detail=None)
+            for i in range(n)
+        ]
         await append_captures(conn, captures)
 
 

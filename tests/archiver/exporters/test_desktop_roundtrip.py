@@ -58,8 +58,9 @@ def _differences(original: dict, again: dict, added: set[str]) -> list[str]:
         twin = back.get(message["id"], {})
         for key, value in message.items():
             if twin.get(key, "<missing>") != value:
-                found.append(f"{message['id']}.{key}: {value!r} became "
-                             f"{twin.get(key, '<missing>')!r}")  # fmt: skip
+                found.append(
+                    f"{message['id']}.{key}: {value!r} became {twin.get(key, '<missing>')!r}"
+                )
         found += [f"{message['id']}.{key}: added" for key in set(twin) - set(message) - added]
     if len(back) != len(original["messages"]):
         found.append(f"{len(original['messages'])} messages became {len(back)}")
@@ -96,14 +97,14 @@ async def test_a_full_account_export_comes_back_and_names_what_it_skipped(
     )
     chats = [*data["chats"]["list"], *data["left_chats"]["list"]]
     for original in (c for c in chats if c["type"].endswith(("supergroup", "channel"))):
-        again = await _export(config, original["id"], tmp_path / str(original["id"]),
-                              shapes.ZONE)  # fmt: skip
+        again = await _export(config, original["id"], tmp_path / str(original["id"]), shapes.ZONE)
         assert "\n".join(_differences(original, again, ADDED)) == "", original["name"]
 
 
 async def test_an_export_from_before_2022_comes_back_in_local_time(config, tmp_path) -> None:
-    data = shapes.chat("Old", "public_channel", shapes.CHANNEL,
-                       shapes.old_format(shapes.CHANNEL, "Old"))  # fmt: skip
+    data = shapes.chat(
+        "Old", "public_channel", shapes.CHANNEL, shapes.old_format(shapes.CHANNEL, "Old")
+    )
     await _import(config, shapes.write(tmp_path / "desktop", data))
     again = await _export(config, shapes.CHANNEL, tmp_path / "again", None)
     assert "\n".join(_differences(data, again, ADDED_TO_OLD)) == ""

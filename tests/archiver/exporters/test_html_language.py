@@ -17,8 +17,9 @@ async def test_an_arabic_site_reads_right_to_left(archive_copy, tmp_path) -> Non
     try:
         async with engine.connect() as conn:
             channel = await get_channel(conn, channel_id)
-            await export_html(conn, channel, tmp_path / "site", LocalMediaStore(config.media_dir),
-                              language="ar")  # fmt: skip
+            await export_html(
+                conn, channel, tmp_path / "site", LocalMediaStore(config.media_dir), language="ar"
+            )
     finally:
         await engine.dispose()
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

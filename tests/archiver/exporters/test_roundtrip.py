@@ -53,8 +53,11 @@ async def test_tdesktop_round_trip_is_identical(simulated_archive, make_config, 
 
 
 async def test_desktop_shapes_of_text_and_media(simulated_archive, tmp_path) -> None:
-    data = json.loads((await _export(simulated_archive["config"], simulated_archive["ru"],
-                                     tmp_path / "x")).read_text())  # fmt: skip
+    data = json.loads(
+        (
+            await _export(simulated_archive["config"], simulated_archive["ru"], tmp_path / "x")
+        ).read_text()
+    )
     assert data["type"] == "public_channel" and data["id"] == simulated_archive["ru"]
     messages = data["messages"]
     assert any(isinstance(m["text"], str) for m in messages)
@@ -69,13 +72,17 @@ async def test_desktop_shapes_of_text_and_media(simulated_archive, tmp_path) -> 
 
 
 async def test_jsonl_has_revisions_and_tombstones(simulated_archive, tmp_path) -> None:
-    path = await _export(simulated_archive["config"], simulated_archive["en"], tmp_path / "j",
-                         fmt="jsonl")  # fmt: skip
+    path = await _export(
+        simulated_archive["config"], simulated_archive["en"], tmp_path / "j", fmt="jsonl"
+    )
     records = {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
     edited = records[simulated_archive["ids"]["edited"]]
     assert edited["text"] == "version four"
-    assert [r["text"] for r in edited["revisions"]] == ["version one", "version two",
-                                                        "version three"]  # fmt: skip
+    assert [r["text"] for r in edited["revisions"]] == [
+        "version one",
+        "version two",
+        "version three",
+    ]
     deleted = records[simulated_archive["ids"]["deleted"]]
     assert deleted["deleted_how"] == "reconcile" and deleted["text"] == "this will be deleted"
     assert all(r["channel_id"] == simulated_archive["en"] for r in records.values())
@@ -83,8 +90,9 @@ async def test_jsonl_has_revisions_and_tombstones(simulated_archive, tmp_path) -
 
 
 async def test_jsonl_embeds_stored_json_and_copies_files(simulated_archive, tmp_path) -> None:
-    path = await _export(simulated_archive["config"], simulated_archive["ru"], tmp_path / "m",
-                         fmt="jsonl")  # fmt: skip
+    path = await _export(
+        simulated_archive["config"], simulated_archive["ru"], tmp_path / "m", fmt="jsonl"
+    )
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     with_files = [r for r in records if r["files"]]
     assert with_files and all(r["channel_id"] == simulated_archive["ru"] for r in records)

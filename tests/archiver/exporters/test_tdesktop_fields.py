@@ -27,8 +27,16 @@ def test_an_unknown_zone_is_refused(name: str) -> None:
 def test_only_paths_inside_an_export_folder_are_reused() -> None:
     assert safe_relative("photos/a.jpg") == "photos/a.jpg"
     assert safe_relative("photos/../files/b.pdf") == "files/b.pdf"
-    for hostile in ("../x/a.jpg", "/etc/passwd", "photos/../../a", "result.json.part",
-                    "a\\b/c", "(File not included)", None, 5):  # fmt: skip
+    for hostile in (
+        "../x/a.jpg",
+        "/etc/passwd",
+        "photos/../../a",
+        "result.json.part",
+        "a\\b/c",
+        "(File not included)",
+        None,
+        5,
+    ):
         assert safe_relative(hostile) is None, hostile
 
 

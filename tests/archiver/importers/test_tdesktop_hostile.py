@@ -20,9 +20,11 @@ RSS_BOUND_MB = 400  # the CLI alone peaks near 120 MB
 HEAD = '{"name": "Big", "type": "public_channel", "id": 4242, "messages": ['
 FIRST = '{"id": 1, "type": "message", "date_unixtime": "1704103200", "text": "small"},'
 LAST = '{"id": 3, "type": "message", "date_unixtime": "1704103320", "text": "after"}]}'
-MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-           "sys.exit(code)")  # fmt: skip
+MEASURE = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(code)"
+)
 
 
 def import_measured(
@@ -35,9 +37,12 @@ def import_measured(
     script = Path(sys.executable).parent / "tgmirror"
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(script), "import", str(target)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "300"},
-    )  # fmt: skip
+    )
     *lines, peak = done.stderr.strip().splitlines()
     done.stderr = "\n".join(lines)
     return done, int(peak) / 1024
@@ -82,9 +87,12 @@ def _write_big(path: Path, shape: str, size: int) -> None:
 
 @pytest.mark.parametrize(
     ("shape", "phrase"),
-    [("string", "message 2 near byte"), ("parts", "message 2 near byte"),
-     ("whitespace", "a value near byte")],
-)  # fmt: skip
+    [
+        ("string", "message 2 near byte"),
+        ("parts", "message 2 near byte"),
+        ("whitespace", "a value near byte"),
+    ],
+)
 def test_a_100_mb_message_is_refused_in_one_line_and_bounded_memory(
     cli, cli_db, tmp_path: Path, shape: str, phrase: str
 ) -> None:
@@ -100,9 +108,18 @@ def test_a_100_mb_message_is_refused_in_one_line_and_bounded_memory(
 
 
 def _zip_with_export(path: Path, extra: dict[str, bytes], files: dict[str, str] | None = None):
-    messages = [{"id": i + 1, "type": "message", "date_unixtime": "1704103200", "text": name,
-                 "file": name, "media_type": "video_file", "mime_type": "video/mp4"}
-                for i, name in enumerate(files or {})]  # fmt: skip
+    messages = [
+        {
+            "id": i + 1,
+            "type": "message",
+            "date_unixtime": "1704103200",
+            "text": name,
+            "file": name,
+            "media_type": "video_file",
+            "mime_type": "video/mp4",
+        }
+        for i, name in enumerate(files or {})
+    ]
     data = {"name": "Z", "type": "public_channel", "id": 99, "messages": messages}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("ChatExport/result.json", json.dumps(data))
@@ -136,11 +153,21 @@ def _copy_central_entry(path: Path, name: str, copies: int) -> None:
         entries.append(record)
         at = central.find(b"PK\x01\x02", at + 46 + n + m + k)
     assert entry is not None
-    clones = [entry.replace(name.encode(), f"{name[:-6]}{i:02d}.mp4".encode()) for i in
-              range(copies)]  # fmt: skip
+    clones = [
+        entry.replace(name.encode(), f"{name[:-6]}{i:02d}.mp4".encode()) for i in range(copies)
+    ]
     new_central = b"".join(entries + clones)
-    tail = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count + copies, count + copies,
-                       len(new_central), cd_offset, 0)  # fmt: skip
+    tail = struct.pack(
+        "<4s4H2IH",
+        b"PK\x05\x06",
+        0,
+        0,
+        count + copies,
+        count + copies,
+        len(new_central),
+        cd_offset,
+        0,
+    )
     path.write_bytes(bytes(data[:cd_offset]) + new_central + tail)
 
 
@@ -220,10 +247,18 @@ def test_a_damaged_or_encrypted_zip_is_one_line(cli, cli_db, tmp_path: Path) -> 
 
 SECRET = b"%PDF-secret bytes outside the export"
 EVIL_PATHS = [
-    "{outside}/secret.pdf", "../secret.pdf", "photos/../../secret.pdf", "..\\secret.pdf",
-    "photos\\..\\..\\secret.pdf", "%2e%2e/secret.pdf", "photos/link.pdf", "linked/secret.pdf",
-    "photos/ok.pdf\x00/../../../secret.pdf", "//secret.pdf", "photos/../../../../../../secret.pdf",
-]  # fmt: skip
+    "{outside}/secret.pdf",
+    "../secret.pdf",
+    "photos/../../secret.pdf",
+    "..\\secret.pdf",
+    "photos\\..\\..\\secret.pdf",
+    "%2e%2e/secret.pdf",
+    "photos/link.pdf",
+    "linked/secret.pdf",
+    "photos/ok.pdf\x00/../../../secret.pdf",
+    "//secret.pdf",
+    "photos/../../../../../../secret.pdf",
+]
 
 
 def test_paths_out_of_a_folder_export_are_never_read(cli, cli_db, tmp_path: Path) -> None:
@@ -237,9 +272,17 @@ def test_paths_out_of_a_folder_export_are_never_read(cli, cli_db, tmp_path: Path
     (export / "photos" / "link.pdf").symlink_to(outside / "secret.pdf")
     (export / "linked").symlink_to(outside)
     paths = [p.format(outside=outside) for p in EVIL_PATHS] + ["photos/ok.pdf"]
-    messages = [{"id": i + 1, "type": "message", "date_unixtime": "1704103200", "text": path,
-                 "file": path, "mime_type": "application/pdf"}
-                for i, path in enumerate(paths)]  # fmt: skip
+    messages = [
+        {
+            "id": i + 1,
+            "type": "message",
+            "date_unixtime": "1704103200",
+            "text": path,
+            "file": path,
+            "mime_type": "application/pdf",
+        }
+        for i, path in enumerate(paths)
+    ]
     data = {"name": "P", "type": "public_channel", "id": 5, "messages": messages}
     (export / "result.json").write_text(json.dumps(data))
     done, _ = import_measured(cli, cli_db, tmp_path, export)
@@ -251,9 +294,11 @@ def test_paths_out_of_a_folder_export_are_never_read(cli, cli_db, tmp_path: Path
 def test_paths_out_of_a_zip_export_are_never_read(cli, cli_db, tmp_path: Path) -> None:
     export = tmp_path / "slip.zip"
     names = ["../secret.pdf", "/secret.pdf", "..\\secret.pdf", "files/../../secret.pdf"]
-    _zip_with_export(export, {"secret.pdf": SECRET, "/secret.pdf": SECRET,
-                              "ChatExport/../secret.pdf": SECRET},
-                     dict.fromkeys(names, "evil"))  # fmt: skip
+    _zip_with_export(
+        export,
+        {"secret.pdf": SECRET, "/secret.pdf": SECRET, "ChatExport/../secret.pdf": SECRET},
+        dict.fromkeys(names, "evil"),
+    )
     done, _ = import_measured(cli, cli_db, tmp_path, export)
     assert done.returncode == 0, done.stderr
     assert "4 messages, 0 files, 4 files not included" in done.stdout
@@ -264,7 +309,7 @@ def test_paths_out_of_a_zip_export_are_never_read(cli, cli_db, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("text", "phrase"),
     [(b'"a\xff\xfeb"', "invalid bytes in UTF8"), (b'"a\\udc00"', "is not valid Unicode")],
-)  # fmt: skip
+)
 def test_text_that_is_not_unicode_is_one_line(cli, cli_db, tmp_path: Path, text, phrase) -> None:
     """(yajl reads a lone high surrogate escape as "?"; a lone low one is an error.)"""
     (tmp_path / "exp").mkdir()

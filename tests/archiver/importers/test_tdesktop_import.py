@@ -20,41 +20,123 @@ PHOTO = b"\x89PNG\r\n\x1a\n" + b"p" * 64
 VOICE = b"OggS" + b"v" * 64
 
 MESSAGES = [
-    {"id": 1, "type": "service", "date": "2024-01-01T10:00:00", "date_unixtime": "1704103200",
-     "actor": "Вести", "actor_id": "channel777", "action": "create_channel", "title": "Вести",
-     "text": "", "text_entities": []},
-    {"id": 2, "type": "message", "date": "2024-01-01T10:05:00", "date_unixtime": "1704103500",
-     "edited": "2024-01-01T11:00:00", "edited_unixtime": "1704106800", "from": "Вести",
-     "from_id": "channel777", "author": "Олег",
-     "text": ["Жирный ", {"type": "bold", "text": "текст"}, " и ",
-              {"type": "text_link", "text": "ссылка", "href": "https://example.org"}],
-     "text_entities": [], "reactions": [{"type": "emoji", "count": 5, "emoji": "👍"}],
-     "future_key": {"kept": True}},
-    {"id": 3, "type": "message", "date": "2024-01-01T10:06:00", "date_unixtime": "1704103560",
-     "from": "Вести", "from_id": "channel777", "photo": "photos/photo_1.jpg", "width": 64,
-     "height": 48, "text": "🔥 фото", "text_entities": [], "reply_to_message_id": 2},
-    {"id": 4, "type": "message", "date": "2024-01-01T10:07:00", "date_unixtime": "1704103620",
-     "from": "Вести", "from_id": "channel777", "file": "voice_messages/audio_1.ogg",
-     "media_type": "voice_message", "mime_type": "audio/ogg", "duration_seconds": 3,
-     "text": "", "text_entities": []},
-    {"id": 5, "type": "message", "date": "2024-01-01T10:08:00", "date_unixtime": "1704103680",
-     "from": "Вести", "from_id": "channel777",
-     "file": "(File not included. Change data exporting settings to download.)",
-     "media_type": "video_file", "mime_type": "video/mp4", "text": "", "text_entities": []},
-    {"id": 6, "type": "message", "date": "2024-01-01T10:09:00", "date_unixtime": "1704103740",
-     "from": "Вести", "from_id": "channel777", "forwarded_from": "Другой канал",
-     "poll": {"question": "Да?", "closed": False, "total_voters": 3,
-              "answers": [{"text": "Да", "voters": 2, "chosen": False},
-                          {"text": "Нет", "voters": 1, "chosen": False}]},
-     "text": "", "text_entities": []},
-    {"id": 7, "type": "message", "date": "2024-01-01T10:10:00", "date_unixtime": "1704103800",
-     "from": "Вести", "from_id": "channel777",
-     "location_information": {"latitude": 50.45, "longitude": 30.52}, "text": "",
-     "text_entities": []},
-    {"id": 8, "type": "message", "date": "2024-01-01T10:11:00", "date_unixtime": "1704103860",
-     "from": "Вести", "from_id": "channel777", "file": "../../../etc/passwd",
-     "mime_type": "text/plain", "text": "hostile path", "text_entities": []},
-]  # fmt: skip
+    {
+        "id": 1,
+        "type": "service",
+        "date": "2024-01-01T10:00:00",
+        "date_unixtime": "1704103200",
+        "actor": "Вести",
+        "actor_id": "channel777",
+        "action": "create_channel",
+        "title": "Вести",
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 2,
+        "type": "message",
+        "date": "2024-01-01T10:05:00",
+        "date_unixtime": "1704103500",
+        "edited": "2024-01-01T11:00:00",
+        "edited_unixtime": "1704106800",
+        "from": "Вести",
+        "from_id": "channel777",
+        "author": "Олег",
+        "text": [
+            "Жирный ",
+            {"type": "bold", "text": "текст"},
+            " и ",
+            {"type": "text_link", "text": "ссылка", "href": "https://example.org"},
+        ],
+        "text_entities": [],
+        "reactions": [{"type": "emoji", "count": 5, "emoji": "👍"}],
+        "future_key": {"kept": True},
+    },
+    {
+        "id": 3,
+        "type": "message",
+        "date": "2024-01-01T10:06:00",
+        "date_unixtime": "1704103560",
+        "from": "Вести",
+        "from_id": "channel777",
+        "photo": "photos/photo_1.jpg",
+        "width": 64,
+        "height": 48,
+        "text": "🔥 фото",
+        "text_entities": [],
+        "reply_to_message_id": 2,
+    },
+    {
+        "id": 4,
+        "type": "message",
+        "date": "2024-01-01T10:07:00",
+        "date_unixtime": "1704103620",
+        "from": "Вести",
+        "from_id": "channel777",
+        "file": "voice_messages/audio_1.ogg",
+        "media_type": "voice_message",
+        "mime_type": "audio/ogg",
+        "duration_seconds": 3,
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 5,
+        "type": "message",
+        "date": "2024-01-01T10:08:00",
+        "date_unixtime": "1704103680",
+        "from": "Вести",
+        "from_id": "channel777",
+        "file": "(File not included. Change data exporting settings to download.)",
+        "media_type": "video_file",
+        "mime_type": "video/mp4",
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 6,
+        "type": "message",
+        "date": "2024-01-01T10:09:00",
+        "date_unixtime": "1704103740",
+        "from": "Вести",
+        "from_id": "channel777",
+        "forwarded_from": "Другой канал",
+        "poll": {
+            "question": "Да?",
+            "closed": False,
+            "total_voters": 3,
+            "answers": [
+                {"text": "Да", "voters": 2, "chosen": False},
+                {"text": "Нет", "voters": 1, "chosen": False},
+            ],
+        },
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 7,
+        "type": "message",
+        "date": "2024-01-01T10:10:00",
+        "date_unixtime": "1704103800",
+        "from": "Вести",
+        "from_id": "channel777",
+        "location_information": {"latitude": 50.45, "longitude": 30.52},
+        "text": "",
+        "text_entities": [],
+    },
+    {
+        "id": 8,
+        "type": "message",
+        "date": "2024-01-01T10:11:00",
+        "date_unixtime": "1704103860",
+        "from": "Вести",
+        "from_id": "channel777",
+        "file": "../../../etc/passwd",
+        "mime_type": "text/plain",
+        "text": "hostile path",
+        "text_entities": [],
+    },
+]
 
 
 def write_export(folder: Path, messages=MESSAGES, *, chat_type="public_channel") -> Path:
@@ -86,8 +168,11 @@ async def test_every_key_is_read(config, tmp_path: Path) -> None:
     chat = report.chats[0]
     assert (chat.messages, chat.files, chat.missing_files) == (8, 2, 2)
     assert chans[0].id == 777 and chans[0].source == "import"
-    assert rows[1].action == {"type": "channel_create", "desktop_action": "create_channel",
-                              "title": "Вести"}  # fmt: skip
+    assert rows[1].action == {
+        "type": "channel_create",
+        "desktop_action": "create_channel",
+        "title": "Вести",
+    }
     two = rows[2]
     assert two.text == "Жирный текст и ссылка"
     assert two.entities == [
@@ -102,8 +187,12 @@ async def test_every_key_is_read(config, tmp_path: Path) -> None:
     assert rows[6].media["question"] == "Да?" and rows[6].fwd_from == {"from_name": "Другой канал"}
     assert rows[7].media == {"lat": 50.45, "long": 30.52}
     by_status = sorted((f.kind, f.status) for f in files)
-    assert by_status == [("document", "missing"), ("photo", "stored"), ("video", "missing"),
-                         ("voice", "stored")]  # fmt: skip
+    assert by_status == [
+        ("document", "missing"),
+        ("photo", "stored"),
+        ("video", "missing"),
+        ("voice", "stored"),
+    ]
     stored = [f for f in files if f.status == "stored"]
     data = {(config.media_dir / p.path).read_bytes() for p in await _paths(config, stored)}
     assert data == {PHOTO, VOICE}
@@ -136,10 +225,16 @@ async def test_zip_and_result_json_paths_work_too(config, tmp_path: Path) -> Non
 async def test_full_account_export_imports_channels_and_skips_private_chats(
     config, tmp_path
 ) -> None:
-    data = {"about": "...", "chats": {"about": "...", "list": [
-        {"name": "Friend", "type": "personal_chat", "id": 5, "messages": MESSAGES[:2]},
-        {"name": "Вести", "type": "public_supergroup", "id": 777, "messages": MESSAGES[:3]},
-    ]}}  # fmt: skip
+    data = {
+        "about": "...",
+        "chats": {
+            "about": "...",
+            "list": [
+                {"name": "Friend", "type": "personal_chat", "id": 5, "messages": MESSAGES[:2]},
+                {"name": "Вести", "type": "public_supergroup", "id": 777, "messages": MESSAGES[:3]},
+            ],
+        },
+    }
     (tmp_path / "acct").mkdir()
     (tmp_path / "acct" / "result.json").write_text(json.dumps(data), encoding="utf-8")
     report, rows, *_ = await _import(config, tmp_path / "acct")
@@ -154,21 +249,50 @@ async def test_full_account_export_imports_channels_and_skips_private_chats(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"name": "x", "type": "public_channel", "id": 1, "messages": [{"id": 1, "ty',
-         "not valid JSON"),
-        (json.dumps({"name": "x", "type": "public_channel", "id": 1,
-                     "messages": [{"id": "seven", "date_unixtime": "1"}]}), "id must be a number"),
-        (json.dumps({"name": "x", "type": "public_channel", "id": 1,
-                     "messages": [{"id": 9, "date_unixtime": "1", "text": 5}]}),
-         "message 9: text must be a string or a list"),
-        (json.dumps({"name": "x", "type": "public_channel", "id": 1,
-                     "messages": [{"id": 9, "type": "weird", "date_unixtime": "1"}]}),
-         "message 9: type must be"),
-        (json.dumps({"name": "x", "type": "public_channel", "id": "abc", "messages": []}),
-         "chat id must be a number"),
+        (
+            '{"name": "x", "type": "public_channel", "id": 1, "messages": [{"id": 1, "ty',
+            "not valid JSON",
+        ),
+        (
+            json.dumps(
+                {
+                    "name": "x",
+                    "type": "public_channel",
+                    "id": 1,
+                    "messages": [{"id": "seven", "date_unixtime": "1"}],
+                }
+            ),
+            "id must be a number",
+        ),
+        (
+            json.dumps(
+                {
+                    "name": "x",
+                    "type": "public_channel",
+                    "id": 1,
+                    "messages": [{"id": 9, "date_unixtime": "1", "text": 5}],
+                }
+            ),
+            "message 9: text must be a string or a list",
+        ),
+        (
+            json.dumps(
+                {
+                    "name": "x",
+                    "type": "public_channel",
+                    "id": 1,
+                    "messages": [{"id": 9, "type": "weird", "date_unixtime": "1"}],
+                }
+            ),
+            "message 9: type must be",
+        ),
+        (
+            json.dumps({"name": "x", "type": "public_channel", "id": "abc", "messages": []}),
+            "chat id must be a number",
+        ),
         (json.dumps({"hello": 1}), "no chats found"),
     ],
-)  # fmt: skip
+)
 async def test_bad_exports_name_the_file_and_message_and_import_nothing(
     config, tmp_path: Path, content: str, message: str
 ) -> None:

@@ -20,17 +20,42 @@ NUL, FFFD = "\x00", "\ufffd"
 def _export(folder: Path) -> Path:
     (folder / "files").mkdir(parents=True)
     (folder / "files" / "report.pdf").write_bytes(b"%PDF-1.4 " * 20)
-    text = ["a", {"type": "text_link", "text": f"li{NUL}nk", "href": f"https://ex.org/{NUL}"},
-            f" b{NUL}c"]  # fmt: skip
-    data = {"name": f"Ве{NUL}сти", "type": "public_channel", "id": 777, "messages": [
-        {"id": 1, "type": "message", "date": "2024-01-01T10:05:00",
-         "date_unixtime": "1704103500", "from": f"Ве{NUL}сти", "from_id": "channel777",
-         "author": f"Ол{NUL}ег", "text": text, "text_entities": []},
-        {"id": 2, "type": "message", "date": "2024-01-01T10:06:00",
-         "date_unixtime": "1704103560", "from": "Вести", "from_id": "channel777",
-         "file": "files/report.pdf", "file_name": f"rep{NUL}ort.pdf",
-         "mime_type": "application/pdf", "text": "", "text_entities": []},
-    ]}  # fmt: skip
+    text = [
+        "a",
+        {"type": "text_link", "text": f"li{NUL}nk", "href": f"https://ex.org/{NUL}"},
+        f" b{NUL}c",
+    ]
+    data = {
+        "name": f"Ве{NUL}сти",
+        "type": "public_channel",
+        "id": 777,
+        "messages": [
+            {
+                "id": 1,
+                "type": "message",
+                "date": "2024-01-01T10:05:00",
+                "date_unixtime": "1704103500",
+                "from": f"Ве{NUL}сти",
+                "from_id": "channel777",
+                "author": f"Ол{NUL}ег",
+                "text": text,
+                "text_entities": [],
+            },
+            {
+                "id": 2,
+                "type": "message",
+                "date": "2024-01-01T10:06:00",
+                "date_unixtime": "1704103560",
+                "from": "Вести",
+                "from_id": "channel777",
+                "file": "files/report.pdf",
+                "file_name": f"rep{NUL}ort.pdf",
+                "mime_type": "application/pdf",
+                "text": "",
+                "text_entities": [],
+            },
+        ],
+    }
     (folder / "result.json").write_text(json.dumps(data), encoding="utf-8")
     return folder
 
@@ -51,6 +76,7 @@ async def test_export_with_nul_imports_with_replacement_characters(config, tmp_p
     assert chan.title == f"Ве{FFFD}сти" and {"title": chan.title, "username": None} in added
     one = rows[1]
     assert one.text == f"ali{FFFD}nk b{FFFD}c" and one.post_author == f"Ол{FFFD}ег"
-    assert one.entities == [{"type": "text_url", "offset": 1, "length": 5,
-                             "url": f"https://ex.org/{FFFD}"}]  # fmt: skip
+    assert one.entities == [
+        {"type": "text_url", "offset": 1, "length": 5, "url": f"https://ex.org/{FFFD}"}
+    ]
     assert [(f.file_name, f.status) for f in files] == [(f"rep{FFFD}ort.pdf", "stored")]

@@ -60,13 +60,34 @@ NAMES = [
     "msg_id",
     "title",
 ]
-SAMPLES = ["1", "-5", "²", "1704103200", "(File not included)", "user12", "channel3", "photo",
-           "2024-01-01T10:00:00", "voice_message", "bold", "text_link", "poll", "../../etc/passwd",
-           "javascript:alert(1)", "<script>x</script>", "\u202e", "\x00"]  # fmt: skip
+SAMPLES = [
+    "1",
+    "-5",
+    "²",
+    "1704103200",
+    "(File not included)",
+    "user12",
+    "channel3",
+    "photo",
+    "2024-01-01T10:00:00",
+    "voice_message",
+    "bold",
+    "text_link",
+    "poll",
+    "../../etc/passwd",
+    "javascript:alert(1)",
+    "<script>x</script>",
+    "\u202e",
+    "\x00",
+]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
-    st.text(max_size=8), st.sampled_from(SAMPLES),
-)  # fmt: skip
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.sampled_from(SAMPLES),
+)
 values = st.recursive(
     scalars,
     lambda inner: (

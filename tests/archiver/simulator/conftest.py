@@ -27,8 +27,9 @@ async def connect(world: World) -> AsyncIterator[ClientFactory]:
     """Factory: a connected real TelegramClient talking to `world` (disconnected afterwards)."""
     clients: list[TelegramClient] = []
 
-    async def make(*, authorized: bool = True, path: Path | None = None, **kw: object
-                   ) -> TelegramClient:  # fmt: skip
+    async def make(
+        *, authorized: bool = True, path: Path | None = None, **kw: object
+    ) -> TelegramClient:
         kw.setdefault("flood_sleep_threshold", 0)
         client = TelegramClient(StringSession(), api_id=1, api_hash="x", **kw)
         attach(client, path or world.path, authorized=authorized)

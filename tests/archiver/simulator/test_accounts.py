@@ -27,8 +27,9 @@ async def test_each_account_signs_in_as_itself_and_has_its_own_access_hash(world
     mine, theirs = await _resolve(first, "news_ar"), await _resolve(second, "news_ar")
     assert mine.id == theirs.id and mine.access_hash != theirs.access_hash
     with pytest.raises(errors.ChannelInvalidError):  # a hash is only good for its account
-        await second(functions.channels.GetFullChannelRequest(
-            types.InputChannel(mine.id, mine.access_hash)))  # fmt: skip
+        await second(
+            functions.channels.GetFullChannelRequest(types.InputChannel(mine.id, mine.access_hash))
+        )
 
 
 async def test_a_ban_from_a_channel_hides_it_from_that_account_alone(world, connect):

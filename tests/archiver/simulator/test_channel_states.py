@@ -52,8 +52,10 @@ async def test_banned_channel_is_restricted_and_empty(world, connect):
     assert entity.restricted
     reason = entity.restriction_reason[0]
     assert (reason.platform, reason.reason, reason.text) == (
-        "all", "terms", "Blocked for violating terms",
-    )  # fmt: skip
+        "all",
+        "terms",
+        "Blocked for violating terms",
+    )
     assert (await client.get_messages(entity, limit=10)) == []
     world.restore(ch)
     assert len(await client.get_messages(entity, limit=10)) == 1

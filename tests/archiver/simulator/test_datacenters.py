@@ -13,8 +13,9 @@ def doc_post(world: World) -> tuple[int, int]:
     """(channel, file id) of a post carrying a 300 KB document."""
     ch = world.channel_ids()[0]
     data = bytes(range(256)) * 1200
-    world.post(ch, "doc", media=Document(data, "application/octet-stream", file_name="a.bin"),
-               push=False)  # fmt: skip
+    world.post(
+        ch, "doc", media=Document(data, "application/octet-stream", file_name="a.bin"), push=False
+    )
     return ch, world.messages(ch)[-1]["media"]["file_id"]
 
 

@@ -23,8 +23,9 @@ def posts(world: World) -> int:
     world.post(ch, "photo", media=Photo(png_gradient(64, 48, 1)), push=False)
     big = bytes(range(256)) * (10 * 1024)  # 2.5 MiB
     world.post(ch, "doc", media=Document(big, "application/zip", file_name="a.zip"), push=False)
-    video = Document(mp4_minimal(5, 1), "video/mp4", "video", "v.mp4", duration=5, width=1280,
-                     height=720)  # fmt: skip
+    video = Document(
+        mp4_minimal(5, 1), "video/mp4", "video", "v.mp4", duration=5, width=1280, height=720
+    )
     world.post(ch, "video", media=video, push=False)
     for message in world.messages(ch):
         world.set_file_dc(message["media"]["file_id"], HOME_DC)

@@ -56,8 +56,12 @@ async def test_offset_date_starts_before_that_date(world, connect):
     for day in range(1, 11):
         world.post(ch, f"day {day}", date=datetime(2024, 1, day, tzinfo=UTC), push=False)
     client = await connect()
-    got = [m.id async for m in client.iter_messages("dated_ch", offset_date=datetime(
-        2024, 1, 5, tzinfo=UTC), wait_time=0)]  # fmt: skip
+    got = [
+        m.id
+        async for m in client.iter_messages(
+            "dated_ch", offset_date=datetime(2024, 1, 5, tzinfo=UTC), wait_time=0
+        )
+    ]
     assert got == [4, 3, 2, 1]
 
 

@@ -12,10 +12,15 @@ def media_posts(world: World) -> int:
     ch = world.channel_ids()[0]
     world.post(ch, "a photo", media=Photo(png_gradient(64, 48, 7)), push=False)
     big = bytes(range(256)) * 2000  # 512000 bytes: several 128 KiB chunks, short last one
-    world.post(ch, "a file", media=Document(big, "application/octet-stream",
-                                            file_name="blob.bin"), push=False)  # fmt: skip
-    world.post(ch, "voice", media=Document(ogg_opus_silence(1, 1), "audio/ogg", "voice"),
-               push=False)  # fmt: skip
+    world.post(
+        ch,
+        "a file",
+        media=Document(big, "application/octet-stream", file_name="blob.bin"),
+        push=False,
+    )
+    world.post(
+        ch, "voice", media=Document(ogg_opus_silence(1, 1), "audio/ogg", "voice"), push=False
+    )
     return ch
 
 

@@ -55,9 +55,12 @@ async def test_the_sender_delays_an_answer_by_its_wire_size(world, connect):
 
 async def test_a_download_is_no_faster_than_the_bandwidth_allows(world, connect):
     data = bytes(range(256)) * 1024  # 256 KiB: two 128 KiB GetFile answers
-    world.post(world.channel_id("news_ar"), "a file",
-               media=Document(data, "application/pdf", file_name="a.pdf"),
-               push=False)  # fmt: skip
+    world.post(
+        world.channel_id("news_ar"),
+        "a file",
+        media=Document(data, "application/pdf", file_name="a.pdf"),
+        push=False,
+    )
     client = await connect()
     message = await client.get_messages("news_ar", ids=1)
     world.set_network(rtt_ms=0, bytes_per_second=len(data))

@@ -75,8 +75,9 @@ async def test_login_and_the_connection_handshake_are_left_alone(world, connect)
     world.set_random_faults(1.0)
     config = await _raw(client, functions.InvokeWithLayerRequest(LAYER, client._init_request))
     assert isinstance(config, types.Config)
-    sent = await _raw(client, functions.auth.SendCodeRequest("+15550000000", 1, "x",
-                                                             types.CodeSettings()))  # fmt: skip
+    sent = await _raw(
+        client, functions.auth.SendCodeRequest("+15550000000", 1, "x", types.CodeSettings())
+    )
     assert sent.phone_code_hash
     assert world.injected_faults() == {}
 

@@ -83,8 +83,9 @@ async def test_another_account_cannot_use_a_takeout(world, connect):
     await second.send_code_request("+15550000002")
     await second.sign_in("+15550000002", LOGIN_CODE)
     started = await first(functions.account.InitTakeoutSessionRequest(message_channels=True))
-    request = functions.InvokeWithTakeoutRequest(started.id, functions.users.GetUsersRequest(
-        [types.InputUserSelf()]))  # fmt: skip
+    request = functions.InvokeWithTakeoutRequest(
+        started.id, functions.users.GetUsersRequest([types.InputUserSelf()])
+    )
     with pytest.raises(errors.TakeoutInvalidError):
         await second(request)
     assert (await first(request))[0].first_name == "Archivist"

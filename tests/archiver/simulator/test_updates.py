@@ -22,8 +22,9 @@ async def test_new_edit_delete_reach_handlers(world, connect):
     new, edited, deleted = [], [], []
     client.add_event_handler(lambda e: new.append(e.message.text), events.NewMessage())
     client.add_event_handler(lambda e: edited.append(e.message.text), events.MessageEdited())
-    client.add_event_handler(lambda e: deleted.append((e.chat_id, e.deleted_ids)),
-                             events.MessageDeleted())  # fmt: skip
+    client.add_event_handler(
+        lambda e: deleted.append((e.chat_id, e.deleted_ids)), events.MessageDeleted()
+    )
     mid = world.post(ch, "hello")
     await wait_for(lambda: new == ["hello"])
     world.edit(ch, mid, "hello, edited")

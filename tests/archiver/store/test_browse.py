@@ -16,8 +16,12 @@ ALBUMS |= {i: 4 for i in range(21, 26)}
 
 async def _archive(conn) -> None:
     await upsert_channel(conn, ChannelRow(id=CH, access_hash=1, title="Albums"), 1)
-    rows = [MessageRow(channel_id=CH, msg_id=i, date=1000 + i, text=f"post {i}",
-                       grouped_id=ALBUMS.get(i)) for i in range(1, 31)]  # fmt: skip
+    rows = [
+        MessageRow(
+            channel_id=CH, msg_id=i, date=1000 + i, text=f"post {i}", grouped_id=ALBUMS.get(i)
+        )
+        for i in range(1, 31)
+    ]
     await save_messages(conn, rows, now=10)
     await set_post_hidden(conn, CH, 29, True)
 

@@ -36,8 +36,14 @@ versions = st.lists(st.sampled_from([None, 100, 200, 300]), min_size=1, max_size
 
 
 def _row(msg_id: int, edit_date: int | None, counters: dict[str, Any]) -> MessageRow:
-    return MessageRow(channel_id=CH, msg_id=msg_id, date=1, text=f"version {edit_date}",
-                      edit_date=edit_date, **counters)  # fmt: skip
+    return MessageRow(
+        channel_id=CH,
+        msg_id=msg_id,
+        date=1,
+        text=f"version {edit_date}",
+        edit_date=edit_date,
+        **counters,
+    )
 
 
 def _expected(captures: list[tuple[int | None, dict[str, Any]]]) -> dict[str, Any]:
@@ -65,8 +71,9 @@ def test_the_final_row_does_not_depend_on_capture_order(config: Config) -> None:
                         await save_messages(conn, [_row(msg_id, edit_date, counters)], now)
                 async with engine.connect() as conn:
                     columns = [messages.c[n] for n in ("text", "edit_date", *COUNTERS)]
-                    row = (await conn.execute(
-                        sa.select(*columns).where(messages.c.msg_id == msg_id))).one()  # fmt: skip
+                    row = (
+                        await conn.execute(sa.select(*columns).where(messages.c.msg_id == msg_id))
+                    ).one()
                 finals.append(dict(row._mapping))
             return finals
         finally:

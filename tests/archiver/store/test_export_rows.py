@@ -33,8 +33,11 @@ async def _archive(conn, n: int = 25) -> None:
 
 
 async def _collect(conn, **kwargs) -> list:
-    return [(p, b.revisions.get(p.pk, [])) async for b in iter_export_batches(conn, CH, **kwargs)
-            for p in b.posts]  # fmt: skip
+    return [
+        (p, b.revisions.get(p.pk, []))
+        async for b in iter_export_batches(conn, CH, **kwargs)
+        for p in b.posts
+    ]
 
 
 async def test_every_post_of_the_channel_comes_once_in_id_order(engine) -> None:
@@ -73,7 +76,7 @@ async def test_raw_rows_are_json_objects_of_the_stored_columns(engine) -> None:
         row = MessageRow(channel_id=CH, msg_id=1, date=5, text='Ёлка "x"', entities=entities)
         await save_messages(conn, [row], now=10)
         batches = [b async for b in iter_raw_batches(conn, CH)]
-    (msg_id, document, _pk), = batches[0].rows  # fmt: skip
+    ((msg_id, document, _pk),) = batches[0].rows
     record = json.loads(document)
     assert (msg_id, record["id"], record["text"], record["entities"]) == (
         1,

@@ -152,8 +152,9 @@ async def test_an_older_capture_or_an_import_without_counters_leaves_them(engine
         await _setup(conn)
         newer = MessageRow(channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200, views=1000)
         older = MessageRow(channel_id=CH, msg_id=1, date=1, text="v1", edit_date=100, views=5)
-        imported = MessageRow(channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200,
-                              source="import")  # fmt: skip
+        imported = MessageRow(
+            channel_id=CH, msg_id=1, date=1, text="v2", edit_date=200, source="import"
+        )
         for row in (newer, older, imported):
             await save_messages(conn, [row], 10)
         row = (await conn.execute(sa.select(messages.c.text, messages.c.views))).one()

@@ -8,12 +8,22 @@ from archiver.store.nul_free import has_nul, nul_free
 
 def test_every_nested_string_is_replaced_and_bytes_are_kept() -> None:
     files = (FileRow(kind="document", file_name="f\x00.pdf"),)
-    row = MessageRow(channel_id=1, msg_id=2, date=3, text="a\x00b",
-                     entities=[{"type": "text_url", "url": "u\x00"}], media={"k\x00": ["x\x00"]},
-                     raw=b"\x00raw", files=files)  # fmt: skip
+    row = MessageRow(
+        channel_id=1,
+        msg_id=2,
+        date=3,
+        text="a\x00b",
+        entities=[{"type": "text_url", "url": "u\x00"}],
+        media={"k\x00": ["x\x00"]},
+        raw=b"\x00raw",
+        files=files,
+    )
     clean = nul_free(row)
     assert (clean.text, clean.entities, clean.media) == (
-        "a\ufffdb", [{"type": "text_url", "url": "u\ufffd"}], {"k\ufffd": ["x\ufffd"]})  # fmt: skip
+        "a\ufffdb",
+        [{"type": "text_url", "url": "u\ufffd"}],
+        {"k\ufffd": ["x\ufffd"]},
+    )
     assert clean.files[0].file_name == "f\ufffd.pdf" and clean.raw == b"\x00raw"
     assert not has_nul(clean) and has_nul(row)
 

@@ -24,8 +24,14 @@ async def _archive(conn) -> dict[tuple[int, int], int]:
         rows = []
         for msg_id in range(40, 0, -1):
             dates[(cid, msg_id)] = 1_700_000_000 + msg_id // 3 * 60 + rng.choice((0, 0, 7))
-            rows.append(MessageRow(channel_id=cid, msg_id=msg_id, date=dates[(cid, msg_id)],
-                                   text=f"high tide number {msg_id}"))  # fmt: skip
+            rows.append(
+                MessageRow(
+                    channel_id=cid,
+                    msg_id=msg_id,
+                    date=dates[(cid, msg_id)],
+                    text=f"high tide number {msg_id}",
+                )
+            )
         await save_messages(conn, rows[:20], 1)
         await save_messages(conn, rows[20:], 1)
     return dates
@@ -34,8 +40,9 @@ async def _archive(conn) -> dict[tuple[int, int], int]:
 async def _all_pages(conn, query: str, channel_id: int | None, limit: int) -> list[list]:
     pages, before = [], None
     while True:
-        page = await search_page(conn, parse_query(query), "erased", channel_id=channel_id,
-                                 before=before, limit=limit)  # fmt: skip
+        page = await search_page(
+            conn, parse_query(query), "erased", channel_id=channel_id, before=before, limit=limit
+        )
         pages.append(page.posts)
         if page.older is None:
             return pages
@@ -60,14 +67,21 @@ async def test_paging_shows_every_result_once_newest_first(engine) -> None:
 async def test_an_edit_keeps_a_post_in_its_place_and_hidden_posts_drop_out(engine) -> None:
     async with engine.begin() as conn:
         dates = await _archive(conn)
-        before = [(p.channel_id, p.msg_id) for page in await _all_pages(conn, "tide", 1, 10)
-                  for p in page]  # fmt: skip
-        edited = MessageRow(channel_id=1, msg_id=20, date=dates[(1, 20)] + 99_999,
-                            edit_date=1_800_000_000, text="low tide, edited")  # fmt: skip
+        before = [
+            (p.channel_id, p.msg_id) for page in await _all_pages(conn, "tide", 1, 10) for p in page
+        ]
+        edited = MessageRow(
+            channel_id=1,
+            msg_id=20,
+            date=dates[(1, 20)] + 99_999,
+            edit_date=1_800_000_000,
+            text="low tide, edited",
+        )
         assert (await save_messages(conn, [edited], 2)).edited == 1
         await set_post_hidden(conn, 1, 21, True)
-        after = [(p.channel_id, p.msg_id) for page in await _all_pages(conn, "tide", 1, 10)
-                 for p in page]  # fmt: skip
+        after = [
+            (p.channel_id, p.msg_id) for page in await _all_pages(conn, "tide", 1, 10) for p in page
+        ]
         assert after == [k for k in before if k != (1, 21)]
         low = await search_page(conn, parse_query("low"), "erased")
         assert [p.msg_id for p in low.posts] == [20]

@@ -38,25 +38,49 @@ def document(mime, attrs, did=88, size=4096, thumbs=None):
 def test_text_and_every_entity_type_keep_utf16_offsets() -> None:
     text = "🔥 خبر عاجل bold link"
     entities = [
-        types.MessageEntityBold(0, 2), types.MessageEntityItalic(3, 3),
-        types.MessageEntityUnderline(0, 1), types.MessageEntityStrike(0, 1),
-        types.MessageEntityCode(0, 1), types.MessageEntityPre(0, 1, "python"),
-        types.MessageEntityTextUrl(12, 4, "https://example.org"), types.MessageEntityUrl(0, 1),
-        types.MessageEntityEmail(0, 1), types.MessageEntityPhone(0, 1),
-        types.MessageEntityMention(0, 1), types.MessageEntityMentionName(0, 1, 42),
-        types.MessageEntityHashtag(0, 1), types.MessageEntityCashtag(0, 1),
-        types.MessageEntityBotCommand(0, 1), types.MessageEntitySpoiler(0, 1),
+        types.MessageEntityBold(0, 2),
+        types.MessageEntityItalic(3, 3),
+        types.MessageEntityUnderline(0, 1),
+        types.MessageEntityStrike(0, 1),
+        types.MessageEntityCode(0, 1),
+        types.MessageEntityPre(0, 1, "python"),
+        types.MessageEntityTextUrl(12, 4, "https://example.org"),
+        types.MessageEntityUrl(0, 1),
+        types.MessageEntityEmail(0, 1),
+        types.MessageEntityPhone(0, 1),
+        types.MessageEntityMention(0, 1),
+        types.MessageEntityMentionName(0, 1, 42),
+        types.MessageEntityHashtag(0, 1),
+        types.MessageEntityCashtag(0, 1),
+        types.MessageEntityBotCommand(0, 1),
+        types.MessageEntitySpoiler(0, 1),
         types.MessageEntityBlockquote(0, 1, collapsed=True),
         types.MessageEntityCustomEmoji(0, 2, 5368324170671202286),
         types.MessageEntityBankCard(0, 1),
-    ]  # fmt: skip
+    ]
     row = message_row(msg(message=text, entities=entities), CH)
     kinds = [e["type"] for e in row.entities]
     assert kinds == [
-        "bold", "italic", "underline", "strike", "code", "pre", "text_url", "url", "email",
-        "phone", "mention", "mention_name", "hashtag", "cashtag", "bot_command", "spoiler",
-        "blockquote", "custom_emoji", "bank_card",
-    ]  # fmt: skip
+        "bold",
+        "italic",
+        "underline",
+        "strike",
+        "code",
+        "pre",
+        "text_url",
+        "url",
+        "email",
+        "phone",
+        "mention",
+        "mention_name",
+        "hashtag",
+        "cashtag",
+        "bot_command",
+        "spoiler",
+        "blockquote",
+        "custom_emoji",
+        "bank_card",
+    ]
     assert row.entities[0] == {"type": "bold", "offset": 0, "length": 2}  # 🔥 is 2 UTF-16 units
     assert row.entities[5]["language"] == "python"
     assert row.entities[6]["url"] == "https://example.org"
@@ -148,29 +172,44 @@ def test_geo_venue_contact_webpage_dice() -> None:
 
 
 def test_forward_reply_reactions_counters_and_album() -> None:
-    fwd = types.MessageFwdHeader(DATE, from_id=types.PeerChannel(999), channel_post=5,
-                                 post_author="Ed")  # fmt: skip
-    reactions = types.MessageReactions([
-        types.ReactionCount(types.ReactionEmoji("👍"), 12),
-        types.ReactionCount(types.ReactionCustomEmoji(555), 2),
-        types.ReactionCount(types.ReactionPaid(), 1),
-    ])  # fmt: skip
+    fwd = types.MessageFwdHeader(
+        DATE, from_id=types.PeerChannel(999), channel_post=5, post_author="Ed"
+    )
+    reactions = types.MessageReactions(
+        [
+            types.ReactionCount(types.ReactionEmoji("👍"), 12),
+            types.ReactionCount(types.ReactionCustomEmoji(555), 2),
+            types.ReactionCount(types.ReactionPaid(), 1),
+        ]
+    )
     row = message_row(
         msg(
-            message="x", fwd_from=fwd, reply_to=types.MessageReplyHeader(reply_to_msg_id=7),
-            reactions=reactions, views=100, forwards=3, grouped_id=4242, post_author="Anna",
-            edit_date=DATE, replies=types.MessageReplies(4, 0),
+            message="x",
+            fwd_from=fwd,
+            reply_to=types.MessageReplyHeader(reply_to_msg_id=7),
+            reactions=reactions,
+            views=100,
+            forwards=3,
+            grouped_id=4242,
+            post_author="Anna",
+            edit_date=DATE,
+            replies=types.MessageReplies(4, 0),
         ),
         CH,
-    )  # fmt: skip
+    )
     assert row.fwd_from == {
-        "from_type": "channel", "from_id": 999, "date": TS, "channel_post": 5, "post_author": "Ed",
-    }  # fmt: skip
+        "from_type": "channel",
+        "from_id": 999,
+        "date": TS,
+        "channel_post": 5,
+        "post_author": "Ed",
+    }
     assert (row.reply_to_msg_id, row.reply_to) == (7, {"msg_id": 7})
     assert row.reactions == [
-        {"emoji": "👍", "count": 12}, {"custom_emoji_id": 555, "count": 2},
+        {"emoji": "👍", "count": 12},
+        {"custom_emoji_id": 555, "count": 2},
         {"paid": True, "count": 1},
-    ]  # fmt: skip
+    ]
     assert (row.views, row.forwards, row.replies, row.grouped_id) == (100, 3, 4, 4242)
     assert (row.post_author, row.edit_date) == ("Anna", TS)
 
@@ -181,8 +220,9 @@ def test_service_messages_keep_their_action() -> None:
 
     created = message_row(service(types.MessageActionChannelCreate("Free news")), CH)
     assert created.action == {"type": "channel_create", "title": "Free news"}
-    pinned = service(types.MessageActionPinMessage(),
-                     reply_to=types.MessageReplyHeader(reply_to_msg_id=3))  # fmt: skip
+    pinned = service(
+        types.MessageActionPinMessage(), reply_to=types.MessageReplyHeader(reply_to_msg_id=3)
+    )
     row = message_row(pinned, CH)
     assert (row.action, row.reply_to_msg_id) == ({"type": "pin_message"}, 3)
     photo_changed = message_row(service(types.MessageActionChatEditPhoto(photo())), CH)
@@ -199,27 +239,53 @@ def test_empty_message_gives_no_row() -> None:
 
 
 def test_channel_row_from_channel_and_full_info() -> None:
-    chat = wire(types.Channel(
-        CH, "Свободные вести", types.ChatPhotoEmpty(), DATE, broadcast=True, access_hash=99,
-        username="svoboda", restricted=True,
-        restriction_reason=[types.RestrictionReason("all", "terms", "Blocked")],
-    ))  # fmt: skip
+    chat = wire(
+        types.Channel(
+            CH,
+            "Свободные вести",
+            types.ChatPhotoEmpty(),
+            DATE,
+            broadcast=True,
+            access_hash=99,
+            username="svoboda",
+            restricted=True,
+            restriction_reason=[types.RestrictionReason("all", "terms", "Blocked")],
+        )
+    )
     full = types.ChannelFull(
-        CH, "about text", 0, 0, 0, types.PhotoEmpty(0), types.PeerNotifySettings(), [], 0,
-        participants_count=5000, linked_chat_id=777,
-    )  # fmt: skip
+        CH,
+        "about text",
+        0,
+        0,
+        0,
+        types.PhotoEmpty(0),
+        types.PeerNotifySettings(),
+        [],
+        0,
+        participants_count=5000,
+        linked_chat_id=777,
+    )
     row = channel_row(chat, types.messages.ChatFull(full, [], []))
-    assert (row.id, row.access_hash, row.username, row.title) == (CH, 99, "svoboda",
-                                                                 "Свободные вести")  # fmt: skip
+    assert (row.id, row.access_hash, row.username, row.title) == (
+        CH,
+        99,
+        "svoboda",
+        "Свободные вести",
+    )
     assert (row.about, row.linked_chat_id, row.participants) == ("about text", 777, 5000)
     assert row.restriction == [{"platform": "all", "reason": "terms", "text": "Blocked"}]
     assert row.created_date == TS
 
 
-entity_classes = st.sampled_from([
-    types.MessageEntityBold, types.MessageEntityItalic, types.MessageEntityCode,
-    types.MessageEntitySpoiler, types.MessageEntityHashtag,
-])  # fmt: skip
+entity_classes = st.sampled_from(
+    [
+        types.MessageEntityBold,
+        types.MessageEntityItalic,
+        types.MessageEntityCode,
+        types.MessageEntitySpoiler,
+        types.MessageEntityHashtag,
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -233,8 +299,9 @@ entity_classes = st.sampled_from([
 )
 def test_random_messages_never_raise(text, spans, views, grouped) -> None:
     entities = [cls(offset, length) for cls, offset, length in spans]
-    row = message_row(msg(message=text, entities=entities, views=views, forwards=views,
-                          grouped_id=grouped), CH)  # fmt: skip
+    row = message_row(
+        msg(message=text, entities=entities, views=views, forwards=views, grouped_id=grouped), CH
+    )
     assert row is not None and row.text == text
 
 

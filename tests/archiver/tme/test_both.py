@@ -15,8 +15,11 @@ from archiver.worker.sync import sync_channels
 from archiver.worker.web_channels import add_both_channel
 
 
-async def test_both_sources_store_each_post_once(sim_config: Config, sim_worker,  # type: ignore[no-untyped-def]
-                                                 world: World) -> None:  # fmt: skip
+async def test_both_sources_store_each_post_once(
+    sim_config: Config,
+    sim_worker,  # type: ignore[no-untyped-def]
+    world: World,
+) -> None:
     ch = world.add_channel("daily", "Daily")
     for n in range(45):
         world.post(ch, f"post {n}", views=100 + n, forwards=n, push=False)
@@ -34,10 +37,16 @@ async def test_both_sources_store_each_post_once(sim_config: Config, sim_worker,
             assert (await sync_channels(ctx)).ok
             await ctx.close_web()
             async with ctx.engine.connect() as conn:
-                rows = (await conn.execute(
-                    sa.select(messages.c.msg_id, messages.c.source, messages.c.forwards,
-                              messages.c.media_kind).where(messages.c.channel_id == ch)
-                )).all()  # fmt: skip
+                rows = (
+                    await conn.execute(
+                        sa.select(
+                            messages.c.msg_id,
+                            messages.c.source,
+                            messages.c.forwards,
+                            messages.c.media_kind,
+                        ).where(messages.c.channel_id == ch)
+                    )
+                ).all()
     ids = [r.msg_id for r in rows]
     assert len(ids) == len(set(ids)) == 47
     assert {r.source for r in rows} == {"telegram"}  # nothing overwritten by the preview

@@ -37,7 +37,10 @@ def test_archive_a_channel_without_an_account(tmp_path: Path, cli) -> None:  # t
     assert picture in on_disk  # downloaded from the page's URL into the media store
     exported = cli("export", "@daily", "--out", "out", "--format", "jsonl")
     assert exported.returncode == 0, exported.stdout + exported.stderr
-    lines = [json.loads(x) for f in (tmp_path / "out").rglob("*.jsonl")
-             for x in f.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    lines = [
+        json.loads(x)
+        for f in (tmp_path / "out").rglob("*.jsonl")
+        for x in f.read_text(encoding="utf-8").splitlines()
+    ]
     texts = sorted(t for line in lines if isinstance(t := line.get("text"), str) and t)
     assert texts == sorted(f"post {n}" for n in range(31))

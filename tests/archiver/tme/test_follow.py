@@ -36,12 +36,17 @@ def _world(tmp_path: Path, posts: int) -> tuple[World, int]:
 
 async def _add(engine: AsyncEngine, ch: int) -> None:
     async with engine.begin() as conn:
-        await upsert_channel(conn, ChannelRow(id=ch, access_hash=None, title="Daily",
-                                              username="daily"), NOW, source="web")  # fmt: skip
+        await upsert_channel(
+            conn,
+            ChannelRow(id=ch, access_hash=None, title="Daily", username="daily"),
+            NOW,
+            source="web",
+        )
 
 
-async def test_backfill_walks_to_the_first_post_and_resumes(engine: AsyncEngine,
-                                                            tmp_path: Path) -> None:  # fmt: skip
+async def test_backfill_walks_to_the_first_post_and_resumes(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
     world, ch = _world(tmp_path, 70)
     await _add(engine, ch)
     with serve_web(world.path) as app:
@@ -68,8 +73,9 @@ async def test_random_faults_only_slow_it_down(engine: AsyncEngine, tmp_path: Pa
     await _add(engine, ch)
     faults = WebFaults(rate=0.3, seed=7, stall_seconds=2.0)
     with serve_web(world.path, faults) as app:
-        async with PoliteClient(app.state.base_url, rate=1000, timeout=0.5, backoff=0.05,
-                                retries=8) as client:  # fmt: skip
+        async with PoliteClient(
+            app.state.base_url, rate=1000, timeout=0.5, backoff=0.05, retries=8
+        ) as client:
             result = await sync_web_channel(engine.begin, client, ch, "daily", NOW)
     assert result.complete and result.page is not None and result.page.kind == "preview"
     assert sum(faults.injected.values()) > 0
@@ -78,13 +84,17 @@ async def test_random_faults_only_slow_it_down(engine: AsyncEngine, tmp_path: Pa
     assert all(text == f"post {n - 1}" for n, (text, _) in stored.items())
 
 
-async def test_a_post_telegram_captured_is_never_overwritten(engine: AsyncEngine,
-                                                            tmp_path: Path) -> None:  # fmt: skip
+async def test_a_post_telegram_captured_is_never_overwritten(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
     world, ch = _world(tmp_path, 5)
     await _add(engine, ch)
     async with engine.begin() as conn:
-        await save_messages(conn, [MessageRow(channel_id=ch, msg_id=3, date=1, text="post 2",
-                                              views=12, forwards=4)], NOW)  # fmt: skip
+        await save_messages(
+            conn,
+            [MessageRow(channel_id=ch, msg_id=3, date=1, text="post 2", views=12, forwards=4)],
+            NOW,
+        )
     with serve_web(world.path) as app:
         async with PoliteClient(app.state.base_url, rate=1000) as client:
             await sync_web_channel(engine.begin, client, ch, "daily", NOW)

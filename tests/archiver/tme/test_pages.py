@@ -58,11 +58,16 @@ def test_edited_marker_and_unrenderable_post(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("change", "kind"),
-    [("delete_channel", "nobody"), ("make_private", "nobody"), ("ban", "blocked"),
-     ("restrict", "blocked")],
-)  # fmt: skip
-def test_erased_channels_look_like_telegram_shows_them(world: World, change: str,
-                                                        kind: str) -> None:  # fmt: skip
+    [
+        ("delete_channel", "nobody"),
+        ("make_private", "nobody"),
+        ("ban", "blocked"),
+        ("restrict", "blocked"),
+    ],
+)
+def test_erased_channels_look_like_telegram_shows_them(
+    world: World, change: str, kind: str
+) -> None:
     ch = world.channel_id("daily")
     world.post(ch, "hello", push=False)
     if change == "make_private":

@@ -40,8 +40,9 @@ def _telegram_rows(path: Path, channel_id: int) -> dict[int, MessageRow]:
         return row
 
     out = {}
-    for row in conn.execute("SELECT * FROM messages WHERE channel_id = ? AND deleted = 0",
-                            (channel_id,)):  # fmt: skip
+    for row in conn.execute(
+        "SELECT * FROM messages WHERE channel_id = ? AND deleted = 0", (channel_id,)
+    ):
         converted = message_row(tl_build.message(row, files), channel_id)
         assert converted is not None
         out[converted.msg_id] = converted
@@ -97,8 +98,22 @@ def test_every_post_round_trips(web_world: Path, tme: Starlette) -> None:
         if tg.media_kind == "webpage":
             for key in ("url", "site_name", "title", "description"):
                 assert row.media.get(key) == tg.media.get(key)
-    assert {"photo", "video", "gif", "round", "voice", "audio", "document", "sticker", "poll",
-            "geo", "venue", "webpage", "text", "service:channel_create"} <= kinds  # fmt: skip
+    assert {
+        "photo",
+        "video",
+        "gif",
+        "round",
+        "voice",
+        "audio",
+        "document",
+        "sticker",
+        "poll",
+        "geo",
+        "venue",
+        "webpage",
+        "text",
+        "service:channel_create",
+    } <= kinds
 
 
 def test_media_bytes_match_the_telegram_files(web_world: Path, tme: Starlette) -> None:

@@ -22,14 +22,16 @@ from archiver.worker.web_erasure import check_web_channel, combine
 INTERVAL = 600
 
 
-def _context(config: Config, engine: AsyncEngine, base_url: str, clock: list[float],
-             **web: float) -> WorkerContext:  # fmt: skip
+def _context(
+    config: Config, engine: AsyncEngine, base_url: str, clock: list[float], **web: float
+) -> WorkerContext:
     config = dataclasses.replace(
         config,
         web_preview=WebPreviewConfig(base_url=base_url, rate=1000.0),
-        archive=dataclasses.replace(config.archive, erasure_confirmations=3,
-                                    erasure_check_interval=INTERVAL),
-    )  # fmt: skip
+        archive=dataclasses.replace(
+            config.archive, erasure_confirmations=3, erasure_check_interval=INTERVAL
+        ),
+    )
     ctx = WorkerContext(config, engine, AccountPool.empty(), clock=lambda: clock[0])
     from archiver.tme.client import PoliteClient
 
@@ -39,15 +41,22 @@ def _context(config: Config, engine: AsyncEngine, base_url: str, clock: list[flo
 
 async def _follow(engine: AsyncEngine, ch: int) -> None:
     async with engine.begin() as conn:
-        await upsert_channel(conn, ChannelRow(id=ch, access_hash=None, title="Daily",
-                                              username="daily"), 1, source="web")  # fmt: skip
+        await upsert_channel(
+            conn,
+            ChannelRow(id=ch, access_hash=None, title="Daily", username="daily"),
+            1,
+            source="web",
+        )
 
 
 @pytest.mark.parametrize(
     ("change", "reason"),
-    [("delete_channel", "username_gone"), ("make_private", "username_gone"),
-     ("restrict", "restricted")],
-)  # fmt: skip
+    [
+        ("delete_channel", "username_gone"),
+        ("make_private", "username_gone"),
+        ("restrict", "restricted"),
+    ],
+)
 async def test_erasure_is_established_from_tme_alone(
     config: Config, engine: AsyncEngine, tmp_path: Path, change: str, reason: str
 ) -> None:
@@ -87,8 +96,9 @@ async def test_random_faults_raise_no_false_alarm(
     clock = [1_000_000.0]
     faults = WebFaults(rate=0.6, seed=11, stall_seconds=1.0)
     with serve_web(world.path, faults) as app:
-        ctx = _context(config, engine, app.state.base_url, clock, timeout=0.3, backoff=0.01,
-                       retries=1)  # fmt: skip
+        ctx = _context(
+            config, engine, app.state.base_url, clock, timeout=0.3, backoff=0.01, retries=1
+        )
         for _ in range(25):
             clock[0] += INTERVAL
             await check_web_channel(ctx, await _get(engine, ch))

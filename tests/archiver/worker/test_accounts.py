@@ -33,11 +33,14 @@ async def _worker(world, make_config, count: int, archive: dict | None = None):
     phones = ["15550000000"] + [f"1555000010{n}" for n in range(1, count)]
     for n, phone in enumerate(phones[1:], start=1):
         world.add_account(f"Account {NAMES[n]}", phone)
-    config = make_config({
-        "simulator": {"world": str(world.path)}, "archive": archive or {},
-        "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
-        "telegram": {"accounts": [{"session": f"{name}.session"} for name in NAMES[:count]]},
-    })  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "archive": archive or {},
+            "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
+            "telegram": {"accounts": [{"session": f"{name}.session"} for name in NAMES[:count]]},
+        }
+    )
     for account, phone in zip(config.accounts, phones, strict=True):
         await _sign_in(config, account, f"+{phone}")
     async with worker(config) as ctx:
@@ -289,10 +292,12 @@ async def test_a_sign_of_erasure_another_account_cannot_check_yet_is_not_counted
 async def test_an_account_not_signed_in_is_left_out_with_a_warning(
     world, make_config, caplog
 ) -> None:
-    config = make_config({
-        "simulator": {"world": str(world.path)},
-        "telegram": {"accounts": [{"session": "a.session"}, {"session": "b.session"}]},
-    })  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "telegram": {"accounts": [{"session": "a.session"}, {"session": "b.session"}]},
+        }
+    )
     await _sign_in(config, config.accounts[0], "+15550000000")
     async with worker(config) as ctx:
         names = [a.name for a in ctx.accounts.accounts]

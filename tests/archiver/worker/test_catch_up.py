@@ -14,9 +14,10 @@ from archiver.worker.channels import add_channel
 async def _rows(ctx, channel_id):
     async with ctx.read() as conn:
         result = await conn.execute(
-            sa.select(messages.c.msg_id, messages.c.text, messages.c.deleted_how, messages.c.id)
-            .where(messages.c.channel_id == channel_id)
-        )  # fmt: skip
+            sa.select(
+                messages.c.msg_id, messages.c.text, messages.c.deleted_how, messages.c.id
+            ).where(messages.c.channel_id == channel_id)
+        )
         return {r.msg_id: r for r in result}
 
 
@@ -36,9 +37,17 @@ async def test_polled_channel_gets_new_posts_edits_and_deletions(world, sim_work
         rows = await _rows(ctx, ch)
         async with ctx.read() as conn:
             state = await get_sync_state(conn, ch)
-            revisions = (await conn.execute(
-                sa.select(message_revisions.c.text)
-                .where(message_revisions.c.message_id == rows[2].id))).scalars().all()  # fmt: skip
+            revisions = (
+                (
+                    await conn.execute(
+                        sa.select(message_revisions.c.text).where(
+                            message_revisions.c.message_id == rows[2].id
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
     assert (found.new, found.edited, found.deleted, found.requests) == (1, 1, 1, 1)
     assert not found.backfilled
     assert rows[new].text == "fresh"

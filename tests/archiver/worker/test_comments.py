@@ -25,12 +25,18 @@ async def test_comments_are_archived_with_edits_and_deletions(
         world.delete(group, [ids[1]], push=False)
         await sync_channels(ctx)
         async with ctx.read() as conn:
-            rows = (await conn.execute(
-                sa.select(messages).where(messages.c.channel_id == group)
-                .order_by(messages.c.msg_id))).all()  # fmt: skip
-            kind = (await conn.execute(
-                sa.select(channels.c.kind, channels.c.following)
-                .where(channels.c.id == group))).one()  # fmt: skip
+            rows = (
+                await conn.execute(
+                    sa.select(messages)
+                    .where(messages.c.channel_id == group)
+                    .order_by(messages.c.msg_id)
+                )
+            ).all()
+            kind = (
+                await conn.execute(
+                    sa.select(channels.c.kind, channels.c.following).where(channels.c.id == group)
+                )
+            ).one()
     assert first.outcomes[0].comments == 3
     assert [r.msg_id for r in rows] == ids
     assert all((r.thread_channel_id, r.thread_msg_id) == (ch, post) for r in rows)

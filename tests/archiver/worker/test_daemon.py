@@ -18,10 +18,14 @@ FAST = {"archive": {"poll_interval": 30, "reconcile_interval": 30, "erasure_chec
 async def _rows(ctx, channel_id):
     async with ctx.read() as conn:
         result = await conn.execute(
-            sa.select(messages.c.msg_id, messages.c.text, messages.c.deleted_at,
-                      messages.c.deleted_how, messages.c.id)
-            .where(messages.c.channel_id == channel_id)
-        )  # fmt: skip
+            sa.select(
+                messages.c.msg_id,
+                messages.c.text,
+                messages.c.deleted_at,
+                messages.c.deleted_how,
+                messages.c.id,
+            ).where(messages.c.channel_id == channel_id)
+        )
         return {r.msg_id: r for r in result}
 
 
@@ -54,10 +58,17 @@ async def test_live_posts_edits_and_deletions_arrive_as_updates_not_by_polling(
         await asyncio.wait_for(task, 10)
         rows = await _rows(ctx, ch)
         async with ctx.read() as conn:
-            versions = (await conn.execute(
-                sa.select(message_revisions.c.text)
-                .where(message_revisions.c.message_id == rows[new_id].id)
-                .order_by(message_revisions.c.id))).scalars().all()  # fmt: skip
+            versions = (
+                (
+                    await conn.execute(
+                        sa.select(message_revisions.c.text)
+                        .where(message_revisions.c.message_id == rows[new_id].id)
+                        .order_by(message_revisions.c.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
     assert world.joined_channels() == [ch]  # Telegram pushes only to members
     assert versions == ["breaking", "breaking, update 1", "breaking, update 2"]
     assert rows[new_id].text == "breaking, update 3"

@@ -49,10 +49,12 @@ async def test_channels_too_much_falls_back_to_polling(
 async def test_poll_is_the_default_and_a_channel_may_choose_join(
     world, make_config, sim_worker
 ) -> None:
-    config = make_config({
-        "simulator": {"world": str(world.path)},
-        "channels": [{"ref": "@chosen", "follow": "join"}],
-    })  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "channels": [{"ref": "@chosen", "follow": "join"}],
+        }
+    )
     world.add_channel("chosen", "Chosen")
     other = world.add_channel("other", "Other")
     async with sim_worker(config) as ctx:

@@ -60,8 +60,15 @@ async def test_a_worker_whose_lease_was_taken_over_commits_nothing_more(config, 
     assert (await keepers[0].refresh()).lost == {CH}
     async with engine.connect() as conn:
         stored = (await conn.execute(sa.select(messages.c.msg_id))).scalars().all()
-        changed = (await conn.execute(sa.select(events.c.detail).where(
-            events.c.kind == "worker_changed"))).scalars().all()  # fmt: skip
+        changed = (
+            (
+                await conn.execute(
+                    sa.select(events.c.detail).where(events.c.kind == "worker_changed")
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert stored == [1]
     assert changed == [{"worker": "w2", "previous": "w1"}]
 
@@ -100,10 +107,13 @@ async def test_two_daemons_split_the_channels_and_one_takes_over_when_the_other_
         for i in range(30):
             world.post(cid, text=f"post {i}", push=False)
     archive = {**LEASES, "poll_interval": 1, "reconcile_interval": 30}
-    config = make_config({
-        "simulator": {"world": str(world.path)}, "archive": archive,
-        "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
-    })  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "archive": archive,
+            "live": {"poll_budget": 600, "min_poll_interval": 1, "max_poll_interval": 1},
+        }
+    )
     configs = [
         dataclasses.replace(
             config,
@@ -138,8 +148,13 @@ async def test_two_daemons_split_the_channels_and_one_takes_over_when_the_other_
         two.stopping.set()
         await asyncio.wait_for(second, 10)
         async with two.read() as conn:
-            changed = (await conn.execute(sa.select(events.c.channel_id, events.c.detail).where(
-                events.c.kind == "worker_changed"))).all()  # fmt: skip
+            changed = (
+                await conn.execute(
+                    sa.select(events.c.channel_id, events.c.detail).where(
+                        events.c.kind == "worker_changed"
+                    )
+                )
+            ).all()
         left = await _count(two.engine, channel_leases)
     assert sorted(cid for cid, _ in changed) == sorted(mine)
     assert all(detail == {"worker": "w2", "previous": "w1"} for _, detail in changed)

@@ -67,10 +67,12 @@ async def test_polled_channel_follows_posts_edits_and_deletions(
 async def test_poll_interval_adapts_to_how_often_a_channel_posts(
     world, make_config, sim_worker
 ) -> None:
-    config = make_config({
-        "simulator": {"world": str(world.path)},
-        "live": {"poll_budget": 2, "min_poll_interval": 60, "max_poll_interval": 3600},
-    })  # fmt: skip
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "live": {"poll_budget": 2, "min_poll_interval": 60, "max_poll_interval": 3600},
+        }
+    )
     busy = world.add_channel("busy_feed", "Busy")
     quiet = world.add_channel("quiet_feed", "Quiet")
     for i in range(100):

@@ -30,17 +30,24 @@ def blob(size: int, seed: int = 7) -> bytes:
 
 async def _rows(ctx):
     async with ctx.read() as conn:
-        media = (await conn.execute(
-            sa.select(message_media.c.role, message_media.c.status, message_media.c.sha256,
-                      message_media.c.size, message_media.c.error)
-            .order_by(message_media.c.id)
-        )).all()  # fmt: skip
+        media = (
+            await conn.execute(
+                sa.select(
+                    message_media.c.role,
+                    message_media.c.status,
+                    message_media.c.sha256,
+                    message_media.c.size,
+                    message_media.c.error,
+                ).order_by(message_media.c.id)
+            )
+        ).all()
         files = {r.sha256: r.path for r in await conn.execute(sa.select(media_files))}
     return media, files
 
 
-async def test_a_large_file_comes_in_1_mib_parts_from_its_own_dc(world: World, sim_worker,
-                                                                 sim_config) -> None:  # fmt: skip
+async def test_a_large_file_comes_in_1_mib_parts_from_its_own_dc(
+    world: World, sim_worker, sim_config
+) -> None:
     ch = world.add_channel("bigfiles", "Big files")
     data = blob(3 * MIB + 12345)
     world.post(ch, media=Document(data, "application/zip", file_name="a.zip"), push=False)
@@ -54,8 +61,12 @@ async def test_a_large_file_comes_in_1_mib_parts_from_its_own_dc(world: World, s
     sha = hashlib.sha256(data).hexdigest()
     assert media == [("main", "stored", sha, len(data), None)]
     assert (sim_config.media_dir / files[sha]).read_bytes() == data
-    assert sorted(world.served_parts(file_id)) == [(0, MIB), (MIB, MIB), (2 * MIB, MIB),
-                                                   (3 * MIB, 12345)]  # fmt: skip
+    assert sorted(world.served_parts(file_id)) == [
+        (0, MIB),
+        (MIB, MIB),
+        (2 * MIB, MIB),
+        (3 * MIB, 12345),
+    ]
     assert list(partial_dir_of(sim_config).iterdir()) == []
 
 
@@ -63,8 +74,9 @@ def partial_dir_of(config):
     return config.storage.data_dir / "partial"
 
 
-async def test_a_download_resumes_from_the_parts_already_on_disk(world: World, sim_worker,
-                                                                sim_config) -> None:  # fmt: skip
+async def test_a_download_resumes_from_the_parts_already_on_disk(
+    world: World, sim_worker, sim_config
+) -> None:
     ch = world.add_channel("bigfiles", "Big files")
     data = blob(4 * MIB)
     world.post(ch, media=Document(data, "application/zip", file_name="a.zip"), push=False)
@@ -89,14 +101,19 @@ async def test_a_download_resumes_from_the_parts_already_on_disk(world: World, s
     assert sorted(world.served_parts(file_id)) == [(MIB, MIB), (3 * MIB, MIB)]
 
 
-async def test_a_video_too_big_to_keep_still_has_its_thumbnail(world: World, sim_worker,
-                                                              make_config) -> None:  # fmt: skip
-    config = make_config({"simulator": {"world": str(world.path)},
-                          "archive": {"max_file_size_mb": 1}})  # fmt: skip
+async def test_a_video_too_big_to_keep_still_has_its_thumbnail(
+    world: World, sim_worker, make_config
+) -> None:
+    config = make_config(
+        {"simulator": {"world": str(world.path)}, "archive": {"max_file_size_mb": 1}}
+    )
     ch = world.add_channel("films", "Films")
     video = mp4_minimal(30, 3) + blob(2 * MIB)
-    world.post(ch, media=Document(video, "video/mp4", "video", "film.mp4", duration=30,
-                                  width=640, height=360), push=False)  # fmt: skip
+    world.post(
+        ch,
+        media=Document(video, "video/mp4", "video", "film.mp4", duration=30, width=640, height=360),
+        push=False,
+    )
     thumb = world.file_bytes(world.thumb_file_id(world.messages(ch)[0]["media"]["file_id"]))
     async with sim_worker(config) as ctx:
         await add_channel(ctx, "@films")
@@ -109,8 +126,9 @@ async def test_a_video_too_big_to_keep_still_has_its_thumbnail(world: World, sim
     assert stored == thumb and stored.startswith(b"\xff\xd8\xff")
 
 
-async def test_a_download_follows_file_migrate_and_expired_references(world: World, sim_worker,
-                                                                     tmp_path) -> None:  # fmt: skip
+async def test_a_download_follows_file_migrate_and_expired_references(
+    world: World, sim_worker, tmp_path
+) -> None:
     ch = world.add_channel("moving", "Moving")
     data = blob(2 * MIB + 10)
     world.post(ch, media=Document(data, "application/zip"), push=False)
@@ -139,11 +157,19 @@ async def test_a_download_follows_file_migrate_and_expired_references(world: Wor
 
 def test_an_inline_thumbnail_needs_no_download() -> None:
     doc = types.Document(
-        id=5, access_hash=6, file_reference=b"r", date=None, mime_type="video/mp4", size=10,
-        dc_id=4, attributes=[], thumbs=[types.PhotoCachedSize("s", 90, 50, b"\xff\xd8jpeg")],
-    )  # fmt: skip
-    message = types.Message(1, types.PeerChannel(1), None, "", media=types.MessageMediaDocument(
-        document=doc))  # fmt: skip
+        id=5,
+        access_hash=6,
+        file_reference=b"r",
+        date=None,
+        mime_type="video/mp4",
+        size=10,
+        dc_id=4,
+        attributes=[],
+        thumbs=[types.PhotoCachedSize("s", 90, 50, b"\xff\xd8jpeg")],
+    )
+    message = types.Message(
+        1, types.PeerChannel(1), None, "", media=types.MessageMediaDocument(document=doc)
+    )
     source = file_source(message, "thumb")
     assert source is not None and source.inline == b"\xff\xd8jpeg" and source.dc_id == 4
     assert file_source(message, "main") == FileSource(
@@ -151,8 +177,9 @@ def test_an_inline_thumbnail_needs_no_download() -> None:
     )
 
 
-async def test_the_parts_of_a_file_gone_from_telegram_are_dropped(world: World, sim_worker,
-                                                                 sim_config) -> None:  # fmt: skip
+async def test_the_parts_of_a_file_gone_from_telegram_are_dropped(
+    world: World, sim_worker, sim_config
+) -> None:
     ch = world.add_channel("bigfiles", "Big files")
     data = blob(2 * MIB)
     world.post(ch, media=Document(data, "application/zip"), push=False)

@@ -19,11 +19,17 @@ async def test_nul_in_text_title_file_name_and_url_is_archived(world, sim_worker
     ch = world.add_channel("nul_news", f"Title{NUL}with NUL")
     text = f"before{NUL}after {NUL}link"
     url = f"https://example.org/{NUL}path"
-    world.post(ch, text=text, entities=[types.MessageEntityTextUrl(len(text) - 4, 4, url)],
-               push=False)  # fmt: skip
-    world.post(ch, text=f"caption{NUL}", push=False,
-               media=Document(b"%PDF-1.4 " * 50, "application/pdf",
-                              file_name=f"report{NUL}.pdf", thumb=False))  # fmt: skip
+    world.post(
+        ch, text=text, entities=[types.MessageEntityTextUrl(len(text) - 4, 4, url)], push=False
+    )
+    world.post(
+        ch,
+        text=f"caption{NUL}",
+        push=False,
+        media=Document(
+            b"%PDF-1.4 " * 50, "application/pdf", file_name=f"report{NUL}.pdf", thumb=False
+        ),
+    )
     async with sim_worker() as ctx:
         assert (await add_channel(ctx, "@nul_news")).error is None
         report = await sync_channels(ctx)
@@ -38,8 +44,9 @@ async def test_nul_in_text_title_file_name_and_url_is_archived(world, sim_worker
     assert channel.title == f"Title{FFFD}with NUL"
     first, second = rows
     assert first.text == text.replace(NUL, FFFD)
-    assert first.entities == [{"type": "text_url", "offset": len(text) - 4, "length": 4,
-                               "url": url.replace(NUL, FFFD)}]  # fmt: skip
+    assert first.entities == [
+        {"type": "text_url", "offset": len(text) - 4, "length": 4, "url": url.replace(NUL, FFFD)}
+    ]
     assert first.text[first.entities[0]["offset"] :] == "link"
     assert NUL.encode() in first.raw  # the TL bytes keep what Telegram sent
     assert second.text == f"caption{FFFD}"

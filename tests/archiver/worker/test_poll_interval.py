@@ -23,8 +23,10 @@ def test_busier_channels_are_polled_more_often() -> None:
 def test_the_budget_is_never_exceeded() -> None:
     for seed in range(200):
         pick = random.Random(seed)
-        rates = {i: post_rate(pick.choice([0, 1, 20, 300]), pick.randint(0, 2000))
-                 for i in range(pick.randint(1, 300))}  # fmt: skip
+        rates = {
+            i: post_rate(pick.choice([0, 1, 20, 300]), pick.randint(0, 2000))
+            for i in range(pick.randint(1, 300))
+        }
         budget = pick.choice([1, 5, 30, 120])
         plan = plan_intervals(rates, budget_per_minute=budget, **BOUNDS)
         assert requests_per_minute(plan) <= budget * (1 + 1e-9)

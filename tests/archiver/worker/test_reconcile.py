@@ -20,9 +20,17 @@ async def test_sync_finds_silent_deletions_and_edits(world, sim_worker) -> None:
         world.edit(ch, 298, text="corrected text", push=False)
         report = await sync_channels(ctx)
         async with ctx.read() as conn:
-            rows = {r.msg_id: r for r in await conn.execute(
-                sa.select(messages.c.msg_id, messages.c.text, messages.c.deleted_at,
-                          messages.c.deleted_how))}  # fmt: skip
+            rows = {
+                r.msg_id: r
+                for r in await conn.execute(
+                    sa.select(
+                        messages.c.msg_id,
+                        messages.c.text,
+                        messages.c.deleted_at,
+                        messages.c.deleted_how,
+                    )
+                )
+            }
             old = (await conn.execute(sa.select(message_revisions.c.text))).scalars().all()
     # 299 and 298 are recent; 150 and 5 fall in the first sweep of older posts.
     assert {i for i, r in rows.items() if r.deleted_at} == {5, 150, 299}

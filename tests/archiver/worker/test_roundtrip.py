@@ -13,8 +13,15 @@ from archiver.worker.channels import add_channel
 from archiver.worker.sync import sync_channels
 
 _DOC_KINDS = {"animated_sticker": "sticker", "video_sticker": "sticker"}
-_OTHER = {"Photo": "photo", "Poll": "poll", "Geo": "geo", "Venue": "venue", "Contact": "contact",
-          "WebPage": "webpage", "Dice": "dice"}  # fmt: skip
+_OTHER = {
+    "Photo": "photo",
+    "Poll": "poll",
+    "Geo": "geo",
+    "Venue": "venue",
+    "Contact": "contact",
+    "WebPage": "webpage",
+    "Dice": "dice",
+}
 
 
 def _expected_kind(media: dict | None) -> str | None:
@@ -31,9 +38,10 @@ def _loads(value):
 
 async def test_every_kind_of_post_is_stored_faithfully(tmp_path, make_config, sim_worker) -> None:
     world = generate_world(
-        tmp_path / "gen.sqlite", seed=3,
+        tmp_path / "gen.sqlite",
+        seed=3,
         channels=[ChannelSpec("every_kind", "Every kind", lang="uk", posts=400, media=True)],
-    )  # fmt: skip
+    )
     config = make_config({"simulator": {"world": str(world.path)}})
     cid = world.channel_id("every_kind")
     expected = {m["msg_id"]: m for m in world.messages(cid)}
@@ -42,14 +50,22 @@ async def test_every_kind_of_post_is_stored_faithfully(tmp_path, make_config, si
         report = await sync_channels(ctx)
         assert report.ok, report
         async with ctx.read() as conn:
-            rows = {r.msg_id: r for r in await conn.execute(
-                sa.select(messages).where(messages.c.channel_id == cid))}  # fmt: skip
-            files = (await conn.execute(
-                sa.select(messages.c.msg_id, message_media.c.status, media_files.c.path,
-                          media_files.c.sha256)
-                .join(message_media, message_media.c.message_id == messages.c.id)
-                .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
-            )).all()  # fmt: skip
+            rows = {
+                r.msg_id: r
+                for r in await conn.execute(sa.select(messages).where(messages.c.channel_id == cid))
+            }
+            files = (
+                await conn.execute(
+                    sa.select(
+                        messages.c.msg_id,
+                        message_media.c.status,
+                        media_files.c.path,
+                        media_files.c.sha256,
+                    )
+                    .join(message_media, message_media.c.message_id == messages.c.id)
+                    .outerjoin(media_files, media_files.c.sha256 == message_media.c.sha256)
+                )
+            ).all()
     assert rows.keys() == expected.keys()
     kinds_seen = set()
     for msg_id, want in expected.items():
@@ -68,8 +84,23 @@ async def test_every_kind_of_post_is_stored_faithfully(tmp_path, make_config, si
             total = sum(_loads(want["reactions"]).values())
             assert sum(r["count"] for r in got.reactions) == total
         assert got.raw and got.post_author == want["post_author"]
-    assert {"photo", "video", "gif", "round", "voice", "audio", "document", "sticker", "poll",
-            "geo", "venue", "contact", "webpage", "dice", None} <= kinds_seen  # fmt: skip
+    assert {
+        "photo",
+        "video",
+        "gif",
+        "round",
+        "voice",
+        "audio",
+        "document",
+        "sticker",
+        "poll",
+        "geo",
+        "venue",
+        "contact",
+        "webpage",
+        "dice",
+        None,
+    } <= kinds_seen
     assert {f.status for f in files} == {"stored"}
     for msg_id, _, path, sha in files:
         data = (config.media_dir / path).read_bytes()

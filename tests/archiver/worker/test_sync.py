@@ -67,8 +67,9 @@ async def test_media_bytes_equal_the_world_and_duplicates_are_stored_once(
     world.post(ch, text="one", media=Photo(image, 40, 30), push=False)
     world.post(ch, text="same picture again", media=Photo(image, 40, 30), push=False)
     doc = b"%PDF-1.4 report " * 1000
-    world.post(ch, media=Document(doc, "application/pdf", file_name="report.pdf", thumb=False),
-               push=False)
+    world.post(
+        ch, media=Document(doc, "application/pdf", file_name="report.pdf", thumb=False), push=False
+    )
     async with sim_worker() as ctx:
         await add_channel(ctx, "@pics")
         report = await sync_channels(ctx)
@@ -137,8 +138,9 @@ async def test_failed_media_is_recorded_and_retried_next_sync(world, sim_worker)
         await add_channel(ctx, "@flaky")
         first = await sync_channels(ctx)
         async with ctx.read() as conn:
-            failed = (await conn.execute(sa.select(message_media.c.status,
-                                                   message_media.c.error))).one()  # fmt: skip
+            failed = (
+                await conn.execute(sa.select(message_media.c.status, message_media.c.error))
+            ).one()
         second = await sync_channels(ctx)
     assert first.outcomes[0].media_failed == 1
     assert failed.status == "failed" and failed.error
@@ -159,9 +161,11 @@ async def test_long_flood_wait_pauses_the_channel_and_nothing_is_skipped(world, 
         first = await sync_channels(ctx)
         outcomes = {o.channel_id: o.outcome for o in first.outcomes}
         async with ctx.read() as conn:
-            paused = (await conn.execute(
-                sa.select(sync_state.c.paused_until).where(sync_state.c.channel_id == a)
-            )).scalar()  # fmt: skip
+            paused = (
+                await conn.execute(
+                    sa.select(sync_state.c.paused_until).where(sync_state.c.channel_id == a)
+                )
+            ).scalar()
     assert outcomes[a] == "paused"
     assert paused is not None
     later = time.time() + 200
