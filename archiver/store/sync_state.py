@@ -56,3 +56,18 @@ async def update_sync_state(conn: AsyncConnection, channel_id: int, **values: An
     await conn.execute(
         sync_state.update().where(sync_state.c.channel_id == channel_id).values(**nul_free(values))
     )
+
+
+async def finish_history_pass(
+    conn: AsyncConnection, channel_id: int, floor: int, top: int | None, now: int
+) -> None:
+    """A history walk reached what was already archived (or the first post): everything up to
+    ``top`` is stored, so the next walk starts above it and no pass is left half-done."""
+    await update_sync_state(
+        conn,
+        channel_id,
+        synced_max_id=max(floor, top or 0),
+        pass_max_id=None,
+        pass_offset_id=None,
+        last_sync_at=now,
+    )

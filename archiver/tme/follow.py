@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.rows import MessageRow
 from archiver.store.messages import save_messages
-from archiver.store.sync_state import get_sync_state, update_sync_state
+from archiver.store.sync_state import finish_history_pass, get_sync_state, update_sync_state
 from archiver.store.web_source import captured_elsewhere
 
 from .client import PoliteClient
@@ -85,14 +85,7 @@ async def sync_web_channel(
             top = top if top is not None else (max(ids) if ids else None)
             done = low is None or page.before is None or low <= floor + 1
             if done:
-                await update_sync_state(
-                    conn,
-                    channel_id,
-                    synced_max_id=max(floor, top or 0),
-                    pass_max_id=None,
-                    pass_offset_id=None,
-                    last_sync_at=now,
-                )
+                await finish_history_pass(conn, channel_id, floor, top, now)
             else:
                 await update_sync_state(conn, channel_id, pass_max_id=top, pass_offset_id=low)
         inserted += result.inserted

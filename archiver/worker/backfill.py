@@ -17,7 +17,7 @@ from telethon import types
 
 from archiver.store.channels import Channel
 from archiver.store.messages import save_messages
-from archiver.store.sync_state import get_sync_state, update_sync_state
+from archiver.store.sync_state import finish_history_pass, get_sync_state, update_sync_state
 from archiver.telegram.convert import message_row
 from archiver.telegram.request_pacer import Priority
 from archiver.worker.accounts import TelegramAccount
@@ -105,11 +105,4 @@ def _remaining(total: int | None, floor: int, top: int | None) -> int | None:
 
 async def _finish_pass(ctx: WorkerContext, channel_id: int, floor: int, top: int | None) -> None:
     async with ctx.write() as conn:
-        await update_sync_state(
-            conn,
-            channel_id,
-            synced_max_id=max(floor, top or 0),
-            pass_max_id=None,
-            pass_offset_id=None,
-            last_sync_at=ctx.now(),
-        )
+        await finish_history_pass(conn, channel_id, floor, top, ctx.now())
