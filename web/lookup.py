@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.site.urls import channel_key
 from archiver.store.channels import Channel
+from archiver.store.posts import Post, get_post
 from web.channel_cache import PublicChannel
+from web.params import stored_msg_id
 
 
 class Redirect(Exception):
@@ -38,6 +40,18 @@ async def channel_or_404(
     """The public channel named by ``key``; old usernames redirect to the current one."""
     channel, _ = await public_channel_or_404(request, conn, key, rest)
     return channel
+
+
+async def post_or_404(
+    request: Request, conn: AsyncConnection, key: str, msg_id: int, rest: str
+) -> tuple[Channel, Post]:
+    """The public channel named by ``key`` and its post ``msg_id``, unless hidden by a takedown;
+    old usernames redirect (``Redirect``) to the current one, with ``rest`` after it."""
+    channel = await channel_or_404(request, conn, key, rest)
+    found = await get_post(conn, channel.id, stored_msg_id(msg_id))
+    if found is None or found.hidden:
+        raise HTTPException(404, "This post is not in the archive.")
+    return channel, found
 
 
 def redirect_response(exc: Redirect, query: str = "") -> RedirectResponse:

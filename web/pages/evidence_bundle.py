@@ -8,11 +8,9 @@ from fastapi.responses import Response
 from archiver.errors import EvidenceError
 from archiver.evidence.bundle import build_bundle
 from archiver.evidence.bundle_source import bundle_parts
-from archiver.store.posts import get_post
 from web.deps import ConfigDep, ConnDep, MediaDep
-from web.lookup import Redirect, channel_or_404, redirect_response
+from web.lookup import Redirect, post_or_404, redirect_response
 from web.pages.evidence import evidence_tree
-from web.params import stored_msg_id
 
 router = APIRouter()
 
@@ -22,12 +20,9 @@ async def evidence_zip(
     request: Request, key: str, msg_id: int, conn: ConnDep, media: MediaDep, config: ConfigDep
 ) -> Response:
     try:
-        ch = await channel_or_404(request, conn, key, f"/{msg_id}/evidence.zip")
+        ch, found = await post_or_404(request, conn, key, msg_id, f"/{msg_id}/evidence.zip")
     except Redirect as exc:
         return redirect_response(exc)
-    found = await get_post(conn, ch.id, stored_msg_id(msg_id))
-    if found is None or found.hidden:
-        raise HTTPException(404, "This post is not in the archive.")
     tree = evidence_tree(request)
     await tree.at_least(conn, 0)
     try:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from archiver.store.browse import permalink
-from archiver.store.posts import get_post
 from web.deps import QuickConnDep, TemplatesDep
-from web.lookup import Redirect, channel_or_404, redirect_response
-from web.params import stored_msg_id
+from web.lookup import Redirect, post_or_404, redirect_response
 
 router = APIRouter()
 
@@ -23,12 +21,9 @@ async def post(
     templates: TemplatesDep,
 ) -> Response:
     try:
-        ch = await channel_or_404(request, conn, key, f"/{msg_id}")
+        ch, found = await post_or_404(request, conn, key, msg_id, f"/{msg_id}")
     except Redirect as exc:
         return redirect_response(exc)
-    found = await get_post(conn, ch.id, stored_msg_id(msg_id))
-    if found is None or found.hidden:
-        raise HTTPException(404, "This post is not in the archive.")
     page = await permalink(conn, ch.id, found)
     in_channel = f"/{ch.username or ch.id}?before={found.msg_id + 1}#post-{found.msg_id}"
     context = {
