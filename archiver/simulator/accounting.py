@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .quotas import TAKEOUT_PREFIX
+from .telegram_disk import server_disk
 
 FLOOD_WAIT_SECONDS = "flood_wait_seconds"
 FILE_BYTES_SERVED = "file_bytes_served"
@@ -20,13 +21,14 @@ FLOOD_WAIT_RE = re.compile(r"^FLOOD_WAIT_(\d+)$")
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One eager write transaction on a world connection (writers of all processes queue)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    with server_disk():
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def count_request(conn: sqlite3.Connection, bucket: str) -> None:

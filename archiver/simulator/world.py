@@ -21,6 +21,7 @@ from telethon.tl.tlobject import TLObject
 from . import faults, schema, world_follow
 from .datacenters import default_dc
 from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
+from .telegram_disk import server_disk
 from .world_accounts import WorldAccounts
 from .world_files import WorldFiles, document_thumbnail
 from .world_follow import WorldFollow
@@ -71,13 +72,14 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block as one write transaction, taken eagerly so that writers queue."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with server_disk():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     def _set_meta(self, key: str, value: str | None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
