@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archiver.cli import app
@@ -18,7 +19,7 @@ from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import build_bundle
 from archiver.evidence.bundle_check import check_bundle
 from archiver.evidence.bundle_source import bundle_parts
-from archiver.evidence.timestamps import check_timestamps
+from archiver.evidence.timestamps import check_timestamps, load_roots
 from archiver.evidence.verify import VerifyReport, verify_archive
 from archiver.media import MediaStore, open_media_store
 from archiver.store.channels import find_channel
@@ -63,13 +64,18 @@ def _post_ref(text: str) -> tuple[str, int]:
 
 
 async def _bundle(
-    engine: AsyncEngine, media: MediaStore, data_dir: Path, key: str, msg_id: int
+    engine: AsyncEngine,
+    media: MediaStore,
+    data_dir: Path,
+    key: str,
+    msg_id: int,
+    roots: list[x509.Certificate],
 ) -> bytes:
     async with engine.connect() as conn:
         channel = await find_channel(conn, key)
         if channel is None:
             raise ChannelRefError(f"{key!r}: no such channel in the archive")
-        parts = await bundle_parts(conn, media, data_dir, channel.id, msg_id)
+        parts = await bundle_parts(conn, media, data_dir, channel.id, msg_id, tsa_roots=roots)
     return build_bundle(parts)
 
 
@@ -82,10 +88,11 @@ def evidence(
     """Write a post's evidence bundle: its captures, files, proofs, signed head and key."""
     config = get_config(ctx)
     key, msg_id = _post_ref(post)
+    roots = trusted_roots(config)
 
     async def go() -> bytes:
         async with aclosing(open_media_store(config)) as media, migrated_engine(config) as engine:
-            return await _bundle(engine, media, config.storage.data_dir, key, msg_id)
+            return await _bundle(engine, media, config.storage.data_dir, key, msg_id, roots)
 
     data = run(go())
     try:
@@ -98,9 +105,27 @@ def evidence(
 @app.command("verify-bundle")
 def verify_bundle(
     bundle: Annotated[Path, typer.Argument(help="An evidence bundle (.zip).")],
+    tsa_root: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--tsa-root",
+            help="A TSA root certificate (PEM) to trust instead of the bundle's tsa-roots.pem.",
+        ),
+    ] = None,
 ) -> None:
-    """Check an evidence bundle offline: signature, inclusion proofs, files."""
-    report = check_bundle(bundle)
+    """Check an evidence bundle offline: signature, inclusion proofs, files, time-stamps and
+    witness cosignatures."""
+    try:
+        roots = load_roots(tuple(str(p) for p in tsa_root)) if tsa_root else None
+    except (OSError, ValueError) as exc:
+        raise EvidenceError(
+            f"--tsa-root: cannot read a PEM certificate ({exc}); fix the path"
+        ) from None
+    report = check_bundle(bundle, roots)
+    for line in report.timestamps:
+        console.print(f"time-stamped: {line}", highlight=False)
+    for line in report.witnesses:
+        console.print(f"cosigned by witness key: {line}", highlight=False)
     for line in report.problems:
         console.print(f"[red]problem:[/red] {line}", highlight=False)
     console.print(

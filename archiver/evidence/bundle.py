@@ -14,6 +14,12 @@ docs/evidence.md specifies the layout::
     head.json               the signed tree head (fields, "signed" message, base64 signature)
     head.msg, head.sig      the signed bytes and the raw 64-byte signature (for openssl)
     key.pem                 the archive's Ed25519 public key
+    timestamps/<n>.tsr      RFC 3161 time-stamp tokens of head.msg (DER TimeStampResp), if any
+    tsa-roots.pem           the TSA root certificates those tokens chain to (configured roots)
+    cosignatures/<n>.json   the witnesses' cosignatures of the head that the mirror received
+
+Tokens and cosignatures are checked with their own keys (the TSA root, the witness key in
+the cosignature) and listed in ``README.txt``, so removing one fails the check too.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import base64
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from archiver.evidence.heads import head_json
@@ -41,6 +48,9 @@ class BundleParts:
     head: HeadRow
     key_pem: bytes
     files: dict[str, bytes]  # sha256 -> bytes
+    tokens: list[bytes] = field(default_factory=list)  # DER TimeStampResp of the head
+    tsa_roots: bytes = b""  # PEM of the TSA roots the tokens chain to
+    cosignatures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def seq_name(seq: int) -> str:
@@ -63,8 +73,46 @@ def post_document(head: dict[str, Any], bodies: list[dict[str, Any]]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
-def readme(head: dict[str, Any], channel_id: int, msg_id: int, seqs: list[int]) -> bytes:
-    """``README.txt``: what the bundle is and how to check it by hand."""
+def token_name(n: int) -> str:
+    """The name of the ``n``-th (from 0) time-stamp token in a bundle."""
+    return f"timestamps/{n + 1}.tsr"
+
+
+def cosignature_name(n: int) -> str:
+    """The name of the ``n``-th (from 0) cosignature in a bundle."""
+    return f"cosignatures/{n + 1}.json"
+
+
+def cosignature_file(body: dict[str, Any]) -> bytes:
+    """A cosignature as a bundle holds it (the checker requires this exact form)."""
+    return (json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _attested(tokens: int, witnesses: Sequence[str]) -> str:
+    lines = [
+        f"  {token_name(n)}: RFC 3161 time-stamp of head.msg; check it with\n"
+        f"    openssl ts -verify -data head.msg -in {token_name(n)} -CAfile tsa-roots.pem"
+        for n in range(tokens)
+    ]
+    lines += [
+        f"  {cosignature_name(n)}: cosignature of the head by the witness key {kid}"
+        for n, kid in enumerate(witnesses)
+    ]
+    if not lines:
+        return "It holds no time-stamp token or witness cosignature of the head.\n"
+    return "Time-stamps and witnesses of the head:\n" + "\n".join(lines) + "\n"
+
+
+def readme(
+    head: dict[str, Any],
+    channel_id: int,
+    msg_id: int,
+    seqs: list[int],
+    tokens: int = 0,
+    witnesses: Sequence[str] = (),
+) -> bytes:
+    """``README.txt``: what the bundle is and how to check it by hand; it lists the tokens
+    and cosignatures (by witness key id), so that removing one is seen."""
     listed = ", ".join(f"#{s}" for s in seqs)
     text = f"""Evidence bundle ({FORMAT}) for post {msg_id} of Telegram channel {channel_id}.
 
@@ -81,7 +129,7 @@ Check it with `tgmirror verify-bundle THIS.zip`, or by hand (docs/evidence.md):
 Compare the key id with the one the mirror serves at /.well-known/tgmirror/key and with
 what its witnesses saw: a bundle proves what the holder of that key logged, and when.
 """
-    return text.encode()
+    return (text + _attested(tokens, witnesses)).encode()
 
 
 def build_bundle(parts: BundleParts) -> bytes:
@@ -91,7 +139,14 @@ def build_bundle(parts: BundleParts) -> bytes:
     first = bodies[0]
     seqs = [c.seq for c in parts.captures]
     members: dict[str, bytes] = {
-        "README.txt": readme(head, first["channel_id"], first["msg_id"], seqs),
+        "README.txt": readme(
+            head,
+            first["channel_id"],
+            first["msg_id"],
+            seqs,
+            len(parts.tokens),
+            [str(c.get("witness_key_id")) for c in parts.cosignatures],
+        ),
         "post.json": post_document(head, bodies),
         "head.json": (json.dumps(head, indent=2, sort_keys=True) + "\n").encode(),
         "head.msg": head["signed"].encode(),
@@ -109,6 +164,12 @@ def build_bundle(parts: BundleParts) -> bytes:
         members[f"proofs/{seq_name(c.seq)}.json"] = (json.dumps(proof, indent=2) + "\n").encode()
     for sha, data in parts.files.items():
         members[f"media/{sha}"] = data
+    for n, token in enumerate(parts.tokens):
+        members[token_name(n)] = token
+    if parts.tokens and parts.tsa_roots:
+        members["tsa-roots.pem"] = parts.tsa_roots
+    for n, body in enumerate(parts.cosignatures):
+        members[cosignature_name(n)] = cosignature_file(body)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(members):

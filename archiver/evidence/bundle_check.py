@@ -3,7 +3,8 @@
 The checks: the head's Ed25519 signature with the bundled key; each capture's bytes are
 canonical JSON of a capture of the bundle's post at the position its name says, and its
 inclusion proof leads to the signed root; each media file hashes to its name and is named by
-a capture; the rebuilt files equal theirs; and the zip holds nothing else.
+a capture; the head's time-stamp tokens and witness cosignatures verify
+(``bundle_attestations``); the rebuilt files equal theirs; and the zip holds nothing else.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from archiver.errors import EvidenceError
 from archiver.evidence.bundle import post_document, readme, seq_name
+from archiver.evidence.bundle_attestations import ROOTS, attestation_names, check_attestations
 from archiver.evidence.canonical import canonical_json, leaf_hash
 from archiver.evidence.heads import head_from_json, head_json, head_valid
 from archiver.evidence.keys import key_id, load_public_pem
@@ -37,11 +41,14 @@ class BundleReport:
     files: int = 0
     key_id: str = ""
     tree_size: int = 0
+    timestamps: list[str] = field(default_factory=list)
+    witnesses: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
-def check_bundle(path: Path) -> BundleReport:
-    """Check the bundle at ``path``; ``EvidenceError`` if it is not a readable zip."""
+def check_bundle(path: Path, tsa_roots: list[x509.Certificate] | None = None) -> BundleReport:
+    """Check the bundle at ``path``; ``EvidenceError`` if it is not a readable zip.
+    ``tsa_roots``, when given, are the TSA roots trusted instead of the bundled ones."""
     try:
         with zipfile.ZipFile(path) as zf:
             members = {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
@@ -69,6 +76,9 @@ def check_bundle(path: Path) -> BundleReport:
         report.problems.append("head.msg is not the message head.json signs")
     if members["head.sig"] != base64.b64decode(rebuilt["signature"]):
         report.problems.append("head.sig is not the signature in head.json")
+    attested = check_attestations(members, members["head.msg"], members["head.sig"], tsa_roots)
+    report.timestamps, report.witnesses = attested.timestamps, attested.witnesses
+    report.problems.extend(attested.problems)
     bodies = _check_captures(members, head.root_hash, head.tree_size, report)
     _check_media(members, bodies, report)
     if bodies:
@@ -77,7 +87,11 @@ def check_bundle(path: Path) -> BundleReport:
         if members["post.json"] != post_document(rebuilt, bodies):
             report.problems.append("post.json differs from the captures it lists")
         seqs = [b["seq"] for b in bodies]
-        if members["README.txt"] != readme(rebuilt, first["channel_id"], first["msg_id"], seqs):
+        tokens, _ = attestation_names(members)
+        expected = readme(
+            rebuilt, first["channel_id"], first["msg_id"], seqs, len(tokens), attested.witnesses
+        )
+        if members["README.txt"] != expected:
             report.problems.append("README.txt was changed")
     else:
         report.problems.append("the bundle holds no captures")
@@ -144,7 +158,9 @@ def _check_media(
     for sha in sorted(named):
         if f"media/{sha}" not in members:
             report.problems.append(f"media/{sha}: a capture names this file but it is missing")
-    known = set(FIXED)
+    known = set(FIXED) | {ROOTS}
+    tokens, cosignatures = attestation_names(members)
+    known.update(tokens, cosignatures)
     for name, data in members.items():
         if name.startswith("media/"):
             sha = name.removeprefix("media/")

@@ -1,11 +1,14 @@
 """Gather a post's bundle from the archive: its captures under the latest signed head, their
-inclusion proofs, its stored files and the public key."""
+inclusion proofs, its stored files, the public key, and the head's time-stamp tokens (with the
+configured TSA roots they chain to) and the witnesses' cosignatures of it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.errors import EvidenceError
@@ -13,8 +16,11 @@ from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import BundleParts
 from archiver.evidence.keys import public_pem
 from archiver.evidence.merkle import Tree
+from archiver.evidence.timestamps import signed_message, token_problem
 from archiver.media import MediaStore
+from archiver.store.evidence_cosignatures import received_for
 from archiver.store.evidence_log import captures_of, file_key, latest_head, leaf_hashes_from
+from archiver.store.evidence_timestamps import timestamps_of
 
 
 async def bundle_parts(
@@ -24,8 +30,11 @@ async def bundle_parts(
     channel_id: int,
     msg_id: int,
     tree: Tree | None = None,
+    tsa_roots: list[x509.Certificate] | None = None,
 ) -> BundleParts:
-    """The parts of the bundle of one post; ``tree`` is a cached tree of the log, if any."""
+    """The parts of the bundle of one post; ``tree`` is a cached tree of the log, if any;
+    ``tsa_roots`` the trusted TSA roots (``evidence.tsa_roots``), bundled when a token
+    chains to them."""
     key = existing_public_key(data_dir)
     head = await latest_head(conn)
     if key is None or head is None:
@@ -50,4 +59,13 @@ async def bundle_parts(
         if stored is None:
             raise EvidenceError(f"the file {sha} of post {msg_id} is no longer stored")
         files[sha] = b"".join([chunk async for chunk in media.read(stored)])
-    return BundleParts(captures, proofs, head, public_pem(key), files)
+    tokens = [row.token for row in await timestamps_of(conn, head.tree_size)]
+    message = signed_message(head)
+    used = [
+        root
+        for root in tsa_roots or []
+        if any(token_problem(token, message, [root]) is None for token in tokens)
+    ]
+    pem = b"".join(root.public_bytes(serialization.Encoding.PEM) for root in used)
+    cosignatures = [json.loads(body) for body in await received_for(conn, head.tree_size)]
+    return BundleParts(captures, proofs, head, public_pem(key), files, tokens, pem, cosignatures)

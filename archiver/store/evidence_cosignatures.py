@@ -59,3 +59,14 @@ async def received(conn: AsyncConnection) -> list[str]:
         .order_by(t.c.tree_size.desc(), t.c.witness_key_id)
     )
     return [str(r[0]) for r in rows]
+
+
+async def received_for(conn: AsyncConnection, tree_size: int) -> list[str]:
+    """Bodies of the cosignatures witnesses sent for this archive's head of ``tree_size``
+    captures, by witness key (for evidence bundles)."""
+    rows = await conn.execute(
+        sa.select(t.c.body)
+        .where((t.c.direction == "received") & (t.c.tree_size == tree_size))
+        .order_by(t.c.witness_key_id, t.c.origin)
+    )
+    return [str(r[0]) for r in rows]

@@ -49,3 +49,14 @@ async def all_timestamps(conn: AsyncConnection) -> list[TimestampRow]:
         sa.select(c.tree_size, c.tsa_url, c.token, c.gen_time).order_by(c.tree_size, c.tsa_url)
     )
     return [TimestampRow(int(r[0]), str(r[1]), bytes(r[2]), int(r[3])) for r in rows]
+
+
+async def timestamps_of(conn: AsyncConnection, tree_size: int) -> list[TimestampRow]:
+    """The tokens of the head of ``tree_size`` captures, by authority (for evidence bundles)."""
+    c = evidence_timestamps.c
+    rows = await conn.execute(
+        sa.select(c.tree_size, c.tsa_url, c.token, c.gen_time)
+        .where(c.tree_size == tree_size)
+        .order_by(c.tsa_url)
+    )
+    return [TimestampRow(int(r[0]), str(r[1]), bytes(r[2]), int(r[3])) for r in rows]

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from archiver.errors import EvidenceError
 from archiver.evidence.bundle import build_bundle
 from archiver.evidence.bundle_source import bundle_parts
+from archiver.evidence.timestamps import load_roots
 from web.deps import ConfigDep, ConnDep, MediaDep
 from web.lookup import Redirect, post_or_404, redirect_response
 from web.pages.evidence import evidence_tree
@@ -26,8 +27,12 @@ async def evidence_zip(
     tree = evidence_tree(request)
     await tree.at_least(conn, 0)
     try:
+        roots = load_roots(config.evidence.tsa_roots)
+    except (OSError, ValueError):
+        roots = []  # the bundle then holds no roots; verify-bundle --tsa-root still checks
+    try:
         parts = await bundle_parts(
-            conn, media, config.storage.data_dir, ch.id, found.msg_id, tree.tree
+            conn, media, config.storage.data_dir, ch.id, found.msg_id, tree.tree, roots
         )
     except EvidenceError as exc:
         raise HTTPException(404, str(exc)) from None
