@@ -130,3 +130,41 @@ async def test_the_daemon_loop_stamps_new_heads(archive_copy, tsa) -> None:
         await engine.dispose()
     rows = archive_sql.rows(config.database_url, "SELECT tsa_url FROM evidence_timestamps")
     assert rows == [(tsa.url,)]
+
+
+@pytest.mark.sqlite_only  # the bundle is the same file on both backends
+async def test_a_bundle_carries_the_token_and_verify_bundle_checks_it(
+    archive_copy, cli, tsa, tmp_path
+) -> None:
+    import zipfile
+
+    from archiver.evidence.bundle_check import check_bundle
+
+    await _sign(archive_copy["config"])
+    _configure(tmp_path, archive_copy, tsa.url, tsa.root)
+    assert cli("timestamp").returncode == 0
+    url = archive_copy["config"].database_url
+    msg_id = archive_sql.value(url, "SELECT min(msg_id) FROM messages")
+    channel = archive_sql.value(url, "SELECT channel_id FROM messages WHERE msg_id = :m", m=msg_id)
+    bundle = tmp_path / "post.zip"
+    made = cli("evidence", f"{channel}/{msg_id}", "--out", str(bundle))
+    assert made.returncode == 0, made.stdout + made.stderr
+    members = {
+        i.filename: zipfile.ZipFile(bundle).read(i) for i in zipfile.ZipFile(bundle).infolist()
+    }
+    assert "timestamps/1.tsr" in members and "tsa-roots.pem" in members
+    checked = cli("verify-bundle", str(bundle))
+    assert checked.returncode == 0 and "time-stamped: " in checked.stdout, checked.stdout
+
+    other = make_ca(tmp_path / "other", "Someone Else")
+    untrusted = cli("verify-bundle", str(bundle), "--tsa-root", str(other))
+    assert untrusted.returncode == 1 and "timestamps/1.tsr" in untrusted.stdout
+    for change in (
+        {**members, "timestamps/1.tsr": members["timestamps/1.tsr"][:-40] + b"\x00" * 40},
+        {k: v for k, v in members.items() if k != "timestamps/1.tsr"},
+    ):
+        target = tmp_path / "changed.zip"
+        with zipfile.ZipFile(target, "w") as zout:
+            for name, data in change.items():
+                zout.writestr(name, data)
+        assert check_bundle(target).problems
