@@ -90,6 +90,7 @@ def test_witness_cosigns_then_catches_a_rewritten_capture(
 
     served = httpx.get(mirror + "/.well-known/tgmirror/cosignatures").json()
     assert len(served) == 1 and served[0]["origin"] == mirror
+    _bundle_holds_the_cosignature(archive_copy, mirror, witness_dir.parent, cli)
 
     url = archive_copy["config"].database_url
     seq, leaf = archive_sql.one(
@@ -115,6 +116,35 @@ def test_witness_cosigns_then_catches_a_rewritten_capture(
     assert len(lines) == 1, caught.stdout
     assert lines[0].startswith(f"problem: {mirror}: history rewritten")
     assert "Traceback" not in caught.stderr
+
+
+def _bundle_holds_the_cosignature(archive: dict, mirror: str, folder: Path, cli) -> None:
+    """The mirror's evidence bundle carries the cosignature; verify-bundle checks it offline,
+    and a changed cosignature fails the bundle."""
+    import zipfile
+
+    from archiver.evidence.bundle_check import check_bundle
+
+    url = archive["config"].database_url
+    channel, msg_id = archive_sql.one(
+        url, "SELECT channel_id, min(msg_id) FROM messages GROUP BY channel_id"
+    )
+    data = httpx.get(f"{mirror}/{channel}/{msg_id}/evidence.zip", follow_redirects=True).content
+    bundle = folder / "cosigned.zip"
+    bundle.write_bytes(data)
+    members = {
+        i.filename: zipfile.ZipFile(bundle).read(i) for i in zipfile.ZipFile(bundle).infolist()
+    }
+    assert "cosignatures/1.json" in members
+    checked = cli("verify-bundle", str(bundle))
+    assert checked.returncode == 0 and "cosigned by witness key: " in checked.stdout, checked.stdout
+    changed = folder / "changed.zip"
+    with zipfile.ZipFile(changed, "w") as zout:
+        for name, body in members.items():
+            if name == "cosignatures/1.json":
+                body = body.replace(b'"witnessed_at": ', b'"witnessed_at": 1')
+            zout.writestr(name, body)
+    assert any("cosignatures/1.json" in p for p in check_bundle(changed).problems)
 
 
 def test_a_bad_address_is_one_line(witness_dir, cli) -> None:
