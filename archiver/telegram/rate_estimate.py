@@ -79,6 +79,12 @@ class RateEstimate:
         self._longest_wait = max(self._longest_wait, wait, 1.0)
         return 1.0 / (2.0 * self._longest_wait)
 
+    def on_wait_extended(self, until: float) -> None:
+        """A request already in flight met the running wait and lengthened it to ``until``:
+        the time until then is waiting, not idling (it must not thin the next measure)."""
+        if self._last_call is not None:
+            self._last_call = max(self._last_call, until)
+
     def on_flood(self, now: float, wait: float) -> None:
         """Telegram answered FLOOD_WAIT_``wait`` at ``now``: the method's bucket is empty."""
         self.floods += 1

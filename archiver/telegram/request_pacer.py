@@ -45,10 +45,11 @@ T = TypeVar("T")
 FLOOD_ERRORS = (errors.FloodWaitError, errors.FloodPremiumWaitError)
 MAX_RESENDS = 8
 """Flood waits one request is resent after; past them the wait is raised, as a long one is."""
-START_IN_FLIGHT = 4
+START_IN_FLIGHT = 1
 """Requests of a method in flight at once before its limit is known. Every request that
-reaches Telegram during a wait lengthens the wait, so a burst of concurrent requests meeting
-the limit together costs one wait each; the cap grows as calls succeed (``GROW_EVERY``)."""
+reaches Telegram during a wait lengthens the wait by the penalty and is answered a wait of its
+own, so the requests in flight when the bucket runs out each cost one; a method starts with one
+and the cap grows by one every ``GROW_EVERY`` successes."""
 GROW_EVERY = 8
 MAX_IN_FLIGHT = 32
 TAKEOUT_PREFIX = "Takeout:"
@@ -101,16 +102,22 @@ class _Lane:
     flood_seen_at: float = float("-inf")
     in_flight: int = 0
     successes: int = 0
+    since_flood: int = 0
+    """Successes since the last flood wait answered."""
     waiting: list[tuple[int, int]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def in_flight_cap(self) -> int:
-        """Requests allowed in flight: growing with successes while no limit is known, else
-        about one second's worth at the learnt rate (at least two)."""
+        """Requests allowed in flight: growing with successes while no limit is known or only
+        the first wait's guess, else about one second's worth at the learnt rate (at least two)."""
         rate = self.estimate.rate
         if rate is None:
             return min(MAX_IN_FLIGHT, START_IN_FLIGHT + self.successes // GROW_EVERY)
+        if self.estimate.floods < 2:
+            # The first wait's rate is inflated by the bucket's burst; the next wait, which
+            # measures the true rate, is met with as few requests in flight as the first.
+            return max(1, min(math.ceil(rate), START_IN_FLIGHT + self.since_flood // GROW_EVERY))
         return max(2, min(MAX_IN_FLIGHT, math.ceil(rate)))
 
     def poke(self) -> None:
@@ -179,6 +186,7 @@ class RequestPacer:
                 lane.in_flight -= 1
                 lane.poke()
             lane.successes += 1
+            lane.since_flood += 1
             lane.estimate.on_success(self._clock())
             return result
         raise AssertionError("unreachable")
@@ -197,7 +205,10 @@ class RequestPacer:
                 key,
                 f"{rate:.2f}/s" if rate else "no limit",
             )
+        else:
+            lane.estimate.on_wait_extended(lane.blocked_until)
         lane.flood_seen_at = now
+        lane.since_flood = 0
         lane.poke()
 
     async def _turn(self, lane: _Lane, ticket: tuple[int, int], request: Any) -> None:
