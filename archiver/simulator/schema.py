@@ -39,6 +39,7 @@ CREATE TABLE messages (
     PRIMARY KEY (channel_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX messages_pts ON messages (channel_id, pts);
+CREATE INDEX messages_date ON messages (channel_id, date);
 CREATE INDEX messages_edit_pts ON messages (channel_id, edit_pts) WHERE edit_pts IS NOT NULL;
 CREATE INDEX messages_delete_pts ON messages (channel_id, delete_pts) WHERE delete_pts IS NOT NULL;
 CREATE INDEX messages_thread ON messages (channel_id, thread_of) WHERE thread_of IS NOT NULL;
