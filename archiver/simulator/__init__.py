@@ -44,6 +44,8 @@ Public API (stable):
     world.set_file_reference_lifetime(seconds | None); world.file_reference_lifetime()
     world.thumb_file_id(file_id) -> id of a document's JPEG thumbnail, or None
     world.file_range(file_id, offset, limit) -> bytes
+    world.file_sha256(file_id) -> hex sha256 of the file's content (stored or synthetic)
+    Document(Synthetic(size, seed=0), mime_type, ...)  # content generated on demand, not stored
     world.served_parts(file_id) -> [(offset, bytes)] of every GetFile answered for it
     world.channel_id("name") -> id; world.channel_ids() -> [id]
     generate_world(path, seed=1, channels=[ChannelSpec(username, title, lang, posts, media)])
@@ -73,6 +75,14 @@ Behaviour worth knowing:
 - upload.getFile enforces Telegram's offset/limit rules (OFFSET_INVALID / LIMIT_INVALID, see
   `file_serving.range_problem` and docs/telegram-behaviour.md);
 - photos are real PNG files, see `media_files` for the other formats;
+- synthetic files (`Document(Synthetic(size, seed))`): the world keeps only seed, size and
+  sha256 (computed once when posted, about 1.5 GB/s) and generates any byte range on demand
+  (AES-128-CTR keystream of the seed, about 5 GB/s, random access), so a world of gigabytes of
+  files stays a few MB on disk; every process that opens the world file reads the same bytes.
+  They behave like stored files everywhere (GetFile rules, DCs, FILE_MIGRATE, references,
+  counters, thumbnails, `file_bytes`, `file_range`, the t.me file route); their content is not
+  real media, so use them for large files whose bytes do not matter. `World.transaction()`
+  blocks nest: many `post` calls inside one block commit once (tens of thousands of posts/s);
 - private channel: GetChannels -> ChannelForbidden, reads -> CHANNEL_PRIVATE; deleted channel:
   CHANNEL_INVALID and its username no longer resolves; a restriction with platform "all"
   (`ban`) keeps the channel visible but serves no messages;
@@ -118,7 +128,19 @@ Behaviour worth knowing:
 
 from .generate import ChannelSpec, generate_world
 from .sender import attach
-from .specs import Action, Contact, Dice, Document, Forward, Geo, Photo, Poll, Venue, WebPage
+from .specs import (
+    Action,
+    Contact,
+    Dice,
+    Document,
+    Forward,
+    Geo,
+    Photo,
+    Poll,
+    Synthetic,
+    Venue,
+    WebPage,
+)
 from .world import World
 
 __all__ = [
@@ -131,6 +153,7 @@ __all__ = [
     "Geo",
     "Photo",
     "Poll",
+    "Synthetic",
     "Venue",
     "WebPage",
     "World",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import content, media_files, schema
+from . import content, media_files, schema, synthetic
 from .specs import (
     Contact,
     Dice,
@@ -23,6 +23,7 @@ from .specs import (
     MediaSpec,
     Photo,
     Poll,
+    Synthetic,
     Venue,
     WebPage,
     spec_to_json,
@@ -199,16 +200,22 @@ class _Batch:
         self.next_file = max(row[0] or 0, schema.FIRST_FILE_ID - 1) + 1
         self.seed = seed
         self.blobs: dict[str, bytes] = {}
+        self.synthetic: list[tuple[str, int, int, str]] = []
         self.files: list[tuple[Any, ...]] = []
         self.messages: list[tuple[Any, ...]] = []
 
-    def store(self, data: bytes, ts: int) -> int:
-        sha = hashlib.sha256(data).hexdigest()
-        self.blobs[sha] = data
+    def store(self, data: bytes | Synthetic, ts: int) -> int:
+        if isinstance(data, Synthetic):
+            sha = synthetic.sha256(data.seed, data.size)
+            self.synthetic.append((sha, data.seed, data.size, synthetic.GENERATOR))
+            size = data.size
+        else:
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+            self.blobs[sha] = data
         file_id, self.next_file = self.next_file, self.next_file + 1
         ref = hashlib.sha256(f"{self.seed}:{file_id}".encode()).digest()[:9]
         access_hash = schema.stable_hash("file", file_id)
-        self.files.append((file_id, access_hash, ref, sha, len(data), ts))
+        self.files.append((file_id, access_hash, ref, sha, size, ts))
         return file_id
 
     def media_json(self, media: MediaSpec | None, ts: int) -> str | None:
@@ -310,6 +317,10 @@ def _fill_channel(
 def _insert(conn: Any, cid: int, batch: _Batch, top_id: int) -> None:
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("INSERT OR IGNORE INTO blobs (sha, data) VALUES (?, ?)", batch.blobs.items())
+    conn.executemany(
+        "INSERT OR IGNORE INTO synthetic_blobs (sha, seed, size, generator) VALUES (?, ?, ?, ?)",
+        batch.synthetic,
+    )
     conn.executemany(
         "INSERT INTO files (id, access_hash, file_reference, sha, size, date)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -46,7 +46,8 @@ CREATE INDEX messages_thread ON messages (channel_id, thread_of) WHERE thread_of
 CREATE TABLE blobs (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE files (
     id INTEGER PRIMARY KEY, access_hash INTEGER NOT NULL, file_reference BLOB NOT NULL,
-    sha TEXT NOT NULL REFERENCES blobs (sha), size INTEGER NOT NULL, date INTEGER NOT NULL,
+    sha TEXT NOT NULL, -- blobs.sha (stored bytes) or synthetic_blobs.sha (file_store.py)
+    size INTEGER NOT NULL, date INTEGER NOT NULL,
     dc_id INTEGER NOT NULL DEFAULT 2, thumb_id INTEGER
 );
 CREATE TABLE changes (

@@ -1,7 +1,8 @@
 """Plain descriptions of what a simulated post carries: media, forwards and service actions.
 
 They are what callers hand to `World.post`; the world stores them as JSON (file bytes go to a blob
-table) and `tl_build` turns them into Telethon objects when a client asks.
+table, a `Synthetic` file's seed and size to another) and `tl_build` turns them into Telethon
+objects when a client asks.
 """
 
 from __future__ import annotations
@@ -25,6 +26,25 @@ DOCUMENT_KINDS = (
 )
 
 
+SEED_LIMIT = 1 << 63
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """A document's content made by the world from `seed` on demand instead of stored: `size`
+    incompressible bytes (see `synthetic`), the same in every process. For large files whose
+    content does not matter; media that must be real (photos, thumbnails) stays bytes."""
+
+    size: int
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            raise ValueError(f"Synthetic size must be >= 0, got {self.size}")
+        if not 0 <= self.seed < SEED_LIMIT:
+            raise ValueError(f"Synthetic seed must be in 0..2**63-1, got {self.seed}")
+
+
 @dataclass(frozen=True)
 class Photo:
     """A photo; `data` must be a real image (PNG/JPEG). Sizes are what Telegram reports."""
@@ -37,9 +57,10 @@ class Photo:
 
 @dataclass(frozen=True)
 class Document:
-    """Any file-backed media but photos; `kind` (see DOCUMENT_KINDS) picks its attributes."""
+    """Any file-backed media but photos; `kind` (see DOCUMENT_KINDS) picks its attributes.
+    `data` is the file's bytes, or a `Synthetic` recipe the world generates them from."""
 
-    data: bytes
+    data: bytes | Synthetic
     mime_type: str
     kind: str = "document"
     file_name: str | None = None
@@ -149,13 +170,14 @@ class Action:
 
 
 def spec_to_json(spec: Any, **extra: Any) -> str | None:
-    """Serialise a spec dataclass (minus raw bytes, which live in the blob table) to JSON."""
+    """Serialise a spec dataclass to JSON, minus its file content (stored bytes live in the
+    blob table, synthetic ones are described in theirs)."""
     if spec is None:
         return None
     data = {
-        k: (v.timestamp() if isinstance(v, datetime) else v)
-        for k, v in dataclasses.asdict(spec).items()
-        if not isinstance(v, bytes)
+        f.name: (v.timestamp() if isinstance(v, datetime) else v)
+        for f in dataclasses.fields(spec)
+        if not isinstance(v := getattr(spec, f.name), bytes | Synthetic)
     }
     data["_"] = type(spec).__name__
     data.update(extra)

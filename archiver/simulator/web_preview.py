@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import schema
+from . import file_store, schema
 from .web_pages import contact_page, preview_page
 
 _MIME = {
@@ -60,6 +60,21 @@ class WebFaults:
         kind = self._rng.choice(self.kinds)
         self.injected[kind] = self.injected.get(kind, 0) + 1
         return kind
+
+
+def _file_answer(world_path: str | Path, token: str) -> Response:
+    """A file by its /file/<id>.<ext> token: stored or synthetic bytes, or 404."""
+    match = _TOKEN.fullmatch(token)
+    if not match:
+        return Response(status_code=404)
+    conn = schema.connect(world_path)
+    try:
+        data = file_store.read_all(conn, int(match.group(1)))
+    except KeyError:
+        return Response(status_code=404)
+    finally:
+        conn.close()
+    return Response(data, media_type=_MIME.get(match.group(2), "application/octet-stream"))
 
 
 def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None = None) -> Starlette:
@@ -113,23 +128,7 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
 
     async def file(request: Request) -> Response:
         _count("file")
-        match = _TOKEN.fullmatch(request.path_params["token"])
-        c = conn()
-        try:
-            row = (
-                match
-                and c.execute(
-                    "SELECT b.data FROM files f JOIN blobs b ON b.sha = f.sha WHERE f.id = ?",
-                    (int(match.group(1)),),
-                ).fetchone()
-            )
-        finally:
-            c.close()
-        if not match or row is None:
-            return Response(status_code=404)
-        return Response(
-            bytes(row[0]), media_type=_MIME.get(match.group(2), "application/octet-stream")
-        )
+        return _file_answer(world_path, request.path_params["token"])
 
     app = Starlette(
         routes=[

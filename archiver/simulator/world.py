@@ -18,9 +18,18 @@ from typing import Any
 
 from telethon.tl.tlobject import TLObject
 
-from . import faults, schema, world_follow
+from . import faults, file_store, schema, world_follow
 from .datacenters import default_dc
-from .specs import Action, Document, Forward, MediaSpec, Photo, WebPage, spec_to_json
+from .specs import (
+    Action,
+    Document,
+    Forward,
+    MediaSpec,
+    Photo,
+    Synthetic,
+    WebPage,
+    spec_to_json,
+)
 from .telegram_disk import server_disk
 from .world_accounts import WorldAccounts
 from .world_files import WorldFiles, document_thumbnail
@@ -45,6 +54,7 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
         conn = schema.connect(path)
         conn.executescript(schema.SCHEMA)
         world_follow.ensure_schema(conn)
+        file_store.ensure_schema(conn)
         world = cls(path, conn)
         with world.transaction():
             conn.execute(
@@ -63,6 +73,7 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
             raise FileNotFoundError(f"no simulated world at {path}")
         conn = schema.connect(path)
         world_follow.ensure_schema(conn)
+        file_store.ensure_schema(conn)
         return cls(path, conn)
 
     def close(self) -> None:
@@ -232,11 +243,11 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
 
     # -- posts -------------------------------------------------------------------------------
 
-    def _store_file(self, data: bytes, thumb_id: int | None = None) -> int:
-        """Keep `data` once per content and return a new file id for it, on the file's DC
-        (`datacenters.default_dc`), with an optional thumbnail file (call in a transaction)."""
-        sha = hashlib.sha256(data).hexdigest()
-        self.conn.execute("INSERT OR IGNORE INTO blobs (sha, data) VALUES (?, ?)", (sha, data))
+    def _store_file(self, data: bytes | Synthetic, thumb_id: int | None = None) -> int:
+        """Keep `data` once per content (bytes, or a synthetic recipe) and return a new file id
+        for it, on the file's DC (`datacenters.default_dc`), with an optional thumbnail file
+        (call in a transaction)."""
+        sha, size = file_store.keep(self.conn, data)
         row = self.conn.execute("SELECT MAX(id) FROM files").fetchone()
         file_id = max(row[0] or 0, schema.FIRST_FILE_ID - 1) + 1
         self.conn.execute(
@@ -247,7 +258,7 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
                 schema.stable_hash("file", file_id),
                 hashlib.sha256(b"ref%d" % file_id).digest()[:9],
                 sha,
-                len(data),
+                size,
                 int(time.time()),
                 default_dc(file_id),
                 thumb_id,
@@ -484,13 +495,8 @@ class World(WorldAccounts, WorldFiles, WorldLimits, WorldFollow):
         return out
 
     def file_bytes(self, file_id: int) -> bytes:
-        """The content of a stored file, as a download should return it."""
-        row = self.conn.execute(
-            "SELECT b.data FROM files f JOIN blobs b ON b.sha = f.sha WHERE f.id = ?", (file_id,)
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no file {file_id}")
-        return bytes(row[0])
+        """The content of a file (stored or synthetic), as a download should return it."""
+        return file_store.read_all(self.conn, file_id)
 
 
 def entities_to_json(entities: Sequence[TLObject] | None) -> str | None:

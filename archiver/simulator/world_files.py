@@ -12,9 +12,9 @@ import hashlib
 import sqlite3
 from contextlib import AbstractContextManager
 
-from . import file_refs
+from . import file_refs, file_store
 from .datacenters import DC_IDS
-from .specs import Document
+from .specs import Document, Synthetic
 
 THUMB_KINDS = ("video", "gif", "round")
 THUMB_BOX = 320
@@ -31,7 +31,9 @@ def document_thumbnail(doc: Document) -> tuple[bytes, int, int] | None:
     width, height = (doc.width, doc.height) if doc.width and doc.height else (16, 9)
     scale = THUMB_BOX / max(width, height)
     box = max(1, round(width * scale)), max(1, round(height * scale))
-    seed = int.from_bytes(hashlib.sha256(doc.data).digest()[:4], "big")
+    content = doc.data
+    key = b"synthetic %d" % content.seed if isinstance(content, Synthetic) else content
+    seed = int.from_bytes(hashlib.sha256(key).digest()[:4], "big")
     from .media_files import jpeg_gradient
 
     return jpeg_gradient(box[0], box[1], seed), box[0], box[1]
@@ -70,17 +72,14 @@ class WorldFiles:
         return None if row is None else row[0]
 
     def file_range(self, file_id: int, offset: int, limit: int) -> bytes:
-        """Up to `limit` bytes of a file from `offset` (read in place: files can be large)."""
-        row = self.conn.execute(
-            "SELECT b.rowid, f.size FROM files f JOIN blobs b ON b.sha = f.sha WHERE f.id = ?",
-            (file_id,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no file {file_id}")
-        start = min(offset, row["size"])
-        with self.conn.blobopen("blobs", "data", row[0], readonly=True) as blob:
-            blob.seek(start)
-            return blob.read(min(limit, row["size"] - start))
+        """Up to `limit` bytes of a file from `offset`, read in place or generated (synthetic
+        files): never the whole of a large file."""
+        return file_store.read_range(self.conn, file_id, offset, limit)
+
+    def file_sha256(self, file_id: int) -> str:
+        """The hex sha256 of a file's content (stored or synthetic), known since it was added:
+        what a complete download must hash to."""
+        return file_store.sha256(self.conn, file_id)
 
     def served_parts(self, file_id: int) -> list[tuple[int, int]]:
         """Every (offset, bytes) GetFile answered for this file, in order, by every process."""
