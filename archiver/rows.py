@@ -83,3 +83,18 @@ class SaveResult:
     edited: int = 0
     unchanged: int = 0
     new_ids: tuple[int, ...] = field(default=())  # Telegram msg_ids inserted
+
+
+NOT_PREVIEWED = "not_previewed"
+"""``media.type`` of a post t.me shows but cannot render ("Please open Telegram to view this
+post"): ``media_kind`` is ``unsupported``. Such a row is a placeholder that a capture with the
+content replaces (see ``store.messages.save_messages``)."""
+
+
+def is_placeholder(media_kind: str | None, media: Json) -> bool:
+    """Whether a stored or captured version is a t.me placeholder (see ``NOT_PREVIEWED``)."""
+    return (
+        media_kind == "unsupported"
+        and isinstance(media, dict)
+        and media.get("type") == NOT_PREVIEWED
+    )

@@ -15,9 +15,11 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archiver.rows import FileRow, MessageRow
+from archiver.rows import NOT_PREVIEWED, FileRow, MessageRow
 
-from .parse_media import INDEXED, Index, MediaParts, media, photo
+from .parse_index import Index, child_tag, index_item, index_page
+from .parse_media import MediaParts, media
+from .parse_row import web_row
 from .parse_text import text_and_entities
 
 NOT_SUPPORTED = "Please open Telegram to view this post"
@@ -71,21 +73,6 @@ def _unix(node: LexborNode | None) -> int:
 def _text_of(node: LexborNode, selector: str) -> str | None:
     found = node.css_first(selector)
     return found.text(deep=True).strip() if found is not None else None
-
-
-_POST_PARTS = (
-    *INDEXED,
-    "tgme_widget_message_forwarded_from_name",
-    "tgme_widget_message_reply",
-    "tgme_widget_message_date",
-    "tgme_widget_message_views",
-    "tgme_widget_message_meta",
-    "tgme_widget_message_from_author",
-    "tgme_widget_message_grouped_wrap",
-    "tgme_widget_message_service_text",
-    "message_media_not_supported",
-    "tgme_widget_message_text",
-)
 
 
 def _shown(idx: Index, cls: str) -> str | None:
@@ -144,31 +131,31 @@ def _row(
     kind, info, urls = parts
     if urls:
         web["files"] = urls
-    return MessageRow(
+    return web_row(
         channel_id=channel_id,
         msg_id=msg_id,
         date=date,
         media_kind=kind,
         media=info,
         files=_files(kind, info) if urls else (),
-        source="web",
         extra={"web": web},
         **fields,
     )
 
 
-def _footer(idx: Index) -> tuple[int, dict[str, Any], str | None]:
-    link = idx.get("tgme_widget_message_date")
-    date = _unix(link.css_first("time") if link is not None else None)
+def _footer(idx: Index) -> tuple[dict[str, Any], int | None, str | None]:
+    """What the footer shows: `extra.web` (views as written, the edit marker), the views
+    as a number, and the author's signature."""
     web: dict[str, Any] = {}
-    views = _shown(idx, "tgme_widget_message_views")
-    if views:
-        web["views"] = views
+    views: int | None = None
+    shown = _shown(idx, "tgme_widget_message_views")
+    if shown:
+        web["views"] = shown
+        views = parse_views(shown)
     meta = idx.get("tgme_widget_message_meta")
     if meta is not None and "edited" in meta.text(deep=False):
         web["edited"] = True
-    author = _shown(idx, "tgme_widget_message_from_author")
-    return date, web, author
+    return web, views, _shown(idx, "tgme_widget_message_from_author")
 
 
 def _album(
@@ -178,55 +165,39 @@ def _album(
     headers, views and signature are the album's, so every item carries them."""
     rows: list[MessageRow] = []
     wrap = idx.get("tgme_widget_message_grouped_wrap")
-    items = (
-        []
-        if wrap is None
-        else [n for n in wrap.css("a") if _POST_HREF.search(n.attributes.get("href") or "")]
-    )
     first: int | None = None
-    for node in items:
+    for node in [] if wrap is None else wrap.css("a"):
         match = _POST_HREF.search(node.attributes.get("href") or "")
-        msg_id = int(match.group(2)) if match else 0
-        if "photo_wrap" in (node.attributes.get("class") or ""):
-            parts = photo(node)
-        else:
-            holder = LexborHTMLParser(node.html or "").body
-            parts = media(holder) if holder is not None else (None, None, [])
+        if match is None:
+            continue
+        msg_id = int(match.group(2))
+        parts = media(index_item(node))
         fields = common if first is None else {**common, "text": "", "entities": None}
         first = msg_id if first is None else first
         rows.append(_row(channel_id, msg_id, date, parts, {**web, "album_of": first}, **fields))
     return rows
 
 
+def _service(channel_id: int, msg_id: int, date: int, idx: Index) -> MessageRow:
+    shown = _shown(idx, "tgme_widget_message_service_text") or ""
+    action = next((dict(a) for t, a in _SERVICE if t == shown), None)
+    if action is None and shown.startswith("Channel name was changed to «"):
+        action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
+    return web_row(
+        channel_id=channel_id,
+        msg_id=msg_id,
+        date=date,
+        action=action or {"type": "unknown", "shown": shown},
+    )
+
+
 def _post(channel_id: int, node: LexborNode, idx: Index) -> list[MessageRow]:
-    msg_id = int((node.attributes.get("data-post") or "/0").rsplit("/", 1)[1])
-    date, web, author = _footer(idx)
-    if "service_message" in (node.attributes.get("class") or ""):
-        shown = _shown(idx, "tgme_widget_message_service_text") or ""
-        action = next((dict(a) for t, a in _SERVICE if t == shown), None)
-        if action is None and shown.startswith("Channel name was changed to «"):
-            action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
-        return [
-            MessageRow(
-                channel_id=channel_id,
-                msg_id=msg_id,
-                date=date,
-                source="web",
-                action=action or {"type": "unknown", "shown": shown},
-            )
-        ]
-    if "message_media_not_supported" in idx:
-        web["unsupported"] = True
-        return [
-            MessageRow(
-                channel_id=channel_id,
-                msg_id=msg_id,
-                date=date,
-                source="web",
-                extra={"web": web},
-                post_author=author,
-            )
-        ]
+    attrs = node.attributes
+    msg_id = int((attrs.get("data-post") or "/0").rpartition("/")[2] or 0)
+    date = _unix(child_tag(idx.get("tgme_widget_message_date"), "time"))
+    if "service_message" in (attrs.get("class") or ""):
+        return [_service(channel_id, msg_id, date, idx)]
+    web, views, author = _footer(idx)
     text, entities = text_and_entities(idx.get("tgme_widget_message_text"))
     reply = _reply(idx)
     common: dict[str, Any] = {
@@ -235,36 +206,36 @@ def _post(channel_id: int, node: LexborNode, idx: Index) -> list[MessageRow]:
         "reply_to_msg_id": reply,
         "reply_to": {"msg_id": reply} if reply else None,
         "fwd_from": _fwd(idx),
-        "views": parse_views(web["views"]) if "views" in web else None,
+        "views": views,
         "post_author": author,
     }
+    if "message_media_not_supported" in idx and "media" not in idx:
+        return [_placeholder(channel_id, msg_id, date, idx, web, common)]
     if "tgme_widget_message_grouped_wrap" in idx:
         return _album(channel_id, idx, common, date, web)
-    return [_row(channel_id, msg_id, date, media(node, idx), web, **common)]
+    return [_row(channel_id, msg_id, date, media(idx), web, **common)]
 
 
-_WANTED = frozenset(_POST_PARTS)
-_PAGE_SELECTOR = ", ".join((".tgme_widget_message[data-post]", *(f".{c}" for c in _POST_PARTS)))
+def _placeholder(
+    channel_id: int,
+    msg_id: int,
+    date: int,
+    idx: Index,
+    web: dict[str, Any],
+    common: dict[str, Any],
+) -> MessageRow:
+    """A post t.me shows but cannot render: what the page does show (caption, headers,
+    footer) and the notice, as media `unsupported`/`not_previewed` (`rows.is_placeholder`).
+    A not-supported notice inside a media block (a video this browser cannot play) is not
+    one: the block is the media."""
+    web["unsupported"] = True
+    shown = _shown(idx, "message_media_not_supported_label") or NOT_SUPPORTED
+    info = {"type": NOT_PREVIEWED, "shown": shown}
+    return _row(channel_id, msg_id, date, ("unsupported", info, []), web, **common)
 
 
-def _indexed_posts(tree: LexborHTMLParser) -> list[tuple[LexborNode, Index]]:
-    """Every post with the first node of each part it holds, from one selector query over
-    the page (matches come in document order, so parts follow their post)."""
-    out: list[tuple[LexborNode, Index]] = []
-    for found in tree.css(_PAGE_SELECTOR):
-        classes = (found.attributes.get("class") or "").split()
-        if "tgme_widget_message" in classes and "data-post" in found.attributes:
-            out.append((found, {}))
-        elif out:
-            idx = out[-1][1]
-            for cls in classes:
-                if cls in _WANTED and cls not in idx:
-                    idx[cls] = found
-    return out
-
-
-def _before(tree: LexborHTMLParser) -> int | None:
-    more = tree.css_first(".js-messages_more[data-before]")
+def _before(page: Index) -> int | None:
+    more = page.get("data-before")
     value = more.attributes.get("data-before") if more is not None else None
     return int(value) if value and value.isdigit() else None
 
@@ -274,13 +245,14 @@ def parse_page(html: str, channel_id: int) -> PreviewPage:
     if "</html>" not in html[-64:].lower():
         raise TruncatedPage("the page ends before </html>")
     tree = LexborHTMLParser(html)
-    if tree.css_first(".tgme_channel_history") is not None:
-        title = _text_of(tree.root or tree.body, ".tgme_channel_info_header_title")  # type: ignore[arg-type]
-        blocked = tree.css_first(".tgme_channel_history_blocked")
+    parts, indexed = index_page(tree)
+    if "tgme_channel_history" in parts:
+        title = _shown(parts, "tgme_channel_info_header_title")
+        blocked = _shown(parts, "tgme_channel_history_blocked")
         if blocked is not None:
-            return PreviewPage("blocked", notice=blocked.text(deep=True).strip(), title=title)
-        posts = [row for node, idx in _indexed_posts(tree) for row in _post(channel_id, node, idx)]
-        return PreviewPage("preview", posts=posts, before=_before(tree), title=title)
+            return PreviewPage("blocked", notice=blocked, title=title)
+        posts = [row for node, idx in indexed for row in _post(channel_id, node, idx)]
+        return PreviewPage("preview", posts=posts, before=_before(parts), title=title)
     page = tree.css_first(".tgme_page")
     if page is None:
         raise TruncatedPage("neither a preview nor a t.me page")

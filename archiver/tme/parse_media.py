@@ -7,15 +7,19 @@ preview shows; the URLs are where t.me's CDN serves the files (documents and aud
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from selectolax.lexbor import LexborNode
+
+from .parse_index import Index, child_tag
 
 MediaParts = tuple[str | None, dict[str, Any] | None, list[str]]
 _BG = re.compile(r"background-image:url\('([^']*)'\)")
 _WIDTH = re.compile(r"width:(\d+)px")
 _PAD = re.compile(r"padding-top:([\d.]+)%")
 _LATLONG = re.compile(r"[?&]q=(-?[\d.]+),(-?[\d.]+)")
+_ROUND_TIME = "tgme_widget_message_roundvideo_duration"
 
 
 def background_url(node: LexborNode | None) -> str | None:
@@ -34,69 +38,81 @@ def duration_seconds(text: str) -> float:
     return float(total)
 
 
-def _text(node: LexborNode, selector: str) -> str | None:
-    found = node.css_first(selector)
+def _text(idx: Index, cls: str) -> str | None:
+    found = idx.get(cls)
     return found.text(deep=True) if found is not None else None
 
 
-def photo(node: LexborNode) -> MediaParts:
+def _src(node: LexborNode | None, name: str = "src") -> list[str]:
+    url = node.attributes.get(name) if node is not None else None
+    return [url] if url else []
+
+
+def photo(node: LexborNode, idx: Index) -> MediaParts:
     """A `tgme_widget_message_photo_wrap`: its width is shown, its height as a ratio."""
     style = node.attributes.get("style") or ""
     width = int(m.group(1)) if (m := _WIDTH.search(style)) else None
-    inner = node.css_first(".tgme_widget_message_photo")
+    inner = idx.get("tgme_widget_message_photo")
     pad = _PAD.search(inner.attributes.get("style") or "") if inner is not None else None
     height = round(width * float(pad.group(1)) / 100) if width and pad else None
     url = background_url(node)
     return "photo", {"width": width, "height": height}, [url] if url else []
 
 
-def _video(node: LexborNode, kind: str) -> MediaParts:
-    video = node.css_first("video")
+def _part(node: LexborNode, idx: Index, cls: str, tag: str) -> LexborNode | None:
+    """The `tag` element of a media block: by the class t.me gives it, else by a query."""
+    found = idx.get(cls)
+    return found if found is not None else node.css_first(tag)
+
+
+def _video(node: LexborNode, idx: Index, kind: str, video: str, duration: str) -> MediaParts:
+    """A video, round video or voice player; `video` and `duration` are its parts' classes."""
+    player = None if kind == "voice" else _part(node, idx, video, "video")
     info: dict[str, Any] = {}
-    if video is not None:
+    if player is not None:
+        attrs = player.attributes
         for key in ("width", "height"):
-            value = video.attributes.get(key)
+            value = attrs.get(key)
             if value and value.isdigit():
                 info[key] = int(value)
-    shown = _text(node, "time")
+    shown_node = _part(node, idx, duration, "time")
+    shown = shown_node.text(deep=True) if shown_node is not None else None
     if shown:
         info["duration"] = duration_seconds(shown)
-    url = video.attributes.get("src") if video is not None else None
-    return kind, info, [url] if url else []
+    return kind, info, _src(player)
 
 
-def _sticker(node: LexborNode) -> MediaParts:
-    for selector, fmt in (
-        (".tgme_widget_message_tgsticker", "tgs"),
-        (".tgme_widget_message_videosticker", "webm"),
-        (".tgme_widget_message_sticker", "static"),
+def _sticker(idx: Index) -> MediaParts:
+    for cls, fmt in (
+        ("tgme_widget_message_tgsticker", "tgs"),
+        ("tgme_widget_message_videosticker", "webm"),
+        ("tgme_widget_message_sticker", "static"),
     ):
-        found = node.css_first(selector)
+        found = idx.get(cls)
         if found is None:
             continue
         info = {"emoji": found.attributes.get("data-emoji"), "format": fmt}
         if fmt == "tgs":
-            source = found.css_first("source")
-            url = source.attributes.get("srcset") if source is not None else None
+            urls = _src(child_tag(child_tag(found, "picture"), "source"), "srcset")
         elif fmt == "webm":
-            video = found.css_first("video")
-            url = video.attributes.get("src") if video is not None else None
+            urls = _src(child_tag(found, "video"))
         else:
             url = found.attributes.get("data-webp") or background_url(found)
-        return "sticker", {k: v for k, v in info.items() if v}, [url] if url else []
+            urls = [url] if url else []
+        return "sticker", {k: v for k, v in info.items() if v}, urls
     return "sticker", {}, []
 
 
-def _document(node: LexborNode) -> MediaParts:
-    title = _text(node, ".tgme_widget_message_document_title") or ""
-    extra = _text(node, ".tgme_widget_message_document_extra") or ""
+def _document(node: LexborNode, idx: Index) -> MediaParts:
+    title = _text(idx, "tgme_widget_message_document_title") or ""
+    extra = _text(idx, "tgme_widget_message_document_extra") or ""
     if "audio" in (node.attributes.get("class") or ""):
         info = {"title": title or None, "performer": extra or None}
         return "audio", {k: v for k, v in info.items() if v}, []
     return "document", {"file_name": title, "size_shown": extra}, []
 
 
-def _poll(node: LexborNode, voters_node: LexborNode | None) -> MediaParts:
+def _poll(node: LexborNode, idx: Index) -> MediaParts:
     answers = [
         {"text": o.text(deep=True)} for o in node.css(".tgme_widget_message_poll_option_text")
     ]
@@ -104,15 +120,15 @@ def _poll(node: LexborNode, voters_node: LexborNode | None) -> MediaParts:
         int(p.text(deep=True).strip().rstrip("%") or "0")
         for p in node.css(".tgme_widget_message_poll_option_percent")
     ]
-    kind = _text(node, ".tgme_widget_message_poll_type") or ""
+    kind = _text(idx, "tgme_widget_message_poll_type") or ""
     info: dict[str, Any] = {
-        "question": _text(node, ".tgme_widget_message_poll_question") or "",
+        "question": _text(idx, "tgme_widget_message_poll_question") or "",
         "answers": answers,
         "closed": kind == "Final results",
         "quiz": "quiz" in kind.lower(),
         "results": [{"percent": p} for p in percents],
     }
-    voters = voters_node.text(deep=True) if voters_node is not None else None
+    voters = _text(idx, "tgme_widget_message_voters")
     if voters:
         shown = voters.strip()  # "1.2K": a lower bound, like views
         scale = {"K": 1_000, "M": 1_000_000}.get(shown[-1:], 1)
@@ -122,85 +138,78 @@ def _poll(node: LexborNode, voters_node: LexborNode | None) -> MediaParts:
     return "poll", info, []
 
 
-def _location(node: LexborNode, venue: LexborNode | None) -> MediaParts:
+def _location(node: LexborNode, idx: Index) -> MediaParts:
     match = _LATLONG.search(node.attributes.get("href") or "")
     lat, long = (float(match.group(1)), float(match.group(2))) if match else (None, None)
-    if venue is None:
+    if "tgme_widget_message_venue_wrap" not in idx:
         return "geo", {"lat": lat, "long": long}, []
     info = {
         "lat": lat,
         "long": long,
-        "title": _text(venue, ".tgme_widget_message_venue_title"),
-        "address": _text(venue, ".tgme_widget_message_venue_address"),
+        "title": _text(idx, "tgme_widget_message_venue_title"),
+        "address": _text(idx, "tgme_widget_message_venue_address"),
     }
     return "venue", info, []
 
 
-def webpage(node: LexborNode) -> MediaParts:
+def _contact(node: LexborNode, idx: Index) -> MediaParts:
+    """A shared contact: t.me shows the name as one line (kept as `first_name`) and the
+    phone number."""
+    info = {
+        "first_name": (_text(idx, "tgme_widget_message_contact_name") or "").strip(),
+        "phone": (_text(idx, "tgme_widget_message_contact_phone") or "").strip(),
+    }
+    return "contact", info, []
+
+
+def webpage(node: LexborNode, idx: Index) -> MediaParts:
     """A `tgme_widget_message_link_preview`."""
     info: dict[str, Any] = {"url": node.attributes.get("href")}
-    for key, selector in (
-        ("site_name", ".link_preview_site_name"),
-        ("title", ".link_preview_title"),
-        ("description", ".link_preview_description"),
+    for key, cls in (
+        ("site_name", "link_preview_site_name"),
+        ("title", "link_preview_title"),
+        ("description", "link_preview_description"),
     ):
-        value = _text(node, selector)
+        value = _text(idx, cls)
         if value:
             info[key] = value
-    url = background_url(node.css_first(".link_preview_image"))
+    url = background_url(idx.get("link_preview_image"))
     return "webpage", info, [url] if url else []
 
 
-Index = dict[str, LexborNode]
-INDEXED = (
-    "tgme_widget_message_photo_wrap",
-    "tgme_widget_message_roundvideo_player",
-    "tgme_widget_message_video_player",
-    "tgme_widget_message_voice_player",
-    "tgme_widget_message_sticker_wrap",
-    "tgme_widget_message_document_wrap",
-    "tgme_widget_message_poll",
-    "tgme_widget_message_location_wrap",
-    "tgme_widget_message_link_preview",
-    "tgme_widget_message_venue_wrap",
-    "tgme_widget_message_voters",
-)
+def _round(node: LexborNode, idx: Index) -> MediaParts:
+    return _video(node, idx, "round", "tgme_widget_message_roundvideo", _ROUND_TIME)
 
 
-def index(node: LexborNode, classes: tuple[str, ...]) -> Index:
-    """The first descendant with each of `classes`, found in one traversal (one group
-    selector) instead of one query per class: the parse's hot path."""
-    out: Index = {}
-    wanted = set(classes)
-    for found in node.css(", ".join(f".{c}" for c in classes)):
-        for cls in (found.attributes.get("class") or "").split():
-            if cls in wanted and cls not in out:
-                out[cls] = found
-    return out
+def _player(node: LexborNode, idx: Index) -> MediaParts:
+    kind = "gif" if "gif" in (node.attributes.get("class") or "") else "video"
+    return _video(node, idx, kind, "tgme_widget_message_video", "message_video_duration")
 
 
-def media(bubble: LexborNode, idx: Index | None = None) -> MediaParts:
-    """The single media block of a (non-album) post bubble (`idx`: its `index`, if made)."""
-    got = (index(bubble, INDEXED) if idx is None else idx).get
-    if (node := got("tgme_widget_message_photo_wrap")) is not None:
-        return photo(node)
-    if (node := got("tgme_widget_message_roundvideo_player")) is not None:
-        return _video(node, "round")
-    if (node := got("tgme_widget_message_video_player")) is not None:
-        return _video(node, "gif" if "gif" in (node.attributes.get("class") or "") else "video")
-    if (node := got("tgme_widget_message_voice_player")) is not None:
-        _, info, _ = _video(node, "voice")
-        audio = node.css_first("audio")
-        url = audio.attributes.get("src") if audio is not None else None
-        return "voice", info, [url] if url else []
-    if (node := got("tgme_widget_message_sticker_wrap")) is not None:
-        return _sticker(node)
-    if (node := got("tgme_widget_message_document_wrap")) is not None:
-        return _document(node)
-    if (node := got("tgme_widget_message_poll")) is not None:
-        return _poll(node, got("tgme_widget_message_voters"))
-    if (node := got("tgme_widget_message_location_wrap")) is not None:
-        return _location(node, got("tgme_widget_message_venue_wrap"))
-    if (node := got("tgme_widget_message_link_preview")) is not None:
-        return webpage(node)
-    return None, None, []
+def _voice(node: LexborNode, idx: Index) -> MediaParts:
+    _, info, _ = _video(node, idx, "voice", "", "tgme_widget_message_voice_duration")
+    return "voice", info, _src(_part(node, idx, "tgme_widget_message_voice", "audio"))
+
+
+_KINDS: dict[str, Callable[[LexborNode, Index], MediaParts]] = {
+    "tgme_widget_message_photo_wrap": photo,
+    "tgme_widget_message_roundvideo_player": _round,
+    "tgme_widget_message_video_player": _player,
+    "tgme_widget_message_voice_player": _voice,
+    "tgme_widget_message_sticker_wrap": lambda node, idx: _sticker(idx),
+    "tgme_widget_message_document_wrap": _document,
+    "tgme_widget_message_poll": _poll,
+    "tgme_widget_message_location_wrap": _location,
+    "tgme_widget_message_link_preview": webpage,
+    "tgme_widget_message_contact_wrap": _contact,
+}
+
+
+def media(idx: Index) -> MediaParts:
+    """The single media block of a post (or album item), from its `Index`: the first node
+    with a media class (`parse_index.MEDIA`) says which kind it is."""
+    node = idx.get("media")
+    if node is None:
+        return None, None, []
+    kind = _KINDS.get((node.attributes.get("class") or "").partition(" ")[0])
+    return kind(node, idx) if kind is not None else (None, None, [])

@@ -46,33 +46,36 @@ def _link_entity(href: str, text: str) -> dict[str, Any]:
 
 
 class _Builder:
+    """Walks the text node once, collecting text parts and entities at code point offsets
+    (`len`, cheap); `utf16` converts them once at the end, only when the text needs it."""
+
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.offset = 0
         self.entities: list[dict[str, Any]] = []
 
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-        self.offset += utf16_len(text)
-
     def walk(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
-            self.visit(child)
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content or ""
+                self.parts.append(text)
+                self.offset += len(text)
+            elif tag == "br":
+                self.parts.append("\n")
+                self.offset += 1
+            else:
+                self.element(child, tag or "")
             child = child.next
 
-    def visit(self, node: LexborNode) -> None:
-        tag = node.tag
-        if tag == "-text":
-            self.add(node.text_content or "")
-            return
-        if tag == "br":
-            self.add("\n")
-            return
+    def element(self, node: LexborNode, tag: str) -> None:
         start = self.offset
         index = len(self.entities)
         if tag == "tg-emoji":
-            self.add(node.text(deep=True))
+            text = node.text(deep=True)
+            self.parts.append(text)
+            self.offset += len(text)
             emoji_id = node.attributes.get("emoji-id") or "0"
             entity: dict[str, Any] | None = {"type": "custom_emoji", "document_id": int(emoji_id)}
         else:
@@ -90,10 +93,26 @@ class _Builder:
             self.entities.insert(index, {**span, **entity})
 
 
+def _utf16(text: str, entities: list[dict[str, Any]]) -> None:
+    """Code point offsets and lengths to UTF-16 code units, in place (astral characters,
+    most emoji among them, take two units)."""
+    for entity in entities:
+        start, end = entity["offset"], entity["offset"] + entity["length"]
+        before = utf16_len(text[:start])
+        entity["offset"] = before
+        entity["length"] = utf16_len(text[:end]) - before
+
+
 def text_and_entities(node: LexborNode | None) -> tuple[str, list[dict[str, Any]] | None]:
     """The text of a message-text node and its entities (outer before inner, by offset)."""
     if node is None:
         return "", None
     builder = _Builder()
     builder.walk(node)
-    return "".join(builder.parts), builder.entities or None
+    text = "".join(builder.parts)
+    entities = builder.entities
+    if not entities:
+        return text, None
+    if not text.isascii() and max(text) > "\uffff":
+        _utf16(text, entities)
+    return text, entities
