@@ -9,6 +9,11 @@ new as its ``edit_date`` (none: the unedited original, the oldest). Content move
 capture at least as new as the stored one; each counter moves only to a value (never to None)
 from a capture at least as new as the one it came from, so the final row does not depend on
 the order captures are saved in.
+
+A post t.me shows but cannot render is stored from the web preview as a placeholder
+(``rows.is_placeholder``). The first capture with content fills it in as the post's first
+version: no revision, no edit, and no capture-log entry for the placeholder, which holds no
+content to prove. A placeholder capture never replaces content.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import message_media, message_revisions, messages
 from archiver.evidence.captures import Capture, deletion_capture, post_capture
-from archiver.rows import FileRow, MessageRow, SaveResult
+from archiver.rows import FileRow, MessageRow, SaveResult, is_placeholder
 from archiver.store.evidence_log import append_captures, export_sha256, logging_on
 from archiver.store.nul_free import nul_free
 from archiver.store.search_index import fts_delete, fts_insert, fts_rows
@@ -34,6 +39,9 @@ _VOLATILE_MEDIA_KEYS = frozenset({"results", "total_voters", "closed", "cached_p
 _CONTENT_COLUMNS = ("text", "entities", "media_kind", "media")
 _COUNTER_COLUMNS = ("views", "forwards", "replies", "reactions")
 _COPIED_COLUMNS = [f.name for f in dataclasses.fields(MessageRow) if f.name not in ("files",)]
+# What a capture that fills in a placeholder writes: everything but the key and the date
+# (the date orders the search index and never changes).
+_FILLED_COLUMNS = [c for c in _COPIED_COLUMNS if c not in ("channel_id", "msg_id", "date")]
 
 
 def _stable_media(media: Any) -> str:
@@ -85,6 +93,7 @@ async def save_messages(
     new = [r for key, r in by_key.items() if key not in existing]
     edited = unchanged = 0
     edited_keys: list[tuple[int, int]] = []
+    filled: list[MessageRow] = []
     if new:
         await _insert_new(conn, new, now, file_status)
     revisions: list[dict[str, Any]] = []
@@ -97,7 +106,20 @@ async def save_messages(
         if old.deleted_at is not None and row.source == "telegram":
             values["deleted_at"] = None
             values["deleted_how"] = None
-        stale = (old.edit_date or 0) > (row.edit_date or 0)
+        if is_placeholder(old.media_kind, old.media) and not is_placeholder(
+            row.media_kind, row.media
+        ):
+            filled.append(row)
+            values.update({c: getattr(row, c) for c in _FILLED_COLUMNS})
+            values.update(captured_at=now, counter_versions=None)
+            fts_old.append((old.id, old.date, row.channel_id, old.text, old.media))
+            fts_new.append((old.id, old.date, row.channel_id, row.text, row.media))
+            await _replace_files(conn, old.id, row.files, now)
+            updates.append(values)
+            continue
+        stale = (old.edit_date or 0) > (row.edit_date or 0) or is_placeholder(
+            row.media_kind, row.media
+        )
         values.update(_counter_values(old, row, stale))
         if not stale and _content_key(
             old.text, old.entities, old.media_kind, old.media
@@ -144,13 +166,14 @@ async def save_messages(
     await fts_delete(conn, fts_rows(fts_old))
     await fts_insert(conn, fts_rows(fts_new))
     if logging_on(conn):
-        changed = new + [by_key[key] for key in edited_keys]
+        changed = [r for r in new if not is_placeholder(r.media_kind, r.media)]
+        changed += filled + [by_key[key] for key in edited_keys]
         await append_captures(conn, _version_captures(conn, changed, now))
     return SaveResult(
-        inserted=len(new),
+        inserted=len(new) + len(filled),
         edited=edited,
         unchanged=unchanged,
-        new_ids=tuple(r.msg_id for r in new),
+        new_ids=tuple(r.msg_id for r in [*new, *filled]),
     )
 
 
