@@ -184,6 +184,16 @@ def _geo(media: Any) -> str:
     return out
 
 
+def _contact(media: types.MessageMediaContact) -> str:
+    name = f"{media.first_name} {media.last_name}".strip()
+    return (
+        f'<div class="tgme_widget_message_contact_wrap"><div class="tgme_widget_message_contact">'
+        f'<div class="tgme_widget_message_contact_name" dir="auto">{escape(name)}</div>'
+        f'<div class="tgme_widget_message_contact_phone">{escape(media.phone_number)}</div>'
+        f"</div></div>"
+    )
+
+
 def _webpage(ctx: PostContext, page: Any) -> str:
     image = ""
     if isinstance(page.photo, types.Photo):
@@ -211,9 +221,11 @@ def media_html(ctx: PostContext, msg_id: int, media: Any, single: bool = False) 
         return _poll(media)
     if isinstance(media, (types.MessageMediaGeo, types.MessageMediaVenue)):
         return _geo(media)
+    if isinstance(media, types.MessageMediaContact):
+        return _contact(media)
     if isinstance(media, types.MessageMediaWebPage):
         return ""  # shown after the text, see post_html
-    return None
+    return None  # dice, games, invoices, stories, giveaways, paid media
 
 
 def _headers(ctx: PostContext, message: types.Message) -> str:
@@ -317,7 +329,8 @@ def post_html(ctx: PostContext, message: Any, album: list[types.Message] | None 
     if album:
         blocks = [media_html(ctx, m.id, m.media, single=True) for m in album]
         if any(b is None for b in blocks):
-            return _unsupported(ctx, message)
+            captioned = next((m for m in album if m.message), album[0])
+            return _unsupported(ctx, album[0], captioned, album[-1])
         captioned = next((m for m in album if m.message), album[0])
         inner = (
             _headers(ctx, album[0])
@@ -330,7 +343,7 @@ def post_html(ctx: PostContext, message: Any, album: list[types.Message] | None 
         return _wrap(ctx, album[0].id, inner)
     block = media_html(ctx, message.id, message.media)
     if block is None:
-        return _unsupported(ctx, message)
+        return _unsupported(ctx, message, message, message)
     preview = ""
     if isinstance(message.media, types.MessageMediaWebPage):
         preview = _webpage(ctx, message.media.webpage)
@@ -338,15 +351,21 @@ def post_html(ctx: PostContext, message: Any, album: list[types.Message] | None 
     return _wrap(ctx, message.id, inner)
 
 
-def _unsupported(ctx: PostContext, message: types.Message) -> str:
+def _unsupported(
+    ctx: PostContext, first: types.Message, captioned: types.Message, last: types.Message
+) -> str:
+    """A post t.me cannot render: what it can (headers, caption, footer) and, in the place of
+    the media, the notice in a `media_not_supported_cont` after the text, as on real pages."""
     inner = (
-        f'<div class="message_media_not_supported_wrap"><div class="'
-        f'message_media_not_supported"><div class="message_media_not_supported_label">'
-        f'{NOT_SUPPORTED}</div><a href="{ctx.base_url}/{ctx.username}/{message.id}?single"'
-        f' class="message_media_view_in_telegram">VIEW IN TELEGRAM</a></div></div>'
-        + _footer(ctx, message)
+        _headers(ctx, first)
+        + _text_div(captioned)
+        + f'<div class="media_not_supported_cont"><div class="message_media_not_supported_wrap">'
+        f'<div class="message_media_not_supported"><div class="'
+        f'message_media_not_supported_label">{NOT_SUPPORTED}</div><a href="{ctx.base_url}/'
+        f'{ctx.username}/{first.id}?single" class="message_media_view_in_telegram">'
+        f"VIEW IN TELEGRAM</a></div></div></div>" + _footer(ctx, last)
     )
-    return _wrap(ctx, message.id, inner)
+    return _wrap(ctx, first.id, inner)
 
 
 def service_text(action: Any) -> str:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from archiver.config import Config, WebPreviewConfig
 from archiver.db.schema import messages
-from archiver.simulator import Contact, World
+from archiver.simulator import Dice, World
 from archiver.simulator.web_preview import serve_web
 from archiver.worker.sync import sync_channels
 from archiver.worker.web_channels import add_both_channel
@@ -23,7 +23,7 @@ async def test_both_sources_store_each_post_once(
     ch = world.add_channel("daily", "Daily")
     for n in range(45):
         world.post(ch, f"post {n}", views=100 + n, forwards=n, push=False)
-    card = world.post(ch, "", media=Contact("+15550001", "Ann"), push=False)
+    card = world.post(ch, "", media=Dice("🎲", 3), push=False)
     with serve_web(world.path) as app:
         config = dataclasses.replace(
             sim_config, web_preview=WebPreviewConfig(base_url=app.state.base_url, rate=1000.0)
@@ -51,4 +51,4 @@ async def test_both_sources_store_each_post_once(
     assert len(ids) == len(set(ids)) == 47
     assert {r.source for r in rows} == {"telegram"}  # nothing overwritten by the preview
     assert all(r.forwards is not None for r in rows if r.msg_id < card)  # Telegram fields kept
-    assert any(r.msg_id == card and r.media_kind == "contact" for r in rows)
+    assert any(r.msg_id == card and r.media_kind == "dice" for r in rows)

@@ -43,12 +43,12 @@ def test_pages_hold_twenty_posts_and_walk_back_to_the_first(world: World) -> Non
 
 
 def test_edited_marker_and_unrenderable_post(world: World) -> None:
-    from archiver.simulator import Contact
+    from archiver.simulator import Dice
 
     ch = world.channel_id("daily")
     mid = world.post(ch, "first", push=False)
     world.edit(ch, mid, "second", push=False)
-    card = world.post(ch, "", media=Contact("+15550001", "Ann"), push=False)
+    card = world.post(ch, "", media=Dice("🎲", 3), push=False)
     with serve_web(world.path) as app:
         page = _get(app.state.base_url, "/s/daily")
     rows = {r.msg_id: r for r in page.posts}
