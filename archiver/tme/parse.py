@@ -60,6 +60,8 @@ class PreviewPage:
 def parse_views(shown: str) -> int:
     """ "1.2K" -> 1200, "15M" -> 15000000, "987" -> 987 (a lower bound, as shown)."""
     shown = shown.strip().replace(",", "")
+    if shown.isdigit():
+        return int(shown)
     scale = {"K": 1_000, "M": 1_000_000}.get(shown[-1:].upper(), 1)
     number = shown[:-1] if scale > 1 else shown
     return int(float(number or 0) * scale)

@@ -15,34 +15,35 @@ from typing import Any
 from archiver.rows import MessageRow
 
 
-def _slots() -> tuple[tuple[str, Callable[[Any, Any], None], Any], ...]:
-    out = []
+def _slots() -> tuple[dict[str, int], list[Any], list[Callable[[Any, Any], None]]]:
+    """Each field's position, the default values in field order, and each slot's setter."""
+    positions: dict[str, int] = {}
+    defaults: list[Any] = []
+    setters: list[Callable[[Any, Any], None]] = []
     for f in dataclasses.fields(MessageRow):
-        if f.default is not dataclasses.MISSING:
-            default: Any = f.default
-        elif f.default_factory is not dataclasses.MISSING:
+        if f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"MessageRow.{f.name}: a default factory needs MessageRow()")
-        else:
-            default = dataclasses.MISSING
-        out.append((f.name, getattr(MessageRow, f.name).__set__, default))
-    return tuple(out)
+        positions[f.name] = len(defaults)
+        defaults.append(f.default)  # MISSING for the required fields
+        setters.append(getattr(MessageRow, f.name).__set__)
+    return positions, defaults, setters
 
 
 if hasattr(MessageRow, "__post_init__"):  # pragma: no cover - a guard for later changes
     raise TypeError("MessageRow validates in __post_init__: build rows with MessageRow()")
-_SLOTS = _slots()
+_POSITIONS, _DEFAULTS, _SETTERS = _slots()
+_DEFAULTS[_POSITIONS["source"]] = "web"
 _new = object.__new__
 
 
 def web_row(**fields: Any) -> MessageRow:
     """A `MessageRow` with `source="web"` and `fields`; the rest at their defaults."""
-    fields.setdefault("source", "web")
+    values = _DEFAULTS.copy()
+    for name, value in fields.items():
+        values[_POSITIONS[name]] = value  # KeyError: not a MessageRow field
     row: MessageRow = _new(MessageRow)
-    for name, set_slot, default in _SLOTS:
-        value = fields.pop(name, default)
+    for set_slot, value in zip(_SETTERS, values, strict=True):
         if value is dataclasses.MISSING:
-            raise TypeError(f"web_row() needs {name}")
+            raise TypeError("web_row() needs channel_id, msg_id and date")
         set_slot(row, value)
-    if fields:
-        raise TypeError(f"web_row() got unknown fields: {', '.join(fields)}")
     return row
