@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import TempPostgres, find_bindir
-from search_corpus import CORPUS, HELD_OUT, PHRASES
+from search_corpus import CORPUS, HELD_OUT, HELD_OUT_2, PHRASES
 
 from archiver.db.engine import open_engine, upgrade
 from archiver.rows import ChannelRow, MessageRow
@@ -46,7 +46,7 @@ from archiver.store.search_stem import index_keys, query_keys
 from archiver.store.search_text import fold_for_stems, search_words
 
 LANGS = ("ar", "fa", "ru", "uk")
-SETS = {"corpus": CORPUS, "held-out": HELD_OUT}
+SETS = {"corpus": CORPUS, "held-out": HELD_OUT, "held-out 2": HELD_OUT_2}
 CHANNEL = {
     (name, lang): 100 + 10 * j + i for j, name in enumerate(SETS) for i, lang in enumerate(LANGS)
 }
