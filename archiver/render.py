@@ -38,7 +38,7 @@ MAX_LINK_TEXT = 4096
 _LINKED_BY_TEXT = frozenset({"url", "email", "mention"})
 # Search snippets are cut from this much of a text, however long the text is.
 MAX_HIGHLIGHT_SOURCE = 65536
-_TEXT_WORD = re.compile(r"[^\W_]+")  # words as the search index splits them
+_TEXT_WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")  # words as the stems index sees them
 
 
 def safe_url(url: Any) -> str | None:
@@ -227,10 +227,13 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     text = whole[:MAX_HIGHLIGHT_SOURCE]
     for_stems, index = _folded_with_index(text)
     folded = exact_from_stem_fold(for_stems)
+    exact_index = index
+    if len(folded) != len(for_stems):  # ZWNJ dropped: a Persian word's parts joined up
+        exact_index = [i for i, ch in zip(index, for_stems, strict=True) if ch != "\u200c"]
     spans: list[tuple[int, int]] = []
     for word in {w for w in words if w}:
         for match in re.finditer(r"(?<!\w)" + re.escape(word), folded):
-            spans.append((index[match.start()], index[match.end() - 1] + 1))
+            spans.append((exact_index[match.start()], exact_index[match.end() - 1] + 1))
     stems: frozenset[str] = getattr(words, "stems", frozenset())
     if stems and not for_stems.isascii():
         for match in _TEXT_WORD.finditer(for_stems):

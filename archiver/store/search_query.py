@@ -21,6 +21,7 @@ from archiver.store.search_text import exact_from_stem_fold, fold_for_stems
 MAX_QUERY = 300
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
+_STEM_WORD = re.compile(r"\w+(?:\u200c\w+)*")  # ZWNJ joins the parts of one Persian word
 
 
 class QueryWords(list[str]):
@@ -77,7 +78,7 @@ def parse_query(text: str) -> SearchQuery:
                 keys.append(())
             continue
         prefix = bare.endswith("*")
-        stem_words = _WORD.findall(fold_for_stems(bare))
+        stem_words = _STEM_WORD.findall(fold_for_stems(bare))
         for i, stem_word in enumerate(stem_words):
             is_prefix = prefix and i == len(stem_words) - 1
             terms.append((exact_from_stem_fold(stem_word), is_prefix))

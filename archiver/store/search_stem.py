@@ -1,6 +1,7 @@
 """Stems of words for search, chosen by the word's script; the same at index and query time.
 
-Arabic-script words (Arabic, Persian) go to ``search_stem_arabic``, Cyrillic ones (Russian,
+Arabic-script words (Arabic, Persian) go to ``search_stem_arabic``, or to
+``search_stem_persian`` when written in parts joined by ZWNJ; Cyrillic ones (Russian,
 Ukrainian) to ``search_stem_cyrillic``; other words have no stem and are searched as they
 are written (folded). The index holds ``index_keys`` of every stemmed word, a query term looks
 for any of its ``query_keys``. Results are cached per word: text repeats its words, so the
@@ -14,6 +15,7 @@ import re
 
 from archiver.store.search_stem_arabic import arabic_keys, arabic_prefix, arabic_stem
 from archiver.store.search_stem_cyrillic import cyrillic_keys, cyrillic_query_variants
+from archiver.store.search_stem_persian import ZWNJ, zwnj_keys, zwnj_query_key
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -36,7 +38,9 @@ def index_keys(word: str) -> tuple[str, ...]:
     """The stems the index holds for a word folded for stems (empty: the word has none)."""
     script = script_of(word)
     if script == "arabic":
-        return tuple(arabic_keys(word))
+        return tuple(zwnj_keys(word) if ZWNJ in word else arabic_keys(word))
+    if ZWNJ in word:  # ZWNJ only joins the parts of one word: stemmed as written without it
+        return index_keys(word.replace(ZWNJ, ""))
     if script == "cyrillic":
         return tuple(cyrillic_keys(word))
     return ()
@@ -48,7 +52,9 @@ def query_keys(word: str) -> tuple[str, ...]:
     none and is looked up as written."""
     script = script_of(word)
     if script == "arabic":
-        return (arabic_stem(word),)
+        return (zwnj_query_key(word) if ZWNJ in word else arabic_stem(word),)
+    if ZWNJ in word:
+        return query_keys(word.replace(ZWNJ, ""))
     if script == "cyrillic":
         keys = [v for key in cyrillic_keys(word) for v in cyrillic_query_variants(key)]
         return tuple(dict.fromkeys(keys))

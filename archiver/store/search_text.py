@@ -2,9 +2,12 @@
 
 SQLite's ``unicode61 remove_diacritics 2`` folds Latin accents only; Arabic and Persian harakat,
 tatweel, hamza seats, letter variants, Persian ZWNJ and Cyrillic ё/й are folded here,
-identically for indexed text and queries. Each indexed text gives two streams of words:
-the folded words themselves (``body``: exact words, prefixes and phrases) and the stems of its
-Arabic, Persian, Russian and Ukrainian words (``stems``, ``search_stem``: whole-word search).
+identically for indexed text and queries. A ZWNJ joins the parts of one Persian word
+(کتاب‌ها, روزنامه‌نگار): folded words drop it, so a word matches written with or without it,
+and the stemmer sees where the parts meet (``search_stem_persian``). Each indexed text gives
+two streams of words: the folded words themselves (``body``: exact words, prefixes and
+phrases) and the stems of its Arabic, Persian, Russian and Ukrainian words (``stems``,
+``search_stem``: whole-word search).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import unicodedata
 from typing import Any
 
 from archiver.store.search_stem import index_keys
+from archiver.store.search_stem_persian import ZWNJ
 
 _SHORT_I = "\ue000"  # й and Й stand here while marks are stripped
 
@@ -25,18 +29,20 @@ _ARABIC_VARIANTS = str.maketrans(
         "\u06cc": "\u064a",  # Persian yeh -> Arabic yeh
         "\u06a9": "\u0643",  # Persian keheh -> Arabic kaf
         "\u0671": "\u0627",  # alef wasla -> alef (other hamza seats lose their mark below)
-        "\u200c": " ",  # zero-width non-joiner (Persian) separates word parts
     }
     | {0x0660 + d: str(d) for d in range(10)}  # Arabic-Indic digits
     | {0x06F0 + d: str(d) for d in range(10)}  # Persian digits
 )
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_HAS_VARIANT = re.compile("[\u0640\u0649\u06cc\u06a9\u0671\u200c\u0660-\u0669\u06f0-\u06f9]")
+_HAS_VARIANT = re.compile("[\u0640\u0649\u06cc\u06a9\u0671\u0660-\u0669\u06f0-\u06f9]")
 
 IndexEntry = tuple[int, int, int, str, str]
 """(message pk, message date, channel id, folded body, stems) of one message in the index."""
 
 _INDEX_WORD = re.compile(r"[^\W_]+")
+STEM_WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")
+"""A word of text folded for stems: letters and digits, and the parts of a word that a
+zero-width non-joiner joins (Persian کتاب‌ها, روزنامه‌نگار: one word, ``search_stem_persian``)."""
 
 _SEARCHED_MEDIA_KEYS = ("question", "title", "description", "file_name", "performer", "address")
 
@@ -44,7 +50,8 @@ _SEARCHED_MEDIA_KEYS = ("question", "title", "description", "file_name", "perfor
 def fold_for_stems(text: str) -> str:
     """``text`` lower-cased, with marks removed and letter variants unified, but й and teh
     marbuta kept: the input of the stemmers. Same length and word breaks as ``fold``'s
-    output except where NFKD expands a character (ligatures, ß)."""
+    output except where NFKD expands a character (ligatures, ß) and for ZWNJ, which is kept
+    here (it tells the stemmer where a Persian word's parts meet) and dropped there."""
     if not text:
         return ""
     if text.isascii():
@@ -77,9 +84,10 @@ def _bmp_marks() -> re.Pattern[str]:
 
 
 def exact_from_stem_fold(folded: str) -> str:
-    """``fold``'s text from ``fold_for_stems``' text (character for character): й → и,
-    teh marbuta → heh."""
-    return folded.replace("\u0439", "\u0438").replace("\u0629", "\u0647")
+    """``fold``'s text from ``fold_for_stems``' text (character for character but for ZWNJ,
+    which goes): й → и, teh marbuta → heh."""
+    folded = folded.replace("\u0439", "\u0438").replace("\u0629", "\u0647")
+    return folded.replace(ZWNJ, "") if ZWNJ in folded else folded
 
 
 def fold(text: str) -> str:
@@ -95,7 +103,7 @@ def stems_of(folded_for_stems: str) -> str:
     if folded_for_stems.isascii():
         return ""
     keys: dict[str, None] = {}
-    for word in _INDEX_WORD.findall(folded_for_stems):
+    for word in STEM_WORD.findall(folded_for_stems):
         for key in index_keys(word):
             keys[key] = None
     return " ".join(keys)
