@@ -47,6 +47,8 @@ _UK_ENDINGS = tuple(
         reverse=True,
     )
 )
+VERB_MARK = "v"  # a Latin letter: no folded Cyrillic stem ends in one
+_VERB_TAGGED = frozenset("ать ять ить уть ють ть ати яти ити іти ути ти".split())  # noqa: SIM905
 _SOFT_SIGN_STEM = re.compile("ь(?!ю$)[яеиёю]")
 _STEM_ENDS = frozenset(("ов", "ев", "ів", "єв"))
 _ALTERNATING = re.compile(r"^(.*)[іоеє]([^аеєиіоуюяьй])$")
@@ -57,11 +59,17 @@ def _is_ukrainian(word: str) -> bool:
     return bool(letters & _UKRAINIAN_LETTERS) and not letters & _RUSSIAN_LETTERS
 
 
-def ukrainian_stem(word: str) -> str:
-    """A Ukrainian word without its inflectional ending (one ending, after the first vowel)."""
+def ukrainian_keys(word: str) -> list[str]:
+    """A Ukrainian word without its inflectional ending (one ending, after the first vowel).
+
+    An infinitive or present-tense ending (``_VERB_TAGGED``) leaves a stem marked as a
+    verb's (``VERB_MARK``), so that a verb does not meet a noun of the same letters (містить,
+    contains, is not a form of місто, city); the same word also keeps the stem its shortest
+    noun ending would leave, for the nouns that end in those letters (роботи, діти).
+    """
     first = _FIRST_VOWEL.search(word)
     if first is None:
-        return word
+        return [word]
     start = first.end()
     for suffix in _UK_REFLEXIVE:
         if word.endswith(suffix) and len(word) - len(suffix) >= start:
@@ -69,8 +77,20 @@ def ukrainian_stem(word: str) -> str:
             break
     for ending in _UK_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= start:
-            return word[: -len(ending)]
-    return word
+            if ending not in _VERB_TAGGED:
+                return [word[: -len(ending)]]
+            keys = [word[: -len(ending)] + VERB_MARK]
+            for other in _UK_ENDINGS:
+                if (
+                    len(other) < len(ending)
+                    and other not in _VERB_TAGGED
+                    and word.endswith(other)
+                    and len(word) - len(other) >= start
+                ):
+                    keys.append(word[: -len(other)])
+                    break
+            return keys
+    return [word]
 
 
 def cyrillic_keys(word: str) -> list[str]:
@@ -84,7 +104,10 @@ def cyrillic_keys(word: str) -> list[str]:
     столов): the stem that keeps those two letters comes second.
     """
     if _is_ukrainian(word):
-        stem = ukrainian_stem(word)
+        keys = ukrainian_keys(word)
+        stem = keys[0]
+        if stem.endswith(VERB_MARK):
+            return keys
     else:
         stem = _RUSSIAN.stemWord(word)
         if stem.endswith("н") and word.startswith(stem + "н"):
