@@ -12,9 +12,10 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -207,7 +208,30 @@ def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
     folded = "".join(pieces)
     if len(folded) == len(text) and "" not in pieces:  # then every piece is one character
         return folded, range(len(text))
-    return folded, [i for i, piece in enumerate(pieces) for _ in piece]
+    return folded, _SourceIndex(list(itertools.accumulate(map(len, pieces))))
+
+
+class _SourceIndex(Sequence[int]):
+    """For each character of a folded text, the index of the source character it came
+    from, found by bisecting the folded length after each source character: building the
+    list itself cost more than the rest of a snippet, which only looks up its marks."""
+
+    def __init__(self, ends: list[int]) -> None:
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, position: int) -> int: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[int]: ...
+    def __getitem__(self, position: int | slice) -> int | Sequence[int]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return bisect.bisect_right(self._ends, position)
 
 
 def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
@@ -220,7 +244,7 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     Only the first ``MAX_HIGHLIGHT_SOURCE`` characters are looked at, so a huge text costs
     no more.
     """
-    from archiver.store.search_stem import index_keys
+    from archiver.store.search_query import QueryWords
     from archiver.store.search_text import exact_from_stem_fold
 
     whole = text or ""
@@ -234,10 +258,9 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     for word in {w for w in words if w}:
         for match in re.finditer(r"(?<!\w)" + re.escape(word), folded):
             spans.append((exact_index[match.start()], exact_index[match.end() - 1] + 1))
-    stems: frozenset[str] = getattr(words, "stems", frozenset())
-    if stems and not for_stems.isascii():
+    if isinstance(words, QueryWords) and words.stems and not for_stems.isascii():
         for match in _TEXT_WORD.finditer(for_stems):
-            if stems.intersection(index_keys(match.group())):
+            if words.marks_whole(match.group()):
                 spans.append((index[match.start()], index[match.end() - 1] + 1))
     spans.sort(key=lambda span: (span[0], -span[1]))
     first = spans[0][0] if spans else 0

@@ -11,11 +11,12 @@ a ``prefix*`` the starts of written words (and, for Arabic, of words without the
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from archiver.errors import SearchQueryError
-from archiver.store.search_stem import prefix_key, query_keys
+from archiver.store.search_stem import index_keys, prefix_key, query_keys
 from archiver.store.search_text import exact_from_stem_fold, fold_for_stems
 
 MAX_QUERY = 300
@@ -27,9 +28,21 @@ _STEM_WORD = re.compile(r"\w+(?:\u200c\w+)*")  # ZWNJ joins the parts of one Per
 class QueryWords(list[str]):
     """The folded words a result's snippet marks where they start a word (exact terms,
     prefixes, phrase words), with ``stems``: a word of the text whose stems (``index_keys``)
-    include one of these is marked whole."""
+    include one of these is marked whole (``marks_whole``)."""
 
     stems: frozenset[str] = frozenset()
+
+    def marks_whole(self, word: str) -> bool:
+        """Whether a word of a text (folded for stems) is marked whole: one of its stems is
+        one the query looks for."""
+        return _stems_meet(self.stems, word)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stems_meet(stems: frozenset[str], word: str) -> bool:
+    """Remembered per query and word: snippets repeat their words from page to page, and
+    stemming each word of each snippet was a quarter of a stemmed search's time."""
+    return not stems.isdisjoint(index_keys(word))
 
 
 @dataclass(frozen=True, slots=True)
