@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 import time
@@ -148,6 +149,28 @@ async def snowball_results(url: str) -> list[set[int]]:
     return out
 
 
+def snowball_persian() -> list[set[int]]:
+    """Per query (Persian ones only, the rest empty): the posts whose words, stemmed by
+    Snowball's Persian stemmer (PyStemmer; PostgreSQL has no Persian configuration), include
+    the query's stem. Words split as tgmirror splits them (ZWNJ joins), on the raw text."""
+    import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type hints
+
+    stemmer = Stemmer.Stemmer("persian")
+    words = re.compile(r"\w+(?:\u200c\w+)*")
+    stems = {
+        (name, lang, pk): set(stemmer.stemWords(words.findall(text)))
+        for name, lang, pk, text in posts()
+        if lang == "fa"
+    }
+    out = []
+    for name, lang, q, _ in queries():
+        want = stemmer.stemWord(q)
+        out.append(
+            {pk for (n, ln, pk), s in stems.items() if (n, ln) == (name, lang) and want in s}
+        )
+    return out
+
+
 def stem_speed() -> dict[str, float]:
     """Microseconds per distinct word to fold it and compute its stems, cache cleared."""
     out = {}
@@ -202,6 +225,11 @@ def report(
         ok = all(met(*per[n][key]) for n in ("fts5", "tsvector"))
         print(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + f" | {'yes' if ok else 'NO'} |")
     print("pg snowball: PostgreSQL's 'arabic' configuration for ar and fa, 'russian' for ru, uk")
+    persian = scores(snowball_persian())
+    print(
+        "Snowball's Persian stemmer (PyStemmer), fa: "
+        + ", ".join(f"{key[0]} {cell(*v)}" for key, v in persian.items() if key[1] == "fa")
+    )
     same = sum(a == b for a, b in zip(results["tsvector"], results["fts5"], strict=True))
     print(f"\ntsvector: same posts as SQLite FTS5 for {same} of {len(queries())} queries")
     for name, ok in phrases.items():
