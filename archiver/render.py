@@ -14,6 +14,7 @@ import functools
 import html
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, overload
 from urllib.parse import urlsplit
@@ -204,6 +205,11 @@ def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
     text folds through a cache of single characters, since a text repeats few distinct ones."""
     if text.isascii():
         return text.lower(), range(len(text))
+    from archiver.store.search_text import fold_aligned
+
+    aligned = fold_aligned(text)
+    if aligned is not None:
+        return aligned, range(len(text))
     pieces = list(map(_fold_char, text))
     folded = "".join(pieces)
     if len(folded) == len(text) and "" not in pieces:  # then every piece is one character
@@ -274,6 +280,8 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     for s, e in spans:
         if s < pos or s >= stop:
             continue
+        while e < len(text) and unicodedata.category(text[e]) == "Mn":
+            e += 1  # a mark after the last letter (Arabic kasra) stays with its letter
         out.append(html.escape(text[pos:s]))
         out.append(f"<mark>{html.escape(text[s:e])}</mark>")
         pos = e

@@ -58,14 +58,30 @@ def fold_for_stems(text: str) -> str:
         return text.lower()
     text = text.replace("\u0439", _SHORT_I).replace("\u0419", _SHORT_I)
     decomposed = unicodedata.normalize("NFKD", text)
-    if _ASTRAL.search(decomposed):  # emoji and the like: test each character
-        stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    else:
-        stripped = _bmp_marks().sub("", decomposed)
+    stripped = _bmp_marks().sub("", decomposed)
+    if _ASTRAL.search(stripped):  # emoji and the like: test each of them
+        stripped = _ASTRAL.sub(_unless_mark, stripped)
     folded = unicodedata.normalize("NFC", stripped)
     if _HAS_VARIANT.search(folded):
         folded = folded.translate(_ARABIC_VARIANTS)
     return folded.replace(_SHORT_I, "\u0439").casefold()
+
+
+def fold_aligned(text: str) -> str | None:
+    """``fold_for_stems(text)`` when it folds ``text`` character for character, each character
+    to exactly one (no marks or tatweel to drop, nothing that expands), else None. A position
+    in the folded text is then the same position in ``text``: snippets mark matches so without
+    folding character by character."""
+    if "\u0640" in text or _bmp_marks().search(text):
+        return None
+    if any(unicodedata.category(ch) == "Mn" for ch in _ASTRAL.findall(text)):
+        return None  # emoji are not marks: most astral characters fold to themselves
+    folded = fold_for_stems(text)
+    return folded if len(folded) == len(text) else None
+
+
+def _unless_mark(match: re.Match[str]) -> str:
+    return "" if unicodedata.category(match.group()) == "Mn" else match.group()
 
 
 @functools.cache
