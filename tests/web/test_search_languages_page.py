@@ -13,7 +13,16 @@ from archiver.store.channels import upsert_channel
 from archiver.store.messages import save_messages
 from tests.web.conftest import make_client
 
-POSTS = ["وصل الوفد إلى المدينة", "إغلاق الطرق بالمدينة", "المواطن مدين للبنك", "В Москве дождь"]
+POSTS = [
+    "وصل الوفد إلى المدينة",
+    "إغلاق الطرق بالمدينة",
+    "المواطن مدين للبنك",
+    "В Москве дождь",
+    "روزنامه‌نگار آزاد شد",
+    "روزنامه‌ها توقیف شدند",
+    "Обстріл Києва вночі",
+    "Документ містить помилки",
+]
 
 
 @pytest.fixture
@@ -38,6 +47,11 @@ async def client(make_config):
         ("مدينة", ["بالمدينة", "المدينة"]),  # newest first; not مدين (debtor)
         ("москва", ["Москве"]),
         ('"المدينة"', ["المدينة"]),
+        ("روزنامه", ["روزنامه‌ها"]),  # not روزنامه‌نگار (journalist)
+        ("روزنامه‌نگار", ["روزنامه‌نگار"]),
+        ('"روزنامهها"', ["روزنامه‌ها"]),  # the written word, with or without ZWNJ
+        ("київ", ["Києва"]),
+        ("місто", []),  # містить (contains) is a verb, not a form of місто (city)
     ],
 )
 async def test_search_page_marks_the_forms_found(client, query, marked) -> None:
