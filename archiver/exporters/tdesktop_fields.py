@@ -1,10 +1,11 @@
 """Desktop keys of a message that are not its text or media: dates, peers, service actions.
 
-Pure functions used by ``tdesktop_record``. Dates are written as Desktop writes them:
-``date`` in a time zone (Desktop uses the exporting machine's; we use ``export.timezone``)
-and ``date_unixtime`` in UTC. Peers are written as Desktop's ``user123`` / ``chat123`` /
-``channel123``. Service actions imported from Desktop keep their Desktop fields in the
-action object (``members``, ``inviter``, ``new_title`` ...), and are written back as they were.
+Pure functions used by ``tdesktop_record`` and ``tdesktop_media``. Dates are written as
+Desktop writes them: ``date`` in a time zone (Desktop uses the exporting machine's; we use
+``export.timezone``) and ``date_unixtime`` in UTC. Peers are written as Desktop's
+``user123`` / ``chat123`` / ``channel123``. Service actions imported from Desktop keep their
+Desktop fields in the action object (``members``, ``inviter``, ``new_title`` ...), and are
+written back as they were.
 """
 
 from __future__ import annotations

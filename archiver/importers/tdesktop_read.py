@@ -14,7 +14,8 @@ from typing import Any
 from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
 from archiver.exporters.tdesktop_fields import PRIVATE_PREFIX, SERVICE_COMMON
-from archiver.exporters.tdesktop_record import FROM_DESKTOP, MEDIA_TYPES
+from archiver.exporters.tdesktop_media import MEDIA_TYPES
+from archiver.exporters.tdesktop_text import FROM_DESKTOP
 from archiver.importers import tdesktop_fields as fields
 from archiver.importers.row_shapes import check_row
 from archiver.rows import FileRow, MessageRow

@@ -7,7 +7,7 @@ link. Our ``tgmirror`` key keeps every entity, so our own import restores them a
 
 from __future__ import annotations
 
-from archiver.exporters.tdesktop_record import text_parts, text_value
+from archiver.exporters.tdesktop_text import text_parts, text_value
 from archiver.importers.tdesktop_read import read_message
 
 ITALIC_WITH_BOLD = [
