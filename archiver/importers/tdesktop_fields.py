@@ -1,4 +1,4 @@
-"""Read the Desktop keys of a message that are not its text or media: dates, peers, actions.
+"""Read the Desktop keys of a message that are not text or media: numbers, dates, peers, actions.
 
 The inverse of ``archiver.exporters.tdesktop_fields``. Desktop writes ``date`` and ``edited``
 in the exporting machine's local time; exports since 2022 add ``date_unixtime`` and
@@ -16,6 +16,20 @@ from archiver.errors import ImportFormatError
 from archiver.exporters.tdesktop_fields import ACTIONS, PEER_KINDS, SERVICE_COMMON
 
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
+
+
+def read_int(value: Any, where: str, key: str, required: bool = False) -> int | None:
+    """A number Desktop wrote as an int or a decimal string (ids, sizes, unix times); None
+    when absent and not ``required``, else ``ImportFormatError`` naming ``where`` and ``key``."""
+    if value is None and not required:
+        return None
+    if isinstance(value, bool):
+        raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and (number := parse_decimal_id(value)) is not None:
+        return number
+    raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
 
 
 def parse_peer(value: Any) -> tuple[str, int] | None:

@@ -14,10 +14,11 @@ from typing import Any
 from archiver.decimal_ids import parse_decimal_id
 from archiver.errors import ImportFormatError
 from archiver.exporters.tdesktop_fields import PRIVATE_PREFIX, SERVICE_COMMON
-from archiver.exporters.tdesktop_media import MEDIA_TYPES
-from archiver.exporters.tdesktop_text import FROM_DESKTOP
 from archiver.importers import tdesktop_fields as fields
 from archiver.importers.row_shapes import check_row
+from archiver.importers.tdesktop_fields import read_int
+from archiver.importers.tdesktop_media import is_placeholder, read_media
+from archiver.importers.tdesktop_text import read_text
 from archiver.rows import FileRow, MessageRow
 
 # Keys rebuilt from columns on export. Every other key (sender and actor names and ids,
@@ -61,7 +62,6 @@ KNOWN_KEYS = {
     "tgmirror",
     "media_spoiler",
 }
-_KIND_OF_MEDIA_TYPE = {v: k for k, v in MEDIA_TYPES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,192 +74,13 @@ class ImportedMessage:
     thumb_source: str | None = None  # relative path of the document's thumbnail, if included
 
 
-def is_placeholder(path: Any) -> bool:
-    """Desktop writes a sentence in parentheses instead of a path for files not exported."""
-    return not isinstance(path, str) or not path or path.startswith("(")
-
-
-def _int(value: Any, where: str, key: str, required: bool = False) -> int | None:
-    if value is None and not required:
-        return None
-    if isinstance(value, bool):
-        raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and (number := parse_decimal_id(value)) is not None:
-        return number
-    raise ImportFormatError(f"{where}: {key} must be a number, got {value!r}")
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def read_text(text: Any, where: str) -> tuple[str, list[dict[str, Any]] | None]:
-    """Text and entities (UTF-16 offsets) from Desktop's ``text`` (string or array)."""
-    if isinstance(text, str):
-        return text, None
-    if not isinstance(text, list):
-        raise ImportFormatError(
-            f"{where}: text must be a string or a list, got {type(text).__name__}"
-        )
-    out: list[str] = []
-    entities: list[dict[str, Any]] = []
-    offset = 0
-    for part in text:
-        if isinstance(part, str):
-            piece, kind = part, "plain"
-        elif isinstance(part, dict) and isinstance(part.get("text"), str):
-            piece, kind = part["text"], part.get("type", "plain")
-        else:
-            raise ImportFormatError(f"{where}: text parts must be strings or objects with text")
-        length = _utf16_len(piece)
-        if kind != "plain" and length:
-            entity: dict[str, Any] = {
-                "type": FROM_DESKTOP.get(kind, "unknown"),
-                "offset": offset,
-                "length": length,
-            }
-            if kind == "text_link":
-                entity["url"] = part.get("href", "")
-            if kind == "pre" and part.get("language"):
-                entity["language"] = part["language"]
-            if kind == "mention_name" and part.get("user_id") is not None:
-                entity["user_id"] = part["user_id"]
-            if kind == "custom_emoji" and str(part.get("document_id", "")).isdigit():
-                entity["document_id"] = int(part["document_id"])
-            if part.get("collapsed"):
-                entity["collapsed"] = True
-            entities.append(entity)
-        out.append(piece)
-        offset += length
-    return "".join(out), entities or None
-
-
 def _date(msg: dict[str, Any], where: str, fallback: int | None, offset: int | None) -> int:
     """``date_unixtime``; exports before it existed have only ``date`` in local time."""
     if msg.get("date_unixtime") is None and isinstance(msg.get("date"), str):
         return fields.local_time(msg["date"], offset, where, "date")
     if msg.get("date_unixtime") is None and fallback is not None:
         return fallback
-    return _int(msg.get("date_unixtime"), where, "date_unixtime", required=True) or 0
-
-
-def _plain(value: Any, where: str) -> str:
-    """Text that Desktop may write as a string or as a text array (poll questions, answers)."""
-    return read_text(value if value is not None else "", where)[0]
-
-
-def _poll_answer(answer: dict[str, Any], index: int, where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": _plain(answer.get("text"), where), "option": f"{index:02x}"}
-    if isinstance(answer.get("text"), list):
-        out["text_parts"] = answer["text"]
-    if answer.get("chosen") is True:
-        out["chosen"] = True
-    return out
-
-
-def _media(
-    msg: dict[str, Any], where: str
-) -> tuple[str | None, Any, tuple[FileRow, ...], str | None]:
-    ours: dict[str, Any] = msg["tgmirror"] if isinstance(msg.get("tgmirror"), dict) else {}
-    kind: str | None = None
-    info: dict[str, Any] | None = {}
-    source = None
-    if "photo" in msg:
-        kind, source = "photo", msg["photo"]
-        info = {
-            "width": msg.get("width"),
-            "height": msg.get("height"),
-            "spoiler": msg.get("media_spoiler") is True,
-        }
-    elif "file" in msg:
-        kind = _KIND_OF_MEDIA_TYPE.get(str(msg.get("media_type")), "document")
-        source = msg["file"]
-        info = {
-            k: v
-            for k, v in {
-                "mime": msg.get("mime_type"),
-                "size": msg.get("file_size"),
-                "file_name": msg.get("file_name"),
-                "duration": msg.get("duration_seconds"),
-                "width": msg.get("width"),
-                "height": msg.get("height"),
-                "emoji": msg.get("sticker_emoji"),
-                "title": msg.get("title"),
-                "performer": msg.get("performer"),
-                "spoiler": msg.get("media_spoiler") or None,
-            }.items()
-            if v is not None
-        }
-    elif isinstance(msg.get("poll"), dict):
-        poll = msg["poll"]
-        answers = poll.get("answers") or []
-        kind = "poll"
-        info = {
-            "question": _plain(poll.get("question"), where),
-            "closed": bool(poll.get("closed")),
-            "total_voters": poll.get("total_voters", 0),
-            "answers": [_poll_answer(a, i, where) for i, a in enumerate(answers)],
-            "results": [
-                {"option": f"{i:02x}", "voters": a.get("voters", 0)} for i, a in enumerate(answers)
-            ],
-        }
-        if isinstance(poll.get("question"), list):  # formatted: the parts, to write back
-            info["question_parts"] = poll["question"]
-    elif isinstance(msg.get("location_information"), dict):
-        loc = msg["location_information"]
-        kind = "venue" if "place_name" in msg else "geo"
-        info = {"lat": loc.get("latitude"), "long": loc.get("longitude")}
-        if kind == "venue":
-            info.update(title=msg.get("place_name", ""), address=msg.get("address", ""))
-    elif isinstance(msg.get("contact_information"), dict):
-        c = msg["contact_information"]
-        kind = "contact"
-        info = {
-            "first_name": c.get("first_name"),
-            "last_name": c.get("last_name"),
-            "phone": c.get("phone_number"),
-        }
-    if ours.get("media_kind") is not None or "media" in ours:
-        kind, info = ours.get("media_kind"), ours.get("media") or {}
-    files: tuple[FileRow, ...] = ()
-    if ours.get("files"):
-        files = tuple(
-            FileRow(
-                **{
-                    k: f.get(k)
-                    for k in (  # type: ignore[arg-type]
-                        "role",
-                        "kind",
-                        "mime",
-                        "size",
-                        "file_name",
-                        "width",
-                        "height",
-                        "duration",
-                    )
-                }
-            )
-            for f in ours["files"]
-            if isinstance(f, dict)
-        )
-    elif kind in ("photo", "video", "gif", "round", "voice", "audio", "sticker", "document"):
-        files = (
-            FileRow(
-                kind=kind,
-                mime=msg.get("mime_type") or ("image/jpeg" if kind == "photo" else None),
-                size=_int(msg.get("file_size") or msg.get("photo_file_size"), where, "file_size"),
-                file_name=msg.get("file_name"),
-                width=msg.get("width"),
-                height=msg.get("height"),
-                duration=msg.get("duration_seconds"),
-            ),
-        )
-    if "thumbnail" in msg and not ours.get("files") and len(files) == 1:
-        size = _int(msg.get("thumbnail_file_size"), where, "thumbnail_file_size")
-        files += (FileRow(kind="photo", role="thumb", mime="image/jpeg", size=size),)
-    return kind, info or None, files, None if is_placeholder(source) else source
+    return read_int(msg.get("date_unixtime"), where, "date_unixtime", required=True) or 0
 
 
 def read_message(
@@ -277,7 +98,7 @@ def read_message(
     """
     if not isinstance(msg, dict):
         raise ImportFormatError(f"{where_file}: a message is not an object")
-    msg_id = _int(msg.get("id"), f"{where_file}: a message", "id", required=True)
+    msg_id = read_int(msg.get("id"), f"{where_file}: a message", "id", required=True)
     where = f"{where_file}: message {msg_id}"
     try:
         imported = _read(msg, channel_id, msg_id or 0, where, fallback_date, offset)
@@ -290,7 +111,7 @@ def read_message(
 def _edit_date(msg: dict[str, Any], where: str, offset: int | None) -> int | None:
     if msg.get("edited_unixtime") is None and msg.get("edited") is not None:
         return fields.local_time(msg["edited"], offset, where, "edited")
-    return _int(msg.get("edited_unixtime"), where, "edited_unixtime")
+    return read_int(msg.get("edited_unixtime"), where, "edited_unixtime")
 
 
 def _extra(
@@ -345,7 +166,7 @@ def _read(
         if isinstance(from_id, str) and from_id.startswith("user")
         else None
     )
-    reply = _int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
+    reply = read_int(msg.get("reply_to_message_id"), where, "reply_to_message_id")
     paths = {
         role: msg[key]
         for role, key in (("main", "photo" if "photo" in msg else "file"), ("thumb", "thumbnail"))
@@ -364,11 +185,11 @@ def _read(
     }
     if kind == "service":
         action = ours.get("action") or fields.service_action(msg)
-        pinned = _int(msg.get("message_id"), where, "message_id")
+        pinned = read_int(msg.get("message_id"), where, "message_id")
         photo: tuple[FileRow, ...] = ()
         source = None
         if "photo" in msg:  # edit_group_photo and suggest_profile_photo carry the photo
-            _, _, photo, source = _media(msg, where)
+            _, _, photo, source = read_media(msg, where)
         row = MessageRow(
             **common,
             action=action,
@@ -385,7 +206,7 @@ def _read(
             ),
         )
         return ImportedMessage(row, source, ours.get("deleted_at"), ours.get("deleted_how"), [])
-    media_kind, media, files, source = _media(msg, where)
+    media_kind, media, files, source = read_media(msg, where)
     row = MessageRow(
         **common,
         media_kind=media_kind,
