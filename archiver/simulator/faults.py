@@ -14,6 +14,8 @@ import random
 import sqlite3
 from dataclasses import dataclass
 
+from .meta import read_meta, write_meta
+
 KINDS = ("RPC_CALL_FAIL", "INTERNAL", "TIMEOUT", "FLOOD_WAIT", "LOST")
 """RPC_CALL_FAIL / INTERNAL: 500 errors; TIMEOUT: Telegram's -503; FLOOD_WAIT: 1 to 3 seconds;
 LOST: the server handles the request but its answer never arrives; the client finds the
@@ -70,15 +72,15 @@ def store_settings(conn: sqlite3.Connection, settings: FaultSettings | None) -> 
             "lost_delay": settings.lost_delay,
         }
         value = json.dumps(fields)
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SETTINGS_KEY, value))
+    write_meta(conn, SETTINGS_KEY, value)
 
 
 def load_settings(conn: sqlite3.Connection) -> FaultSettings | None:
     """The random fault settings of a world, or None when they are off."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (SETTINGS_KEY,)).fetchone()
-    if row is None or row[0] is None:
+    value = read_meta(conn, SETTINGS_KEY)
+    if value is None:
         return None
-    data = json.loads(row[0])
+    data = json.loads(value)
     return FaultSettings(data["rate"], data["seed"], tuple(data["kinds"]), data["lost_delay"])
 
 
@@ -92,8 +94,8 @@ def fault_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def answers_under_faults(conn: sqlite3.Connection) -> int:
     """How many answers were drawn for while random faults were on (failed ones included)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (ANSWERS_KEY,)).fetchone()
-    return int(row[0]) if row else 0
+    value = read_meta(conn, ANSWERS_KEY)
+    return int(value) if value is not None else 0
 
 
 def _count(conn: sqlite3.Connection, kind: str | None) -> None:

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .meta import read_meta, write_meta
+
 SETTINGS_KEY = "network"
 
 
@@ -43,15 +45,15 @@ def store_settings(conn: sqlite3.Connection, settings: NetworkSettings | None) -
         value = json.dumps(
             {"rtt_ms": settings.rtt_ms, "bytes_per_second": settings.bytes_per_second}
         )
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SETTINGS_KEY, value))
+    write_meta(conn, SETTINGS_KEY, value)
 
 
 def load_settings(conn: sqlite3.Connection) -> NetworkSettings | None:
     """The network model of a world, or None when answers are not delayed."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (SETTINGS_KEY,)).fetchone()
-    if row is None or row[0] is None:
+    value = read_meta(conn, SETTINGS_KEY)
+    if value is None:
         return None
-    data = json.loads(row[0])
+    data = json.loads(value)
     return NetworkSettings(float(data["rtt_ms"]), data["bytes_per_second"])
 
 

@@ -18,6 +18,8 @@ from functools import cache
 from telethon.tl.alltlobjects import tlobjects
 from telethon.tl.tlobject import TLRequest
 
+from .meta import read_meta, write_meta
+
 SETTINGS_KEY = "limits"
 TAKEOUT_PREFIX = "Takeout:"
 EARLY = 0.05
@@ -88,16 +90,16 @@ def store_settings(conn: sqlite3.Connection, settings: LimitSettings | None) -> 
                 "penalty": settings.penalty,
             }
         )
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SETTINGS_KEY, value))
+    write_meta(conn, SETTINGS_KEY, value)
     conn.execute("DELETE FROM buckets")
 
 
 def load_settings(conn: sqlite3.Connection) -> LimitSettings | None:
     """The limits of a world, or None when requests are not limited."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (SETTINGS_KEY,)).fetchone()
-    if row is None or row[0] is None:
+    value = read_meta(conn, SETTINGS_KEY)
+    if value is None:
         return None
-    data = json.loads(row[0])
+    data = json.loads(value)
     buckets = {k: Bucket(int(r), float(s)) for k, (r, s) in data["buckets"].items()}
     return LimitSettings(buckets, float(data["penalty"]))
 

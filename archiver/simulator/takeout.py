@@ -19,6 +19,7 @@ from typing import Any
 from telethon.tl import functions, types
 
 from .accounts import RpcFailure
+from .meta import read_meta
 from .schema import stable_hash
 from .world import World
 from .world_limits import TAKEOUT_DELAY_KEY
@@ -26,8 +27,8 @@ from .world_limits import TAKEOUT_DELAY_KEY
 
 def takeout_delay(conn: sqlite3.Connection) -> float:
     """Seconds a new takeout waits for (the world setting; 0 when never set)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (TAKEOUT_DELAY_KEY,)).fetchone()
-    return float(row[0]) if row and row[0] is not None else 0.0
+    value = read_meta(conn, TAKEOUT_DELAY_KEY)
+    return float(value) if value is not None else 0.0
 
 
 def session_is_open(conn: sqlite3.Connection, takeout_id: int, user_id: int) -> bool:

@@ -22,6 +22,7 @@ from telethon.tl.tlobject import TLObject
 
 from . import file_store, schema, world_follow
 from .datacenters import default_dc
+from .meta import read_meta, write_meta
 from .specs import (
     Action,
     Document,
@@ -104,12 +105,11 @@ class World(WorldChannels, WorldAccounts, WorldFiles, WorldLimits, WorldFollow, 
             self.conn.execute("COMMIT")
 
     def _set_meta(self, key: str, value: str | None) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        write_meta(self.conn, key, value)
 
     def meta(self, key: str) -> str | None:
         """A world-wide setting (password, outage) as stored."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return read_meta(self.conn, key)
 
     def set_password(self, password: str | None) -> None:
         """Turn two-step verification on (with this password) or off."""

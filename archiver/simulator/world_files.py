@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 
 from . import file_refs, file_store
 from .datacenters import DC_IDS
+from .meta import write_meta
 from .specs import Document, Synthetic
 
 THUMB_KINDS = ("video", "gif", "round")
@@ -94,10 +95,7 @@ class WorldFiles:
         if seconds is not None and seconds <= 0:
             raise ValueError(f"seconds must be positive (or None), got {seconds}")
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                (file_refs.LIFETIME_KEY, None if seconds is None else str(seconds)),
-            )
+            write_meta(conn, file_refs.LIFETIME_KEY, None if seconds is None else str(seconds))
 
     def file_reference_lifetime(self) -> float | None:
         """Seconds a file reference stays valid (None: forever)."""

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from contextlib import AbstractContextManager
 
+from .meta import read_meta, write_meta
 from .schema import SELF_USER_ID
 
 SCHEMA = """
@@ -23,6 +24,7 @@ CREATE TABLE IF NOT EXISTS memberships (
 
 CHANNELS_LIMIT = 500
 """Channels and supergroups an ordinary account may be a member of (Premium: 1000)."""
+CHANNELS_LIMIT_KEY = "channels_limit"
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -40,8 +42,8 @@ def is_member(conn: sqlite3.Connection, channel_id: int, user_id: int) -> bool:
 
 def channels_limit(conn: sqlite3.Connection) -> int:
     """The per-account limit of joined channels (`World.set_channels_limit`)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'channels_limit'").fetchone()
-    return int(row[0]) if row and row[0] is not None else CHANNELS_LIMIT
+    value = read_meta(conn, CHANNELS_LIMIT_KEY)
+    return int(value) if value is not None else CHANNELS_LIMIT
 
 
 def joined_count(conn: sqlite3.Connection, user_id: int) -> int:
@@ -113,7 +115,4 @@ class WorldFollow:
         if limit < 0:
             raise ValueError(f"channels limit must be 0 or more, got {limit}")
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('channels_limit', ?)",
-                (str(limit),),
-            )
+            write_meta(conn, CHANNELS_LIMIT_KEY, str(limit))

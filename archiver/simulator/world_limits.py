@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from . import accounting, link, quotas, schema
+from .meta import write_meta
 
 TAKEOUT_DELAY_KEY = "takeout_delay"
 
@@ -71,10 +72,7 @@ class WorldLimits:
         if seconds < 0:
             raise ValueError(f"takeout delay must not be negative, got {seconds}")
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                (TAKEOUT_DELAY_KEY, str(float(seconds))),
-            )
+            write_meta(conn, TAKEOUT_DELAY_KEY, str(float(seconds)))
 
     def allow_takeout(self, user_id: int = schema.SELF_USER_ID) -> None:
         """The user confirms the takeout on another device: no delay left for this account."""
