@@ -15,6 +15,7 @@ updates.channelDifferenceTooLong advises.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from archiver.store.channels import Channel
 from archiver.store.messages import mark_deleted, save_messages
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.convert import message_row
+from archiver.telegram.request_pacer import Priority, request_priority
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.backfill import backfill_channel
 from archiver.worker.channels import input_channel
@@ -68,30 +70,44 @@ async def current_pts(account: TelegramAccount, channel: Channel) -> int:
     return int(full.full_chat.pts)
 
 
-async def catch_up(ctx: WorkerContext, account: TelegramAccount, channel: Channel) -> CatchUp:
+async def catch_up(
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    channel: Channel,
+    slot: AbstractAsyncContextManager[object] | None = None,
+) -> CatchUp:
     """Store every new post, edit and deletion of ``channel`` since the last catch-up, read as
-    ``account``."""
+    ``account``. A backfill it needs runs inside ``slot`` (the daemon's concurrency slot); a
+    caught-up channel's difference needs none, and its requests go before backfill pages."""
+    slot = nullcontext() if slot is None else slot
     async with ctx.read() as conn:
         state = await get_sync_state(conn, channel.id)
     if state.pts is None:
-        pts = await current_pts(account, channel)
-        async with ctx.write() as conn:
-            await update_sync_state(conn, channel.id, pts=pts)
-        result = await backfill_channel(ctx, account, channel)
+        async with slot:
+            with request_priority(Priority.LIVE):
+                pts = await current_pts(account, channel)
+            async with ctx.write() as conn:
+                await update_sync_state(conn, channel.id, pts=pts)
+            result = await backfill_channel(ctx, account, channel)
         await _checked(ctx, channel.id)
         return CatchUp(new=result.inserted, edited=result.edited, requests=1, backfilled=True)
+    backfilled = False
     if state.pass_max_id is not None or state.last_sync_at is None:
-        await backfill_channel(ctx, account, channel)  # an interrupted backfill finishes first
-    found = CatchUp()
+        async with slot:  # an interrupted backfill finishes first
+            await backfill_channel(ctx, account, channel)
+        backfilled = True
+    found = CatchUp(backfilled=backfilled)
     pts = state.pts
     for _ in range(MAX_ROUNDS):
-        diff = await ask_difference(account, channel, pts)
+        with request_priority(Priority.LIVE):
+            diff = await ask_difference(account, channel, pts)
         found = _add(found, requests=1)
         if isinstance(diff, types.updates.ChannelDifferenceEmpty):
             pts = diff.pts
             break
         if isinstance(diff, types.updates.ChannelDifferenceTooLong):
-            found = await _too_long(ctx, account, channel, diff, found)
+            async with slot:
+                found = await _too_long(ctx, account, channel, diff, found)
             pts = diff.dialog.pts
             break
         found = await _apply(ctx, channel, diff, found)

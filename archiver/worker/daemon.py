@@ -7,7 +7,8 @@ per-channel loops as leases are gained or lost. On start each channel catches up
 what was posted while we were down, then a reconciliation of recent posts for edits and
 deletions); then live updates arrive through Telethon's handlers while the channel's loop
 polls (fallback for updates Telegram does not push), reconciles and probes for erasure on
-their intervals. A failing channel only delays itself. With several Telegram accounts each
+their intervals, polls and probes never waiting for reconciliation or media
+(``worker/channel_loop.py``). A failing channel only delays itself. With several Telegram accounts each
 pass runs with the channel's account (``worker/accounts.py``), and a long flood wait, a
 sign-out or a lost access moves the channel to another. Setting ``ctx.stopping`` ends every
 loop after the batch in hand is committed; the leases are then released.
@@ -21,37 +22,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import exc as sa_exc
-from telethon import errors
 
 from archiver.evidence.signing import keep_signing
 from archiver.evidence.timestamps import keep_timestamping
 from archiver.evidence.witness_run import keep_witnessing
 from archiver.store.channels import Channel, get_channel
-from archiver.store.sync_state import update_sync_state
-from archiver.worker.accounts import ACCOUNT_ERRORS, LOST_ACCESS, TelegramAccount, assign
-from archiver.worker.catch_up import catch_up
-from archiver.worker.comments import archive_comments
+from archiver.worker.channel_loop import Timers, telegram_channel_loop
 from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
 from archiver.worker.history_pages import finish_takeouts
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
 from archiver.worker.live import follow_live, wait_for
 from archiver.worker.live_follow import LiveFollow
-from archiver.worker.media import download_channel_media
-from archiver.worker.probe import check_channel
-from archiver.worker.reconcile import reconcile_channel
 from archiver.worker.sync import select_channels
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Timers:
-    """When each periodic job of a channel is next due (loop clock, seconds)."""
-
-    poll: float = 0.0
-    reconcile: float = 0.0
-    probe: float = 0.0
 
 
 @dataclass
@@ -238,96 +223,18 @@ async def _channel_loop(
     stop: asyncio.Event,
     follow: LiveFollow,
 ) -> None:
-    archive = ctx.config.archive
+    if channel.source != "web":
+        await telegram_channel_loop(ctx, channel, wake, limit, stop, follow)
+        return
     loop = asyncio.get_running_loop()
     due = Timers()
-    failures = 0
-    pool = ctx.accounts
     while not (ctx.stopping.is_set() or stop.is_set()):
-        now = loop.time()
-        if channel.source == "web":  # t.me/s: no account; faults are only ever inconclusive
-            channel = await web_channel_pass(ctx, channel, due, now, limit)
-            next_due = min(due.poll, due.probe) - loop.time()
-            if not (ctx.stopping.is_set() or stop.is_set() or wake.is_set()):
-                await _sleep_until((ctx.stopping, stop, wake), next_due)
-            wake.clear()
-            continue
-        account = pool.choose(channel.id)
-        try:
-            account = await assign(ctx, channel)
-            channel = await _channel_pass(ctx, account, channel, due, now, wake, limit, follow)
-        except errors.FloodWaitError as exc:
-            if pool.rest(account, exc.seconds, channel.id):
-                log.warning(
-                    "channel %s: account %s must wait %d s; another account goes on",
-                    channel.id,
-                    account.name,
-                    exc.seconds,
-                )
-            else:
-                log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)
-                due.poll = due.reconcile = loop.time() + exc.seconds
-        except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
-            if pool.several and isinstance(exc, ACCOUNT_ERRORS):
-                pool.retire(account, exc.__class__.__name__)
-                continue  # its channels go on with the other accounts at once
-            if pool.several and isinstance(exc, LOST_ACCESS):
-                due.probe = loop.time()  # the agreed probe tells a lost account from an erasure
-            detail = f"{exc.__class__.__name__}: {exc}"[:300]
-            failures += 1
-            backoff = min(2.0**failures, 60.0, max(archive.poll_interval, 1.0))
-            log.warning("channel %s: %s (retrying in %.0f s)", channel.id, detail, backoff)
-            async with ctx.write() as conn:
-                await update_sync_state(
-                    conn, channel.id, last_error=detail, last_error_at=ctx.now()
-                )
-            retry = loop.time() + backoff
-            due.poll = max(due.poll, retry)
-            due.reconcile = max(due.reconcile, retry)
-        else:
-            failures = 0
-        next_due = min(due.poll, due.reconcile, due.probe) - loop.time()
-        if ctx.stopping.is_set() or stop.is_set() or wake.is_set():
-            continue
-        await _sleep_until((ctx.stopping, stop, wake), next_due)
-
-
-async def _channel_pass(
-    ctx: WorkerContext,
-    account: TelegramAccount,
-    channel: Channel,
-    due: Timers,
-    now: float,
-    wake: asyncio.Event,
-    limit: asyncio.Semaphore,
-    follow: LiveFollow,
-) -> Channel:
-    """Whatever of probe, catch-up and reconciliation is due, done as ``account``; returns
-    the channel as stored.
-
-    A catch-up (``catch_up``: one getChannelDifference) is due on the channel's interval, or
-    at once when a live update woke the loop: it stores what Telegram did not push (changes
-    with no update, or lost ones) and the new post's media follow.
-    """
-    archive = ctx.config.archive
-    if now >= due.probe:
-        await check_channel(ctx, account, channel)
-        due.probe = now + archive.erasure_check_interval
-    async with ctx.read() as conn:
-        channel = await get_channel(conn, channel.id) or channel
-    if channel.status == "active" and (now >= due.poll or wake.is_set()):
+        # t.me/s: no account; faults are only ever inconclusive
+        channel = await web_channel_pass(ctx, channel, due, loop.time(), limit)
+        next_due = min(due.poll, due.probe) - loop.time()
+        if not (ctx.stopping.is_set() or stop.is_set() or wake.is_set()):
+            await _sleep_until((ctx.stopping, stop, wake), next_due)
         wake.clear()
-        async with limit:
-            await follow.settle(account, channel)
-            await catch_up(ctx, account, channel)
-            due.poll = now + await follow.interval(channel.id)
-            await download_channel_media(ctx, account, channel)
-    if channel.status == "active" and now >= due.reconcile:
-        async with limit:
-            await reconcile_channel(ctx, account, channel)
-            await archive_comments(ctx, account, channel)
-        due.reconcile = now + archive.reconcile_interval
-    return channel
 
 
 async def web_channel_pass(
