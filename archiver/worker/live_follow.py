@@ -11,7 +11,9 @@ at least every ``REPLAN_SECONDS``.
 from __future__ import annotations
 
 import logging
+import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from archiver.store.channels import Channel
@@ -98,11 +100,16 @@ class LiveFollow:
             )
         if not self._warned and intervals and max(intervals.values()) > live.max_poll_interval:
             self._warned = True
+            most = max(Counter(polled.values()).values())
             log.warning(
-                "live.poll_budget (%d a minute) is too small to poll every channel "
-                "within live.max_poll_interval (%d s)",
+                "live.poll_budget (%d a minute) is too small to poll %d channels of one account "
+                "within live.max_poll_interval (%d s): they are polled every %.0f s; raise "
+                "poll_budget to %d, or max_poll_interval",
                 live.poll_budget,
+                most,
                 live.max_poll_interval,
+                max(intervals.values()),
+                math.ceil(most * 60 / live.max_poll_interval),
             )
         self.intervals = intervals
         self._planned_at = time.monotonic()

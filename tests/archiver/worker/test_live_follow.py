@@ -92,3 +92,24 @@ async def test_poll_interval_adapts_to_how_often_a_channel_posts(
     assert after[0] < before[0] and after[1] > after[0]
     assert after[0] >= 60 and after[1] <= 3600
     assert 60 / after[0] + 60 / after[1] <= 2 + 1e-9
+
+
+async def test_a_budget_too_small_for_the_interval_says_how_much_is_needed(
+    world, make_config, sim_worker, caplog
+) -> None:
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "live": {"poll_budget": 1, "min_poll_interval": 10, "max_poll_interval": 60},
+        }
+    )
+    for n in range(3):
+        world.add_channel(f"feed_{n}", f"Feed {n}")
+    async with sim_worker(config) as ctx:
+        follow = LiveFollow(ctx)
+        for n in range(3):
+            channel = (await add_channel(ctx, f"@feed_{n}")).channel
+            await follow.settle(ctx.accounts.primary, channel)
+        await follow.plan()
+    assert "poll 3 channels of one account within live.max_poll_interval (60 s)" in caplog.text
+    assert "polled every 180 s; raise poll_budget to 3" in caplog.text
