@@ -8,10 +8,10 @@ what was posted while we were down, then a reconciliation of recent posts for ed
 deletions); then live updates arrive through Telethon's handlers while the channel's loop
 polls (fallback for updates Telegram does not push), reconciles and probes for erasure on
 their intervals, polls and probes never waiting for reconciliation or media
-(``worker/channel_loop.py``). A failing channel only delays itself. With several Telegram accounts each
-pass runs with the channel's account (``worker/accounts.py``), and a long flood wait, a
-sign-out or a lost access moves the channel to another. Setting ``ctx.stopping`` ends every
-loop after the batch in hand is committed; the leases are then released.
+(``worker/channel_loop.py``). A failing channel only delays itself. With several Telegram
+accounts each pass runs with the channel's account (``worker/accounts.py``), and a long flood
+wait, a sign-out or a lost access moves the channel to another. Setting ``ctx.stopping`` ends
+every loop after the batch in hand is committed; the leases are then released.
 """
 
 from __future__ import annotations
