@@ -76,16 +76,6 @@ def canonical_json(value: Any) -> bytes:
         return rfc8785.dumps(jcs_value(value))  # floats, non-ASCII keys, lone surrogates
 
 
-def quick_canonical(body: dict[str, Any], nested: str) -> bytes | None:
-    """The canonical bytes of a flat capture whose only container is ``body[nested]``, or None
-    when that value needs ``canonical_json``. For ``verify``'s fast path: its result is only
-    ever compared with logged bytes, and a mismatch falls back to the full comparison."""
-    try:
-        return _dumps({**body, nested: _fast(body[nested])}).encode("utf-8")
-    except (_NeedsJcs, UnicodeEncodeError):
-        return None
-
-
 def leaf_hash(leaf: bytes) -> bytes:
     """RFC 9162 leaf hash: SHA-256(0x00 || leaf)."""
     return hashlib.sha256(b"\x00" + leaf).digest()

@@ -7,7 +7,7 @@ Pure functions over lists of leaf hashes (section 2.1). ``root`` builds the tree
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from archiver.evidence.canonical import node_hash
 
@@ -34,29 +34,40 @@ def root(leaves: Sequence[bytes]) -> bytes:
 class TreeBuilder:
     """Roots of a growing tree at every size, in O(1) amortized per leaf.
 
-    Keeps the roots of the perfect subtrees the leaves so far decompose into (sizes: the
-    binary digits of the count); folding them right to left gives MTH of the whole.
+    Keeps the roots of the perfect subtrees the leaves so far decompose into, largest first
+    (their sizes are the binary digits of the count); folding them right to left gives MTH of
+    the whole. Appending leaf number ``size`` merges as many subtrees as ``size`` has
+    trailing one bits. ``extend`` does the same for many leaves with the hashing inlined:
+    ``verify`` appends every capture of the archive.
     """
 
     def __init__(self) -> None:
         self.size = 0
-        self._stack: list[tuple[int, bytes]] = []
+        self._stack: list[bytes] = []
 
     def append(self, leaf: bytes) -> None:
         """Add one leaf hash."""
-        height, node = 0, leaf
-        while self._stack and self._stack[-1][0] == height:
-            node = node_hash(self._stack.pop()[1], node)
-            height += 1
-        self._stack.append((height, node))
-        self.size += 1
+        self.extend((leaf,))
+
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        """Add leaf hashes in order."""
+        stack, size, sha256 = self._stack, self.size, hashlib.sha256
+        pop, push = stack.pop, stack.append
+        for node in leaves:
+            n = size
+            while n & 1:
+                node = sha256(b"\x01" + pop() + node).digest()
+                n >>= 1
+            push(node)
+            size += 1
+        self.size = size
 
     def root(self) -> bytes:
         """MTH of the leaves appended so far."""
         if not self._stack:
             return EMPTY_ROOT
-        r = self._stack[-1][1]
-        for _, node in reversed(self._stack[:-1]):
+        r = self._stack[-1]
+        for node in reversed(self._stack[:-1]):
             r = node_hash(node, r)
         return r
 

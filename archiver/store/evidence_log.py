@@ -129,10 +129,11 @@ class LoggedCapture:
     captured_at: int = 0
 
 
-async def iter_log(
-    conn: AsyncConnection, *, chunk: int = 20_000
-) -> AsyncIterator[list[LoggedCapture]]:
-    """The whole log in position order, ``chunk`` captures at a time."""
+async def iter_log_rows(
+    conn: AsyncConnection, *, chunk: int = 50_000
+) -> AsyncIterator[Sequence[Any]]:
+    """The whole log in position order as plain rows ``(seq, type, channel_id, msg_id, leaf,
+    leaf_hash, captured_at)``, ``chunk`` at a time (for ``verify``: no object per row)."""
     after = -1
     cols = (
         evidence_log.c.seq,
@@ -144,21 +145,25 @@ async def iter_log(
         evidence_log.c.captured_at,
     )
     while True:
-        rows = (
-            await conn.execute(
-                sa.select(*cols)
-                .where(evidence_log.c.seq > after)
-                .order_by(evidence_log.c.seq)
-                .limit(chunk)
-            )
-        ).all()
+        query = (
+            sa.select(*cols).where(evidence_log.c.seq > after).order_by(evidence_log.c.seq)
+        ).limit(chunk)
+        rows = (await conn.execute(query)).all()
         if not rows:
             return
+        yield rows
+        after = rows[-1][0]
+
+
+async def iter_log(
+    conn: AsyncConnection, *, chunk: int = 20_000
+) -> AsyncIterator[list[LoggedCapture]]:
+    """The whole log in position order, ``chunk`` captures at a time."""
+    async for rows in iter_log_rows(conn, chunk=chunk):
         yield [
             LoggedCapture(seq, kind, ch, msg, leaf, bytes(digest), at)
             for seq, kind, ch, msg, leaf, digest, at in rows
         ]
-        after = rows[-1][0]
 
 
 async def leaf_hashes(conn: AsyncConnection, size: int | None = None) -> list[bytes]:

@@ -6,6 +6,7 @@ second only if the rows come in a few large reads.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -18,7 +19,9 @@ MessageKey = tuple[int, int]
 
 
 class Version(NamedTuple):
-    """One stored version of a message: the current row, or a revision."""
+    """One stored version of a message: the current row, or a revision. ``entities`` is the
+    stored JSON text as the driver returns it (decoded by ``entities_value``): ``verify``
+    canonicalizes each distinct text once instead of decoding every row."""
 
     date: int
     edit_date: int | None
@@ -27,6 +30,11 @@ class Version(NamedTuple):
     media_kind: str | None
     captured_at: int
     current: bool
+
+
+def entities_value(stored: Any) -> Any:
+    """The entities of a ``Version`` as a value (its stored JSON text decoded)."""
+    return json.loads(stored) if isinstance(stored, str) else stored
 
 
 @dataclass(slots=True)
@@ -71,7 +79,7 @@ async def message_states(
         messages.c.date,
         messages.c.edit_date,
         messages.c.text,
-        messages.c.entities,
+        sa.type_coerce(messages.c.entities, sa.Text),
         messages.c.media_kind,
         messages.c.captured_at,
         messages.c.source,
@@ -81,9 +89,8 @@ async def message_states(
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
     # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
-    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in await conn.execute(
-        query
-    ):
+    rows = (await conn.execute(query)).all()
+    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in rows:
         key = (ch, msg)
         key_of[pk] = key
         dates[pk] = date
@@ -93,12 +100,12 @@ async def message_states(
         message_revisions.c.message_id,
         message_revisions.c.edit_date,
         message_revisions.c.text,
-        message_revisions.c.entities,
+        sa.type_coerce(message_revisions.c.entities, sa.Text),
         message_revisions.c.media_kind,
         message_revisions.c.captured_at,
         message_revisions.c.media_sha256,
     )
-    for owner_pk, edited, text, ents, kind, at, sha in await conn.execute(revs):
+    for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)).all():
         owner = key_of.get(owner_pk)
         if owner is None:
             continue

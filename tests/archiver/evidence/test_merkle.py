@@ -68,3 +68,14 @@ def test_tree_grown_in_steps_gives_the_same_proofs() -> None:
     assert tree.root(11) == mth(LEAVES[:11]) and tree.root() == mth(LEAVES[:19])
     assert tree.inclusion(6, 11) == merkle.Tree(LEAVES[:11]).inclusion(6, 11)
     merkle.verify_consistency(6, 19, mth(LEAVES[:6]), mth(LEAVES[:19]), tree.consistency(6, 19))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7, 8, 9, 31, 40])
+def test_tree_builder_roots_match_rfc9162(n: int) -> None:
+    one, many = merkle.TreeBuilder(), merkle.TreeBuilder()
+    for leaf in LEAVES[:n]:
+        one.append(leaf)
+    many.extend(LEAVES[: n // 2])
+    many.extend(LEAVES[n // 2 : n])
+    assert one.root() == many.root() == mth(LEAVES[:n])
+    assert one.size == many.size == n
