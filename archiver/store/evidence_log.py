@@ -10,6 +10,7 @@ A connection opened with the execution option ``evidence=False`` appends nothing
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import evidence_heads, evidence_log, media_files
-from archiver.evidence.canonical import canonical_json, leaf_hash
+from archiver.evidence.canonical import canonical_json
 from archiver.evidence.captures import Capture
+from archiver.evidence.post_leaf import post_leaf
 from archiver.store.dialect import dialect_of
 
 _APPEND_LOCK = 0x7467_6D69_7272  # pg_advisory_xact_lock key of the capture log ("tgmirr")
@@ -58,13 +60,16 @@ async def append_captures(conn: AsyncConnection, captures: Sequence[Capture]) ->
         start = info.get(_NEXT_SEQ)
         if isinstance(start, int):
             rows = _rows(captures, start)
-            guards = {"start": start, "first_hash": rows[0]["leaf_hash"]}
-            done = await conn.execute(_GUARDED_INSERT, [{**r, **guards} for r in rows])
+            first_hash = rows[0][6]
+            done = await conn.exec_driver_sql(
+                _GUARDED_INSERT_SQLITE, [(*r, start, first_hash) for r in rows]
+            )
             if done.rowcount == len(rows):
                 info[_NEXT_SEQ] = start + len(rows)
                 return start + len(rows)
     start = await log_size(conn)
-    await conn.execute(evidence_log.insert(), _rows(captures, start))
+    rows = _rows(captures, start)
+    await conn.execute(evidence_log.insert(), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
     info[_NEXT_SEQ] = start + len(captures)
     return start + len(captures)
 
@@ -74,40 +79,48 @@ _COLUMNS = ("seq", "type", "channel_id", "msg_id", "captured_at", "leaf", "leaf_
 # INSERT ... SELECT <the row> WHERE the log ends just before it, and (after the batch's
 # first row) that first row is ours: a no-op for the whole batch when another connection
 # appended since this one last did, even if it appended exactly as many rows as precede a row.
-_SEQ = sa.bindparam("seq", type_=sa.BigInteger)
-_START = sa.bindparam("start", type_=sa.BigInteger)
-_GUARDED_INSERT = evidence_log.insert().from_select(
-    list(_COLUMNS),
-    sa.select(*(sa.bindparam(c, type_=evidence_log.c[c].type) for c in _COLUMNS)).where(
-        sa.select(sa.func.coalesce(sa.func.max(evidence_log.c.seq), -1)).scalar_subquery()
-        == _SEQ - 1,
-        sa.or_(
-            _SEQ == _START,
-            sa.exists().where(
-                evidence_log.c.seq == _START,
-                evidence_log.c.leaf_hash == sa.bindparam("first_hash", type_=sa.LargeBinary),
-            ),
-        ),
-    ),
+# Written for sqlite3 directly, with plain tuples: SQLAlchemy's per-row parameter handling
+# cost as much as the insert itself. ?1..?7 are the row, ?8 the batch's first seq, ?9 its hash.
+_GUARDED_INSERT_SQLITE = (
+    "INSERT INTO evidence_log (seq, type, channel_id, msg_id, captured_at, leaf, leaf_hash) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
+    "WHERE (SELECT coalesce(max(seq), -1) FROM evidence_log) = ?1 - 1 "
+    "AND (?1 = ?8 OR EXISTS (SELECT 1 FROM evidence_log WHERE seq = ?8 AND leaf_hash = ?9))"
 )
 
 
-def _rows(captures: Sequence[Capture], start: int) -> list[dict[str, Any]]:
+def _rows(captures: Sequence[Capture], start: int) -> list[tuple[Any, ...]]:
+    """The log rows of ``captures`` from position ``start``, as ``_COLUMNS`` tuples."""
     rows = []
-    for i, c in enumerate(captures):
-        leaf = canonical_json({**c.body, "seq": start + i})
-        rows.append(
-            {
-                "seq": start + i,
-                "type": c.type,
-                "channel_id": c.channel_id,
-                "msg_id": c.msg_id,
-                "captured_at": c.captured_at,
-                "leaf": leaf.decode("utf-8"),
-                "leaf_hash": leaf_hash(leaf),
-            }
-        )
+    sha256 = hashlib.sha256
+    for seq, c in enumerate(captures, start):
+        text = _leaf_text(c, seq)
+        leaf = text.encode("utf-8")
+        digest = sha256(b"\x00" + leaf).digest()
+        rows.append((seq, c.type, c.channel_id, c.msg_id, c.captured_at, text, digest))
     return rows
+
+
+def _leaf_text(c: Capture, seq: int) -> str:
+    """The capture's RFC 8785 text at position ``seq``: a post goes through ``post_leaf``
+    (one format string), anything else, or a post it cannot write, through ``canonical_json``."""
+    b = c.body
+    if c.type == "post" and "export_sha256" not in b:
+        text = post_leaf(
+            seq=seq,
+            channel_id=b["channel_id"],
+            msg_id=b["msg_id"],
+            date=b["date"],
+            edit_date=b["edit_date"],
+            text=b["text"],
+            entities_json=canonical_json(b["entities"]).decode("utf-8"),
+            media_kind=b["media_kind"],
+            captured_at=b["captured_at"],
+            source=b["source"],
+        )
+        if text is not None:
+            return text
+    return canonical_json({**b, "seq": seq}).decode("utf-8")
 
 
 async def log_size(conn: AsyncConnection) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from archiver.evidence.canonical import leaf_hash
-from archiver.evidence.captures import event_capture
+import rfc8785
+
+from archiver.evidence.canonical import jcs_value, leaf_hash
+from archiver.evidence.captures import event_capture, post_capture
 from archiver.store.evidence_log import append_captures, iter_log, log_size
 
 
@@ -46,3 +48,34 @@ async def test_switched_off_connection_appends_nothing(engine) -> None:
         async with conn.begin():
             assert await append_captures(conn, _captures(2, 0)) == -1
         assert await log_size(conn) == 0
+
+
+async def test_logged_post_leaves_are_the_rfc8785_text(engine) -> None:
+    emoji = [{"type": "custom_emoji", "offset": 0, "length": 2, "document_id": 2**62}]
+    posts = [
+        post_capture(
+            channel_id=1,
+            msg_id=i,
+            date=1_700_000_000,
+            edit_date=edit,
+            text=text,
+            entities=ents,
+            media_kind=kind,
+            captured_at=1_700_000_009,
+            source=source,
+            export_sha256="ab" * 32 if source == "import" else None,
+        )
+        for i, (edit, text, ents, kind, source) in enumerate(
+            [
+                (None, 'привет\n"мир"\u2028', None, None, "telegram"),
+                (1_700_000_100, "", emoji, "photo", "telegram"),
+                (None, "x", [{"type": "bold", "offset": 0, "length": 1}], None, "import"),
+            ]
+        )
+    ]
+    async with engine.begin() as conn:
+        await append_captures(conn, posts)
+        logged = [c async for chunk in iter_log(conn) for c in chunk]
+    for capture, c in zip(posts, logged, strict=True):
+        body = {**jcs_value(capture.body), "seq": c.seq}
+        assert c.leaf.encode() == rfc8785.dumps(body)
