@@ -57,7 +57,7 @@ def main() -> None:
                 workdir = root / f"{name}{run}"
                 workdir.mkdir()
                 spent[0], cpu = 0.0, time.process_time()
-                elapsed, count, _ = asyncio.run(archive_once(workdir, root / "world.sqlite"))
+                elapsed, count, _, _ = asyncio.run(archive_once(workdir, root / "world.sqlite"))
                 assert count == args.posts, f"archived {count} of {args.posts}"
                 rates[name].append(count / elapsed)
                 if name == "with":

@@ -25,7 +25,6 @@ _POST = (
 
 
 def post_leaf(
-    *,
     seq: int,
     channel_id: int,
     msg_id: int,
@@ -38,7 +37,8 @@ def post_leaf(
     source: str,
 ) -> str | None:
     """The leaf text of a post capture of a telegram/import source without ``export_sha256``
-    (``entities_json`` is the canonical text of its entities), or None outside the domain."""
+    (``entities_json`` is the canonical text of its entities), or None outside the domain.
+    The parameters are in ``post_capture``'s order; hot loops pass them by position."""
     try:  # a chained comparison per value: a call per value would cost more than the rest
         if not (
             -_SAFE <= seq <= _SAFE
@@ -60,7 +60,7 @@ def post_leaf(
         type(edit_date),
     ):
         return None
-    edited = "null" if edit_date is None else "%d" % edit_date
+    edited = "null" if edit_date is None else str(edit_date)
     if type(source) is not str or (media_kind is not None and type(media_kind) is not str):
         return None
     if text is None:
@@ -86,19 +86,20 @@ class EntitiesText:
     share a few shapes: none, one bold word...)."""
 
     def __init__(self) -> None:
-        self._seen: dict[str | None, str] = {None: "[]", "null": "[]", "[]": "[]"}
+        self.seen: dict[str | None, str] = {None: "[]", "null": "[]", "[]": "[]"}
+        """Canonical text by stored text; a hot loop may look here before calling."""
 
     def __call__(self, stored: Any) -> str:
         """The JCS text of ``stored or []``; ``stored`` is JSON text, or an already decoded
         value (a driver may decode it)."""
         if isinstance(stored, str) or stored is None:
-            known = self._seen.get(stored)
+            known = self.seen.get(stored)
             if known is not None:
                 return known
             value = json.loads(stored) if stored is not None else None
         else:
             value = stored
         text = canonical_json(value or []).decode("utf-8")
-        if isinstance(stored, str) and len(self._seen) < 100_000:
-            self._seen[stored] = text
+        if isinstance(stored, str) and len(self.seen) < 100_000:
+            self.seen[stored] = text
         return text

@@ -10,26 +10,36 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from archiver.evidence import merkle
 from archiver.evidence.heads import sign_head
 from archiver.evidence.keys import load_or_create_key
-from archiver.store.evidence_log import HeadRow, add_head, latest_head, leaf_hashes
+from archiver.evidence.merkle import TreeBuilder
+from archiver.store.evidence_log import HeadRow, add_head, latest_head, leaf_hashes_from
 
 log = logging.getLogger(__name__)
+
+
+_trees: WeakKeyDictionary[AsyncEngine, TreeBuilder] = WeakKeyDictionary()
+"""The log's tree as of the last head signed through each engine: the log only grows, so the
+next head reads only the captures since (a daemon signs every ``head_interval``)."""
 
 
 async def sign_new_head(engine: AsyncEngine, data_dir: Path, now: int) -> HeadRow | None:
     """Sign and store a head of the log as it is; None when the latest head already covers it."""
     key = load_or_create_key(data_dir)
     async with engine.begin() as conn:
-        hashes = await leaf_hashes(conn)
         latest = await latest_head(conn)
-        if not hashes or (latest is not None and latest.tree_size >= len(hashes)):
+        tree = _trees.get(engine)
+        if tree is None or (latest is not None and latest.tree_size > tree.size):
+            tree = TreeBuilder()  # first head here, or another process signed past ours
+        tree.extend(await leaf_hashes_from(conn, tree.size))
+        _trees[engine] = tree
+        if not tree.size or (latest is not None and latest.tree_size >= tree.size):
             return None
-        head = sign_head(key, len(hashes), merkle.root(hashes), now)
+        head = sign_head(key, tree.size, tree.root(), now)
         await add_head(conn, head)
     log.info("signed tree head: %d captures, root %s", head.tree_size, head.root_hash.hex())
     return head

@@ -85,20 +85,22 @@ class CaptureChecker:
         state = self.states.get((channel_id, msg_id))
         if state is None:
             return False
-        for v in state.versions:
-            if v.captured_at != captured_at:
+        seen, source = self.entities.seen, state.source
+        for date, edited, text, stored, kind, at, _ in state.versions:
+            if at != captured_at:
                 continue
+            ents = seen.get(stored) if type(stored) is str or stored is None else None
             rebuilt = post_leaf(
-                seq=seq,
-                channel_id=channel_id,
-                msg_id=msg_id,
-                date=v.date,
-                edit_date=v.edit_date,
-                text=v.text,
-                entities_json=self.entities(v.entities),
-                media_kind=v.media_kind,
-                captured_at=captured_at,
-                source=state.source,
+                seq,
+                channel_id,
+                msg_id,
+                date,
+                edited,
+                text,
+                ents if ents is not None else self.entities(stored),
+                kind,
+                captured_at,
+                source,
             )
             if rebuilt == leaf:
                 return True

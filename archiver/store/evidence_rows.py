@@ -70,8 +70,7 @@ async def message_states(
 ) -> dict[MessageKey, MessageState]:
     """Every message (of ``channel_ids``, or all) with its versions and files."""
     states: dict[MessageKey, MessageState] = {}
-    key_of: dict[int, MessageKey] = {}
-    dates: dict[int, int] = {}
+    by_pk: dict[int, MessageState] = {}
     query = sa.select(
         messages.c.id,
         messages.c.channel_id,
@@ -91,11 +90,9 @@ async def message_states(
     # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
     rows = (await conn.execute(query)).all()
     for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in rows:
-        key = (ch, msg)
-        key_of[pk] = key
-        dates[pk] = date
         version = Version(date, edited, text, ents, kind, at, True)
-        states[key] = MessageState([version], source, gone, how)
+        by_pk[pk] = states[ch, msg] = MessageState([version], source, gone, how)
+    del rows
     revs = sa.select(
         message_revisions.c.message_id,
         message_revisions.c.edit_date,
@@ -106,11 +103,11 @@ async def message_states(
         message_revisions.c.media_sha256,
     )
     for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)).all():
-        owner = key_of.get(owner_pk)
-        if owner is None:
+        state = by_pk.get(owner_pk)
+        if state is None:
             continue
-        state = states[owner]
-        state.versions.append(Version(dates[owner_pk], edited, text, ents, kind, at, False))
+        date = state.versions[0].date  # a revision keeps the post's date
+        state.versions.append(Version(date, edited, text, ents, kind, at, False))
         if sha:
             if state.past_files is None:
                 state.past_files = set()
@@ -118,9 +115,8 @@ async def message_states(
     files = sa.select(message_media.c.message_id, message_media.c.role, message_media.c.sha256)
     linked = files.where(message_media.c.sha256.is_not(None))
     for owner_pk, role, sha in await conn.execute(linked):
-        owner = key_of.get(owner_pk)
-        if owner is not None:
-            state = states[owner]
+        state = by_pk.get(owner_pk)
+        if state is not None:
             if state.files is None:
                 state.files = {}
             state.files[role] = sha
