@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.errors import EvidenceError
 from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import BundleParts
+from archiver.evidence.cached_tree import CachedTree
 from archiver.evidence.keys import public_pem
-from archiver.evidence.merkle import Tree
 from archiver.evidence.timestamps import signed_message, token_problem
 from archiver.media import MediaStore
 from archiver.store.evidence_cosignatures import received_for
-from archiver.store.evidence_log import captures_of, file_key, latest_head, leaf_hashes_from
+from archiver.store.evidence_log import captures_of, file_key, latest_head
 from archiver.store.evidence_timestamps import timestamps_of
 
 
@@ -29,7 +29,7 @@ async def bundle_parts(
     data_dir: Path,
     channel_id: int,
     msg_id: int,
-    tree: Tree | None = None,
+    tree: CachedTree | None = None,
     tsa_roots: list[x509.Certificate] | None = None,
 ) -> BundleParts:
     """The parts of the bundle of one post; ``tree`` is a cached tree of the log, if any;
@@ -45,11 +45,8 @@ async def bundle_parts(
             f"post {msg_id} of channel {channel_id} has no capture under the latest signed "
             "head; run `tgmirror sync` to sign a new one"
         )
-    if tree is None:
-        tree = Tree()
-    if tree.size < head.tree_size:
-        tree.extend(await leaf_hashes_from(conn, tree.size))
-    proofs = {c.seq: tree.inclusion(c.seq, head.tree_size) for c in captures}
+    log_tree = await (tree or CachedTree()).at_least(conn, head.tree_size)
+    proofs = {c.seq: log_tree.inclusion(c.seq, head.tree_size) for c in captures}
     files: dict[str, bytes] = {}
     for c in captures:
         if c.type != "media":

@@ -101,8 +101,11 @@ class Tree:
             if h + 1 == len(self.levels):
                 self.levels.append([])
             above = self.levels[h + 1]
-            for i in range(len(above), len(below) // 2):
-                above.append(node_hash(below[2 * i], below[2 * i + 1]))
+            sha256 = hashlib.sha256
+            above.extend(
+                sha256(b"\x01" + below[2 * i] + below[2 * i + 1]).digest()
+                for i in range(len(above), len(below) // 2)
+            )
             h += 1
 
     def subtree(self, start: int, end: int) -> bytes:
