@@ -29,7 +29,7 @@ from archiver.media.store import sha256_of
 from archiver.store.evidence_log import HeadRow, LoggedCapture, all_heads, iter_log_rows
 from archiver.store.evidence_rows import (
     EventState,
-    MessageState,
+    MessageStates,
     Version,
     entities_value,
     event_states,
@@ -71,7 +71,7 @@ def _differing(logged: dict[str, Any], rebuilt: bytes) -> str:
 class CaptureChecker:
     """Rebuilds captures from the rows; one instance per verification run."""
 
-    def __init__(self, states: dict[tuple[int, int], MessageState], events: dict[int, EventState]):
+    def __init__(self, states: MessageStates, events: dict[int, EventState]):
         self.states = states
         self.events = events
         self.deletions: dict[tuple[int, int], tuple[LoggedCapture, dict[str, Any]]] = {}
@@ -82,11 +82,15 @@ class CaptureChecker:
         """Whether a post capture is rebuilt character for character from its rows on the
         first try (the common case; anything else goes through ``check``, which names the
         difference)."""
-        state = self.states.get((channel_id, msg_id))
-        if state is None:
+        row = self.states.current((channel_id, msg_id))
+        if row is None:
             return False
-        seen, source = self.entities.seen, state.source
-        for date, edited, text, stored, kind, at, _ in state.versions:
+        source, seen = row[9], self.entities.seen
+        if row[0] in self.states.revised:  # several versions: try each with this capture time
+            versions = [v[:6] for v in self.states[channel_id, msg_id].versions]
+        else:
+            versions = [row[3:9]]
+        for date, edited, text, stored, kind, at in versions:
             if at != captured_at:
                 continue
             ents = seen.get(stored) if type(stored) is str or stored is None else None

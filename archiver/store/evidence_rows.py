@@ -7,6 +7,7 @@ second only if the rows come in a few large reads.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -65,12 +66,58 @@ class EventState:
     detail: Any
 
 
+class MessageStates(Mapping[MessageKey, MessageState]):
+    """Every message's ``MessageState``, built on first access from its rows.
+
+    ``verify``'s fast path reads most messages only through ``current`` (the row as read), so
+    an archive of a million posts does not build a million states to check them.
+    """
+
+    def __init__(
+        self,
+        rows: dict[MessageKey, Any],
+        revisions: dict[int, list[tuple[Any, ...]]],
+        past_files: dict[int, set[str]],
+        files: dict[int, dict[str, str]],
+    ) -> None:
+        self._rows = rows
+        self.revised = revisions
+        """Revisions ``(edit_date, text, entities, media_kind, captured_at)`` by message pk."""
+        self._past = past_files
+        self._files = files
+        self._built: dict[MessageKey, MessageState] = {}
+
+    def current(self, key: MessageKey) -> Any | None:
+        """The message's row ``(pk, channel_id, msg_id, date, edit_date, text, entities,
+        media_kind, captured_at, source, deleted_at, deleted_how)``, or None."""
+        return self._rows.get(key)
+
+    def __getitem__(self, key: MessageKey) -> MessageState:
+        state = self._built.get(key)
+        if state is None:
+            pk, _, _, date, edited, text, ents, kind, at, source, gone, how = self._rows[key]
+            versions = [Version(date, edited, text, ents, kind, at, True)]
+            versions += [
+                Version(date, e, t, n, k, a, False) for e, t, n, k, a in self.revised.get(pk, ())
+            ]
+            files, past = self._files.get(pk), self._past.get(pk)
+            state = self._built[key] = MessageState(versions, source, gone, how, files, past)
+        return state
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[MessageKey]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 async def message_states(
     conn: AsyncConnection, channel_ids: list[int] | None = None
-) -> dict[MessageKey, MessageState]:
+) -> MessageStates:
     """Every message (of ``channel_ids``, or all) with its versions and files."""
-    states: dict[MessageKey, MessageState] = {}
-    by_pk: dict[int, MessageState] = {}
     query = sa.select(
         messages.c.id,
         messages.c.channel_id,
@@ -87,12 +134,7 @@ async def message_states(
     )
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
-    # Plain tuples, unpacked: attribute access on result rows costs more than the fetch.
-    rows = (await conn.execute(query)).all()
-    for pk, ch, msg, date, edited, text, ents, kind, at, source, gone, how in rows:
-        version = Version(date, edited, text, ents, kind, at, True)
-        by_pk[pk] = states[ch, msg] = MessageState([version], source, gone, how)
-    del rows
+    rows = {(r[1], r[2]): r for r in (await conn.execute(query)).all()}
     revs = sa.select(
         message_revisions.c.message_id,
         message_revisions.c.edit_date,
@@ -102,25 +144,19 @@ async def message_states(
         message_revisions.c.captured_at,
         message_revisions.c.media_sha256,
     )
+    revisions: dict[int, list[tuple[Any, ...]]] = {}
+    past: dict[int, set[str]] = {}
     for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)).all():
-        state = by_pk.get(owner_pk)
-        if state is None:
-            continue
-        date = state.versions[0].date  # a revision keeps the post's date
-        state.versions.append(Version(date, edited, text, ents, kind, at, False))
+        revisions.setdefault(owner_pk, []).append((edited, text, ents, kind, at))
         if sha:
-            if state.past_files is None:
-                state.past_files = set()
-            state.past_files.add(sha)
-    files = sa.select(message_media.c.message_id, message_media.c.role, message_media.c.sha256)
-    linked = files.where(message_media.c.sha256.is_not(None))
+            past.setdefault(owner_pk, set()).add(sha)
+    files: dict[int, dict[str, str]] = {}
+    linked = sa.select(
+        message_media.c.message_id, message_media.c.role, message_media.c.sha256
+    ).where(message_media.c.sha256.is_not(None))
     for owner_pk, role, sha in await conn.execute(linked):
-        state = by_pk.get(owner_pk)
-        if state is not None:
-            if state.files is None:
-                state.files = {}
-            state.files[role] = sha
-    return states
+        files.setdefault(owner_pk, {})[role] = sha
+    return MessageStates(rows, revisions, past, files)
 
 
 async def event_states(conn: AsyncConnection) -> dict[int, EventState]:
