@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telethon import types
 
@@ -33,13 +35,20 @@ class BackfillResult:
     inserted: int
     edited: int
     pages: int
+    read: frozenset[int] = frozenset()
+    """The ids of the posts this call read from Telegram: they are stored as Telegram has them
+    now, so reconciling them in the same pass would only read them again."""
 
 
 async def backfill_channel(
-    ctx: WorkerContext, account: TelegramAccount, channel: Channel
+    ctx: WorkerContext,
+    account: TelegramAccount,
+    channel: Channel,
+    on_page: Callable[[list[Any]], Awaitable[None]] | None = None,
 ) -> BackfillResult:
     """Archive every message of ``channel`` not archived yet, read as ``account``; returns
-    what was written."""
+    what was written. ``on_page`` is given each page's messages once they are stored (the
+    media of a sync starts downloading their files while the walk goes on)."""
     peer = input_channel(account, channel)
     async with ctx.read() as conn:
         state = await get_sync_state(conn, channel.id)
@@ -47,6 +56,7 @@ async def backfill_channel(
     top = state.pass_max_id
     offset = state.pass_offset_id or 0
     inserted = edited = pages = 0
+    read: set[int] = set()
     delay = ctx.config.archive.history_page_delay
     # Catching up from an archived point is freshness; a first walk down the history is not.
     priority = Priority.LIVE if floor > 0 else Priority.BACKFILL
@@ -67,7 +77,7 @@ async def backfill_channel(
             found = [m for m in batch.messages if not isinstance(m, types.MessageEmpty)]
             if not found:
                 await _finish_pass(ctx, channel.id, floor, top)
-                return BackfillResult(inserted, edited, pages)
+                return BackfillResult(inserted, edited, pages, frozenset(read))
             rows = [row for row in (message_row(m, channel.id) for m in found) if row is not None]
             top = top if top is not None else max(m.id for m in found)
             low = min(m.id for m in found)
@@ -83,12 +93,15 @@ async def backfill_channel(
             inserted += result.inserted
             edited += result.edited
             pages += 1
+            read.update(m.id for m in found)
+            if on_page is not None:
+                await on_page(found)
             ctx.reporter.advanced(channel.id, messages=len(found))
             if last_page:
                 await _finish_pass(ctx, channel.id, floor, top)
-                return BackfillResult(inserted, edited, pages)
+                return BackfillResult(inserted, edited, pages, frozenset(read))
             if ctx.stopping.is_set():  # the batch in hand is committed; resume here next time
-                return BackfillResult(inserted, edited, pages)
+                return BackfillResult(inserted, edited, pages, frozenset(read))
             if delay > 0:
                 await asyncio.sleep(delay)
                 fetch = asyncio.ensure_future(

@@ -1,9 +1,11 @@
 """Download the media files of archived messages into the content-addressed store.
 
-Files are fetched after their messages are saved, newest first, by re-reading the messages
-(fresh file references). Policy (kinds, size) marks files ``skipped``; a thumbnail is small and
-is stored even when its video is skipped for size. A failure marks a file ``failed`` with the
-error, to be retried on the next sync: nothing is silently dropped.
+Files are fetched once their messages are saved, newest first: during a sync, as soon as the
+history page that brought them is stored (``ChannelMedia``), with that page's messages (fresh
+file references); otherwise by re-reading the messages. Policy (kinds, size) marks files
+``skipped``; a thumbnail is small and is stored even when its video is skipped for size. A
+failure marks a file ``failed`` with the error, to be retried on the next sync: nothing is
+silently dropped.
 
 Several files download at once (``media.parallel_files`` for the whole worker), each in 1 MiB
 parts from its own datacenter (``file_download``); the parts of an unfinished file stay on disk
@@ -65,49 +67,116 @@ async def download_channel_media(
     ctx: WorkerContext, account: TelegramAccount, channel: Channel
 ) -> MediaResult:
     """Download, as ``account``, every pending file of a channel that the media policy allows."""
-    kinds, max_bytes = ctx.media_limits(channel.id, channel.username)
-    peer = input_channel(account, channel)
-    result = MediaResult()
-    below: int | None = None
-    async with DcConnections(account.client) as dcs:
+    async with ChannelMedia(ctx, account, channel) as media:
+        await media.take_pending()
+        return await media.finish()
+
+
+class ChannelMedia:
+    """The downloads of one channel's files, started as soon as their rows are stored.
+
+    ``take_pending()`` starts a download for every pending file not started yet, so a sync calls
+    it after each history page it stores (``found``) and the files download while the walk goes
+    on, instead of after it; ``finish()`` waits for them all. The messages a page brought are
+    used as they are (their file references are seconds old); other files' messages are read
+    again. Each file is tried once per ``ChannelMedia``: a failure waits for the next sync.
+    """
+
+    def __init__(self, ctx: WorkerContext, account: TelegramAccount, channel: Channel) -> None:
+        self._ctx = ctx
+        self._account = account
+        self._channel = channel
+        self._peer = input_channel(account, channel)
+        self._dcs = DcConnections(account.client)
+        self._started: set[int] = set()
+        self._tasks: list[asyncio.Task[int | None]] = []
+        self._known: dict[int, Any] = {}
+        self.result = MediaResult()
+
+    async def __aenter__(self) -> ChannelMedia:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._dcs.close()
+
+    async def found(self, messages: list[Any]) -> None:
+        """A history page was stored: download its files now (``backfill_channel``'s
+        ``on_page``)."""
+        fresh = {m.id: m for m in messages if getattr(m, "media", None) is not None}
+        if fresh:
+            self._known = fresh
+            try:
+                await self.take_pending(between=(min(fresh), max(fresh)))
+            finally:
+                self._known = {}
+
+    async def take_pending(self, between: tuple[int, int] | None = None) -> None:
+        """Start the download of every pending file of the channel (or of its messages with ids
+        ``between`` low and high) not started yet, newest first; files the media policy
+        excludes are marked ``skipped``."""
+        ctx, channel = self._ctx, self._channel
+        kinds, max_bytes = ctx.media_limits(channel.id, channel.username)
+        low, below = (between[0], between[1] + 1) if between else (0, None)
         while not ctx.stopping.is_set():
             async with ctx.read() as conn:
                 page = await pending_files(conn, channel.id, limit=PAGE, below_msg_id=below)
+            page = [f for f in page if f.msg_id >= low]
             if not page:
-                break
+                return
             if len(page) == PAGE:  # the last message's files may continue on the next page
                 last = page[-1].msg_id
                 page = [f for f in page if f.msg_id != last] or page
             below = min(f.msg_id for f in page)
             wanted = []
             for f in page:
+                if f.media_id in self._started:
+                    continue
+                self._started.add(f.media_id)
                 if f.kind not in kinds or max_bytes == 0 or (f.size or 0) > max_bytes:
                     async with ctx.write() as conn:
                         await mark_file_status(
                             conn, f.media_id, "skipped", ctx.now(), "media policy"
                         )
-                    result.skipped += 1
+                    self.result.skipped += 1
                 else:
                     wanted.append(f)
             if wanted:
-                ids = sorted({f.msg_id for f in wanted})
-                fetched = await account.client.get_messages(peer, ids=ids)
-                by_id = {m.id: m for m in fetched if m is not None}
-                jobs = [
-                    _download_slot(ctx, account, dcs, peer, by_id.get(f.msg_id), f) for f in wanted
-                ]
-                outcomes = await asyncio.gather(*jobs, return_exceptions=True)
-                _add_up(ctx, channel, result, outcomes)
-    return result
+                messages = await self._messages(sorted({f.msg_id for f in wanted}))
+                for f in wanted:
+                    job = self._download(messages.get(f.msg_id), f)
+                    self._tasks.append(asyncio.create_task(job))
+
+    async def _messages(self, ids: list[int]) -> dict[int, Any]:
+        """The messages ``ids``: those a page just brought, the others read again (fresh file
+        references)."""
+        found = {i: self._known.pop(i) for i in ids if i in self._known}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fetched = await self._account.client.get_messages(self._peer, ids=missing)
+            found.update({m.id: m for m in fetched if m is not None})
+        return found
+
+    async def _download(self, message: Any, f: PendingFile) -> int | None:
+        """One file, reported as soon as it is stored (progress bars, benches)."""
+        size = await _download_slot(self._ctx, self._account, self._dcs, self._peer, message, f)
+        if size is not None:
+            self._ctx.reporter.advanced(self._channel.id, media_bytes=size)
+        return size
+
+    async def finish(self) -> MediaResult:
+        """Wait for every download started; a flood wait or a lost lease goes on up to the
+        caller (after the other downloads ended)."""
+        outcomes = await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        _add_up(self.result, outcomes)
+        return self.result
 
 
-def _add_up(
-    ctx: WorkerContext,
-    channel: Channel,
-    result: MediaResult,
-    outcomes: list[int | BaseException | None],
-) -> None:
-    """Count a page's downloads; a flood wait or a lost lease goes on up to the caller."""
+def _add_up(result: MediaResult, outcomes: list[int | BaseException | None]) -> None:
+    """Count the downloads; a flood wait or a lost lease goes on up to the caller."""
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -116,7 +185,6 @@ def _add_up(
         else:
             result.stored += 1
             result.bytes += outcome
-            ctx.reporter.advanced(channel.id, media_bytes=outcome)
 
 
 async def _download_slot(

@@ -51,9 +51,13 @@ async def reconcile_channel(
     *,
     recent: int = RECENT,
     sweep: int = SWEEP,
+    fresh: frozenset[int] = frozenset(),
 ) -> ReconcileResult:
-    """Check a bounded set of stored posts as ``account``; store edits and tombstones."""
+    """Check a bounded set of stored posts as ``account``; store edits and tombstones. Posts in
+    ``fresh`` were read from Telegram moments ago (by this sync's history walk): they are left
+    out, as checking them would read the same posts again, at the GetMessages rate."""
     ids, cursor = await ids_to_check(ctx, channel.id, recent, sweep)
+    ids = [msg_id for msg_id in ids if msg_id not in fresh]
     peer = input_channel(account, channel)
     deleted = edited = 0
     for start in range(0, len(ids), BATCH):

@@ -1,4 +1,5 @@
-"""One sync pass over the followed channels (``tgmirror sync``): backfill, then media.
+"""One sync pass over the followed channels (``tgmirror sync``): backfill, with each page's
+files downloading while the walk goes on.
 
 Channels run concurrently (``archive.concurrency``); one failing or rate-limited channel never
 stops the others. Flood waits shorter than the client's threshold are slept by Telethon; longer
@@ -34,7 +35,7 @@ from archiver.worker.context import WorkerContext
 from archiver.worker.fence import LeaseLost, writing_for
 from archiver.worker.history_pages import finish_takeouts
 from archiver.worker.leasing import LeaseKeeper, default_worker_id
-from archiver.worker.media import download_channel_media
+from archiver.worker.media import ChannelMedia
 from archiver.worker.probe import agreed_probe
 from archiver.worker.reconcile import reconcile_channel
 from archiver.worker.web_channels import add_both_channel, add_web_channel, sync_web
@@ -235,13 +236,18 @@ async def _attempt_with(
     try:
         channel = await refresh_channel(ctx, account, channel)
         outcome.title = channel.title
-        history = await backfill_channel(ctx, account, channel)
-        outcome.inserted += history.inserted
-        checked = await reconcile_channel(ctx, account, channel)
-        outcome.comments += await archive_comments(ctx, account, channel)
-        outcome.edited += history.edited + checked.edited
-        outcome.deleted += checked.deleted
-        media = await download_channel_media(ctx, account, channel)
+        async with ChannelMedia(ctx, account, channel) as files:
+            # Files download from the moment their page is stored, not after the whole walk:
+            # the history and the files share the time the buckets allow.
+            await files.take_pending()
+            history = await backfill_channel(ctx, account, channel, on_page=files.found)
+            outcome.inserted += history.inserted
+            checked = await reconcile_channel(ctx, account, channel, fresh=history.read)
+            outcome.comments += await archive_comments(ctx, account, channel)
+            outcome.edited += history.edited + checked.edited
+            outcome.deleted += checked.deleted
+            await files.take_pending()  # those reconciliation or comments stored
+            media = await files.finish()
         outcome.media_stored += media.stored
         outcome.media_failed += media.failed
         outcome.media_bytes += media.bytes
