@@ -50,7 +50,7 @@ START_IN_FLIGHT = 1
 reaches Telegram during a wait lengthens the wait by the penalty and is answered a wait of its
 own, so the requests in flight when the bucket runs out each cost one; a method starts with one
 and the cap grows by one every ``GROW_EVERY`` successes."""
-GROW_EVERY = 8
+GROW_EVERY = 32
 MAX_IN_FLIGHT = 32
 TAKEOUT_PREFIX = "Takeout:"
 
