@@ -8,6 +8,7 @@ saved under test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -59,9 +60,13 @@ def dom(url: str) -> str:
 def screenshot(name: str, url: str, size: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    path.unlink(missing_ok=True)
-    chromium(f"--screenshot={path}", f"--window-size={size}", url)
-    assert path.is_file() and path.stat().st_size > 5000, f"no screenshot of {url}"
+    # Taken aside, then renamed: the other backend's variant of the test, on another
+    # pytest-xdist worker, may be saving the same page under the same name.
+    part = ARTIFACTS / f".{name}.{os.getpid()}.png"
+    part.unlink(missing_ok=True)
+    chromium(f"--screenshot={part}", f"--window-size={size}", url)
+    assert part.is_file() and part.stat().st_size > 5000, f"no screenshot of {url}"
+    os.replace(part, path)
     return path
 
 

@@ -100,7 +100,11 @@ class Page:
         params: dict[str, Any] = {"format": "png", "captureBeyondViewport": full_page}
         data = await self.send("Page.captureScreenshot", **params)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data["data"]))
+        # Written aside, then renamed: a test on another pytest-xdist worker (the other
+        # database backend) may save the same page under the same name at the same time.
+        part = path.with_name(f".{path.name}.{os.getpid()}")
+        part.write_bytes(base64.b64decode(data["data"]))
+        os.replace(part, path)
         return path
 
 
