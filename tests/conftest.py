@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pg_server import INSTALL_HINT, TempPostgres, find_bindir
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,6 +25,11 @@ from archiver.db.engine import open_engine, upgrade
 
 BACKENDS = ("sqlite", "postgresql")
 
+# No timed assertions (CONTRIBUTING.md): Hypothesis's default 200 ms deadline per example is
+# one, and fails a property test when a loaded machine (or the other xdist worker) slows it.
+settings.register_profile("tgmirror", deadline=None)
+settings.load_profile("tgmirror")
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run every test that takes a database once per backend (``db_backend``)."""
@@ -31,6 +37,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     both = not metafunc.definition.get_closest_marker("sqlite_only")
     metafunc.parametrize("db_backend", BACKENDS if both else BACKENDS[:1], scope="session")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by backend
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long tests (marked ``slow``) first, in their order, then the rest in theirs.
+
+    Under pytest-xdist (the README's test command) the other worker fills in around them with
+    short tests, instead of one worker running a ten-minute test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
