@@ -23,7 +23,7 @@ from typing import IO
 import archive_sql
 import pytest
 from telegram_model import IDEAL, LIMITED, TelegramModel
-from waiting import poll_until
+from waiting import poll_until, wait_for
 
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -165,9 +165,15 @@ def test_random_rpc_faults_never_erase_and_lose_nothing(
     rng = random.Random(8)
     try:
         archive = Archive(cli_db.url)
-        # Rounds edit and delete archived posts: start them once every channel has some, so a
-        # slow start on a loaded machine does not leave rounds with nothing to change.
-        poll_until(lambda: all(len(archive.messages(ch)) >= 10 for ch in _followed(world)), 120)
+        # The rounds start once the daemon has archived posts in every channel: they change
+        # archived posts, and on a busy machine (or beside another xdist worker) its start-up
+        # alone can outlast a third of the rounds, which would then change nothing.
+        wait_for(
+            lambda: all(len(archive.messages(ch)) >= 10 for ch in _followed(world)),
+            120,
+            every=0.5,
+            what="the daemon archived no post in some channel",
+        )
         for n in range(ROUNDS[telegram.name]):
             _change_the_world(world, archive, rng, edited, deleted, n)
             time.sleep(1)
