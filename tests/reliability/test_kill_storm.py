@@ -64,6 +64,12 @@ def _media_waiting(url: str) -> int:
     return archive_sql.value(url, query)
 
 
+def _parts_logged(tmp_path: Path) -> int:
+    """Parts of unfinished downloads already on disk (lines after the header of each log)."""
+    logs = (tmp_path / "data" / "partial").glob("*.done")
+    return sum(max(0, len(f.read_bytes().splitlines()) - 1) for f in logs)
+
+
 def _wait_until_connected(world: World, proc: subprocess.Popen, before: int) -> None:
     """Until the daemon has reached the simulated Telegram (its connection's GetConfig): the
     kill then lands in its work, not in its start-up, however slow the machine is."""
@@ -120,7 +126,19 @@ def test_fifty_kills_leave_exactly_the_world(
             stderr=subprocess.DEVNULL,
         )
         _wait_until_connected(world, proc, connects)
-        time.sleep(rng.uniform(*LIFE[telegram.name]))
+        if kill % 4 == 0:  # in the middle of a download: once a part of some file is on disk
+            poll_until(lambda: _parts_logged(tmp_path) > 0, 30, every=0.02)
+            time.sleep(rng.uniform(0, 0.2))
+        elif kill % 4 == 2:  # once a file more is stored, whatever the machine's speed
+            before = _media_done(cli_db.url)
+
+            def stored_one_more(before: int = before) -> bool:
+                return _media_done(cli_db.url) > before or not _media_waiting(cli_db.url)
+
+            poll_until(stored_one_more, 30)
+            time.sleep(rng.uniform(0, 0.2))
+        else:
+            time.sleep(rng.uniform(*LIFE[telegram.name]))
         if kill % 5 == 0:  # live traffic while it runs
             world.post(media_channel, text=f"live post {kill}", media=_big_document(rng, kill))
         proc.kill()
