@@ -441,3 +441,23 @@ evidence_cosignatures = sa.Table(
     sa.Column("body", sa.Text, nullable=False),  # the cosignature as JSON (witness.py)
     sa.Column("witnessed_at", sa.BigInteger, nullable=False),
 )
+
+web_absences = sa.Table(
+    "web_absences",
+    metadata,
+    # Posts t.me/s no longer shows in a range it showed them in before (archiver.tme.absences):
+    # each read of the range without the post is one signal, counted by the same rule as a
+    # channel's erasure (``erasure_confirmations`` signals ``erasure_check_interval`` apart);
+    # then the post gets a tombstone and its row goes. A sighting deletes the row.
+    sa.Column(
+        "channel_id",
+        sa.BigInteger,
+        sa.ForeignKey("channels.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("msg_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("signal_count", sa.Integer, nullable=False),
+    sa.Column("signal_first_at", sa.BigInteger, nullable=False),
+    sa.Column("signal_last_at", sa.BigInteger, nullable=False),
+)

@@ -1,5 +1,7 @@
 """Archive a channel from t.me/s: backfill by walking `?before=` to the first post, and live
-follow by re-reading the newest page (edits become revisions through `save_messages`).
+follow by re-reading the newest page (edits become revisions through `save_messages`; a post
+missing from a range the preview showed before becomes a tombstone after the usual
+confirmations, see `absences`).
 
 Resumable like the Telegram backfill: each page's rows and the cursor that covers them are
 committed together in `sync_state` (`pass_max_id`, `pass_offset_id` = the next `before`,
@@ -21,6 +23,7 @@ from archiver.store.messages import save_messages
 from archiver.store.sync_state import finish_history_pass, get_sync_state, update_sync_state
 from archiver.store.web_source import captured_elsewhere
 
+from .absences import DEFAULT_RULE, Confirmations, note_page
 from .client import PoliteClient
 from .parse import PreviewPage
 
@@ -35,6 +38,7 @@ class WebSyncResult:
     pages: int
     page: PreviewPage | None
     complete: bool
+    deleted: int = 0
 
 
 Begin = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
@@ -61,26 +65,29 @@ async def sync_web_channel(
     now: int,
     *,
     max_pages: int | None = None,
+    rule: Confirmations = DEFAULT_RULE,
 ) -> WebSyncResult:
     """One pass over the channel's preview: from the newest page (or the saved cursor) down to
-    what is archived, each page written in one `begin()` transaction; `max_pages` stops
+    what is archived, each page written in one `begin()` transaction with its cursor and what
+    it says of deletions (`rule`: the confirmations a tombstone needs); `max_pages` stops
     early (the cursor keeps the place)."""
     async with begin() as conn:
         state = await get_sync_state(conn, channel_id)
     floor, top, before = state.synced_max_id, state.pass_max_id, state.pass_offset_id
-    inserted = edited = pages = 0
+    inserted = edited = deleted = pages = 0
     page: PreviewPage | None = None
     while max_pages is None or pages < max_pages:
         page = await client.page(_path(name, before), channel_id)
         pages += 1
         if page.kind != "preview":
-            return WebSyncResult(inserted, edited, pages, page, False)
+            return WebSyncResult(inserted, edited, pages, page, False, deleted)
         rows = page.posts
         ids = [r.msg_id for r in rows]
         async with begin() as conn:
             skip = await captured_elsewhere(conn, channel_id, ids)
             mine: list[MessageRow] = [r for r in rows if r.msg_id not in skip]
             result = await save_messages(conn, mine, now)
+            deleted += len(await note_page(conn, channel_id, page, before, now, rule))
             low = min(ids) if ids else None
             top = top if top is not None else (max(ids) if ids else None)
             done = low is None or page.before is None or low <= floor + 1
@@ -91,6 +98,6 @@ async def sync_web_channel(
         inserted += result.inserted
         edited += result.edited
         if done:
-            return WebSyncResult(inserted, edited, pages, page, True)
+            return WebSyncResult(inserted, edited, pages, page, True, deleted)
         before = low
-    return WebSyncResult(inserted, edited, pages, page, False)
+    return WebSyncResult(inserted, edited, pages, page, False, deleted)

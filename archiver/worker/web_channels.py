@@ -13,6 +13,7 @@ from archiver.rows import ChannelRow
 from archiver.store.channels import get_channel, set_channel_fields, upsert_channel
 from archiver.store.sync_state import update_sync_state
 from archiver.telegram.refs import parse_ref
+from archiver.tme.absences import Confirmations
 from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
 from archiver.worker.channels import AddResult, add_channel
@@ -77,13 +78,16 @@ async def sync_web(
     `witness`: feed what t.me showed to the erasure state machine (False for a "both"
     channel, whose probe combines both sources itself)."""
     name = channel.username or ""
+    archive = ctx.config.archive
+    rule = Confirmations(archive.erasure_confirmations, archive.erasure_check_interval)
     try:
-        result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now())
+        result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now(), rule=rule)
     except WebUnavailable as exc:
         outcome.outcome, outcome.detail = "error", f"t.me: {exc}"
         return
     outcome.inserted += result.inserted
     outcome.edited += result.edited
+    outcome.deleted += result.deleted
     page = result.page
     if page is not None and witness:  # what t.me showed is evidence of erasure
         await record_observation(ctx, channel, page_observation(page))

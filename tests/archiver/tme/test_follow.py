@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,7 +15,8 @@ from archiver.simulator import World
 from archiver.simulator.web_preview import WebFaults, serve_web
 from archiver.store.channels import upsert_channel
 from archiver.store.messages import save_messages
-from archiver.tme.client import PoliteClient
+from archiver.tme.absences import Confirmations
+from archiver.tme.client import PoliteClient, WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
 
 NOW = 1_800_000_000
@@ -106,3 +108,68 @@ async def test_a_post_telegram_captured_is_never_overwritten(
 def test_web_only_channel_ids_are_stable_and_out_of_telegram_range() -> None:
     assert web_channel_id("Daily") == web_channel_id("daily") > 2**41
     assert web_channel_id("daily") != web_channel_id("weekly") and web_channel_id("x") < 2**53
+
+
+async def _tombstones(engine: AsyncEngine) -> dict[int, str]:
+    async with engine.begin() as conn:
+        rows = await conn.execute(
+            sa.select(messages.c.msg_id, messages.c.deleted_how).where(
+                messages.c.deleted_at.is_not(None)
+            )
+        )
+        return {r.msg_id: r.deleted_how for r in rows}
+
+
+async def test_a_missing_post_is_tombstoned_only_after_the_usual_confirmations(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    world, ch = _world(tmp_path, 70)
+    await _add(engine, ch)
+    rule = Confirmations(count=3, interval=600)
+    with serve_web(world.path) as app:
+        async with PoliteClient(app.state.base_url, rate=1000) as client:
+
+            async def read(at: int) -> dict[int, str]:
+                await sync_web_channel(engine.begin, client, ch, "daily", at, rule=rule)
+                return await _tombstones(engine)
+
+            assert await read(NOW) == {}
+            world.delete(ch, [65, 66], push=False)
+            assert await read(NOW + 10) == {}  # one read without them: a signal, no more
+            assert await read(NOW + 20) == {}  # too soon after the last to count again
+            with world.transaction() as conn:  # 66 shown again: its signals are forgotten
+                conn.execute(
+                    "UPDATE messages SET deleted = 0 WHERE channel_id = ? AND id = 66", (ch,)
+                )
+            assert await read(NOW + 700) == {}
+            with world.transaction() as conn:
+                conn.execute(
+                    "UPDATE messages SET deleted = 1 WHERE channel_id = ? AND id = 66", (ch,)
+                )
+            assert await read(NOW + 1400) == {65: "web"}  # the third signal, 600 s apart
+            assert await read(NOW + 2100) == {65: "web"}
+            assert await read(NOW + 2800) == {65: "web", 66: "web"}
+    stored = await _stored(engine)
+    assert stored[65] == ("post 64", "web")  # a tombstone keeps the content
+
+
+async def test_faults_and_cut_off_pages_never_make_a_tombstone(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    world, ch = _world(tmp_path, 30)
+    await _add(engine, ch)
+    rule = Confirmations(count=1, interval=1)
+    faults = WebFaults(rate=0.0, seed=5, kinds=("5xx", "truncated"))
+    with serve_web(world.path, faults) as app:
+        async with PoliteClient(app.state.base_url, rate=1000, backoff=0.01, retries=2) as client:
+            await sync_web_channel(engine.begin, client, ch, "daily", NOW, rule=rule)
+            world.post(ch, "post 30", push=False)
+            faults.rate = 1.0  # from now on every answer is a 502 or a body cut off
+            for n in range(5):
+                with pytest.raises(WebUnavailable):
+                    await sync_web_channel(
+                        engine.begin, client, ch, "daily", NOW + 10 * (n + 1), rule=rule
+                    )
+    assert set(faults.injected) == {"5xx", "truncated"}
+    assert await _tombstones(engine) == {}
+    assert sorted(await _stored(engine)) == list(range(1, 31))
