@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from archiver import __version__
 from archiver.cli.context import console_err
@@ -107,7 +108,7 @@ def main() -> None:
         app()
     except TgmirrorError as exc:
         console_err.print(
-            f"[red]error:[/red] {SECRETS.redact(str(exc))}", highlight=False, markup=True
+            f"[red]error:[/red] {escape(SECRETS.redact(str(exc)))}", highlight=False, markup=True
         )
         sys.exit(1)
     except KeyboardInterrupt:

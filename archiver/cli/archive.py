@@ -19,7 +19,7 @@ from archiver.errors import ChannelRefError, ConfigError
 from archiver.evidence.signing import sign_new_head
 from archiver.store.channels import delete_channel, find_channel, set_channel_fields
 from archiver.store.messages import purge_channel_messages
-from archiver.telegram.client import connect_accounts, make_client, sign_in
+from archiver.telegram.client import API_HELP, connect_accounts, make_client, sign_in
 from archiver.telegram.refs import parse_ref
 from archiver.worker.accounts import AccountPool, TelegramAccount
 from archiver.worker.channels import add_channel
@@ -36,6 +36,8 @@ async def worker(
     signed-in account of the config connected."""
     async with migrated_engine(config, name=name) as engine:
         # A config whose channels are all read from t.me/s needs no account and no login.
+        if config.needs_telegram:
+            require_api_keys(config)
         connected = await connect_accounts(config) if config.needs_telegram else []
         try:
             accounts = [TelegramAccount(a.name, c) for a, c in connected]
@@ -49,6 +51,25 @@ async def worker(
         finally:
             for _, client in connected:
                 await client.disconnect()
+
+
+def require_api_keys(config: Config, what: str | None = None) -> None:
+    """One clear line when channels read from Telegram have no API keys to do it with: which
+    channels (or `what` reads from Telegram), and the two ways out (keys, or source "web")."""
+    if config.simulator.world is not None or (config.telegram.api_id and config.telegram.api_hash):
+        return
+    refs = [ch.ref for ch in config.channels if config.channel_source(ch) != "web"]
+    if what is None:
+        what = (
+            f"{', '.join(refs)} {'is' if len(refs) == 1 else 'are'} read from Telegram"
+            if refs
+            else f'archive.source is "{config.archive.source}"'
+        )
+    where = config.source or "tgmirror.toml"
+    raise ConfigError(
+        f"{where}: {what}, which needs an account, but [telegram] has no api_id and api_hash: "
+        f'set source = "web" to read from t.me/s with no account, or {API_HELP}'
+    )
 
 
 def _read_line(prompt: str, secret: bool = False) -> str:
@@ -118,6 +139,11 @@ def add(
         config = dataclasses.replace(
             config, archive=dataclasses.replace(config.archive, source="web"), channels=()
         )
+    elif chosen != "web":
+        require_api_keys(config, f"--source {chosen} reads from Telegram")
+        if not config.needs_telegram:  # an all-web config: connect the account all the same
+            archive = dataclasses.replace(config.archive, source=chosen)  # type: ignore[arg-type]
+            config = dataclasses.replace(config, archive=archive, channels=())
 
     async def go() -> int:
         failed = 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.rows import MessageRow
+from archiver.rows import MessageRow, SaveResult
 from archiver.store.messages import save_messages
 from archiver.store.sync_state import finish_history_pass, get_sync_state, update_sync_state
 from archiver.store.web_source import captured_elsewhere
@@ -53,8 +53,26 @@ def web_channel_id(username: str) -> int:
     return WEB_ID_BASE + int.from_bytes(digest[:8], "big") % 10**15
 
 
-def _path(name: str, before: int | None) -> str:
+def page_path(name: str, before: int | None) -> str:
+    """The path of a channel's preview page: the newest, or the one older than `before`."""
     return f"/s/{name}" + (f"?before={before}" if before else "")
+
+
+async def store_page(
+    conn: AsyncConnection,
+    channel_id: int,
+    page: PreviewPage,
+    before: int | None,
+    now: int,
+    rule: Confirmations,
+) -> tuple[SaveResult, int]:
+    """Store one preview page read at `?before=` (posts, edits as revisions, and what it says
+    of deletions); posts another source captured are left alone. Returns the save's result
+    and how many posts got a tombstone."""
+    skip = await captured_elsewhere(conn, channel_id, [r.msg_id for r in page.posts])
+    mine: list[MessageRow] = [r for r in page.posts if r.msg_id not in skip]
+    result = await save_messages(conn, mine, now)
+    return result, len(await note_page(conn, channel_id, page, before, now, rule))
 
 
 async def sync_web_channel(
@@ -77,17 +95,14 @@ async def sync_web_channel(
     inserted = edited = deleted = pages = 0
     page: PreviewPage | None = None
     while max_pages is None or pages < max_pages:
-        page = await client.page(_path(name, before), channel_id)
+        page = await client.page(page_path(name, before), channel_id)
         pages += 1
         if page.kind != "preview":
             return WebSyncResult(inserted, edited, pages, page, False, deleted)
-        rows = page.posts
-        ids = [r.msg_id for r in rows]
+        ids = [r.msg_id for r in page.posts]
         async with begin() as conn:
-            skip = await captured_elsewhere(conn, channel_id, ids)
-            mine: list[MessageRow] = [r for r in rows if r.msg_id not in skip]
-            result = await save_messages(conn, mine, now)
-            deleted += len(await note_page(conn, channel_id, page, before, now, rule))
+            result, gone = await store_page(conn, channel_id, page, before, now, rule)
+            deleted += gone
             low = min(ids) if ids else None
             top = top if top is not None else (max(ids) if ids else None)
             done = low is None or page.before is None or low <= floor + 1

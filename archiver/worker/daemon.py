@@ -231,7 +231,7 @@ async def _channel_loop(
     while not (ctx.stopping.is_set() or stop.is_set()):
         # t.me/s: no account; faults are only ever inconclusive
         channel = await web_channel_pass(ctx, channel, due, loop.time(), limit)
-        next_due = min(due.poll, due.probe) - loop.time()
+        next_due = min(due.poll, due.reconcile, due.probe) - loop.time()
         if not (ctx.stopping.is_set() or stop.is_set() or wake.is_set()):
             await _sleep_until((ctx.stopping, stop, wake), next_due)
         wake.clear()
@@ -240,9 +240,10 @@ async def _channel_loop(
 async def web_channel_pass(
     ctx: WorkerContext, channel: Channel, due: Timers, now: float, limit: asyncio.Semaphore
 ) -> Channel:
-    """Probe (t.me as witness) and poll a channel read from t.me/s, whichever is due."""
+    """Probe (t.me as witness), poll the newest page and sweep older ones (the reconciliation
+    of a channel read from t.me/s), whichever is due."""
     from archiver.worker.sync import ChannelOutcome
-    from archiver.worker.web_channels import sync_web
+    from archiver.worker.web_channels import sweep_web, sync_web
     from archiver.worker.web_erasure import check_web_channel
 
     archive = ctx.config.archive
@@ -253,8 +254,13 @@ async def web_channel_pass(
         channel = await get_channel(conn, channel.id) or channel
     if channel.status == "active" and now >= due.poll:
         async with limit:
-            await sync_web(ctx, channel, ChannelOutcome(channel.id, channel.title, "done"))
+            outcome = ChannelOutcome(channel.id, channel.title, "done")
+            await sync_web(ctx, channel, outcome, sweep=False)
         due.poll = now + archive.poll_interval
+    if channel.status == "active" and now >= due.reconcile:
+        async with limit:
+            await sweep_web(ctx, channel)
+        due.reconcile = now + archive.reconcile_interval
     return channel
 
 

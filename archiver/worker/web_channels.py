@@ -6,21 +6,25 @@ whose `source` is "web" is added from its preview page and archived by `sync_web
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from archiver.errors import ChannelRefError
 from archiver.rows import ChannelRow
 from archiver.store.channels import get_channel, set_channel_fields, upsert_channel
-from archiver.store.sync_state import update_sync_state
+from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.telegram.refs import parse_ref
 from archiver.tme.absences import Confirmations
 from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id
+from archiver.tme.sweep import SweepResult, sweep_web_channel
 from archiver.worker.channels import AddResult, add_channel
 from archiver.worker.context import WorkerContext
 from archiver.worker.probe import record_observation
 from archiver.worker.web_erasure import page_observation
 from archiver.worker.web_media import download_web_media
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from archiver.store.channels import Channel
@@ -71,15 +75,43 @@ async def add_both_channel(ctx: WorkerContext, text: str) -> AddResult:
     return AddResult(text, channel, already=result.already)
 
 
+def _rule(ctx: WorkerContext) -> Confirmations:
+    archive = ctx.config.archive
+    return Confirmations(archive.erasure_confirmations, archive.erasure_check_interval)
+
+
+async def sweep_web(ctx: WorkerContext, channel: Channel) -> SweepResult | None:
+    """Re-read a bounded run of older pages of a web-only channel (edits and deletions below
+    the newest page); None when t.me only answered with faults (nothing concluded)."""
+    if channel.source != "web" or not channel.username:
+        return None  # a "both" channel is reconciled through Telegram
+    async with ctx.write() as conn:
+        state = await get_sync_state(conn, channel.id)
+    if state.pass_offset_id is not None or not state.synced_max_id:
+        return None  # the history is not complete yet: its walk comes first
+    try:
+        return await sweep_web_channel(
+            ctx.write, ctx.web, channel.id, channel.username, ctx.now(), rule=_rule(ctx)
+        )
+    except WebUnavailable as exc:
+        log.warning("channel %s: t.me sweep: %s", channel.id, exc)
+        return None
+
+
 async def sync_web(
-    ctx: WorkerContext, channel: Channel, outcome: ChannelOutcome, *, witness: bool = True
+    ctx: WorkerContext,
+    channel: Channel,
+    outcome: ChannelOutcome,
+    *,
+    witness: bool = True,
+    sweep: bool = True,
 ) -> None:
     """One t.me/s pass over `channel` into `outcome`; faults end as "error", never as news.
     `witness`: feed what t.me showed to the erasure state machine (False for a "both"
-    channel, whose probe combines both sources itself)."""
+    channel, whose probe combines both sources itself). `sweep`: once the history is
+    complete, re-read some older pages too, as `sync` reconciles a Telegram channel."""
     name = channel.username or ""
-    archive = ctx.config.archive
-    rule = Confirmations(archive.erasure_confirmations, archive.erasure_check_interval)
+    rule = _rule(ctx)
     try:
         result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now(), rule=rule)
     except WebUnavailable as exc:
@@ -95,6 +127,10 @@ async def sync_web(
         outcome.outcome = "unavailable"
         outcome.detail = NO_PREVIEW[page.kind].format(name=name, notice=page.notice or "")
         return
+    swept = await sweep_web(ctx, channel) if sweep and result.complete else None
+    if swept is not None:
+        outcome.edited += swept.edited
+        outcome.deleted += swept.deleted
     media = await download_web_media(ctx, channel)
     outcome.media_stored += media.stored
     outcome.media_failed += media.failed
