@@ -3,7 +3,8 @@
 Routes: `/s/<name>[?before=<id>]` (the preview), `/<name>` (the contact page) and
 `/file/<token>` (the CDN serving photos, videos, voice notes and stickers). `serve_web`
 runs it with uvicorn on a loopback port in a thread, for tests, the demo and the bench.
-Faults: `WebFaults` turns a share of answers into 5xx, stalls or truncated bodies.
+Faults: `WebFaults` turns a share of answers into 5xx, stalls or truncated bodies; its
+`rate` can be changed while the server runs. `app.state.pages` lists the preview requests.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
     """The t.me app over a world file; `base_url` is how pages name themselves."""
     faults = faults or WebFaults()
     hits: dict[str, int] = {}
+    pages: list[str] = []  # every preview request, "/s/name?before=40", in order
 
     def conn() -> sqlite3.Connection:
         return schema.connect(world_path)
@@ -104,6 +106,8 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
 
     async def preview(request: Request) -> Response:
         _count("preview")
+        query = f"?{request.url.query}" if request.url.query else ""
+        pages.append(f"{request.url.path}{query}")
         before = request.query_params.get("before")
         c = conn()
         try:
@@ -138,6 +142,7 @@ def create_app(world_path: str | Path, base_url: str, faults: WebFaults | None =
         ]
     )
     app.state.hits = hits
+    app.state.pages = pages
     app.state.faults = faults
     return app
 
