@@ -194,6 +194,8 @@ class WebPreviewConfig:
     base_url: str = "https://t.me"
     rate: float = 0.5
     """Requests a second to one host, at most (Retry-After answers slow it further)."""
+    timeout: float = 20.0
+    """Seconds to wait for one answer; a slower one is a fault (retried, never evidence)."""
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,8 @@ def _check_web_preview(preview: WebPreviewConfig, where: str) -> None:
         )
     if preview.rate <= 0:
         raise ConfigError(f"{where}: web_preview.rate: expected requests a second above 0")
+    if preview.timeout <= 0:
+        raise ConfigError(f"{where}: web_preview.timeout: expected seconds above 0")
 
 
 def _check_leases(archive: ArchiveConfig, where: str) -> None:

@@ -92,7 +92,7 @@ class WorkerContext:
         from archiver.tme.client import PoliteClient
 
         preview = self.config.web_preview
-        return PoliteClient(preview.base_url, rate=preview.rate)
+        return PoliteClient(preview.base_url, rate=preview.rate, timeout=preview.timeout)
 
     async def close_web(self) -> None:
         """Close the t.me client, if it was opened."""
