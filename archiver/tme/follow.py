@@ -84,11 +84,12 @@ async def sync_web_channel(
     *,
     max_pages: int | None = None,
     rule: Confirmations = DEFAULT_RULE,
+    progress: Callable[[int], None] | None = None,
 ) -> WebSyncResult:
     """One pass over the channel's preview: from the newest page (or the saved cursor) down to
     what is archived, each page written in one `begin()` transaction with its cursor and what
     it says of deletions (`rule`: the confirmations a tombstone needs); `max_pages` stops
-    early (the cursor keeps the place)."""
+    early (the cursor keeps the place); `progress` hears how many posts each page added."""
     async with begin() as conn:
         state = await get_sync_state(conn, channel_id)
     floor, top, before = state.synced_max_id, state.pass_max_id, state.pass_offset_id
@@ -112,6 +113,8 @@ async def sync_web_channel(
                 await update_sync_state(conn, channel_id, pass_max_id=top, pass_offset_id=low)
         inserted += result.inserted
         edited += result.edited
+        if progress is not None:
+            progress(result.inserted)
         if done:
             return WebSyncResult(inserted, edited, pages, page, True, deleted)
         before = low

@@ -112,8 +112,18 @@ async def sync_web(
     complete, re-read some older pages too, as `sync` reconciles a Telegram channel."""
     name = channel.username or ""
     rule = _rule(ctx)
+    if channel.source == "web":  # a "both" channel's Telegram sync has started it
+        ctx.reporter.channel_started(channel.id, channel.title, None)
     try:
-        result = await sync_web_channel(ctx.write, ctx.web, channel.id, name, ctx.now(), rule=rule)
+        result = await sync_web_channel(
+            ctx.write,
+            ctx.web,
+            channel.id,
+            name,
+            ctx.now(),
+            rule=rule,
+            progress=lambda added: ctx.reporter.advanced(channel.id, messages=added),
+        )
     except WebUnavailable as exc:
         outcome.outcome, outcome.detail = "error", f"t.me: {exc}"
         return
