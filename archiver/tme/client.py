@@ -38,10 +38,12 @@ class HostPacer:
 
     async def wait(self) -> None:
         async with self.lock:
-            now = time.monotonic()
-            if self.next_at > now:
-                await asyncio.sleep(self.next_at - now)
-            self.next_at = max(now, self.next_at) + 1.0 / self.rate
+            delay = self.next_at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            # From the moment this request is let go, so that a late wake-up can never
+            # bring the next one closer than 1/rate.
+            self.next_at = max(time.monotonic(), self.next_at) + 1.0 / self.rate
 
     def hold(self, seconds: float) -> None:
         self.next_at = max(self.next_at, time.monotonic() + seconds)
