@@ -23,7 +23,7 @@ CONFIG = """\
 data_dir = "data"
 {database}[web_preview]
 base_url = "{base_url}"
-rate = 12.0
+rate = 8.0
 
 [[channels]]
 ref = "@longread"
@@ -52,7 +52,7 @@ def _kill_when_cursor_below(command: str, url: str, below: int, cwd: Path) -> in
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            cursor = _cursor(url) if (cwd / "data").exists() else None
+            cursor = _cursor(url)
             if cursor is not None and cursor < below:
                 break
             time.sleep(0.05)
