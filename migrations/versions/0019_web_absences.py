@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
