@@ -153,7 +153,15 @@ class AccountPool:
         """Keep ``account`` off channel work for ``seconds``; True if another account can
         take the channel now."""
         account.resting_until = max(account.resting_until, time.monotonic() + seconds)
-        return bool(self.others(channel_id, account))
+        if not self.others(channel_id, account):
+            return False
+        log.warning(
+            "channel %s: account %s must wait %d s; another account goes on",
+            channel_id,
+            account.name,
+            seconds,
+        )
+        return True
 
     def retire(self, account: TelegramAccount, reason: str) -> None:
         """Stop using ``account`` for good (signed out or deactivated)."""

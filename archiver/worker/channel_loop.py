@@ -181,14 +181,7 @@ async def _strand(
             account = await assign(ctx, channel)
             channel = await step(account, channel)
         except errors.FloodWaitError as exc:
-            if pool.rest(account, exc.seconds, channel.id):
-                log.warning(
-                    "channel %s: account %s must wait %d s; another account goes on",
-                    channel.id,
-                    account.name,
-                    exc.seconds,
-                )
-            else:
+            if not pool.rest(account, exc.seconds, channel.id):
                 log.warning("channel %s: flood wait %d s", channel.id, exc.seconds)
                 setattr(due, timer, loop.time() + exc.seconds)
         except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:

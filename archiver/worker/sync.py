@@ -253,12 +253,6 @@ async def _attempt_with(
         outcome.media_bytes += media.bytes
     except errors.FloodWaitError as exc:
         if pool.rest(account, exc.seconds, channel.id):
-            log.warning(
-                "channel %s: account %s must wait %d s; another account goes on",
-                channel.id,
-                account.name,
-                exc.seconds,
-            )
             return False
         log.warning("flood wait of %d s on channel %s", exc.seconds, channel.id)
         await _record(ctx, channel.id, f"flood wait {exc.seconds} s", paused=exc.seconds)
