@@ -57,12 +57,6 @@ def note_error(conn: sqlite3.Connection, message: str) -> None:
             add(conn, FLOOD_WAIT_SECONDS, int(match[1]))
 
 
-def note_file_bytes(conn: sqlite3.Connection, size: int) -> None:
-    """Count the bytes of one upload.File answer (the hook for every GetFile answering path)."""
-    with write(conn):
-        add(conn, FILE_BYTES_SERVED, size)
-
-
 def counter(conn: sqlite3.Connection, name: str) -> int:
     """A counter's total so far (0 if never added to)."""
     row = conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()

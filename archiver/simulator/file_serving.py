@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from telethon.tl import functions, types
 
-from . import file_refs
+from . import accounting, file_refs
 from .accounts import RpcFailure
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class FileHandlers:
                 "INSERT INTO served_parts (file_id, offset, length) VALUES (?, ?, ?)",
                 (served["id"], request.offset, len(data)),
             )
+            accounting.add(conn, accounting.FILE_BYTES_SERVED, len(data))
         return types.upload.File(type=types.storage.FileUnknown(), mtime=0, bytes=data)
 
     def _located_file(self, loc: Any) -> sqlite3.Row:

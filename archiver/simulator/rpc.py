@@ -131,8 +131,9 @@ class Server(
     def handle(self, request: TLObject) -> Any:
         """Answer `request` or raise RpcFailure; unknown requests fail loudly, never hang.
 
-        Every request is counted, and FLOOD_WAIT seconds and GetFile bytes answered are added
-        up, in the world (`accounting`), whichever process answers.
+        Every request is counted, and FLOOD_WAIT seconds answered are added up, in the world
+        (`accounting`), whichever process answers; `get_file` counts its bytes in the same
+        transaction that logs the part, so a kill -9 cannot leave the two disagreeing.
         """
         request, bucket, self.takeout_id = unwrap(request)
         try:
@@ -140,8 +141,6 @@ class Server(
         except RpcFailure as exc:
             accounting.note_error(self.conn, exc.message)
             raise
-        if isinstance(result, types.upload.File):
-            accounting.note_file_bytes(self.conn, len(result.bytes))
         return result
 
     def count(self, request: TLObject) -> None:
