@@ -27,6 +27,16 @@ ref = "@longread"
 """
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """In the child before exec: SIGINT at its default, as under a shell's foreground job.
+
+    A suite started as a background job of a non-interactive shell (``.ci/run &``) inherits
+    SIGINT ignored, an ignored signal stays ignored across exec, and Python then installs no
+    KeyboardInterrupt handler: the sync would run to its end (as in the 2026-12-03 CI clone).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lease_holders(url: str) -> list[str]:
     return archive_sql.column(url, "SELECT worker_id FROM channel_leases")
 
@@ -50,6 +60,7 @@ def test_an_interrupted_sync_releases_its_leases(cli, cli_db, tmp_path: Path) ->
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_sigint_as_at_a_terminal,
     )
     try:
         # until the sync holds its lease (or ended: the assertions below say which)
