@@ -78,7 +78,7 @@ concurrency = 2
 poll_interval = 2
 reconcile_interval = 5
 max_channels = 15
-lease_duration = 3
+lease_duration = 10
 lease_renew_interval = 1
 [live]
 poll_budget = 600
