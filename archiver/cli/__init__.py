@@ -78,32 +78,57 @@ def _global_options(
     setup_logging(log_level.value if log_level else "warning")
 
 
-def _register() -> None:
-    # Imported for their side effect of adding commands to ``app``.
-    from archiver.cli import db, status  # noqa: F401
+# Which module defines each command: ``main`` imports only the one a command line names, so
+# ``tgmirror status`` does not pay for Telethon, Alembic or FastAPI (a test keeps this in step
+# with what the modules register).
+COMMAND_MODULES = {
+    "add": "archive",
+    "backup": "check",
+    "check": "check",
+    "db": "db",
+    "demo": "demo",
+    "evidence": "evidence",
+    "export": "transfer",
+    "hide": "serve",
+    "import": "transfer",
+    "login": "archive",
+    "migrate-db": "migrate_db",
+    "remove": "archive",
+    "run": "daemon",
+    "serve": "serve",
+    "status": "status",
+    "sync": "archive",
+    "timestamp": "timestamps",
+    "unhide": "serve",
+    "verify": "evidence",
+    "verify-bundle": "evidence",
+    "witness": "witness",
+}
+_VALUED_OPTIONS = frozenset({"--config", "-c", "--session", "--log-level"})
 
-    for optional in (
-        "archive",
-        "demo",
-        "daemon",
-        "serve",
-        "transfer",
-        "check",
-        "migrate_db",
-        "evidence",
-        "timestamps",
-        "witness",
-    ):
-        try:
-            __import__(f"archiver.cli.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"archiver.cli.{optional}":
-                raise
+
+def command_word(args: list[str]) -> str | None:
+    """The command a command line names (after the global options), or None if none does."""
+    words = iter(args)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def register(command: str | None = None) -> None:
+    """Add `command`'s module to ``app`` (imported for that side effect), or every module when
+    `command` is None or unknown (``--help`` lists them all; click names a wrong one)."""
+    module = COMMAND_MODULES.get(command or "")
+    for name in [module] if module else sorted(set(COMMAND_MODULES.values())):
+        __import__(f"archiver.cli.{name}")
 
 
 def main() -> None:
     """Entry point of the ``tgmirror`` console script."""
-    _register()
+    register(command_word(sys.argv[1:]))
     try:
         app()
     except TgmirrorError as exc:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from archiver.channel_refs import parse_ref
 from archiver.cli import app
 from archiver.cli.context import console, console_err, get_config, migrated_engine, run
 from archiver.cli.progress import BarReporter, LineReporter
@@ -20,7 +21,6 @@ from archiver.evidence.signing import sign_new_head
 from archiver.store.channels import delete_channel, find_channel, set_channel_fields
 from archiver.store.messages import purge_channel_messages
 from archiver.telegram.client import API_HELP, connect_accounts, make_client, sign_in
-from archiver.telegram.refs import parse_ref
 from archiver.worker.accounts import AccountPool, TelegramAccount
 from archiver.worker.channels import add_channel
 from archiver.worker.context import Reporter, SilentReporter, WorkerContext

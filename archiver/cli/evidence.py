@@ -11,6 +11,7 @@ import typer
 from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from archiver.channel_refs import parse_ref
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.cli.timestamps import trusted_roots
@@ -23,7 +24,6 @@ from archiver.evidence.timestamps import check_timestamps, load_roots
 from archiver.evidence.verify import VerifyReport, verify_archive
 from archiver.media import MediaStore, open_media_store
 from archiver.store.channels import find_channel
-from archiver.telegram.refs import parse_ref
 
 
 @app.command()

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
+from archiver.channel_refs import parse_ref
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.errors import ChannelRefError, TgmirrorError
 from archiver.store.channels import find_channel, set_channel_fields
 from archiver.store.messages import set_post_hidden
-from archiver.telegram.refs import parse_ref
 
 _POST = re.compile(r"^(?P<ref>.+)/(?P<msg>\d+)$")
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from archiver.channel_policy import mode_in_config
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.config import Config
@@ -18,7 +19,6 @@ from archiver.store.account_notices import AccountNotice, list_notices
 from archiver.store.channel_accounts import ChannelAccount, list_channel_accounts
 from archiver.store.leases import Lease, database_time, list_leases
 from archiver.store.summary import ChannelSummary, channel_summaries
-from archiver.worker.follow_mode import mode_in_config
 
 AccountRows = dict[int, list[ChannelAccount]]
 

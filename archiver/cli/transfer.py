@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.channel_refs import parse_ref
 from archiver.cli import app
 from archiver.cli.context import console, get_config, migrated_engine, run
 from archiver.cli.wacz import export_wacz_command
@@ -22,7 +23,6 @@ from archiver.importers.tdesktop import ImportReport, import_export
 from archiver.media import open_media_store
 from archiver.store.channels import find_channel
 from archiver.store.export_rows import count_export_posts
-from archiver.telegram.refs import parse_ref
 
 
 def _progress(verb: str) -> Progress:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archiver.channel_refs import parse_ref
 from archiver.cli.context import console, migrated_engine, run
 from archiver.config import Config
 from archiver.errors import ChannelRefError, ExportError
 from archiver.exporters.wacz_export import WaczResult, export_wacz
 from archiver.store.channels import find_channel
-from archiver.telegram.refs import parse_ref
 
 
 def wacz_path(out: Path, name: str) -> Path:

@@ -8,17 +8,26 @@ keys and the busy timeout hold everywhere, and creates it through ``upgrade`` (A
 from __future__ import annotations
 
 import os
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from archiver.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+# Alembic (and Mako, Pygments with it) costs every command ~0.3 s to import: only `upgrade`
+# and `downgrade` import it; the revision checks every command makes read text and one row.
+_REVISION_LINE = re.compile(
+    r"^(?P<key>revision|down_revision)\s*(?::[^=\n]*)?=\s*(?P<value>None|'[^']*'|\"[^\"]*\")",
+    re.M,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -128,32 +137,51 @@ def open_engine(url: str, *, create: bool = True, setting: str = "storage.databa
 
 def alembic_config(url: str) -> AlembicConfig:
     """An Alembic config pointing at the packaged migrations and at ``url``."""
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(_migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
+@cache
+def known_revisions() -> dict[str, str | None]:
+    """Every migration this version of tgmirror ships: revision -> the one it follows."""
+    links: dict[str, str | None] = {}
+    for path in sorted(_migrations_dir().joinpath("versions").glob("*.py")):
+        found = {m["key"]: m["value"] for m in _REVISION_LINE.finditer(path.read_text("utf-8"))}
+        if "revision" in found:
+            down = found.get("down_revision", "None")
+            links[found["revision"][1:-1]] = None if down == "None" else down[1:-1]
+    return links
+
+
 def head_revision() -> str:
-    """The newest migration this version of tgmirror knows."""
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return script.get_current_head() or ""
+    """The newest migration this version of tgmirror knows: the one no other follows."""
+    links = known_revisions()
+    heads = set(links) - set(links.values())
+    if len(heads) != 1:
+        raise DatabaseError(f"the packaged migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The migration the database is at, or None for an empty database."""
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        return await conn.run_sync(_version_num)
+
+
+def _version_num(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | None, str]:
     """Migrate the database to ``revision``; returns (revision before, revision after)."""
     before = await current_revision(engine)
-    known = {
-        s.revision
-        for s in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
-    }
-    if before is not None and before not in known:
+    if before is not None and before not in known_revisions():
         raise DatabaseError(
             f"the database is at migration {before}, which this tgmirror does not know: "
             "it was written by a newer version; upgrade tgmirror"
@@ -172,5 +200,7 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
 
 
 def _run_alembic(connection: sa.Connection, cfg: AlembicConfig, action: str, rev: str) -> None:
+    from alembic import command
+
     cfg.attributes["connection"] = connection
     getattr(command, action)(cfg, rev)

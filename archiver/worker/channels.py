@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from telethon import errors, functions, types
 
+from archiver.channel_refs import parse_ref
 from archiver.errors import ChannelRefError
 from archiver.store.channel_accounts import set_access_hash
 from archiver.store.channels import (
@@ -17,7 +18,7 @@ from archiver.store.channels import (
     upsert_channel,
 )
 from archiver.telegram.convert import channel_row
-from archiver.telegram.refs import parse_ref, resolve_ref
+from archiver.telegram.refs import resolve_ref
 from archiver.telegram.request_pacer import Priority, request_priority
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.context import WorkerContext

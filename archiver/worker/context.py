@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from archiver.channel_policy import channel_policy
 from archiver.config import ChannelConfig, Config
 from archiver.media import MediaStore, open_media_store
 from archiver.worker.accounts import AccountPool
@@ -134,19 +135,3 @@ class WorkerContext:
             kinds = policy.media_kinds if policy.media_kinds is not None else kinds
             max_mb = policy.max_file_size_mb if policy.max_file_size_mb is not None else max_mb
         return kinds, max_mb * 1024 * 1024
-
-
-def channel_policy(config: Config, channel_id: int, username: str | None) -> ChannelConfig | None:
-    """The [[channels]] entry of ``config`` that names this channel, if any."""
-    from archiver.telegram.refs import parse_ref
-
-    for entry in config.channels:
-        try:
-            ref = parse_ref(entry.ref)
-        except Exception:
-            continue
-        if ref.channel_id == channel_id or (
-            username and ref.username and ref.username.lower() == username.lower()
-        ):
-            return entry
-    return None

@@ -10,33 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Literal
 
 from telethon import errors, functions
 
-from archiver.config import Config
+from archiver.channel_policy import Mode, mode_in_config
 from archiver.store.channels import Channel
 from archiver.store.sync_state import get_sync_state, update_sync_state
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.channels import input_channel
-from archiver.worker.context import WorkerContext, channel_policy
+from archiver.worker.context import WorkerContext
 
 log = logging.getLogger(__name__)
-
-Mode = Literal["join", "poll"]
 
 
 def configured_mode(ctx: WorkerContext, channel: Channel) -> Mode:
     """The follow mode the config asks for this channel."""
     return mode_in_config(ctx.config, channel.id, channel.username)
-
-
-def mode_in_config(config: Config, channel_id: int, username: str | None) -> Mode:
-    """The follow mode ``config`` asks for a channel: its [[channels]] entry, else live.follow."""
-    policy = channel_policy(config, channel_id, username)
-    if policy is not None and policy.follow != "default":
-        return policy.follow
-    return config.live.follow
 
 
 async def join_channel(account: TelegramAccount, channel: Channel) -> None:

@@ -16,11 +16,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from archiver.channel_policy import Mode
 from archiver.store.channels import Channel
 from archiver.store.post_rates import recent_post_counts
 from archiver.worker.accounts import TelegramAccount
 from archiver.worker.context import WorkerContext
-from archiver.worker.follow_mode import Mode, settle_mode
+from archiver.worker.follow_mode import settle_mode
 from archiver.worker.poll_interval import DAY, WEEK, plan_intervals, post_rate
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from archiver.channel_refs import parse_ref
 from archiver.errors import ChannelRefError
 from archiver.rows import ChannelRow
 from archiver.store.channels import get_channel, set_channel_fields, upsert_channel
 from archiver.store.sync_state import get_sync_state, update_sync_state
-from archiver.telegram.refs import parse_ref
 from archiver.tme.absences import Confirmations
 from archiver.tme.client import WebUnavailable
 from archiver.tme.follow import sync_web_channel, web_channel_id

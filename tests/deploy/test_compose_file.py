@@ -43,7 +43,7 @@ from compose_topology import (
 from s3_server import s3_server
 from waiting import wait_for
 
-from archiver.cli import _register, app
+from archiver.cli import app, register
 from archiver.config import load_config
 from archiver.simulator import ChannelSpec, World, generate_world
 
@@ -69,7 +69,7 @@ WORKERS = sorted(name for name, s in TGMIRROR.items() if s["command"][0] == "run
 def _parse_cli(args: list[str]) -> Any:
     """Click's parsing of a tgmirror command line (typer's click context), every option
     checked, nothing run; a wrong option or value raises click's usage error."""
-    _register()
+    register()
     command = typer.main.get_command(app)
     parent, name, rest = None, "tgmirror", list(args)
     while hasattr(command, "commands"):  # a group: its options, then the subcommand

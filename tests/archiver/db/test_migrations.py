@@ -16,6 +16,7 @@ from archiver.db.engine import (
     current_revision,
     downgrade,
     head_revision,
+    known_revisions,
     open_engine,
     upgrade,
 )
@@ -47,6 +48,14 @@ async def test_upgrade_down_up_matches_schema_module(make_config) -> None:
         names = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
     assert FTS_TABLE in names
     await engine.dispose()
+
+
+def test_revisions_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert known_revisions() == {s.revision: s.down_revision for s in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()
 
 
 async def test_second_upgrade_changes_nothing(make_config) -> None:
