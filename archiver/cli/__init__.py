@@ -128,7 +128,9 @@ def register(command: str | None = None) -> None:
 
 def main() -> None:
     """Entry point of the ``tgmirror`` console script."""
-    register(command_word(sys.argv[1:]))
+    word = command_word(sys.argv[1:])
+    if word is not None or "--version" not in sys.argv[1:]:  # --version needs no command
+        register(word)
     try:
         app()
     except TgmirrorError as exc:
