@@ -9,28 +9,17 @@ silently ignored, since it would mean archiving something other than what the us
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import tomllib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from archiver.config_accounts import (
-    Account,
-    AccountConfig,
-    account_name,
-    check_accounts,
-    check_one_way_to_sign_in,
-    check_worker_id,
-)
+from archiver.config_accounts import Account, AccountConfig, account_name, check_one_way_to_sign_in
+from archiver.config_checks import MEDIA_KINDS, check_values
+from archiver.config_toml import build_dataclass
 from archiver.errors import ConfigError
-from archiver.exporters.tdesktop_fields import export_zone
-
-MEDIA_KINDS = ("photo", "video", "gif", "round", "voice", "audio", "document", "sticker")
-"""Kinds of downloadable media; ``archive.media_kinds`` picks from these."""
 
 DEFAULT_CONFIG_NAME = "tgmirror.toml"
 
@@ -316,7 +305,7 @@ def load_config(path: Path | None = None, *, env: typing.Mapping[str, str] | Non
             raise ConfigError(f"{source}: cannot read: {exc}") from exc
     where = str(source) if source else "defaults"
     check_one_way_to_sign_in(data, where)
-    config = _build(Config, data, where, "")
+    config = build_dataclass(Config, data, where, skip={"source"})
     base = source.parent if source else Path.cwd()
     return _finish(config, base.resolve(), source, env)
 
@@ -324,7 +313,8 @@ def load_config(path: Path | None = None, *, env: typing.Mapping[str, str] | Non
 def config_from_dict(data: dict[str, Any], base: Path, where: str = "config") -> Config:
     """Build a Config from an already parsed mapping; used by the demo and tests."""
     check_one_way_to_sign_in(data, where)
-    return _finish(_build(Config, data, where, ""), base.resolve(), None, {})
+    config = build_dataclass(Config, data, where, skip={"source"})
+    return _finish(config, base.resolve(), None, {})
 
 
 def _finish(
@@ -344,7 +334,7 @@ def _finish(
     simulator = config.simulator
     if simulator.world is not None:
         simulator = dataclasses.replace(simulator, world=base / simulator.world)
-    _check_values(config, source)
+    check_values(config, source)
     return dataclasses.replace(
         config, telegram=telegram, storage=storage, simulator=simulator, source=source
     )
@@ -361,170 +351,3 @@ def aws_credentials(env: typing.Mapping[str, str] | None = None) -> AwsCredentia
             "not both set: export the bucket's credentials in the environment"
         )
     return AwsCredentials(key, secret, env.get("AWS_SESSION_TOKEN") or None)
-
-
-def _check_s3(s3: S3Config, where: str) -> None:
-    if not s3.bucket.strip():
-        raise ConfigError(
-            f'{where}: storage.s3.bucket: missing (required when storage.media_backend = "s3")'
-        )
-    if s3.endpoint_url and not s3.endpoint_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"{where}: storage.s3.endpoint_url: expected an http:// or https:// URL, "
-            f"got {s3.endpoint_url!r}"
-        )
-    if not 1 <= s3.presign_expiry <= 604800:
-        raise ConfigError(
-            f"{where}: storage.s3.presign_expiry: expected 1 to 604800 seconds, "
-            f"got {s3.presign_expiry}"
-        )
-
-
-def _check_values(config: Config, source: Path | None) -> None:
-    where = str(source) if source else "config"
-    if config.storage.media_backend == "s3":
-        _check_s3(config.storage.s3, where)
-    kinds = [("archive.media_kinds", config.archive.media_kinds)]
-    kinds += [
-        (f"channels[{i}].media_kinds", ch.media_kinds)
-        for i, ch in enumerate(config.channels)
-        if ch.media_kinds is not None
-    ]
-    for key, values in kinds:
-        for kind in values:
-            if kind not in MEDIA_KINDS:
-                raise ConfigError(
-                    f"{where}: {key}: unknown media kind {kind!r} "
-                    f"(expected some of {', '.join(MEDIA_KINDS)})"
-                )
-    _check_web_preview(config.web_preview, where)
-    positive = {
-        "web.port": config.web.port,
-        "archive.concurrency": config.archive.concurrency,
-        "archive.erasure_confirmations": config.archive.erasure_confirmations,
-        "media.parallel_files": config.media.parallel_files,
-        "media.parallel_parts": config.media.parallel_parts,
-    }
-    for key, value in positive.items():
-        if value < 1:
-            raise ConfigError(f"{where}: {key}: expected a positive integer, got {value}")
-    _check_leases(config.archive, where)
-    _check_live(config.live, where)
-    check_accounts(config, where)
-    if config.web.port > 65535:
-        raise ConfigError(f"{where}: web.port: expected a port number up to 65535")
-    try:
-        export_zone(config.export.timezone)
-    except ValueError:
-        raise ConfigError(
-            f'{where}: export.timezone: expected "local", "UTC", a zone name such as '
-            f'"Europe/Kyiv" or an offset such as "+03:00", got {config.export.timezone!r}'
-        ) from None
-    for i, ch in enumerate(config.channels):
-        if not ch.ref.strip():
-            raise ConfigError(f"{where}: channels[{i}].ref: must name a channel (@name or link)")
-
-
-def _check_web_preview(preview: WebPreviewConfig, where: str) -> None:
-    if not preview.base_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"{where}: web_preview.base_url: expected an http:// or https:// URL, "
-            f"got {preview.base_url!r}"
-        )
-    if preview.rate <= 0:
-        raise ConfigError(f"{where}: web_preview.rate: expected requests a second above 0")
-    if preview.timeout <= 0:
-        raise ConfigError(f"{where}: web_preview.timeout: expected seconds above 0")
-
-
-def _check_leases(archive: ArchiveConfig, where: str) -> None:
-    if archive.worker_id:
-        check_worker_id(archive.worker_id, f"{where}: archive.worker_id")
-    if archive.max_channels < 0:
-        raise ConfigError(
-            f"{where}: archive.max_channels: expected 0 (no limit) or more, "
-            f"got {archive.max_channels}"
-        )
-    if archive.lease_duration < 2:
-        raise ConfigError(
-            f"{where}: archive.lease_duration: expected at least 2 seconds, "
-            f"got {archive.lease_duration}"
-        )
-    if not 1 <= archive.lease_renew_interval <= archive.lease_duration // 2:
-        raise ConfigError(
-            f"{where}: archive.lease_renew_interval: expected 1 to {archive.lease_duration // 2} "
-            f"seconds (at most half of archive.lease_duration, so that leases are renewed well "
-            f"before they expire), got {archive.lease_renew_interval}"
-        )
-
-
-def _check_live(live: LiveConfig, where: str) -> None:
-    if live.poll_budget < 1:
-        raise ConfigError(
-            f"{where}: live.poll_budget: expected at least 1 request per minute, "
-            f"got {live.poll_budget}"
-        )
-    if not 1 <= live.min_poll_interval <= live.max_poll_interval:
-        raise ConfigError(
-            f"{where}: live.min_poll_interval: expected 1 to live.max_poll_interval "
-            f"({live.max_poll_interval}) seconds, got {live.min_poll_interval}"
-        )
-
-
-def _build(cls: type, data: Any, where: str, prefix: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: {prefix.rstrip('.')}: expected a table")
-    hints = typing.get_type_hints(cls)
-    fields = {
-        f.name: f for f in dataclasses.fields(cls) if not (cls is Config and f.name == "source")
-    }
-    for key in data:
-        if key not in fields:
-            close = difflib.get_close_matches(key, fields, n=1)
-            hint = (
-                f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(fields)}"
-            )
-            raise ConfigError(f"{where}: {prefix}{key}: unknown key ({hint})")
-    values = {}
-    for name, f in fields.items():
-        key = f"{prefix}{name}"
-        if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ConfigError(f"{where}: {key}: missing (this key is required)")
-            continue
-        values[name] = _convert(hints[name], data[name], where, key)
-    return cls(**values)
-
-
-def _convert(hint: Any, value: Any, where: str, key: str) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (types.UnionType, typing.Union):
-        inner = [a for a in args if a is not type(None)]
-        return _convert(inner[0], value, where, key)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _build(hint, value, where, f"{key}.")
-    if origin is Literal:
-        if value not in args:
-            choices = ", ".join(repr(a) for a in args)
-            raise ConfigError(f"{where}: {key}: expected one of {choices}, got {value!r}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: {key}: expected a list, got {value!r}")
-        if isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
-            return tuple(_build(args[0], v, where, f"{key}[{i}].") for i, v in enumerate(value))
-        return tuple(_convert(args[0], v, where, f"{key}[{i}]") for i, v in enumerate(value))
-    expected = {
-        bool: ("a boolean (true or false)", (bool,)),
-        int: ("an integer", (int,)),
-        float: ("a number", (int, float)),
-        str: ("a string", (str,)),
-        Path: ("a path string", (str,)),
-    }
-    label, accepted = expected[hint]
-    if not isinstance(value, accepted) or (hint is not bool and isinstance(value, bool)):
-        raise ConfigError(f"{where}: {key}: expected {label}, got {value!r}")
-    if hint is Path:
-        return Path(typing.cast(str, value))
-    return float(typing.cast(float, value)) if hint is float else value
