@@ -15,7 +15,7 @@ import html
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, overload
 from urllib.parse import urlsplit
 
@@ -40,6 +40,7 @@ MAX_LINK_TEXT = 4096
 _LINKED_BY_TEXT = frozenset({"url", "email", "mention"})
 # Search snippets are cut from this much of a text, however long the text is.
 MAX_HIGHLIGHT_SOURCE = 65536
+_ZWNJ = re.compile("\u200c")
 _TEXT_WORD = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")  # words as the stems index sees them
 
 
@@ -240,6 +241,32 @@ class _SourceIndex(Sequence[int]):
         return bisect.bisect_right(self._ends, position)
 
 
+class _Undropped(Sequence[int]):
+    """For each character of a text with some characters dropped, its index in ``inner``
+    (the text before): the folded position plus the number of dropped characters before
+    it, found by bisecting. Snippets look up a few positions; listing them all cost more."""
+
+    def __init__(self, dropped: Sequence[int], length: int, inner: Sequence[int]) -> None:
+        # kept characters before each dropped one; nondecreasing, as ``dropped`` increases
+        self._gaps = [at - count for count, at in enumerate(dropped)]
+        self._length = length
+        self._inner = inner
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, position: int) -> int: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[int]: ...
+    def __getitem__(self, position: int | slice) -> int | Sequence[int]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if not 0 <= position < self._length:
+            raise IndexError(position)
+        return self._inner[position + bisect.bisect_right(self._gaps, position)]
+
+
 def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     """An escaped excerpt of ``text`` around the first match, matches in ``<mark>``.
 
@@ -250,7 +277,6 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     Only the first ``MAX_HIGHLIGHT_SOURCE`` characters are looked at, so a huge text costs
     no more.
     """
-    from archiver.store.search_query import QueryWords
     from archiver.store.search_text import exact_from_stem_fold
 
     whole = text or ""
@@ -259,16 +285,21 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     folded = exact_from_stem_fold(for_stems)
     exact_index = index
     if len(folded) != len(for_stems):  # ZWNJ dropped: a Persian word's parts joined up
-        exact_index = [i for i, ch in zip(index, for_stems, strict=True) if ch != "\u200c"]
+        zwnj = [m.start() for m in _ZWNJ.finditer(for_stems)]
+        exact_index = _Undropped(zwnj, len(folded), index)
     spans: list[tuple[int, int]] = []
-    for word in {w for w in words if w}:
-        for match in re.finditer(r"(?<!\w)" + re.escape(word), folded):
-            spans.append((exact_index[match.start()], exact_index[match.end() - 1] + 1))
-    if isinstance(words, QueryWords) and words.stems and not for_stems.isascii():
+    pattern = _words_pattern(frozenset(w for w in words if w))
+    if pattern is not None:
+        spans = [
+            (exact_index[m.start()], exact_index[m.end() - 1] + 1) for m in pattern.finditer(folded)
+        ]
+    stems: frozenset[str] = getattr(words, "stems", frozenset())
+    if stems and not for_stems.isascii():
+        marks_whole = functools.partial(_stems_meet(), stems)
         for match in _TEXT_WORD.finditer(for_stems):
-            if words.marks_whole(match.group()):
+            if marks_whole(match.group()):
                 spans.append((index[match.start()], index[match.end() - 1] + 1))
-    spans.sort(key=lambda span: (span[0], -span[1]))
+        spans.sort(key=_span_order)
     first = spans[0][0] if spans else 0
     start = max(0, first - width // 3)
     if start:
@@ -288,6 +319,29 @@ def highlight(text: str | None, words: list[str], width: int = 240) -> Markup:
     out.append(html.escape(text[pos:stop]))
     out.append("…" if stop < len(whole) else "")
     return Markup("".join(out).replace("\n", "<br>"))
+
+
+def _span_order(span: tuple[int, int]) -> tuple[int, int]:
+    return span[0], -span[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    """One expression finding every place a text's word starts with one of ``words``,
+    compiled once per query. Longer words first: where two start at one place the longer is
+    marked, as it was when each word was looked for on its own and the overlap dropped. No
+    two matches overlap otherwise: the words are letters and digits (``search_query``), and
+    each match starts at a word start."""
+    if not words:
+        return None
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + ")")
+
+
+def _stems_meet() -> Callable[[frozenset[str], str], bool]:
+    from archiver.store.search_query import stems_meet
+
+    return stems_meet
 
 
 def group_albums(posts: list[Any]) -> list[list[Any]]:

@@ -35,11 +35,11 @@ class QueryWords(list[str]):
     def marks_whole(self, word: str) -> bool:
         """Whether a word of a text (folded for stems) is marked whole: one of its stems is
         one the query looks for."""
-        return _stems_meet(self.stems, word)
+        return stems_meet(self.stems, word)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _stems_meet(stems: frozenset[str], word: str) -> bool:
+def stems_meet(stems: frozenset[str], word: str) -> bool:
     """Remembered per query and word: snippets repeat their words from page to page, and
     stemming each word of each snippet was a quarter of a stemmed search's time."""
     return not stems.isdisjoint(index_keys(word))
