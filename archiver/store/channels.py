@@ -13,6 +13,7 @@ from archiver.decimal_ids import parse_decimal_id
 from archiver.rows import ChannelRow
 from archiver.store.events import add_event
 from archiver.store.nul_free import nul_free
+from archiver.store.quick_select import QuickSelect
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +50,32 @@ def _channel(row: sa.Row[Any]) -> Channel:
 _COLUMNS = [channels.c[name] for name in Channel.__slots__]
 
 
+# Built once: the mirror looks a channel up at the start of every page whose channel it has
+# not seen for a second (``web.channel_cache``), and building these SELECTs cost more than
+# running them; on the mirror's quick reader they run on the raw ``sqlite3`` cursor.
+_BY_ID = QuickSelect(
+    sa.select(*_COLUMNS).where(channels.c.id == sa.bindparam("id", type_=sa.BigInteger))
+)
+_BY_USERNAME = QuickSelect(
+    sa.select(*_COLUMNS).where(
+        sa.func.lower(channels.c.username) == sa.bindparam("name", type_=sa.String)
+    )
+)
+_BY_OLD_USERNAME = QuickSelect(
+    sa.select(channel_names.c.channel_id)
+    .where(
+        channel_names.c.kind == "username",
+        channel_names.c.value_key == sa.bindparam("name", type_=sa.String),
+    )
+    .order_by(channel_names.c.last_seen_at.desc())
+    .limit(1)
+)
+
+
 async def get_channel(conn: AsyncConnection, channel_id: int) -> Channel | None:
     """The channel with Telegram id ``channel_id``, or None."""
-    row = (await conn.execute(sa.select(*_COLUMNS).where(channels.c.id == channel_id))).first()
-    return _channel(row) if row else None
+    rows = await _BY_ID.fetch(conn, {"id": channel_id})
+    return Channel(*rows[0]) if rows else None
 
 
 async def get_channels(conn: AsyncConnection, channel_ids: set[int]) -> dict[int, Channel]:
@@ -81,20 +104,11 @@ async def find_channel(conn: AsyncConnection, key: str | int) -> Channel | None:
     name = key.lstrip("@").lower()
     if "\x00" in name:  # no stored name holds NUL (``nul_free``); PostgreSQL cannot bind it
         return None
-    row = (
-        await conn.execute(sa.select(*_COLUMNS).where(sa.func.lower(channels.c.username) == name))
-    ).first()
-    if row:
-        return _channel(row)
-    old = (
-        await conn.execute(
-            sa.select(channel_names.c.channel_id)
-            .where(channel_names.c.kind == "username", channel_names.c.value_key == name)
-            .order_by(channel_names.c.last_seen_at.desc())
-            .limit(1)
-        )
-    ).scalar()
-    return await get_channel(conn, old) if old is not None else None
+    rows = await _BY_USERNAME.fetch(conn, {"name": name})
+    if rows:
+        return Channel(*rows[0])
+    old = await _BY_OLD_USERNAME.fetch(conn, {"name": name})
+    return await get_channel(conn, old[0][0]) if old else None
 
 
 async def channel_names_history(conn: AsyncConnection, channel_id: int) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.db.schema import channel_names, channels, messages
 from archiver.decimal_ids import parse_decimal_id
 from archiver.store.channels import Channel, find_channel
+from archiver.store.quick_select import QuickSelect
 
 PublishMode = Literal["erased", "all"]
 
@@ -65,13 +66,20 @@ async def public_channel(
 
 async def old_usernames(conn: AsyncConnection, channel: Channel) -> list[str]:
     """Usernames a channel had before its current one, newest first."""
-    rows = await conn.execute(
-        sa.select(channel_names.c.value)
-        .where(channel_names.c.channel_id == channel.id, channel_names.c.kind == "username")
-        .order_by(channel_names.c.last_seen_at.desc())
-    )
+    rows = await _USERNAMES.fetch(conn, {"channel_id": channel.id})
     current = (channel.username or "").lower()
-    return [r.value for r in rows if r.value.lower() != current]
+    return [value for (value,) in rows if value.lower() != current]
+
+
+_USERNAMES = QuickSelect(
+    sa.select(channel_names.c.value)
+    .where(
+        channel_names.c.channel_id == sa.bindparam("channel_id", type_=sa.BigInteger),
+        channel_names.c.kind == "username",
+    )
+    .order_by(channel_names.c.last_seen_at.desc())
+)
+"""Built once, run on the quick reader's raw cursor, as ``channels.find_channel``'s."""
 
 
 async def public_file(
