@@ -37,6 +37,15 @@ STATUS_REASONS = {
     "no_preview": N_("t.me no longer previews it"),
 }
 
+DELETION_HOWS = {
+    "update": N_("live update"),
+    "reconcile": N_("reconcile"),
+    "import": N_("import"),
+    "web": N_("web"),
+}
+"""How a deletion was detected (``messages.deleted_how``), as a tombstone names it: a live
+update, the reconciliation sweep, a Desktop export's record, or t.me/s's web preview."""
+
 
 KINDS = {
     "photo": N_("Photo"),
@@ -126,6 +135,7 @@ def make_environment(config: Config, language: str = SOURCE_LANGUAGE) -> jinja2.
         media_url=media_url,
         channel_key=channel_key,
         reasons=STATUS_REASONS,
+        deletion_hows=DELETION_HOWS,
         base_url=config.web.base_url.rstrip("/"),
         static_prefix="/static/",
         media_prefix="/media/",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from archiver.db.engine import open_engine
+from archiver.db.schema import messages
 from tests.web.conftest import make_client
 
 
@@ -48,3 +50,29 @@ async def test_feeds_and_api_are_language_neutral(client_all) -> None:
         arabic = await client_all.get(url + "?lang=ar", headers={"accept-language": "ar"})
         assert english.content == arabic.content
         assert "set-cookie" not in arabic.headers
+
+
+async def test_a_tombstone_says_how_its_deletion_was_found_in_the_page_language(
+    archive_copy,
+) -> None:
+    # a post found gone from t.me/s (deleted_how "web") read "(web)" on every language's page
+    engine = open_engine(archive_copy["config"].database_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            messages.update()
+            .where(
+                messages.c.channel_id == archive_copy["en"],
+                messages.c.msg_id == archive_copy["ids"]["deleted"],
+            )
+            .values(deleted_how="web")
+        )
+    await engine.dispose()
+    web = dataclasses.replace(archive_copy["config"].web, publish="all")
+    async with make_client(dataclasses.replace(archive_copy["config"], web=web)) as c:
+        url = f"/open_wire/{archive_copy['ids']['deleted']}"
+        english = await c.get(url)
+        arabic = await c.get(url + "?lang=ar")
+        russian = await c.get(url + "?lang=ru")
+    assert "(web)" in english.text
+    assert "(معاينة t.me على الويب)" in arabic.text and "(web)" not in arabic.text
+    assert "(веб-превью t.me)" in russian.text and "(web)" not in russian.text
