@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,9 @@ class TemplateGettext:
     def __init__(self, catalog: gettext.NullTranslations) -> None:
         self.catalog = catalog
         self.singular: dict[str, Markup] = {}
+        self.plurals: dict[tuple[str, str, int, bool], Markup] = {}
+        # the catalog's plural rule (GNU gettext's Plural-Forms); English's is n != 1
+        self.plural_form: Callable[[int], int] = getattr(catalog, "plural", _english_plural)
 
     def gettext(self, message: str, /, **values: Any) -> Markup:
         found = self.singular.get(message)
@@ -67,8 +71,20 @@ class TemplateGettext:
         return _format(found, values) if values else found
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> Markup:
+        """The plural form for ``n``, looked up once per form: a channel page shows twenty
+        view counts, and looking each up in the catalog cost more than the rest of a card's
+        meta line. (Whether n is 1 is in the key: a message missing from the catalog falls
+        back to ``singular`` for 1 only, whatever the language's forms.)"""
         values.setdefault("num", n)
-        return _format(Markup(self.catalog.ngettext(singular, plural, n)), values)
+        key = (singular, plural, self.plural_form(n), n == 1)
+        found = self.plurals.get(key)
+        if found is None:
+            found = self.plurals[key] = Markup(self.catalog.ngettext(singular, plural, n))
+        return _format(found, values)
+
+
+def _english_plural(n: int) -> int:
+    return int(n != 1)
 
 
 def _format(template: Markup, values: dict[str, Any]) -> Markup:
