@@ -3,6 +3,7 @@ does) or as several worker processes (``tgmirror serve --workers N``)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -48,7 +49,20 @@ def uvicorn_server(
     """A uvicorn server for the mirror, one worker in the caller's event loop; ``embedded``:
     the caller handles the signals and stops it by setting ``should_exit``."""
     server_class = EmbeddedServer if embedded else uvicorn.Server
-    return server_class(uvicorn.Config(create_app(config), host=host, port=port, **_OPTIONS))
+    app = create_app(config)
+    freeze_startup_objects()
+    return server_class(uvicorn.Config(app, host=host, port=port, **_OPTIONS))
+
+
+def freeze_startup_objects() -> None:
+    """Leave the objects made at start-up (modules, the app, its templates and catalogs:
+    some 150,000) out of the garbage collector's full passes, which otherwise walked them all
+    about every 1,500 searches: 95-108 ms each on this machine under load (0.07 ms a request
+    on average, and a tenth of a second's stall for every request queued behind it). They
+    live as long as the process, so nothing is kept that would have been freed;
+    ``gc.collect`` first frees what start-up left over."""
+    gc.collect()
+    gc.freeze()
 
 
 def app_from_environment() -> FastAPI:
@@ -56,7 +70,9 @@ def app_from_environment() -> FastAPI:
     ``$TGMIRROR_CONFIG`` (set by ``serve_workers``) or ``./tgmirror.toml``."""
     config = load_config()
     protect_config(config)
-    return create_app(config)
+    app = create_app(config)
+    freeze_startup_objects()
+    return app
 
 
 def _warn_if_public(host: str) -> None:
