@@ -1,19 +1,23 @@
-"""One Telegram channel's life in ``tgmirror run``: two strands, so freshness never waits.
+"""One Telegram channel's life in ``tgmirror run``: three strands, so freshness never waits.
 
-The *fresh* strand probes the channel for erasure and catches it up (one
-updates.getChannelDifference) on its poll interval, or at once when a live update wakes it.
-The *upkeep* strand downloads the channel's pending media and reconciles its recent posts and
-comments. When one loop did all of it in turn, a poll waited for the channel's reconciliation
-(a dozen GetMessages paced at the rate Telegram allows, shared with every other channel) or
-for a large download, and polled channels were stored 40 s after a post though polled every
-5 s. A catch-up that needs no backfill takes no ``archive.concurrency`` slot either: the slots
-bound backfills, downloads and reconciliations, and a poll waiting for one waited for other
-channels' whole backfills.
+The *fresh* strand catches the channel up (one updates.getChannelDifference) on its poll
+interval, or at once when a live update wakes it; it joins the channel first when it is to be
+joined. The *watch* strand probes the channel for erasure (channels.getChannels) on
+``archive.erasure_check_interval``. The *upkeep* strand downloads the channel's pending media
+and reconciles its recent posts and comments. When one loop did all of it in turn, a poll
+waited for the channel's reconciliation (a dozen GetMessages paced at the rate Telegram
+allows, shared with every other channel) or for a large download, and polled channels were
+stored 40 s after a post though polled every 5 s. When the probe came before the catch-up, a
+daemon starting with 50 channels probed all 50 first, at the GetChannels rate (2/s under small
+buckets), and the last channels were neither joined nor polled for 25 s: a probe says whether
+the channel still exists, which no post's freshness depends on. A catch-up that needs no
+backfill takes no ``archive.concurrency`` slot either: the slots bound backfills, downloads and
+reconciliations, and a poll waiting for one waited for other channels' whole backfills.
 
 The next poll is due one interval after the last one *started*, less the time a poll takes
 (the slowest of the last few): a post made just after a poll is then stored within the
 interval.
-Both strands share the error handling: a long flood wait moves the channel to another
+The strands share the error handling: a long flood wait moves the channel to another
 account (or pauses that strand), other errors back off and are recorded for ``status``.
 """
 
@@ -73,6 +77,8 @@ class ChannelStrands:
     """Set when a strand found the channel's lease lost: both end."""
     due: Timers = field(default_factory=Timers)
     media_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+    probe_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when an error may mean the channel is gone: probe it now."""
     caught_up: asyncio.Event = field(default_factory=asyncio.Event)
     """Set after the first catch-up: upkeep starts once the channel's history is in."""
     took: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_POLLS))
@@ -81,13 +87,20 @@ class ChannelStrands:
     def stopped(self) -> bool:
         return self.ctx.stopping.is_set() or self.stop.is_set() or self.lost.is_set()
 
+    async def watch(self, account: TelegramAccount, channel: Channel) -> Channel:
+        """Probe the channel for erasure when due or wanted."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now >= self.due.probe or self.probe_wanted.is_set():
+            self.probe_wanted.clear()
+            await check_channel(self.ctx, account, channel)
+            self.due.probe = now + self.ctx.config.archive.erasure_check_interval
+        return channel
+
     async def fresh(self, account: TelegramAccount, channel: Channel) -> Channel:
-        """Probe when due; catch up when due or woken; then media are wanted."""
+        """Catch up when due or woken; then media are wanted."""
         loop = asyncio.get_running_loop()
         due, now = self.due, loop.time()
-        if now >= due.probe:
-            await check_channel(self.ctx, account, channel)
-            due.probe = now + self.ctx.config.archive.erasure_check_interval
         async with self.ctx.read() as conn:
             channel = await get_channel(conn, channel.id) or channel
         if channel.status == "active" and (now >= due.poll or self.wake.is_set()):
@@ -105,6 +118,10 @@ class ChannelStrands:
                 due.poll = started + max(interval - max(self.took), interval / 2)
             self.caught_up.set()
             self.media_wanted.set()
+        elif channel.status != "active" and now >= due.poll:
+            # Not followed while erased or restricted: look again at the archive's pace (the
+            # watch strand's probe is what may turn it back to active), not 20 times a second.
+            due.poll = now + self.ctx.config.archive.poll_interval
         return channel
 
     async def upkeep(self, account: TelegramAccount, channel: Channel) -> Channel:
@@ -135,12 +152,15 @@ async def telegram_channel_loop(
     stop: asyncio.Event,
     follow: LiveFollow,
 ) -> None:
-    """Follow ``channel`` until ``stop`` or ``ctx.stopping``: its fresh and upkeep strands.
+    """Follow ``channel`` until ``stop`` or ``ctx.stopping``: its fresh, watch and upkeep strands.
     Raises ``LeaseLost`` when either found the channel's lease lost (both then end)."""
     strands = ChannelStrands(ctx, follow, slot, stop, wake)
 
     async def fresh() -> None:
         await _strand(strands, channel, strands.fresh, (wake,), "poll")
+
+    async def watch() -> None:
+        await _strand(strands, channel, strands.watch, (strands.probe_wanted,), "probe")
 
     async def upkeep() -> None:
         await _first(strands.caught_up, strands.lost, ctx.stopping, stop)
@@ -148,6 +168,7 @@ async def telegram_channel_loop(
 
     async with asyncio.TaskGroup() as group:
         group.create_task(_ending_on_lost_lease(strands, fresh))
+        group.create_task(_ending_on_lost_lease(strands, watch))
         group.create_task(_ending_on_lost_lease(strands, upkeep))
     if strands.lost.is_set():
         raise LeaseLost(channel.id)
@@ -170,7 +191,7 @@ async def _strand(
     timer: str,
 ) -> None:
     """Run ``step`` whenever one of ``wakers`` is set or a timer of the strand is due; on an
-    error, back off ``timer`` (``poll`` or ``reconcile``) and record the error."""
+    error, back off ``timer`` (``poll``, ``probe`` or ``reconcile``) and record the error."""
     ctx, due = strands.ctx, strands.due
     loop = asyncio.get_running_loop()
     pool = ctx.accounts
@@ -188,10 +209,8 @@ async def _strand(
             if pool.several and isinstance(exc, ACCOUNT_ERRORS):
                 pool.retire(account, exc.__class__.__name__)
                 continue  # its channels go on with the other accounts at once
-            if pool.several and isinstance(exc, LOST_ACCESS):
-                due.probe = loop.time()  # the agreed probe tells a lost account from an erasure
-                if timer != "poll":
-                    strands.wake.set()  # the probe is the fresh strand's
+            if pool.several and isinstance(exc, LOST_ACCESS) and timer != "probe":
+                strands.probe_wanted.set()  # the agreed probe tells a lost account from erasure
             detail = f"{exc.__class__.__name__}: {exc}"[:300]
             failures += 1
             backoff = min(2.0**failures, 60.0, max(ctx.config.archive.poll_interval, 1.0))
@@ -205,9 +224,7 @@ async def _strand(
             failures = 0
         if strands.stopped() or any(event.is_set() for event in wakers):
             continue
-        next_due = (
-            min(due.poll, due.probe) if timer == "poll" else getattr(due, timer)
-        ) - loop.time()
+        next_due = getattr(due, timer) - loop.time()
         await _first(ctx.stopping, strands.stop, strands.lost, *wakers, seconds=next_due)
 
 
