@@ -7,7 +7,7 @@ per-channel loops as leases are gained or lost. On start each channel catches up
 what was posted while we were down, then a reconciliation of recent posts for edits and
 deletions); then live updates arrive through Telethon's handlers while the channel's loop
 polls (fallback for updates Telegram does not push), reconciles and probes for erasure on
-their intervals, polls and probes never waiting for reconciliation or media
+their intervals, polls never waiting for probes, reconciliation or media
 (``worker/channel_loop.py``). A failing channel only delays itself. With several Telegram
 accounts each pass runs with the channel's account (``worker/accounts.py``), and a long flood
 wait, a sign-out or a lost access moves the channel to another. Setting ``ctx.stopping`` ends
