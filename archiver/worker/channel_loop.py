@@ -74,7 +74,7 @@ class ChannelStrands:
     wake: asyncio.Event
     """Set by a live update: catch up now."""
     lost: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set when a strand found the channel's lease lost: both end."""
+    """Set when a strand found the channel's lease lost: all end."""
     due: Timers = field(default_factory=Timers)
     media_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     probe_wanted: asyncio.Event = field(default_factory=asyncio.Event)
@@ -93,8 +93,12 @@ class ChannelStrands:
         now = loop.time()
         if now >= self.due.probe or self.probe_wanted.is_set():
             self.probe_wanted.clear()
-            await check_channel(self.ctx, account, channel)
+            async with self.ctx.read() as conn:
+                channel = await get_channel(conn, channel.id) or channel
+            seen = await check_channel(self.ctx, account, channel)
             self.due.probe = now + self.ctx.config.archive.erasure_check_interval
+            if seen.state.status != channel.status:
+                self.wake.set()  # back to active: catch up now, not at the next poll
         return channel
 
     async def fresh(self, account: TelegramAccount, channel: Channel) -> Channel:
@@ -153,7 +157,7 @@ async def telegram_channel_loop(
     follow: LiveFollow,
 ) -> None:
     """Follow ``channel`` until ``stop`` or ``ctx.stopping``: its fresh, watch and upkeep strands.
-    Raises ``LeaseLost`` when either found the channel's lease lost (both then end)."""
+    Raises ``LeaseLost`` when one found the channel's lease lost (all then end)."""
     strands = ChannelStrands(ctx, follow, slot, stop, wake)
 
     async def fresh() -> None:

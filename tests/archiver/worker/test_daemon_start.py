@@ -1,9 +1,10 @@
 """A daemon starting with many channels polls and joins each of them at once: neither waits for
 the erasure probes of every channel (paced at the GetChannels rate Telegram allows) nor for a
-history page per channel after a first sync.
+history page per channel after a first sync. Probes run beside the polls, and a channel the
+probe finds restored after an erasure is caught up at once, not at its next poll.
 
 Counted, not timed: the new posts are stored while fewer probes than channels have been sent,
-and with no history page read.
+with no history page read, and (restored) long before the channel's poll interval of an hour.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from waiting import wait_until
 
 from archiver.db.schema import messages
+from archiver.store.channels import get_channel
 from archiver.worker.channels import add_channel
 from archiver.worker.daemon import run_daemon
 from archiver.worker.sync import sync_channels
@@ -101,3 +103,45 @@ async def test_the_daemon_after_a_first_sync_reads_no_history_page(
             ctx.stopping.set()
             await asyncio.wait_for(daemon, 30)
     assert pages == 0, f"{pages} history pages read to catch up {CHANNELS} synced channels"
+
+
+async def test_a_channel_restored_after_erasure_is_caught_up_at_once(
+    world, make_config, sim_worker
+) -> None:
+    config = make_config(
+        {
+            "simulator": {"world": str(world.path)},
+            "archive": {**QUIET, "erasure_check_interval": 1, "erasure_confirmations": 1},
+            "live": {**POLL_EVERY_SECOND, "min_poll_interval": 3600, "max_poll_interval": 3600},
+        }
+    )
+    ch = world.add_channel("comeback", "Comeback")
+    world.post(ch, text="old news", push=False)
+
+    async def status() -> str | None:
+        async with ctx.read() as conn:
+            channel = await get_channel(conn, ch)
+        return channel.status if channel else None
+
+    async with sim_worker(config) as ctx:
+        await add_channel(ctx, "@comeback")
+        await sync_channels(ctx)
+        polls_before = world.request_counts().get("GetChannelDifferenceRequest", 0)
+        daemon = asyncio.create_task(run_daemon(ctx))
+        try:
+            await wait_until(
+                lambda: world.request_counts().get("GetChannelDifferenceRequest", 0) > polls_before,
+                what="the first poll (the next one is an hour away)",
+            )
+            world.make_private(ch)
+            await wait_until(lambda: _is(status, "erased"), what="the channel erased")
+            world.restore(ch)
+            posts = {ch: world.post(ch, text="back again")}
+            await wait_until(lambda: _all_stored(ctx, posts), what="the new post stored")
+        finally:
+            ctx.stopping.set()
+            await asyncio.wait_for(daemon, 30)
+
+
+async def _is(status, wanted: str) -> bool:
+    return await status() == wanted
