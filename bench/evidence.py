@@ -41,8 +41,8 @@ from archiver.db.engine import open_engine, upgrade
 from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import build_bundle
 from archiver.evidence.bundle_source import bundle_parts
-from archiver.evidence.cached_tree import CachedTree
 from archiver.evidence.signing import sign_new_head
+from archiver.evidence.stored_tree import StoredTree
 from archiver.evidence.verify import verify_archive
 from archiver.media.local import LocalMediaStore
 from archiver.rows import ChannelRow, MessageRow
@@ -142,7 +142,7 @@ async def main(posts: int, bundles: int, runs: int) -> None:
             ours_cpu.append(report.captures / (time.process_time() - cpu))
             assert report.ok, report.problems[:3]
         rng = random.Random(5)
-        tree = CachedTree()
+        tree = StoredTree()
         latencies = []
         async with engine.connect() as conn:
             for _ in range(bundles):

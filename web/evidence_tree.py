@@ -1,10 +1,10 @@
-"""The mirror's cached copy of the capture log's Merkle tree (one per app): proofs and
-bundles read only the captures logged since the last request."""
+"""The mirror's tree of the capture log (one per app): proofs read O(log n) stored subtrees,
+and the app keeps those it has read."""
 
 from __future__ import annotations
 
-from archiver.evidence.cached_tree import CachedTree
+from archiver.evidence.stored_tree import StoredTree
 
 
-class EvidenceTree(CachedTree):
-    """The app's ``CachedTree``."""
+class EvidenceTree(StoredTree):
+    """The app's ``StoredTree``."""

@@ -417,6 +417,19 @@ evidence_heads = sa.Table(
     sa.Column("signature", sa.LargeBinary(64), nullable=False),
 )
 
+evidence_subtrees = sa.Table(
+    "evidence_subtrees",
+    metadata,
+    # The capture log's complete (perfect) subtrees above the leaves, written with each signed
+    # head for every subtree under it (archiver.store.evidence_subtrees): a proof reads
+    # O(log n) of them instead of every leaf hash. (level, idx) covers the captures
+    # [idx * 2**level, (idx + 1) * 2**level); derived data, which `verify` recomputes.
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
 evidence_timestamps = sa.Table(
     "evidence_timestamps",
     metadata,

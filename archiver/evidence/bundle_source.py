@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from archiver.errors import EvidenceError
 from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.bundle import BundleParts
-from archiver.evidence.cached_tree import CachedTree
 from archiver.evidence.keys import public_pem
+from archiver.evidence.merkle import root_from_inclusion
+from archiver.evidence.stored_tree import StoredTree
 from archiver.evidence.timestamps import signed_message, token_problem
 from archiver.media import MediaStore
 from archiver.store.evidence_cosignatures import received_for
@@ -29,10 +30,10 @@ async def bundle_parts(
     data_dir: Path,
     channel_id: int,
     msg_id: int,
-    tree: CachedTree | None = None,
+    tree: StoredTree | None = None,
     tsa_roots: list[x509.Certificate] | None = None,
 ) -> BundleParts:
-    """The parts of the bundle of one post; ``tree`` is a cached tree of the log, if any;
+    """The parts of the bundle of one post; ``tree`` is the process's tree of the log, if any;
     ``tsa_roots`` the trusted TSA roots (``evidence.tsa_roots``), bundled when a token
     chains to them."""
     key = existing_public_key(data_dir)
@@ -45,8 +46,14 @@ async def bundle_parts(
             f"post {msg_id} of channel {channel_id} has no capture under the latest signed "
             "head; run `tgmirror sync` to sign a new one"
         )
-    log_tree = await (tree or CachedTree()).at_least(conn, head.tree_size)
-    proofs = {c.seq: log_tree.inclusion(c.seq, head.tree_size) for c in captures}
+    seqs = [c.seq for c in captures]
+    proofs = await (tree or StoredTree()).inclusions(conn, seqs, head.tree_size)
+    for c in captures:
+        if root_from_inclusion(c.seq, head.tree_size, c.leaf_hash, proofs[c.seq]) != head.root_hash:
+            raise EvidenceError(
+                f"the inclusion proof of capture #{c.seq} does not lead to the signed head: "
+                "the log or its stored subtrees changed; run `tgmirror verify`"
+            )
     files: dict[str, bytes] = {}
     for c in captures:
         if c.type != "media":

@@ -62,6 +62,36 @@ class TreeBuilder:
             size += 1
         self.size = size
 
+    def extend_nodes(self, leaves: Iterable[bytes]) -> list[Node]:
+        """``extend``, returning every perfect subtree the leaves complete (above the leaves),
+        as ``(level, index, hash)`` in the order they close: what the log stores so that a
+        proof reads O(log n) of them (``archiver.store.evidence_subtrees``)."""
+        stack, size, sha256 = self._stack, self.size, hashlib.sha256
+        pop, push = stack.pop, stack.append
+        done: list[Node] = []
+        closed = done.append
+        for node in leaves:
+            n, level = size, 0
+            while n & 1:
+                node = sha256(b"\x01" + pop() + node).digest()
+                n >>= 1
+                level += 1
+                closed((level, size >> level, node))
+            push(node)
+            size += 1
+        self.size = size
+        return done
+
+    @classmethod
+    def from_frontier(cls, size: int, nodes: Sequence[bytes]) -> TreeBuilder:
+        """The builder of a tree of ``size`` leaves, from the hashes of its ``frontier(size)``."""
+        if len(nodes) != bin(size).count("1"):
+            raise ProofError(f"a tree of {size} leaves has {bin(size).count('1')} frontier nodes")
+        builder = cls()
+        builder.size = size
+        builder._stack = list(nodes)
+        return builder
+
     def root(self) -> bytes:
         """MTH of the leaves appended so far."""
         if not self._stack:
@@ -72,6 +102,22 @@ class TreeBuilder:
         return r
 
 
+Node = tuple[int, int, bytes]
+"""A perfect subtree's hash: ``(level, index, hash)`` covers leaves ``[index << level,
+(index + 1) << level)``; level 0 is a leaf."""
+
+
+def frontier(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees a tree of ``size`` leaves decomposes into, largest (leftmost) first,
+    as ``(level, index)``: folding their hashes right to left gives its root."""
+    out, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            out.append((level, start >> level))
+            start += 1 << level
+    return out
+
+
 def _split(n: int) -> int:
     """The largest power of two smaller than ``n`` (n >= 2)."""
     k = 1
@@ -80,33 +126,20 @@ def _split(n: int) -> int:
     return k
 
 
-class Tree:
-    """A tree with every aligned perfect subtree's hash kept (level by level), so that roots
-    of any prefix and proofs cost O(log² n) hashes instead of O(n). ``extend`` appends."""
-
-    def __init__(self, leaves: Sequence[bytes] = ()) -> None:
-        self.levels: list[list[bytes]] = [[]]
-        self.extend(leaves)
+class Proofs:
+    """RFC 9162 roots of ranges, inclusion and consistency proofs (section 2.1), over the
+    hashes of aligned perfect subtrees that ``node(level, index)`` gives: O(log n) of them
+    per proof. The walk never depends on the hashes, so ``needed_nodes`` can list the nodes a
+    proof reads before they are fetched (``archiver.evidence.stored_tree``)."""
 
     @property
     def size(self) -> int:
-        return len(self.levels[0])
+        """How many leaves the tree has."""
+        raise NotImplementedError
 
-    def extend(self, leaves: Sequence[bytes]) -> None:
-        """Append leaf hashes, completing the perfect subtrees they close."""
-        self.levels[0].extend(leaves)
-        h = 0
-        while len(self.levels[h]) > 1:
-            below = self.levels[h]
-            if h + 1 == len(self.levels):
-                self.levels.append([])
-            above = self.levels[h + 1]
-            sha256 = hashlib.sha256
-            above.extend(
-                sha256(b"\x01" + below[2 * i] + below[2 * i + 1]).digest()
-                for i in range(len(above), len(below) // 2)
-            )
-            h += 1
+    def node(self, level: int, index: int) -> bytes:
+        """The hash of the perfect subtree of leaves ``[index << level, (index + 1) << level)``."""
+        raise NotImplementedError
 
     def subtree(self, start: int, end: int) -> bytes:
         """MTH of leaves[start:end]."""
@@ -115,7 +148,7 @@ class Tree:
             return EMPTY_ROOT
         if n & (n - 1) == 0 and start % n == 0:
             h = n.bit_length() - 1
-            return self.levels[h][start // n]
+            return self.node(h, start >> h)
         k = _split(n)
         return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
@@ -152,6 +185,81 @@ class Tree:
         if m <= k:
             return [*self._sub(m, start, start + k, complete), self.subtree(start + k, end)]
         return [*self._sub(m - k, start + k, end, False), self.subtree(start, start + k)]
+
+
+class Tree(Proofs):
+    """A tree with every aligned perfect subtree's hash kept (level by level), so that roots
+    of any prefix and proofs cost O(log² n) hashes instead of O(n). ``extend`` appends."""
+
+    def __init__(self, leaves: Sequence[bytes] = ()) -> None:
+        self.levels: list[list[bytes]] = [[]]
+        self.extend(leaves)
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.levels[level][index]
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append leaf hashes, completing the perfect subtrees they close."""
+        self.levels[0].extend(leaves)
+        h = 0
+        while len(self.levels[h]) > 1:
+            below = self.levels[h]
+            if h + 1 == len(self.levels):
+                self.levels.append([])
+            above = self.levels[h + 1]
+            sha256 = hashlib.sha256
+            above.extend(
+                sha256(b"\x01" + below[2 * i] + below[2 * i + 1]).digest()
+                for i in range(len(above), len(below) // 2)
+            )
+            h += 1
+
+
+class NodeMap(Proofs):
+    """Proofs over a tree of ``size`` leaves from a map of the perfect subtrees they read."""
+
+    def __init__(self, size: int, nodes: dict[tuple[int, int], bytes]) -> None:
+        self._size = size
+        self.nodes = nodes
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.nodes[level, index]
+
+
+class _Recorder(Proofs):
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self.seen: set[tuple[int, int]] = set()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def node(self, level: int, index: int) -> bytes:
+        self.seen.add((level, index))
+        return EMPTY_ROOT
+
+
+def needed_nodes(
+    size: int, *, inclusion: Iterable[int] = (), consistency_from: int | None = None
+) -> set[tuple[int, int]]:
+    """The ``(level, index)`` of every perfect subtree that the inclusion proofs of leaves
+    ``inclusion`` and the consistency proof from ``consistency_from`` in a tree of ``size``
+    leaves read (raises ``ProofError`` as the proofs would)."""
+    recorder = _Recorder(size)
+    for index in inclusion:
+        recorder.inclusion(index, size)
+    if consistency_from is not None:
+        recorder.consistency(consistency_from, size)
+    return recorder.seen
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:

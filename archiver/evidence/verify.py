@@ -3,7 +3,8 @@
 Each capture's JSON is rebuilt from the database rows it describes (and, for a file, from the
 file's bytes) and must equal the logged bytes; the leaf hashes must be those of the logged
 bytes; every signed head must carry the archive key's signature over the root of exactly the
-captures before it. Two heads that both match the log are consistent with each other by
+captures before it; the stored subtrees proofs are built from must be those of the log
+(``verify_subtrees``). Two heads that both match the log are consistent with each other by
 construction (the smaller tree is a prefix of the larger). Problems name the capture (its
 position ``#seq``, type, channel and message) they were found at.
 """
@@ -24,6 +25,7 @@ from archiver.evidence.captures import event_capture, post_capture
 from archiver.evidence.heads import head_valid
 from archiver.evidence.merkle import TreeBuilder
 from archiver.evidence.post_leaf import EntitiesText, post_leaf
+from archiver.evidence.verify_subtrees import SubtreeCheck
 from archiver.media import MediaStore
 from archiver.media.store import sha256_of
 from archiver.store.evidence_log import HeadRow, LoggedCapture, all_heads, iter_log_rows
@@ -222,6 +224,7 @@ async def verify_archive(
         keys = await file_keys(conn)
         heads = await all_heads(conn)
         tree = TreeBuilder()
+        subtrees = SubtreeCheck(heads[-1].tree_size if heads else 0)
         pending = list(heads)
         expected = 0
         async for rows in iter_log_rows(conn):
@@ -229,10 +232,11 @@ async def verify_archive(
             start = 0
             while pending and pending[0].tree_size <= tree.size + len(digests) - start:
                 need = pending[0].tree_size - tree.size
-                tree.extend(digests[start : start + need])
+                subtrees.add(tree.extend_nodes(digests[start : start + need]))
                 start += need
                 _check_head(pending.pop(0), tree.root(), public_key, report)
-            tree.extend(digests[start:])
+            subtrees.add(tree.extend_nodes(digests[start:]))
+        report.problems.extend(await subtrees.check(conn, tree.size))
     report.captures = tree.size
     report.problems.extend(checker.last_deletions())
     for head in pending:

@@ -258,14 +258,18 @@ async def all_heads(conn: AsyncConnection) -> list[HeadRow]:
     return [_head(r) for r in rows]
 
 
-async def leaf_hashes_from(conn: AsyncConnection, start: int) -> list[bytes]:
-    """The leaf hashes from position ``start`` on, in order (to extend a cached tree)."""
-    rows = await conn.execute(
+async def leaf_hashes_from(
+    conn: AsyncConnection, start: int, limit: int | None = None
+) -> list[bytes]:
+    """The leaf hashes from position ``start`` on (``limit`` of them at most), in order (to
+    extend a tree)."""
+    query = (
         sa.select(evidence_log.c.leaf_hash)
         .where(evidence_log.c.seq >= start)
         .order_by(evidence_log.c.seq)
+        .limit(limit)
     )
-    return [bytes(h) for h in rows.scalars()]
+    return [bytes(h) for h in (await conn.execute(query)).scalars()]
 
 
 async def file_key(conn: AsyncConnection, sha256: str) -> str | None:

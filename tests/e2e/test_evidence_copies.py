@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import archive_sql
 import pytest
 
 from archiver.db.engine import open_engine
@@ -35,6 +36,10 @@ async def test_backup_and_migrate_db_copies_verify(
     (restored / "tgmirror.toml").write_text('[storage]\ndata_dir = "data"\n')
     again = cli("verify", cwd=restored)
     assert again.returncode == 0, again.stdout
+    subtrees = "SELECT level, idx, hash FROM evidence_subtrees ORDER BY level, idx"
+    stored = archive_sql.rows(archive_copy["config"].database_url, subtrees)
+    assert len(stored) > 10
+    assert archive_sql.rows(f"sqlite+aiosqlite:///{restored}/data/tgmirror.db", subtrees) == stored
     url = pg_server.url(pg_database_copy(None))
     moved = cli("migrate-db", "--to", url)
     assert moved.returncode == 0, moved.stdout + moved.stderr
@@ -42,3 +47,4 @@ async def test_backup_and_migrate_db_copies_verify(
     on_pg = cli("verify")
     assert on_pg.returncode == 0, on_pg.stdout
     assert " 0 problems" in on_pg.stdout
+    assert [tuple(r) for r in archive_sql.rows(url, subtrees)] == [tuple(r) for r in stored]

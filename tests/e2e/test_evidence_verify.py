@@ -136,3 +136,18 @@ def test_head_for_another_tree_is_caught(cli, synced) -> None:
     assert code == 1
     assert f"signed head of {size} captures (signed at 1800000000): its root differs" in out
     assert f"capture #{size - 1} or an earlier one was rewritten" in out
+
+
+def test_changed_stored_subtree_is_named(cli, synced) -> None:
+    """Proofs are built from the stored subtrees: a changed one is caught and located."""
+    url = synced["url"]
+    assert archive_sql.value(url, "SELECT count(*) FROM evidence_subtrees WHERE level = 2") > 2
+    archive_sql.rows(
+        url, "UPDATE evidence_subtrees SET hash = :h WHERE level = 2 AND idx = 1", h=bytes(32)
+    )
+    code, out = _verify(cli)
+    assert code == 1
+    assert (
+        "stored subtree of captures #4..#7 (level 2, index 1): its hash is not that of those "
+        "captures" in out
+    )

@@ -12,7 +12,7 @@ from archiver.evidence.archive_key import existing_public_key
 from archiver.evidence.heads import head_json
 from archiver.evidence.keys import public_pem
 from archiver.evidence.merkle import ProofError
-from archiver.store.evidence_log import latest_head
+from archiver.store.evidence_log import latest_head, log_size
 from web.deps import ConfigDep, ConnDep
 from web.evidence_tree import EvidenceTree
 
@@ -50,22 +50,21 @@ async def consistency(
     old: int = Query(alias="from"),
     new: int = Query(alias="to"),
 ) -> JSONResponse:
-    tree = await evidence_tree(request).at_least(conn, new)
     try:
-        proof = tree.consistency(old, new)
+        proof = await evidence_tree(request).consistency(conn, old, new)
     except ProofError as exc:
-        raise HTTPException(400, f"{exc}; the log holds {tree.size} captures") from None
+        raise HTTPException(400, f"{exc}; the log holds {await log_size(conn)} captures") from None
     body: dict[str, Any] = {"from": old, "to": new, "proof": [p.hex() for p in proof]}
     return JSONResponse(body)
 
 
 @router.get("/inclusion", include_in_schema=False)
 async def inclusion(request: Request, conn: ConnDep, seq: int, size: int) -> JSONResponse:
-    tree = await evidence_tree(request).at_least(conn, size)
+    tree = evidence_tree(request)
     try:
-        proof = tree.inclusion(seq, size)
+        proof = await tree.inclusion(conn, seq, size)
+        leaf = (await tree.leaf_hash(conn, seq)).hex()
     except ProofError as exc:
-        raise HTTPException(400, f"{exc}; the log holds {tree.size} captures") from None
-    leaf = tree.levels[0][seq].hex()
+        raise HTTPException(400, f"{exc}; the log holds {await log_size(conn)} captures") from None
     body = {"seq": seq, "tree_size": size, "leaf_hash": leaf, "proof": [p.hex() for p in proof]}
     return JSONResponse(body)

@@ -138,3 +138,31 @@ async def test_upgrade_indexes_the_stems_of_an_existing_archive(make_config) -> 
     assert counts == (4, 4)
     assert sorted(p.msg_id for p in found) == [1, 2, 3]
     await engine.dispose()
+
+
+async def test_upgrade_stores_the_subtrees_of_an_existing_capture_log(make_config) -> None:
+    """0022 computes the stored subtrees of a log signed before it, up to its latest head, so
+    that proofs and ``verify`` find them from the first run after the upgrade."""
+    from archiver.evidence import merkle
+    from archiver.evidence.captures import event_capture
+    from archiver.store.evidence_log import HeadRow, add_head, append_captures, leaf_hashes
+
+    engine = open_engine(make_config(migrated=False).database_url)
+    await upgrade(engine)
+    await downgrade(engine, "0019")
+    async with engine.begin() as conn:
+        captures = [
+            event_capture(channel_id=1, event_id=i, kind="renamed", at=5, detail=None)
+            for i in range(23)
+        ]
+        await append_captures(conn, captures)
+        hashes = await leaf_hashes(conn)
+        root = merkle.root(hashes[:19])
+        await add_head(conn, HeadRow(19, root, 1, "k", bytes(64)))
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.text("SELECT level, idx, hash FROM evidence_subtrees"))).all()
+    levels = merkle.Tree(hashes[:19]).levels
+    expected = {(lv, i, h) for lv in range(1, len(levels)) for i, h in enumerate(levels[lv])}
+    assert {(lv, i, bytes(h)) for lv, i, h in rows} == expected
+    await engine.dispose()

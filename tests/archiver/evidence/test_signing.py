@@ -38,3 +38,21 @@ async def test_daemon_signs_on_start_and_stop_only_when_the_log_grew(config, eng
     assert all(head_valid(key, h) for h in heads)
     assert heads[1].root_hash == merkle.root(hashes)
     assert (data_dir / "evidence-key.pem").stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_head_stores_every_subtree_under_it(config, engine) -> None:
+    """After each head the stored subtrees are exactly the perfect subtrees of its tree."""
+    import sqlalchemy as sa
+
+    for n, first in ((5, 0), (12, 5), (1, 17)):
+        await _append(engine, n, first)
+        head = await sign_new_head(engine, config.storage.data_dir, 1_750_000_000 + first)
+        assert head is not None
+        async with engine.connect() as conn:
+            hashes = await leaf_hashes(conn)
+            rows = (
+                await conn.execute(sa.text("SELECT level, idx, hash FROM evidence_subtrees"))
+            ).all()
+        levels = merkle.Tree(hashes).levels
+        expected = {(lv, i, h) for lv in range(1, len(levels)) for i, h in enumerate(levels[lv])}
+        assert {(lv, i, bytes(h)) for lv, i, h in rows} == expected
