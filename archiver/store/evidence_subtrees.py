@@ -54,13 +54,14 @@ async def node_hashes(
             )
         )
         found.update(((0, int(seq)), bytes(h)) for seq, h in rows)
-    cols = sa.tuple_(evidence_subtrees.c.level, evidence_subtrees.c.idx)
+    t = evidence_subtrees.c
     for part in _chunks(inner):
-        inner_rows = await conn.execute(
-            sa.select(
-                evidence_subtrees.c.level, evidence_subtrees.c.idx, evidence_subtrees.c.hash
-            ).where(cols.in_(part))
-        )
+        by_level: dict[int, list[int]] = {}
+        for level, i in part:
+            by_level.setdefault(level, []).append(i)
+        # One primary-key search per key: SQLite scans the table for a row-value IN.
+        where = sa.or_(*(sa.and_(t.level == lv, t.idx.in_(ix)) for lv, ix in by_level.items()))
+        inner_rows = await conn.execute(sa.select(t.level, t.idx, t.hash).where(where))
         found.update(((int(level), int(i)), bytes(h)) for level, i, h in inner_rows)
     return found
 
@@ -74,17 +75,19 @@ async def iter_subtrees(
     conn: AsyncConnection, *, chunk: int = 100_000
 ) -> AsyncIterator[Sequence[Any]]:
     """Every row as ``(level, idx, hash)``, by level then index, ``chunk`` at a time."""
-    after: tuple[int, int] = (0, -1)
-    cols = sa.tuple_(evidence_subtrees.c.level, evidence_subtrees.c.idx)
-    while True:
-        query = (
-            sa.select(evidence_subtrees.c.level, evidence_subtrees.c.idx, evidence_subtrees.c.hash)
-            .where(cols > sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
-            .order_by(evidence_subtrees.c.level, evidence_subtrees.c.idx)
-            .limit(chunk)
-        )
-        rows = (await conn.execute(query)).all()
-        if not rows:
-            return
-        yield rows
-        after = (int(rows[-1][0]), int(rows[-1][1]))
+    t = evidence_subtrees.c
+    levels = (await conn.execute(sa.select(sa.func.max(t.level)))).scalar()
+    for level in range(1, (levels or 0) + 1):
+        after = -1
+        while True:  # keyset pages within a level: a search of the primary key each
+            query = (
+                sa.select(t.level, t.idx, t.hash)
+                .where(t.level == level, t.idx > after)
+                .order_by(t.idx)
+                .limit(chunk)
+            )
+            rows = (await conn.execute(query)).all()
+            if not rows:
+                break
+            yield rows
+            after = int(rows[-1][1])
