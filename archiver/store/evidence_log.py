@@ -44,48 +44,35 @@ def export_sha256(conn: AsyncConnection) -> str | None:
 
 
 async def append_captures(conn: AsyncConnection, captures: Sequence[Capture]) -> int:
-    """Append captures at the end of the log in one statement; returns the new log size.
+    """Append captures at the end of the log; returns the new log size.
 
-    On SQLite the position of the next capture is remembered on the database connection, and
-    the insert only takes effect if the log still ends just before it (one round trip instead
-    of two: the log append is on the ingest path); otherwise the log size is read and the
-    captures inserted again. PostgreSQL always reads it, under the append lock.
+    One read of the log's size and one plain insert per batch (no per-row guard): the
+    caller's transaction has written the rows the captures describe first, so it holds
+    SQLite's write lock and no other connection appends in between (were its read older than
+    another's commit, SQLite would refuse the insert; ``seq`` is unique either way).
+    PostgreSQL appenders take the append lock first.
     """
     if not captures or not logging_on(conn):
         return -1
-    info = conn.sync_connection.info if conn.sync_connection is not None else {}
     if dialect_of(conn).name == "postgresql":
         await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
-    else:
-        start = info.get(_NEXT_SEQ)
-        if isinstance(start, int):
-            rows = _rows(captures, start)
-            first_hash = rows[0][6]
-            done = await conn.exec_driver_sql(
-                _GUARDED_INSERT_SQLITE, [(*r, start, first_hash) for r in rows]
-            )
-            if done.rowcount == len(rows):
-                info[_NEXT_SEQ] = start + len(rows)
-                return start + len(rows)
-    start = await log_size(conn)
-    rows = _rows(captures, start)
-    await conn.execute(evidence_log.insert(), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
-    info[_NEXT_SEQ] = start + len(captures)
+        start = await log_size(conn)
+        rows = _rows(captures, start)
+        await conn.execute(
+            evidence_log.insert(), [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
+        )
+    else:  # sqlite3 directly, with plain tuples: SQLAlchemy's per-row parameter handling
+        last = (await conn.exec_driver_sql(_SIZE_SQLITE)).scalar()  # cost as much as the insert
+        start = 0 if last is None else int(last) + 1
+        await conn.exec_driver_sql(_INSERT_SQLITE, _rows(captures, start))
     return start + len(captures)
 
 
-_NEXT_SEQ = "tgmirror.evidence_next_seq"
 _COLUMNS = ("seq", "type", "channel_id", "msg_id", "captured_at", "leaf", "leaf_hash")
-# INSERT ... SELECT <the row> WHERE the log ends just before it, and (after the batch's
-# first row) that first row is ours: a no-op for the whole batch when another connection
-# appended since this one last did, even if it appended exactly as many rows as precede a row.
-# Written for sqlite3 directly, with plain tuples: SQLAlchemy's per-row parameter handling
-# cost as much as the insert itself. ?1..?7 are the row, ?8 the batch's first seq, ?9 its hash.
-_GUARDED_INSERT_SQLITE = (
+_SIZE_SQLITE = "SELECT max(seq) FROM evidence_log"
+_INSERT_SQLITE = (
     "INSERT INTO evidence_log (seq, type, channel_id, msg_id, captured_at, leaf, leaf_hash) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
-    "WHERE (SELECT coalesce(max(seq), -1) FROM evidence_log) = ?1 - 1 "
-    "AND (?1 = ?8 OR EXISTS (SELECT 1 FROM evidence_log WHERE seq = ?8 AND leaf_hash = ?9))"
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -106,6 +93,7 @@ def _leaf_text(c: Capture, seq: int) -> str:
     (one format string), anything else, or a post it cannot write, through ``canonical_json``."""
     b = c.body
     if c.type == "post" and "export_sha256" not in b:
+        entities = b["entities"]  # most posts have none: no encoder call for them
         text = post_leaf(
             seq=seq,
             channel_id=b["channel_id"],
@@ -113,7 +101,7 @@ def _leaf_text(c: Capture, seq: int) -> str:
             date=b["date"],
             edit_date=b["edit_date"],
             text=b["text"],
-            entities_json=canonical_json(b["entities"]).decode("utf-8"),
+            entities_json="null" if entities is None else canonical_json(entities).decode(),
             media_kind=b["media_kind"],
             captured_at=b["captured_at"],
             source=b["source"],
