@@ -7,7 +7,8 @@ Pure functions over lists of leaf hashes (section 2.1). ``root`` builds the tree
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from archiver.evidence.canonical import node_hash
 
@@ -81,6 +82,24 @@ class TreeBuilder:
             size += 1
         self.size = size
         return done
+
+    def extend_feeding(
+        self, leaves: Iterable[bytes], feeds: Sequence[Callable[[bytes], Any]]
+    ) -> None:
+        """``extend``, passing each completed subtree's hash to ``feeds[level - 1]`` (for each
+        level in index order): ``verify`` hashes every level of the tree without a copy."""
+        stack, size, sha256 = self._stack, self.size, hashlib.sha256
+        pop, push = stack.pop, stack.append
+        for node in leaves:
+            n, level = size, 0
+            while n & 1:
+                node = sha256(b"\x01" + pop() + node).digest()
+                feeds[level](node)
+                n >>= 1
+                level += 1
+            push(node)
+            size += 1
+        self.size = size
 
     @classmethod
     def from_frontier(cls, size: int, nodes: Sequence[bytes]) -> TreeBuilder:

@@ -232,10 +232,13 @@ async def verify_archive(
             start = 0
             while pending and pending[0].tree_size <= tree.size + len(digests) - start:
                 need = pending[0].tree_size - tree.size
-                subtrees.add(tree.extend_nodes(digests[start : start + need]))
+                tree.extend_feeding(digests[start : start + need], subtrees.feeds)
                 start += need
                 _check_head(pending.pop(0), tree.root(), public_key, report)
-            subtrees.add(tree.extend_nodes(digests[start:]))
+            if pending:  # under the latest head still
+                tree.extend_feeding(digests[start:], subtrees.feeds)
+            else:
+                tree.extend(digests[start:])
         report.problems.extend(await subtrees.check(conn, tree.size))
     report.captures = tree.size
     report.problems.extend(checker.last_deletions())

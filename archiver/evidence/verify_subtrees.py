@@ -11,12 +11,10 @@ tree is kept); only when a level's digest differs is it rebuilt to find the row.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from archiver.evidence.merkle import Node, Tree
+from archiver.evidence.merkle import Tree
 from archiver.store.evidence_log import leaf_hashes
 from archiver.store.evidence_subtrees import iter_subtrees
 
@@ -26,24 +24,14 @@ def _captures(level: int, idx: int) -> str:
 
 
 class SubtreeCheck:
-    """Feed it the subtrees the log's leaves complete (``add``), then ``check`` the table."""
+    """Grow the log's tree up to the latest head with ``feeds``, then ``check`` the table."""
 
     def __init__(self, head_size: int) -> None:
         self.head_size = head_size
-        self._digests: list[Any] = []
-        self._counts: list[int] = []
-
-    def add(self, nodes: Sequence[Node]) -> None:
-        """Subtrees as ``TreeBuilder.extend_nodes`` returns them (each level in index order)."""
-        digests, counts, head = self._digests, self._counts, self.head_size
-        for level, idx, digest in nodes:
-            if (idx + 1) << level > head:
-                continue  # signing stores these with the next head
-            while len(digests) < level:
-                digests.append(hashlib.sha256())
-                counts.append(0)
-            digests[level - 1].update(digest)
-            counts[level - 1] += 1
+        self._digests = [hashlib.sha256() for _ in range(max(head_size.bit_length() - 1, 0))]
+        self.feeds = [d.update for d in self._digests]
+        """``TreeBuilder.extend_feeding``'s feeds while the tree grows up to ``head_size``."""
+        self._counts = [head_size >> level for level in range(1, len(self._digests) + 1)]
 
     async def check(self, conn: AsyncConnection, log_size: int) -> list[str]:
         """Problems of the stored rows: one line per level that differs."""
@@ -51,19 +39,27 @@ class SubtreeCheck:
         stored = [hashlib.sha256() for _ in self._digests]
         counts = [0] * len(self._digests)
         bad_levels: set[int] = set()
-        async for rows in iter_subtrees(conn):
-            for level, idx, digest in rows:
-                level, idx, digest = int(level), int(idx), bytes(digest)
-                if level < 1 or (idx + 1) << level > self.head_size:
-                    problems.append(
-                        f"stored subtree (level {level}, index {idx}) is not under the latest "
-                        f"signed head of {self.head_size} captures (the log holds {log_size})"
-                    )
-                elif level > len(stored) or idx != counts[level - 1]:
-                    bad_levels.add(level)
-                else:
-                    stored[level - 1].update(digest)
-                    counts[level - 1] += 1
+        async for rows in iter_subtrees(conn):  # one level, ascending unique idx: a chunk
+            level, first, last = int(rows[0][0]), int(rows[0][1]), int(rows[-1][1])
+            if (last + 1) << level > self.head_size:
+                for _, idx, _ in rows:
+                    if (int(idx) + 1) << level > self.head_size:
+                        problems.append(
+                            f"stored subtree (level {level}, index {idx}) is not under the "
+                            f"latest signed head of {self.head_size} captures (the log holds "
+                            f"{log_size})"
+                        )
+                rows = [r for r in rows if (int(r[1]) + 1) << level <= self.head_size]
+                if not rows:
+                    continue
+                last = int(rows[-1][1])
+            if level > len(stored) or first != counts[level - 1]:
+                bad_levels.add(level)  # a gap before this chunk
+            elif last - first + 1 != len(rows):
+                bad_levels.add(level)  # a gap inside it
+            else:  # contiguous from the expected index: hash the chunk at once
+                stored[level - 1].update(b"".join([bytes(r[2]) for r in rows]))
+                counts[level - 1] += len(rows)
         for level in range(1, len(stored) + 1):
             if (
                 level in bad_levels

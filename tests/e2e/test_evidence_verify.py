@@ -138,8 +138,9 @@ def test_head_for_another_tree_is_caught(cli, synced) -> None:
     assert f"capture #{size - 1} or an earlier one was rewritten" in out
 
 
-def test_changed_stored_subtree_is_named(cli, synced) -> None:
-    """Proofs are built from the stored subtrees: a changed one is caught and located."""
+def test_changed_or_removed_stored_subtree_is_named(cli, synced) -> None:
+    """Proofs are built from the stored subtrees: a changed or removed one is caught and
+    located."""
     url = synced["url"]
     assert archive_sql.value(url, "SELECT count(*) FROM evidence_subtrees WHERE level = 2") > 2
     archive_sql.rows(
@@ -151,3 +152,7 @@ def test_changed_stored_subtree_is_named(cli, synced) -> None:
         "stored subtree of captures #4..#7 (level 2, index 1): its hash is not that of those "
         "captures" in out
     )
+    archive_sql.rows(url, "DELETE FROM evidence_subtrees WHERE level = 1 AND idx = 3")
+    code, out = _verify(cli)
+    assert code == 1
+    assert "stored subtree of captures #6..#7 (level 1) is missing" in out
