@@ -286,6 +286,19 @@ def _cli_ms(args: list[str]) -> float:
     return took
 
 
+async def _cold_bundle_ms(root: Path, channel_id: int, msg_id: int) -> float:
+    """One bundle built as a new process builds it: a new engine and an empty tree."""
+    engine = open_engine(f"sqlite+aiosqlite:///{root}/data/tgmirror.db")
+    started = time.perf_counter()
+    async with engine.connect() as conn:
+        media = LocalMediaStore(root / "data" / "media")
+        parts = await bundle_parts(conn, media, root / "data", channel_id, msg_id, StoredTree())
+        build_bundle(parts)
+    took = (time.perf_counter() - started) * 1000
+    await engine.dispose()
+    return took
+
+
 def web_bundles(root: Path, posts: int, bundles: int, cold: int) -> None:
     """Bundle latency over HTTP on bench/web.py's archive of ``posts`` posts: warm (one server,
     ``bundles`` requests), cold (the first bundle of each of ``cold`` new server processes),
@@ -330,6 +343,10 @@ def web_bundles(root: Path, posts: int, bundles: int, cold: int) -> None:
     for _ in range(cold):
         c, msg = post()
         cli_bundle.append(_cli_ms([*base, "evidence", f"@chan{c:03d}/{msg}", "--out", str(out)]))
+    in_process = [
+        asyncio.run(_cold_bundle_ms(root, 1000 + c, msg))
+        for c, msg in (post() for _ in range(cold))
+    ]
     size = head.tree_size if head is not None else "(already signed)"
     print(f"archive of {posts:,} posts, signed head of {size} captures ({signed_s:.1f} s)")
     print(f"| {'what':<52} | {'p50 ms':>7} | {'p90 ms':>7} | {'ratio':>6} |")
@@ -345,6 +362,7 @@ def web_bundles(root: Path, posts: int, bundles: int, cold: int) -> None:
     row(f"baseline: static file, same server ({bundles})", static, static)
     row(f"GET /{{channel}}/{{id}}/evidence.zip, warm ({bundles})", took, static)
     row(f"the same, first request of a new server ({cold})", first, static)
+    row(f"in-process: new engine, new tree, bundle_parts ({cold})", in_process, static)
     row(f"baseline: `tgmirror --help` ({cold})", cli_start, cli_start)
     row(f"`tgmirror evidence @chanNNN/ID --out F.zip` ({cold})", cli_bundle, cli_start)
 

@@ -55,7 +55,7 @@ class StoredTree:
         if size > 0 and any(k not in self._cache for k in keys):
             logged = await log_size(conn)
             if size > logged:
-                raise ProofError(f"the log holds {logged} captures, not {size}")
+                raise ProofError(f"no tree of {size} captures: the log holds {logged}")
             await self._read(conn, keys)
         return NodeMap(size, {k: self._cache[k] for k in keys})
 

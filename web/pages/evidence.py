@@ -27,6 +27,10 @@ def evidence_tree(request: Request) -> EvidenceTree:
     return tree
 
 
+def _problem(problem: str, logged: int) -> str:
+    return problem if "the log holds" in problem else f"{problem}; the log holds {logged} captures"
+
+
 @router.get("/key", include_in_schema=False)
 async def key(config: ConfigDep) -> Response:
     public = existing_public_key(config.storage.data_dir)
@@ -53,7 +57,7 @@ async def consistency(
     try:
         proof = await evidence_tree(request).consistency(conn, old, new)
     except ProofError as exc:
-        raise HTTPException(400, f"{exc}; the log holds {await log_size(conn)} captures") from None
+        raise HTTPException(400, _problem(str(exc), await log_size(conn))) from None
     body: dict[str, Any] = {"from": old, "to": new, "proof": [p.hex() for p in proof]}
     return JSONResponse(body)
 
@@ -65,6 +69,6 @@ async def inclusion(request: Request, conn: ConnDep, seq: int, size: int) -> JSO
         proof = await tree.inclusion(conn, seq, size)
         leaf = (await tree.leaf_hash(conn, seq)).hex()
     except ProofError as exc:
-        raise HTTPException(400, f"{exc}; the log holds {await log_size(conn)} captures") from None
+        raise HTTPException(400, _problem(str(exc), await log_size(conn))) from None
     body = {"seq": seq, "tree_size": size, "leaf_hash": leaf, "proof": [p.hex() for p in proof]}
     return JSONResponse(body)
