@@ -12,7 +12,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from .parse_index import Index, child_tag
+from .parse_index import Index, attr, child_tag, first_class
 
 MediaParts = tuple[str | None, dict[str, Any] | None, list[str]]
 _BG = re.compile(r"background-image:url\('([^']*)'\)")
@@ -24,9 +24,11 @@ _ROUND_TIME = "tgme_widget_message_roundvideo_duration"
 
 def background_url(node: LexborNode | None) -> str | None:
     """The URL of an inline `background-image:url('…')` style."""
-    if node is None:
-        return None
-    match = _BG.search(node.attributes.get("style") or "")
+    return _background(attr(node, "style") or "") if node is not None else None
+
+
+def _background(style: str) -> str | None:
+    match = _BG.search(style)
     return match.group(1) if match else None
 
 
@@ -44,18 +46,18 @@ def _text(idx: Index, cls: str) -> str | None:
 
 
 def _src(node: LexborNode | None, name: str = "src") -> list[str]:
-    url = node.attributes.get(name) if node is not None else None
+    url = attr(node, name) if node is not None else None
     return [url] if url else []
 
 
 def photo(node: LexborNode, idx: Index) -> MediaParts:
     """A `tgme_widget_message_photo_wrap`: its width is shown, its height as a ratio."""
-    style = node.attributes.get("style") or ""
+    style = attr(node, "style") or ""
     width = int(m.group(1)) if (m := _WIDTH.search(style)) else None
     inner = idx.get("tgme_widget_message_photo")
-    pad = _PAD.search(inner.attributes.get("style") or "") if inner is not None else None
+    pad = _PAD.search(attr(inner, "style") or "") if inner is not None else None
     height = round(width * float(pad.group(1)) / 100) if width and pad else None
-    url = background_url(node)
+    url = _background(style)
     return "photo", {"width": width, "height": height}, [url] if url else []
 
 
@@ -70,9 +72,8 @@ def _video(node: LexborNode, idx: Index, kind: str, video: str, duration: str) -
     player = None if kind == "voice" else _part(node, idx, video, "video")
     info: dict[str, Any] = {}
     if player is not None:
-        attrs = player.attributes
         for key in ("width", "height"):
-            value = attrs.get(key)
+            value = attr(player, key)
             if value and value.isdigit():
                 info[key] = int(value)
     shown_node = _part(node, idx, duration, "time")
@@ -91,13 +92,13 @@ def _sticker(idx: Index) -> MediaParts:
         found = idx.get(cls)
         if found is None:
             continue
-        info = {"emoji": found.attributes.get("data-emoji"), "format": fmt}
+        info = {"emoji": attr(found, "data-emoji"), "format": fmt}
         if fmt == "tgs":
             urls = _src(child_tag(child_tag(found, "picture"), "source"), "srcset")
         elif fmt == "webm":
             urls = _src(child_tag(found, "video"))
         else:
-            url = found.attributes.get("data-webp") or background_url(found)
+            url = attr(found, "data-webp") or background_url(found)
             urls = [url] if url else []
         return "sticker", {k: v for k, v in info.items() if v}, urls
     return "sticker", {}, []
@@ -106,7 +107,7 @@ def _sticker(idx: Index) -> MediaParts:
 def _document(node: LexborNode, idx: Index) -> MediaParts:
     title = _text(idx, "tgme_widget_message_document_title") or ""
     extra = _text(idx, "tgme_widget_message_document_extra") or ""
-    if "audio" in (node.attributes.get("class") or ""):
+    if "audio" in (attr(node, "class") or ""):
         info = {"title": title or None, "performer": extra or None}
         return "audio", {k: v for k, v in info.items() if v}, []
     return "document", {"file_name": title, "size_shown": extra}, []
@@ -139,7 +140,7 @@ def _poll(node: LexborNode, idx: Index) -> MediaParts:
 
 
 def _location(node: LexborNode, idx: Index) -> MediaParts:
-    match = _LATLONG.search(node.attributes.get("href") or "")
+    match = _LATLONG.search(attr(node, "href") or "")
     lat, long = (float(match.group(1)), float(match.group(2))) if match else (None, None)
     if "tgme_widget_message_venue_wrap" not in idx:
         return "geo", {"lat": lat, "long": long}, []
@@ -164,7 +165,7 @@ def _contact(node: LexborNode, idx: Index) -> MediaParts:
 
 def webpage(node: LexborNode, idx: Index) -> MediaParts:
     """A `tgme_widget_message_link_preview`."""
-    info: dict[str, Any] = {"url": node.attributes.get("href")}
+    info: dict[str, Any] = {"url": attr(node, "href")}
     for key, cls in (
         ("site_name", "link_preview_site_name"),
         ("title", "link_preview_title"),
@@ -182,7 +183,7 @@ def _round(node: LexborNode, idx: Index) -> MediaParts:
 
 
 def _player(node: LexborNode, idx: Index) -> MediaParts:
-    kind = "gif" if "gif" in (node.attributes.get("class") or "") else "video"
+    kind = "gif" if "gif" in (attr(node, "class") or "") else "video"
     return _video(node, idx, kind, "tgme_widget_message_video", "message_video_duration")
 
 
@@ -211,5 +212,5 @@ def media(idx: Index) -> MediaParts:
     node = idx.get("media")
     if node is None:
         return None, None, []
-    kind = _KINDS.get((node.attributes.get("class") or "").partition(" ")[0])
+    kind = _KINDS.get(first_class(node))
     return kind(node, idx) if kind is not None else (None, None, [])

@@ -11,7 +11,9 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
-_SIMPLE = {
+from .parse_index import BR, COMMENT_NODE, TAG_IDS, TEXT_NODE, class_of
+
+_BY_NAME = {
     "b": "bold",
     "strong": "bold",
     "i": "italic",
@@ -21,9 +23,15 @@ _SIMPLE = {
     "del": "strike",
     "code": "code",
     "pre": "pre",
-    "tg-spoiler": "spoiler",
     "blockquote": "blockquote",
 }
+_SIMPLE = {TAG_IDS[name]: kind for name, kind in _BY_NAME.items()}
+"""Entity type by lexbor tag id, for the standard tags."""
+_CUSTOM = {"tg-spoiler": "spoiler"}
+"""Entity type by tag name, for Telegram's own elements (their ids differ per document)."""
+A = TAG_IDS["a"]
+BLOCKQUOTE = TAG_IDS["blockquote"]
+Entities = list[dict[str, Any]]
 
 
 def utf16_len(text: str) -> int:
@@ -31,69 +39,80 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _link_entity(href: str, text: str) -> dict[str, Any]:
+def _link(href: str, text: str, offset: int, length: int) -> dict[str, Any]:
     """What kind of entity an `<a>` is, from its href and text (see docs, "t.me/s")."""
+    kind = "text_url"
     if href.startswith("?q="):
-        tag = unquote(href[3:])
-        return {"type": "cashtag" if tag.startswith("$") else "hashtag"}
-    if href.startswith("mailto:") and href[7:] == text:
-        return {"type": "email"}
-    if text.startswith("@") and href.rstrip("/").lower().endswith("/" + text[1:].lower()):
-        return {"type": "mention"}
-    if href in (text, f"http://{text}"):
-        return {"type": "url"}
-    return {"type": "text_url", "url": href}
+        kind = "cashtag" if unquote(href[3:]).startswith("$") else "hashtag"
+    elif href.startswith("mailto:") and href[7:] == text:
+        kind = "email"
+    elif text.startswith("@") and href.rstrip("/").lower().endswith("/" + text[1:].lower()):
+        kind = "mention"
+    elif href in (text, f"http://{text}"):
+        kind = "url"
+    else:
+        return {"type": kind, "offset": offset, "length": length, "url": href}
+    return {"type": kind, "offset": offset, "length": length}
 
 
-class _Builder:
-    """Walks the text node once, collecting text parts and entities at code point offsets
-    (`len`, cheap); `utf16` converts them once at the end, only when the text needs it."""
+def _attr(node: LexborNode, name: str) -> str:
+    try:
+        return node.attrs[name] or ""
+    except KeyError:
+        return ""
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.offset = 0
-        self.entities: list[dict[str, Any]] = []
 
-    def walk(self, node: LexborNode) -> None:
-        child = node.child
-        while child is not None:
-            tag = child.tag
-            if tag == "-text":
-                text = child.text_content or ""
-                self.parts.append(text)
-                self.offset += len(text)
-            elif tag == "br":
-                self.parts.append("\n")
-                self.offset += 1
-            else:
-                self.element(child, tag or "")
-            child = child.next
+def _walk(node: LexborNode, parts: list[str], entities: Entities, offset: int) -> int:
+    """Collect the text under `node` into `parts` and its entities (outer before inner) at
+    code point offsets; returns the offset after it."""
+    child = node.child
+    while child is not None:
+        tag_id = child.tag_id
+        if tag_id == TEXT_NODE:
+            text = child.text_content or ""
+            parts.append(text)
+            offset += len(text)
+        elif tag_id == BR:
+            parts.append("\n")
+            offset += 1
+        elif tag_id != COMMENT_NODE:
+            offset = _element(child, tag_id, parts, entities, offset)
+        child = child.next
+    return offset
 
-    def element(self, node: LexborNode, tag: str) -> None:
-        start = self.offset
-        index = len(self.entities)
+
+def _element(
+    node: LexborNode, tag_id: int, parts: list[str], entities: Entities, start: int
+) -> int:
+    index = len(entities)
+    kind = _SIMPLE.get(tag_id)
+    if kind is None and tag_id != A:
+        tag = node.tag
         if tag == "tg-emoji":
+            emoji_id = int(_attr(node, "emoji-id") or "0")
             text = node.text(deep=True)
-            self.parts.append(text)
-            self.offset += len(text)
-            emoji_id = node.attributes.get("emoji-id") or "0"
-            entity: dict[str, Any] | None = {"type": "custom_emoji", "document_id": int(emoji_id)}
-        else:
-            self.walk(node)
-            entity = None
-            if tag in _SIMPLE:
-                entity = {"type": _SIMPLE[tag]}
-                if tag == "blockquote" and "expandable" in (node.attributes.get("class") or ""):
-                    entity["collapsed"] = True
-            elif tag == "a":
-                covered = node.text(deep=True)
-                entity = _link_entity(node.attributes.get("href") or "", covered)
-        if entity is not None and self.offset > start:
-            span = {"type": entity.pop("type"), "offset": start, "length": self.offset - start}
-            self.entities.insert(index, {**span, **entity})
+            parts.append(text)
+            end = start + len(text)
+            if end > start:
+                entity = {"type": "custom_emoji", "offset": start, "length": end - start}
+                entity["document_id"] = emoji_id
+                entities.insert(index, entity)
+            return end
+        kind = _CUSTOM.get(tag or "")
+    end = _walk(node, parts, entities, start)
+    if end == start:
+        return end
+    if kind is not None:
+        entity = {"type": kind, "offset": start, "length": end - start}
+        if tag_id == BLOCKQUOTE and "expandable" in (class_of(node) or ""):
+            entity["collapsed"] = True
+        entities.insert(index, entity)
+    elif tag_id == A:
+        entities.insert(index, _link(_attr(node, "href"), node.text(deep=True), start, end - start))
+    return end
 
 
-def _utf16(text: str, entities: list[dict[str, Any]]) -> None:
+def _utf16(text: str, entities: Entities) -> None:
     """Code point offsets and lengths to UTF-16 code units, in place (astral characters,
     most emoji among them, take two units)."""
     for entity in entities:
@@ -103,16 +122,19 @@ def _utf16(text: str, entities: list[dict[str, Any]]) -> None:
         entity["length"] = utf16_len(text[:end]) - before
 
 
-def text_and_entities(node: LexborNode | None) -> tuple[str, list[dict[str, Any]] | None]:
+def text_and_entities(node: LexborNode | None) -> tuple[str, Entities | None]:
     """The text of a message-text node and its entities (outer before inner, by offset)."""
     if node is None:
         return "", None
-    builder = _Builder()
-    builder.walk(node)
-    text = "".join(builder.parts)
-    entities = builder.entities
+    child = node.child
+    if child is not None and child.next is None and child.tag_id == TEXT_NODE:
+        return child.text_content or "", None  # plain text, the most common case
+    parts: list[str] = []
+    entities: Entities = []
+    _walk(node, parts, entities, 0)
+    text = "".join(parts)
     if not entities:
         return text, None
-    if not text.isascii() and max(text) > "\uffff":
+    if not text.isascii() and utf16_len(text) != len(text):
         _utf16(text, entities)
     return text, entities

@@ -1,0 +1,385 @@
+"""One t.me/s post (a `tgme_widget_message` div) into its `MessageRow`s: the parser's hot path.
+
+The bubble's children are read one by one, by first class: the text, the reply header, the
+service line and the footer are taken as they are (the footer's views, edit marker, signature
+and date read from its few elements), the channel's name and the avatar are passed over, and
+every other block (media, album, forward header, poll voters, venue, the "not supported"
+notice…) is indexed element by element for `parse_media`. Python reading an element costs more
+than lexbor's whole walk of it (bench/web_preview.py), so no element is read twice and none is
+read that the row does not need.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from selectolax.lexbor import LexborNode
+
+from archiver.rows import NOT_PREVIEWED, FileRow, MessageRow
+
+from .parse_index import TEXT_NODE, TIME, Index, attr, index_blocks, index_item
+from .parse_media import MediaParts, media
+from .parse_row import post_row, web_row
+from .parse_text import text_and_entities
+
+NOT_SUPPORTED = "Please open Telegram to view this post"
+POST_HREF = re.compile(r"/([A-Za-z0-9_]+)/(\d+)(?:\?single)?$")
+_MIME = {
+    "photo": "image/jpeg",
+    "video": "video/mp4",
+    "gif": "video/mp4",
+    "round": "video/mp4",
+    "voice": "audio/ogg",
+}
+_SERVICE = (
+    ("Channel created", {"type": "channel_create"}),
+    ("Channel photo updated", {"type": "chat_edit_photo", "has_photo": True}),
+    ("Message pinned", {"type": "pin_message"}),
+)
+_TEXT, _FOOTER, _REPLY, _SERVICE_TEXT, _PASS, _BUBBLE, _OTHER = range(7)
+_BLOCKS = {
+    "tgme_widget_message_text": _TEXT,
+    "tgme_widget_message_footer": _FOOTER,
+    "tgme_widget_message_reply": _REPLY,
+    "tgme_widget_message_service_text": _SERVICE_TEXT,
+    "tgme_widget_message_author": _PASS,  # the channel's own name
+    "tgme_widget_message_user": _PASS,  # its avatar
+    "tgme_widget_message_bubble_tail": _PASS,
+    "tgme_widget_message_bubble": _BUBBLE,
+}
+_VIEWS, _AUTHOR, _DATE, _META, _ENTER = range(5)
+_FOOTER_PARTS = {
+    "tgme_widget_message_views": _VIEWS,
+    "tgme_widget_message_from_author": _AUTHOR,
+    "tgme_widget_message_date": _DATE,
+    "tgme_widget_message_meta": _META,
+}
+_SCALE = {"K": 1_000, "M": 1_000_000}
+_VIEWS_SHOWN: dict[str, int] = {}
+
+
+def parse_views(shown: str) -> int:
+    """ "1.2K" -> 1200, "15M" -> 15000000, "987" -> 987 (a lower bound, as shown)."""
+    shown = shown.strip().replace(",", "")
+    if shown.isdigit():
+        return int(shown)
+    scale = _SCALE.get(shown[-1:].upper(), 1)
+    number = shown[:-1] if scale > 1 else shown
+    return int(float(number or 0) * scale)
+
+
+def _views(shown: str) -> int:
+    """`parse_views`, remembered: a page shows the same few dozen counts again and again."""
+    views = _VIEWS_SHOWN.get(shown)
+    if views is None:
+        if len(_VIEWS_SHOWN) > 4096:
+            _VIEWS_SHOWN.clear()
+        views = _VIEWS_SHOWN[shown] = parse_views(shown)
+    return views
+
+
+_ROLES: dict[str | None, int] = {}
+"""`class` attribute of a bubble block -> its role (by first class)."""
+_FOOTER_ROLES: dict[str | None, int] = {}
+"""`class` attribute of a footer element -> its role (by first class)."""
+
+
+def _role(roles: dict[str | None, int], names: dict[str, int], other: int, cls: str | None) -> int:
+    if len(roles) > 4096:  # markup that never repeats itself: do not grow without end
+        roles.clear()
+    role = roles[cls] = names.get((cls or "").partition(" ")[0], other)
+    return role
+
+
+class _Post:
+    """The blocks of one post, found in one pass over the post's children and its bubble's
+    (so a part t.me puts beside the bubble is found too)."""
+
+    __slots__ = ("footer", "others", "reply", "service", "text")
+
+    def __init__(self, post: LexborNode) -> None:
+        text = footer = reply = service = None
+        others: list[LexborNode] = []
+        roles = _ROLES
+        after_bubble: LexborNode | None = None  # where the post's children go on
+        in_bubble = False
+        block = post.child
+        while block is not None or in_bubble:
+            if block is None:  # the bubble's end: back to the post's children
+                block, after_bubble, in_bubble = after_bubble, None, False
+                continue
+            if block.tag_id == TEXT_NODE:
+                block = block.next
+                continue
+            try:
+                cls: str | None = block.attrs["class"]
+            except (KeyError, TypeError):  # no class; TypeError: a comment
+                cls = None
+            role = roles.get(cls)
+            if role is None:
+                role = _role(roles, _BLOCKS, _OTHER, cls)
+            if role == _BUBBLE and not in_bubble:
+                after_bubble, in_bubble = block.next, True
+                block = block.child
+                continue
+            if role == _TEXT:
+                text = text or block
+            elif role == _FOOTER:
+                footer = footer or block
+            elif role == _REPLY:
+                reply = reply or block
+            elif role == _SERVICE_TEXT:
+                service = service or block
+            elif role != _PASS:
+                others.append(block)
+            block = block.next
+        self.text, self.footer, self.reply, self.service = text, footer, reply, service
+        self.others = others
+
+
+def _footer_parts(footer: LexborNode) -> list[LexborNode | None]:
+    """The footer's views, signature, date and meta (edit marker), first of each: the first
+    three are taken as they are, everything else is entered."""
+    found: list[LexborNode | None] = [None, None, None, None]
+    roles = _FOOTER_ROLES
+    resume: list[LexborNode | None] = []
+    node = footer.child
+    while node is not None or resume:
+        if node is None:
+            node = resume.pop()
+            continue
+        if node.tag_id == TEXT_NODE:
+            node = node.next
+            continue
+        try:
+            cls: str | None = node.attrs["class"]
+        except (KeyError, TypeError):  # no class; TypeError: a comment
+            cls = None
+        role = roles.get(cls)
+        if role is None:
+            role = _role(roles, _FOOTER_PARTS, _ENTER, cls)
+        if role < _META:
+            if found[role] is None:
+                found[role] = node
+        else:
+            if role == _META and found[_META] is None:
+                found[_META] = node
+            child = node.child
+            if child is not None:
+                resume.append(node.next)
+                node = child
+                continue
+        node = node.next
+    return found
+
+
+def _unix(date: LexborNode | None) -> int:
+    """The `datetime` of the date link's `<time>` as a Unix time (0 without one)."""
+    if date is None:
+        return 0
+    time = date.child
+    while time is not None and time.tag_id != TIME:
+        time = time.next
+    if time is None:
+        time = date.css_first("time")
+        if time is None:
+            return 0
+    try:
+        stamp = time.attrs["datetime"]
+    except KeyError:
+        return 0
+    return int(datetime.fromisoformat(stamp).timestamp()) if stamp else 0
+
+
+def _shown(node: LexborNode | None) -> str | None:
+    return node.text(deep=True).strip() if node is not None else None
+
+
+def _footer(footer: LexborNode | None) -> tuple[dict[str, Any], int | None, str | None, int]:
+    """What the footer shows: `extra.web` (views as written, the edit marker), the views
+    as a number, the author's signature and the date."""
+    found = _footer_parts(footer) if footer is not None else [None, None, None, None]
+    web: dict[str, Any] = {}
+    views: int | None = None
+    node = found[_VIEWS]
+    shown = node.text(deep=True).strip() if node is not None else None
+    if shown:
+        web["views"] = shown
+        views = _views(shown)
+    meta = found[_META]
+    if meta is not None and "edited" in meta.text(deep=False):
+        web["edited"] = True
+    return web, views, _shown(found[_AUTHOR]), _unix(found[_DATE])
+
+
+def _fwd(idx: Index) -> dict[str, Any] | None:
+    node = idx.get("tgme_widget_message_forwarded_from_name")
+    if node is None:
+        return None
+    name = node.text(deep=True).strip()
+    href = attr(node, "href") or ""
+    match = POST_HREF.search(href)
+    if node.tag == "a" and match:
+        return {
+            "from_type": "channel",
+            "from_username": match.group(1),
+            "channel_post": int(match.group(2)),
+            "from_title": name,
+        }
+    if node.tag == "a":
+        return {
+            "from_type": "channel",
+            "from_username": href.rstrip("/").rsplit("/", 1)[-1],
+            "from_title": name,
+        }
+    return {"from_type": "hidden", "from_name": name}
+
+
+def _reply(node: LexborNode | None) -> int | None:
+    match = POST_HREF.search(attr(node, "href") or "") if node is not None else None
+    return int(match.group(2)) if match else None
+
+
+_FILE_KINDS = frozenset({"photo", "video", "gif", "round", "voice", "sticker", "webpage"})
+_FILE_ROWS: dict[tuple[str, Any, Any, Any], FileRow] = {}
+"""FileRows by what they say, shared: they are frozen, and a channel's photos and videos come
+in a few sizes."""
+
+
+def _files(kind: str | None, info: dict[str, Any] | None) -> tuple[FileRow, ...]:
+    if kind not in _FILE_KINDS:
+        return ()
+    info = info or {}
+    file_kind = "photo" if kind == "webpage" else kind
+    key = (file_kind, info.get("width"), info.get("height"), info.get("duration"))
+    row = _FILE_ROWS.get(key)
+    if row is None:
+        if len(_FILE_ROWS) > 4096:
+            _FILE_ROWS.clear()
+        row = _FILE_ROWS[key] = FileRow(
+            kind=file_kind, mime=_MIME.get(file_kind), width=key[1], height=key[2], duration=key[3]
+        )
+    return (row,)
+
+
+class _Head(NamedTuple):
+    """What every row of a post carries: caption, headers and footer."""
+
+    text: str
+    entities: list[dict[str, Any]] | None
+    reply: int | None
+    fwd_from: dict[str, Any] | None
+    views: int | None
+    author: str | None
+
+
+def _row(
+    channel_id: int, msg_id: int, date: int, parts: MediaParts, web: dict[str, Any], head: _Head
+) -> MessageRow:
+    kind, info, urls = parts
+    if urls:
+        web["files"] = urls
+    text, entities, reply, fwd_from, views, author = head
+    files = _files(kind, info) if urls else ()
+    extra = {"web": web}
+    return post_row(
+        channel_id,
+        msg_id,
+        date,
+        text,
+        entities,
+        kind,
+        info,
+        reply,
+        fwd_from,
+        views,
+        author,
+        files,
+        extra,
+    )
+
+
+def _album(
+    channel_id: int, idx: Index, head: _Head, date: int, web: dict[str, Any]
+) -> list[MessageRow]:
+    """An album: one row per item (ids from the `?single` links), the caption on the first;
+    headers, views and signature are the album's, so every item carries them."""
+    rows: list[MessageRow] = []
+    wrap = idx.get("tgme_widget_message_grouped_wrap")
+    first: int | None = None
+    for node in [] if wrap is None else wrap.css("a"):
+        match = POST_HREF.search(attr(node, "href") or "")
+        if match is None:
+            continue
+        msg_id = int(match.group(2))
+        parts = media(index_item(node))
+        item = head if first is None else head._replace(text="", entities=None)
+        first = msg_id if first is None else first
+        rows.append(_row(channel_id, msg_id, date, parts, {**web, "album_of": first}, item))
+    return rows
+
+
+def _service(channel_id: int, msg_id: int, blocks: _Post) -> MessageRow:
+    shown = _shown(blocks.service) or ""
+    action = next((dict(a) for t, a in _SERVICE if t == shown), None)
+    if action is None and shown.startswith("Channel name was changed to «"):
+        action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
+    return web_row(
+        channel_id=channel_id,
+        msg_id=msg_id,
+        date=_footer(blocks.footer)[3],
+        action=action or {"type": "unknown", "shown": shown},
+    )
+
+
+def _placeholder(
+    channel_id: int, msg_id: int, date: int, idx: Index, web: dict[str, Any], head: _Head
+) -> MessageRow:
+    """A post t.me shows but cannot render: what the page does show (caption, headers,
+    footer) and the notice, as media `unsupported`/`not_previewed` (`rows.is_placeholder`).
+    A not-supported notice inside a media block (a video this browser cannot play) is not
+    one: the block is the media."""
+    web["unsupported"] = True
+    shown = _shown(idx.get("message_media_not_supported_label")) or NOT_SUPPORTED
+    info = {"type": NOT_PREVIEWED, "shown": shown}
+    return _row(channel_id, msg_id, date, ("unsupported", info, []), web, head)
+
+
+def read_post(channel_id: int, node: LexborNode) -> list[MessageRow]:
+    """The rows of one `tgme_widget_message` (an album has one per item)."""
+    attrs = node.attributes
+    msg_id = int((attrs.get("data-post") or "/0").rpartition("/")[2] or 0)
+    blocks = _Post(node)
+    if "service_message" in (attrs.get("class") or ""):
+        return [_service(channel_id, msg_id, blocks)]
+    web, views, author, date = _footer(blocks.footer)
+    text, entities = text_and_entities(blocks.text)
+    reply = _reply(blocks.reply)
+    if not blocks.others:  # text only: the most common post
+        extra = {"web": web}
+        return [
+            post_row(
+                channel_id,
+                msg_id,
+                date,
+                text,
+                entities,
+                None,
+                None,
+                reply,
+                None,
+                views,
+                author,
+                (),
+                extra,
+            )
+        ]
+    idx = index_blocks(blocks.others)
+    head = _Head(text, entities, reply, _fwd(idx), views, author)
+    if "message_media_not_supported" in idx and "media" not in idx:
+        return [_placeholder(channel_id, msg_id, date, idx, web, head)]
+    if "tgme_widget_message_grouped_wrap" in idx:
+        return _album(channel_id, idx, head, date, web)
+    return [_row(channel_id, msg_id, date, media(idx), web, head)]
