@@ -81,7 +81,10 @@ def class_of(node: LexborNode) -> str | None:
 def first_class(node: LexborNode) -> str:
     """The class t.me names a part by: the first (the others are modifiers such as
     `js-message_text`, `gif` or `audio`, read from the node itself)."""
-    cls = class_of(node)
+    try:
+        cls: str | None = node.attrs["class"]
+    except (KeyError, TypeError):  # no class; TypeError: not an element
+        cls = None
     name = FIRST.get(cls)
     return name if name is not None else first_of(cls)
 
