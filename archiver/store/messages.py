@@ -103,7 +103,9 @@ async def save_messages(
     for key, old in existing.items():
         row = by_key[key]
         values: dict[str, Any] = {"_pk": old.id, "last_seen_at": now}
-        if old.deleted_at is not None and row.source == "telegram":
+        if old.deleted_at is not None and (
+            row.source == "telegram" or (row.source == "web" and old.deleted_how == "web")
+        ):  # shown again: t.me/s lifts only the tombstones it established itself
             values["deleted_at"] = None
             values["deleted_how"] = None
         if is_placeholder(old.media_kind, old.media) and not is_placeholder(
@@ -256,6 +258,7 @@ async def _load_existing(
                 messages.c.edit_date,
                 messages.c.captured_at,
                 messages.c.deleted_at,
+                messages.c.deleted_how,
                 messages.c.raw,
                 messages.c.views,
                 messages.c.forwards,

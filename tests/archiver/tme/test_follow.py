@@ -153,6 +153,37 @@ async def test_a_missing_post_is_tombstoned_only_after_the_usual_confirmations(
     assert stored[65] == ("post 64", "web")  # a tombstone keeps the content
 
 
+async def test_a_post_shown_again_loses_the_tombstone_t_me_gave_it(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """As a post the Telegram source sees again: but t.me/s lifts only its own tombstones, not
+    one Telegram established (a deletion update is authoritative, a page may be stale)."""
+    world, ch = _world(tmp_path, 30)
+    await _add(engine, ch)
+    rule = Confirmations(count=1, interval=1)
+    with serve_web(world.path) as app:
+        async with PoliteClient(app.state.base_url, rate=1000) as client:
+
+            async def read(at: int) -> dict[int, str]:
+                await sync_web_channel(engine.begin, client, ch, "daily", at, rule=rule)
+                return await _tombstones(engine)
+
+            await read(NOW)
+            world.delete(ch, [25, 26], push=False)
+            assert await read(NOW + 10) == {25: "web", 26: "web"}
+            async with engine.begin() as conn:  # as if Telegram's deletion update said so
+                await conn.execute(
+                    sa.update(messages).where(messages.c.msg_id == 26).values(deleted_how="update")
+                )
+            with world.transaction() as conn:  # t.me shows both again
+                conn.execute(
+                    "UPDATE messages SET deleted = 0 WHERE channel_id = ? AND id IN (25, 26)",
+                    (ch,),
+                )
+            assert await read(NOW + 20) == {26: "update"}
+    assert (await _stored(engine))[25] == ("post 24", "web")
+
+
 async def test_faults_and_cut_off_pages_never_make_a_tombstone(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
