@@ -57,6 +57,7 @@ FIRST: dict[str | None, str] = {None: ""}
 
 
 def first_of(cls: str | None) -> str:
+    """The first class of a `class` attribute, remembered in `FIRST`."""
     if len(FIRST) > 4096:  # markup that never repeats itself: do not grow without end
         FIRST.clear()
         FIRST[None] = ""
