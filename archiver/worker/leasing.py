@@ -138,6 +138,13 @@ class LeaseKeeper:
     async def release(self) -> None:
         """Give every held lease back (a clean exit), so other workers take them at once."""
         async with self.ctx.write() as conn:
-            count = await release_leases(conn, self.worker_id, self.fence.held)
+            # Also the rows of ours not in `held`: a Ctrl-C can land after a refresh's commit
+            # and before its caller saw the leases it took.
+            ours = {
+                cid: lease.taken_at
+                for cid, lease in (await list_leases(conn)).items()
+                if lease.worker_id == self.worker_id and cid in self.channel_ids
+            }
+            count = await release_leases(conn, self.worker_id, {**self.fence.held, **ours})
         self.fence.held.clear()
         log.info("released %d channel leases", count)

@@ -173,8 +173,8 @@ async def _release(keeper: LeaseKeeper) -> None:
     """Give the leases back; a failure (a full disk) must not hide why the pass ended."""
     try:
         await keeper.release()
-    except (sa_exc.DBAPIError, OSError) as exc:
-        log.warning(
+    except (sa_exc.DBAPIError, OSError) as exc:  # info: nothing for the user to do
+        log.info(
             "cannot release channel leases (%s); they expire on their own", _describe(exc)[:200]
         )
 
