@@ -218,52 +218,54 @@ def _folded_with_index(text: str) -> tuple[str, Sequence[int]]:
     return folded, _SourceIndex(list(itertools.accumulate(map(len, pieces))))
 
 
-class _SourceIndex(Sequence[int]):
-    """For each character of a folded text, the index of the source character it came
-    from, found by bisecting the folded length after each source character: building the
-    list itself cost more than the rest of a snippet, which only looks up its marks."""
+class _PositionMap(Sequence[int]):
+    """For each character of a derived text, the index of the character it came from, found
+    on demand: snippets look up a few positions, and listing them all cost more than the rest
+    of a snippet. Subclasses say how one position maps (`_source`)."""
 
-    def __init__(self, ends: list[int]) -> None:
-        self._ends = ends
-
-    def __len__(self) -> int:
-        return self._ends[-1] if self._ends else 0
-
-    @overload
-    def __getitem__(self, position: int) -> int: ...
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[int]: ...
-    def __getitem__(self, position: int | slice) -> int | Sequence[int]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        return bisect.bisect_right(self._ends, position)
-
-
-class _Undropped(Sequence[int]):
-    """For each character of a text with some characters dropped, its index in ``inner``
-    (the text before): the folded position plus the number of dropped characters before
-    it, found by bisecting. Snippets look up a few positions; listing them all cost more."""
-
-    def __init__(self, dropped: Sequence[int], length: int, inner: Sequence[int]) -> None:
-        # kept characters before each dropped one; nondecreasing, as ``dropped`` increases
-        self._gaps = [at - count for count, at in enumerate(dropped)]
+    def __init__(self, length: int) -> None:
         self._length = length
-        self._inner = inner
 
     def __len__(self) -> int:
         return self._length
 
+    def _source(self, position: int) -> int:
+        raise NotImplementedError
+
     @overload
     def __getitem__(self, position: int) -> int: ...
     @overload
     def __getitem__(self, position: slice) -> Sequence[int]: ...
     def __getitem__(self, position: int | slice) -> int | Sequence[int]:
         if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
+            return [self[i] for i in range(*position.indices(self._length))]
         if not 0 <= position < self._length:
             raise IndexError(position)
+        return self._source(position)
+
+
+class _SourceIndex(_PositionMap):
+    """For a folded text, by bisecting the folded length after each source character."""
+
+    def __init__(self, ends: list[int]) -> None:
+        super().__init__(ends[-1] if ends else 0)
+        self._ends = ends
+
+    def _source(self, position: int) -> int:
+        return bisect.bisect_right(self._ends, position)
+
+
+class _Undropped(_PositionMap):
+    """For a text with some characters dropped, its index in ``inner`` (the text before):
+    the position plus the number of dropped characters before it, found by bisecting."""
+
+    def __init__(self, dropped: Sequence[int], length: int, inner: Sequence[int]) -> None:
+        super().__init__(length)
+        # kept characters before each dropped one; nondecreasing, as ``dropped`` increases
+        self._gaps = [at - count for count, at in enumerate(dropped)]
+        self._inner = inner
+
+    def _source(self, position: int) -> int:
         return self._inner[position + bisect.bisect_right(self._gaps, position)]
 
 
