@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import signal
 from typing import Annotated
 
@@ -14,8 +15,11 @@ from archiver.cli.archive import worker
 from archiver.cli.context import console, get_config, run
 from archiver.config_accounts import check_worker_id
 from archiver.logs import setup_logging
+from archiver.worker.context import WorkerContext
 from archiver.worker.daemon import run_daemon
 from archiver.worker.leasing import default_worker_id
+
+log = logging.getLogger(__name__)
 
 
 @app.command("run")
@@ -48,7 +52,7 @@ def run_command(
         async with worker(config, name=f"tgmirror run {worker_id}") as w:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, w.stopping.set)
+                loop.add_signal_handler(sig, _stop, w, sig)
             web = None
             if not no_web:
                 from web.server import uvicorn_server
@@ -66,3 +70,10 @@ def run_command(
 
     run(go())
     console.print("Stopped cleanly.")
+
+
+def _stop(w: WorkerContext, sig: signal.Signals) -> None:
+    """The first SIGINT or SIGTERM: every loop commits the batch in hand and ends."""
+    if not w.stopping.is_set():
+        log.info("%s: stopping after the work in hand", sig.name)
+    w.stopping.set()

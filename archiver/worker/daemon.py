@@ -38,6 +38,13 @@ from archiver.worker.sync import select_channels
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE = 15.0
+"""Seconds the channel loops get after a stop to commit the batch in hand before they are
+interrupted. Telethon has no per-request timeout and re-sends a request whose answer Telegram
+lost only when its keep-alive finds the connection silent (60-120 s), so a loop waiting on one
+would hold a SIGTERM past systemd's 90 s. Interrupting loses nothing: every write is one
+transaction and downloads resume from their part logs, as after kill -9."""
+
 
 @dataclass
 class ChannelRun:
@@ -88,6 +95,25 @@ class LeasedChannels:
                     run.task = group.create_task(_leased_loop(ctx, channel, run, limit, follow))
                     self.followed.add(channel_id)
             await wait_for(ctx.stopping, every)
+        await self._wind_down(STOP_GRACE)
+
+    async def _wind_down(self, grace: float) -> None:
+        """After a stop: wait ``grace`` seconds for the loops to end, then interrupt the rest."""
+        busy = {cid: r.task for cid, r in self.runs.items() if r.task and not r.task.done()}
+        if not busy:
+            return
+        _, pending = await asyncio.wait(busy.values(), timeout=grace)
+        if not pending:
+            return
+        current = asyncio.current_task()
+        for task in asyncio.all_tasks():
+            if task is not current and not task.done():
+                log.info("still running %.0f s after the stop: %s", grace, awaiting(task))
+        for channel_id, task in busy.items():
+            if task in pending:
+                log.info("channel %s: interrupted; what it committed is kept", channel_id)
+                task.cancel()
+        await asyncio.wait(pending)
 
     async def _refresh(self, every: int) -> None:
         try:
@@ -163,6 +189,21 @@ async def run_daemon(
         ctx.fence = None
         await finish_takeouts(ctx)
     log.info("stopped")
+
+
+def awaiting(task: asyncio.Task[object]) -> str:
+    """What ``task`` is waiting in, outermost coroutine first (``a > b > c``): says in the log
+    where a loop that did not end in time was stuck."""
+    names: list[str] = []
+    frame: object = task.get_coro()
+    while frame is not None and len(names) < 20:
+        code = getattr(frame, "cr_code", None) or getattr(frame, "gi_code", None)
+        if code is None:
+            names.append(type(frame).__name__)
+            break
+        names.append(code.co_name)
+        frame = getattr(frame, "cr_await", None) or getattr(frame, "gi_yieldfrom", None)
+    return f"{task.get_name()}: {' > '.join(names)}"
 
 
 def _disk_trouble(exc: BaseException) -> bool:

@@ -13,6 +13,7 @@ import archive_sql
 from waiting import wait_for
 
 from archiver.simulator import ChannelSpec, World, generate_world
+from archiver.worker.daemon import STOP_GRACE
 
 _wait = functools.partial(wait_for, seconds=30, every=0.1)
 CONFIG = """\
@@ -86,6 +87,30 @@ def test_sigterm_while_busy_exits_cleanly_and_restart_completes(
     proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert _stored(cli_db.url, ch) == list(range(1, 4002))
+
+
+def test_sigterm_while_answers_are_lost_stops_within_the_grace(cli, cli_db, tmp_path: Path) -> None:
+    """Telethon re-sends a request whose answer was lost only when its keep-alive finds the
+    connection silent (60-120 s against Telegram): a SIGTERM must not wait for that."""
+    world = _setup(cli, tmp_path, cli_db.setting)
+    ch = world.channel_id("busy_feed")
+    proc = _start(tmp_path)
+    _wait(lambda: len(_stored(cli_db.url, ch)) > 300)
+    world.set_random_faults(1.0, kinds=["LOST"], lost_delay=600)
+    _wait(lambda: world.injected_faults().get("LOST", 0) > 0)
+    stored = _stored(cli_db.url, ch)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=STOP_GRACE + 30)  # not the 600 s the answer would take
+    assert proc.returncode == 0, out
+    assert "Stopped cleanly." in out and "Traceback" not in out, out
+    assert "interrupted; what it committed is kept" in out, out
+    assert _stored(cli_db.url, ch)[: len(stored)] == stored
+    world.set_random_faults(0)
+    proc = _start(tmp_path)
+    _wait(lambda: len(_stored(cli_db.url, ch)) == 4000)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert _stored(cli_db.url, ch) == list(range(1, 4001))
 
 
 def test_kill_9_while_busy_loses_nothing_on_restart(cli, cli_db, tmp_path: Path) -> None:

@@ -182,9 +182,14 @@ def test_random_rpc_faults_never_erase_and_lose_nothing(
         still_running = proc.poll() is None
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         log.close()
     out = (tmp_path / "run.log").read_text()
+    assert proc.returncode != -signal.SIGKILL, "not stopped 60 s after SIGTERM:\n" + out[-3000:]
     faults = world.injected_faults()
     answers = world.answers_under_faults()
     print(f"\n{sum(faults.values())} faults injected in {answers} answers: {faults}")
