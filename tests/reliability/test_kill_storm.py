@@ -66,8 +66,13 @@ def _media_waiting(url: str) -> int:
 
 def _parts_logged(tmp_path: Path) -> int:
     """Parts of unfinished downloads already on disk (lines after the header of each log)."""
-    logs = (tmp_path / "data" / "partial").glob("*.done")
-    return sum(max(0, len(f.read_bytes().splitlines()) - 1) for f in logs)
+    count = 0
+    for log in (tmp_path / "data" / "partial").glob("*.done"):
+        try:
+            count += max(0, len(log.read_bytes().splitlines()) - 1)
+        except FileNotFoundError:  # the download finished between the listing and the read
+            continue
+    return count
 
 
 def _wait_until_connected(world: World, proc: subprocess.Popen, before: int) -> None:
