@@ -345,7 +345,9 @@ async def _build_archive(root: Path, database: str) -> dict:
     world.delete(en, [ids["deleted"]], push=False)
     await sync_channels(ctx)
     async with engine.begin() as conn:
-        how = "telegram: signal (CHANNEL_PRIVATE); web: signal (t.me: the plain Contact page)"
+        how = (
+            'telegram: signal (CHANNEL_PRIVATE); web: signal (t.me: the plain "Contact @name" page)'
+        )
         await set_channel_fields(
             conn,
             ar,

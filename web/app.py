@@ -15,7 +15,8 @@ from archiver.config import Config
 from archiver.db.engine import open_engine
 from archiver.errors import SearchQueryError
 from archiver.media import S3MediaStore, open_media_store
-from archiver.site.environment import N_, STATIC_DIR
+from archiver.site.environment import STATIC_DIR
+from archiver.site.locales import N_
 from archiver.store.loop_reader import open_sqlite_reader
 from web.channel_cache import ChannelCache
 from web.security import SecurityHeaders

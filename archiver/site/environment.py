@@ -12,19 +12,15 @@ from markupsafe import Markup, escape
 
 from archiver.config import Config
 from archiver.render import highlight, plain_summary, render_text
+from archiver.site.erasure_detail import sightings
 from archiver.site.formats import duration, formats_for
-from archiver.site.locales import LANGUAGES, SOURCE_LANGUAGE, template_gettext
+from archiver.site.locales import LANGUAGES, N_, SOURCE_LANGUAGE, template_gettext
 from archiver.site.photos import photo_image
 from archiver.site.urls import channel_key, channel_url, media_url, post_url
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
-
-
-def N_(message: str) -> str:
-    """Mark a string for the catalogs; the template translates it where it is shown."""
-    return message
 
 
 STATUS_REASONS = {
@@ -123,6 +119,7 @@ def make_environment(config: Config, language: str = SOURCE_LANGUAGE) -> jinja2.
         ago=formats.ago,
         highlight=highlight,
         bdi=isolated,
+        sightings=sightings,
     )
     env.globals.update(
         lang=language,

@@ -19,6 +19,11 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogs; the template translates it where it is shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Language:
     """One interface language: its code, its name in itself, and its direction."""

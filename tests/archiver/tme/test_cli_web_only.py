@@ -115,7 +115,9 @@ def _serve_shows_it(tmp_path: Path, port: int) -> None:
     finally:
         _, out = _stop(server)
     assert page.status_code == 200 and "post 20" in page.text
-    assert "Established from:" in page.text and "t.me: the plain" in page.text
+    assert (
+        "Established from:" in page.text and "t.me has no page for the name any more" in page.text
+    )
     assert post.status_code == 200 and "post 4, corrected" in post.text
     assert gone.status_code == 200 and "This post was deleted" in gone.text
     assert "Traceback" not in out
