@@ -28,6 +28,7 @@ from archiver.evidence.post_leaf import EntitiesText, post_leaf
 from archiver.evidence.verify_subtrees import SubtreeCheck
 from archiver.media import MediaStore
 from archiver.media.store import sha256_of
+from archiver.store.bulk_read import bulk_reader
 from archiver.store.evidence_log import HeadRow, LoggedCapture, all_heads, iter_log_rows
 from archiver.store.evidence_rows import (
     EventState,
@@ -219,15 +220,15 @@ async def verify_archive(
 ) -> VerifyReport:
     """Recompute the capture log of the archive and check every signed head."""
     report = VerifyReport()
-    async with engine.connect() as conn:
-        checker = CaptureChecker(await message_states(conn), await event_states(conn))
+    async with engine.connect() as conn, bulk_reader(conn) as reader:
+        heads = await all_heads(reader)  # in the snapshot the log and subtrees are read in
+        checker = CaptureChecker(await message_states(reader), await event_states(conn))
         keys = await file_keys(conn)
-        heads = await all_heads(conn)
         tree = TreeBuilder()
         subtrees = SubtreeCheck(heads[-1].tree_size if heads else 0)
         pending = list(heads)
         expected = 0
-        async for rows in iter_log_rows(conn):
+        async for rows in iter_log_rows(reader):
             digests, expected = _check_rows(checker, rows, expected, report)
             start = 0
             while pending and pending[0].tree_size <= tree.size + len(digests) - start:
@@ -239,7 +240,7 @@ async def verify_archive(
                 tree.extend_feeding(digests[start:], subtrees.feeds)
             else:
                 tree.extend(digests[start:])
-        report.problems.extend(await subtrees.check(conn, tree.size))
+        report.problems.extend(await subtrees.check(reader, tree.size))
     report.captures = tree.size
     report.problems.extend(checker.last_deletions())
     for head in pending:

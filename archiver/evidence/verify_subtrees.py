@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from archiver.evidence.merkle import Tree
+from archiver.store.bulk_read import BulkReader, RowSource
 from archiver.store.evidence_log import leaf_hashes
 from archiver.store.evidence_subtrees import iter_subtrees
 
@@ -33,13 +32,13 @@ class SubtreeCheck:
         """``TreeBuilder.extend_feeding``'s feeds while the tree grows up to ``head_size``."""
         self._counts = [head_size >> level for level in range(1, len(self._digests) + 1)]
 
-    async def check(self, conn: AsyncConnection, log_size: int) -> list[str]:
+    async def check(self, source: RowSource, log_size: int) -> list[str]:
         """Problems of the stored rows: one line per level that differs."""
         problems: list[str] = []
         stored = [hashlib.sha256() for _ in self._digests]
         counts = [0] * len(self._digests)
         bad_levels: set[int] = set()
-        async for rows in iter_subtrees(conn):  # one level, ascending unique idx: a chunk
+        async for rows in iter_subtrees(source):  # one level, ascending unique idx: a chunk
             level, first, last = int(rows[0][0]), int(rows[0][1]), int(rows[-1][1])
             if (last + 1) << level > self.head_size:
                 for _, idx, _ in rows:
@@ -66,7 +65,7 @@ class SubtreeCheck:
                 or counts[level - 1] != self._counts[level - 1]
                 or stored[level - 1].digest() != self._digests[level - 1].digest()
             ):
-                problems.append(await _first_difference(conn, self.head_size, level))
+                problems.append(await _first_difference(source, self.head_size, level))
         return problems
 
 
@@ -77,12 +76,13 @@ def _wrong(level: int, idx: int) -> str:
     )
 
 
-async def _first_difference(conn: AsyncConnection, size: int, level: int) -> str:
+async def _first_difference(source: RowSource, size: int, level: int) -> str:
     """The first row of ``level`` that differs from the tree of the first ``size`` leaves."""
+    conn = source.conn if isinstance(source, BulkReader) else source
     expected = Tree(await leaf_hashes(conn, size)).levels[level]
     expected = expected[: size >> level]
     rows: dict[int, bytes] = {}
-    async for chunk in iter_subtrees(conn):
+    async for chunk in iter_subtrees(source):
         rows.update((int(i), bytes(h)) for lv, i, h in chunk if int(lv) == level)
     for idx, digest in enumerate(expected):
         if idx not in rows:

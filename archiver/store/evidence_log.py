@@ -22,6 +22,7 @@ from archiver.db.schema import evidence_heads, evidence_log, media_files
 from archiver.evidence.canonical import canonical_json
 from archiver.evidence.captures import Capture
 from archiver.evidence.post_leaf import post_leaf
+from archiver.store.bulk_read import RowSource, fetch_all, keyset_pages
 from archiver.store.dialect import dialect_of
 
 _APPEND_LOCK = 0x7467_6D69_7272  # pg_advisory_xact_lock key of the capture log ("tgmirr")
@@ -130,12 +131,9 @@ class LoggedCapture:
     captured_at: int = 0
 
 
-async def iter_log_rows(
-    conn: AsyncConnection, *, chunk: int = 50_000
-) -> AsyncIterator[Sequence[Any]]:
+async def iter_log_rows(source: RowSource, *, chunk: int = 50_000) -> AsyncIterator[Sequence[Any]]:
     """The whole log in position order as plain rows ``(seq, type, channel_id, msg_id, leaf,
     leaf_hash, captured_at)``, ``chunk`` at a time (for ``verify``: no object per row)."""
-    after = -1
     cols = (
         evidence_log.c.seq,
         evidence_log.c.type,
@@ -145,15 +143,13 @@ async def iter_log_rows(
         evidence_log.c.leaf_hash,
         evidence_log.c.captured_at,
     )
-    while True:
-        query = (
-            sa.select(*cols).where(evidence_log.c.seq > after).order_by(evidence_log.c.seq)
-        ).limit(chunk)
-        rows = (await conn.execute(query)).all()
-        if not rows:
-            return
+
+    def page(after: int) -> sa.Select[Any]:
+        query = sa.select(*cols).where(evidence_log.c.seq > after).order_by(evidence_log.c.seq)
+        return query.limit(chunk)
+
+    async for rows in keyset_pages(source, page, -1, lambda rows: rows[-1][0]):
         yield rows
-        after = rows[-1][0]
 
 
 async def iter_log(
@@ -240,10 +236,10 @@ async def latest_head(conn: AsyncConnection) -> HeadRow | None:
     return _head(row) if row is not None else None
 
 
-async def all_heads(conn: AsyncConnection) -> list[HeadRow]:
+async def all_heads(source: RowSource) -> list[HeadRow]:
     """Every signed head, smallest tree first."""
-    rows = await conn.execute(sa.select(*_HEAD_COLS).order_by(evidence_heads.c.tree_size))
-    return [_head(r) for r in rows]
+    query = sa.select(*_HEAD_COLS).order_by(evidence_heads.c.tree_size)
+    return [_head(r) for r in await fetch_all(source, query)]
 
 
 async def leaf_hashes_from(

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import events, media_files, message_media, message_revisions, messages
+from archiver.store.bulk_read import RowSource, fetch_all
 
 MessageKey = tuple[int, int]
 
@@ -114,9 +115,7 @@ class MessageStates(Mapping[MessageKey, MessageState]):
         return len(self._rows)
 
 
-async def message_states(
-    conn: AsyncConnection, channel_ids: list[int] | None = None
-) -> MessageStates:
+async def message_states(source: RowSource, channel_ids: list[int] | None = None) -> MessageStates:
     """Every message (of ``channel_ids``, or all) with its versions and files."""
     query = sa.select(
         messages.c.id,
@@ -134,7 +133,7 @@ async def message_states(
     )
     if channel_ids is not None:
         query = query.where(messages.c.channel_id.in_(channel_ids))
-    rows = {(r[1], r[2]): r for r in (await conn.execute(query)).all()}
+    rows = {(r[1], r[2]): r for r in await fetch_all(source, query)}
     revs = sa.select(
         message_revisions.c.message_id,
         message_revisions.c.edit_date,
@@ -146,7 +145,7 @@ async def message_states(
     )
     revisions: dict[int, list[tuple[Any, ...]]] = {}
     past: dict[int, set[str]] = {}
-    for owner_pk, edited, text, ents, kind, at, sha in (await conn.execute(revs)).all():
+    for owner_pk, edited, text, ents, kind, at, sha in await fetch_all(source, revs):
         revisions.setdefault(owner_pk, []).append((edited, text, ents, kind, at))
         if sha:
             past.setdefault(owner_pk, set()).add(sha)
@@ -154,7 +153,7 @@ async def message_states(
     linked = sa.select(
         message_media.c.message_id, message_media.c.role, message_media.c.sha256
     ).where(message_media.c.sha256.is_not(None))
-    for owner_pk, role, sha in await conn.execute(linked):
+    for owner_pk, role, sha in await fetch_all(source, linked):
         files.setdefault(owner_pk, {})[role] = sha
     return MessageStates(rows, revisions, past, files)
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import evidence_log, evidence_subtrees
+from archiver.store.bulk_read import RowSource, fetch_all, keyset_pages
 from archiver.store.dialect import dialect_of
 
 _KEYS_PER_QUERY = 400  # well under SQLite's bound parameters per statement
@@ -71,23 +72,16 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[i : i + _KEYS_PER_QUERY]
 
 
-async def iter_subtrees(
-    conn: AsyncConnection, *, chunk: int = 100_000
-) -> AsyncIterator[Sequence[Any]]:
+async def iter_subtrees(source: RowSource, *, chunk: int = 100_000) -> AsyncIterator[Sequence[Any]]:
     """Every row as ``(level, idx, hash)``, by level then index, ``chunk`` at a time."""
     t = evidence_subtrees.c
-    levels = (await conn.execute(sa.select(sa.func.max(t.level)))).scalar()
+    levels = (await fetch_all(source, sa.select(sa.func.max(t.level))))[0][0]
     for level in range(1, (levels or 0) + 1):
-        after = -1
-        while True:  # keyset pages within a level: a search of the primary key each
-            query = (
-                sa.select(t.level, t.idx, t.hash)
-                .where(t.level == level, t.idx > after)
-                .order_by(t.idx)
-                .limit(chunk)
-            )
-            rows = (await conn.execute(query)).all()
-            if not rows:
-                break
+
+        def page(after: int, level: int = level) -> sa.Select[Any]:
+            # keyset pages within a level: a search of the primary key each
+            query = sa.select(t.level, t.idx, t.hash).where(t.level == level, t.idx > after)
+            return query.order_by(t.idx).limit(chunk)
+
+        async for rows in keyset_pages(source, page, -1, lambda rows: int(rows[-1][1])):
             yield rows
-            after = int(rows[-1][1])
