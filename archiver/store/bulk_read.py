@@ -93,6 +93,15 @@ RowSource = AsyncConnection | BulkReader
 """Where a store read function takes its rows from: a connection, or a bulk scan's reader."""
 
 
+def utf8(source: RowSource, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bytes]:
+    """A text column read as its UTF-8 bytes (``verify`` hashes and compares bytes: reading
+    them as they are skips a decode and an encode of every leaf and text)."""
+    conn = source.conn if isinstance(source, BulkReader) else source
+    if conn.dialect.name == "postgresql":
+        return sa.func.convert_to(column, "UTF8", type_=sa.LargeBinary)
+    return sa.cast(column, sa.LargeBinary)  # SQLite: CAST(... AS BLOB), the stored bytes
+
+
 async def fetch_all(source: RowSource, query: sa.Select[Any]) -> Sequence[Sequence[Any]]:
     """Every row of ``query`` from ``source``."""
     if isinstance(source, BulkReader):

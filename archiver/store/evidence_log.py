@@ -22,7 +22,7 @@ from archiver.db.schema import evidence_heads, evidence_log, media_files
 from archiver.evidence.canonical import canonical_json
 from archiver.evidence.captures import Capture
 from archiver.evidence.post_leaf import post_leaf
-from archiver.store.bulk_read import RowSource, fetch_all, keyset_pages
+from archiver.store.bulk_read import RowSource, fetch_all, keyset_pages, utf8
 from archiver.store.dialect import dialect_of
 
 _APPEND_LOCK = 0x7467_6D69_7272  # pg_advisory_xact_lock key of the capture log ("tgmirr")
@@ -131,15 +131,18 @@ class LoggedCapture:
     captured_at: int = 0
 
 
-async def iter_log_rows(source: RowSource, *, chunk: int = 50_000) -> AsyncIterator[Sequence[Any]]:
+async def iter_log_rows(
+    source: RowSource, *, chunk: int = 50_000, leaf_utf8: bool = False
+) -> AsyncIterator[Sequence[Any]]:
     """The whole log in position order as plain rows ``(seq, type, channel_id, msg_id, leaf,
-    leaf_hash, captured_at)``, ``chunk`` at a time (for ``verify``: no object per row)."""
+    leaf_hash, captured_at)``, ``chunk`` at a time (for ``verify``: no object per row);
+    ``leaf_utf8``: the leaf as its UTF-8 bytes."""
     cols = (
         evidence_log.c.seq,
         evidence_log.c.type,
         evidence_log.c.channel_id,
         evidence_log.c.msg_id,
-        evidence_log.c.leaf,
+        utf8(source, evidence_log.c.leaf) if leaf_utf8 else evidence_log.c.leaf,
         evidence_log.c.leaf_hash,
         evidence_log.c.captured_at,
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from archiver.db.schema import events, media_files, message_media, message_revisions, messages
-from archiver.store.bulk_read import RowSource, fetch_all
+from archiver.store.bulk_read import RowSource, fetch_all, utf8
 
 MessageKey = tuple[int, int]
 
@@ -32,6 +32,14 @@ class Version(NamedTuple):
     media_kind: str | None
     captured_at: int
     current: bool
+
+
+def _text(stored: bytes | str | None) -> str:
+    """A stored text as read in bulk (UTF-8 bytes) as a string; bytes that are not UTF-8
+    become U+FFFD, so the rebuilt capture differs from the logged one and names the text."""
+    if isinstance(stored, bytes):
+        return stored.decode("utf-8", "replace")
+    return stored or ""
 
 
 def entities_value(stored: Any) -> Any:
@@ -90,16 +98,18 @@ class MessageStates(Mapping[MessageKey, MessageState]):
 
     def current(self, key: MessageKey) -> Any | None:
         """The message's row ``(pk, channel_id, msg_id, date, edit_date, text, entities,
-        media_kind, captured_at, source, deleted_at, deleted_how)``, or None."""
+        media_kind, captured_at, source, deleted_at, deleted_how)``, or None; ``text`` is
+        its UTF-8 bytes (as in ``revised``; a ``Version``'s text is decoded)."""
         return self._rows.get(key)
 
     def __getitem__(self, key: MessageKey) -> MessageState:
         state = self._built.get(key)
         if state is None:
             pk, _, _, date, edited, text, ents, kind, at, source, gone, how = self._rows[key]
-            versions = [Version(date, edited, text, ents, kind, at, True)]
+            versions = [Version(date, edited, _text(text), ents, kind, at, True)]
             versions += [
-                Version(date, e, t, n, k, a, False) for e, t, n, k, a in self.revised.get(pk, ())
+                Version(date, e, _text(t), n, k, a, False)
+                for e, t, n, k, a in self.revised.get(pk, ())
             ]
             files, past = self._files.get(pk), self._past.get(pk)
             state = self._built[key] = MessageState(versions, source, gone, how, files, past)
@@ -123,7 +133,7 @@ async def message_states(source: RowSource, channel_ids: list[int] | None = None
         messages.c.msg_id,
         messages.c.date,
         messages.c.edit_date,
-        messages.c.text,
+        utf8(source, messages.c.text),
         sa.type_coerce(messages.c.entities, sa.Text),
         messages.c.media_kind,
         messages.c.captured_at,
@@ -137,7 +147,7 @@ async def message_states(source: RowSource, channel_ids: list[int] | None = None
     revs = sa.select(
         message_revisions.c.message_id,
         message_revisions.c.edit_date,
-        message_revisions.c.text,
+        utf8(source, message_revisions.c.text),
         sa.type_coerce(message_revisions.c.entities, sa.Text),
         message_revisions.c.media_kind,
         message_revisions.c.captured_at,
