@@ -18,9 +18,15 @@ equal the logged one if the text is exactly the bytes between the leaf's ``"text
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from archiver.evidence.canonical import canonical_json
 
 _SAFE = 2**53 - 1
 _string = json.encoder.encode_basestring  # C-accelerated, no ASCII escaping: JCS's escapes
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+).encode  # canonical_json's encoder, for values already in its domain
 _POST = (
     b'{"captured_at":%d,"channel_id":%d,"date":%d,"edit_date":%b,"entities":%b,'
     b'"media_kind":%b,"msg_id":%d,"seq":%d,"source":%b,"text":"%b","type":"post","v":1}'
@@ -123,3 +129,57 @@ def post_leaf_utf8(
         source_json,
         escaped,
     )
+
+
+class EntitiesUtf8:
+    """The JCS bytes of stored ``entities`` (``stored or []``), remembered by stored text.
+
+    Entities differ from post to post (offsets, lengths), so most stored texts are seen once;
+    the usual shape (a list of flat objects of ASCII keys, strings and integers in JSON's
+    exact range) is decoded by ``json`` and written back with sorted keys in one call, which
+    is what ``canonical_json`` writes for it; anything else is left to ``canonical_json``.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str | None, bytes] = {None: b"[]", "null": b"[]", "[]": b"[]"}
+        """Canonical bytes by stored text; the hot loop looks here before calling."""
+
+    def __call__(self, stored: Any) -> bytes:
+        """The JCS bytes of ``stored or []``; ``stored`` is JSON text, or an already decoded
+        value (a driver may decode it)."""
+        if isinstance(stored, str) or stored is None:
+            known = self.seen.get(stored)
+            if known is not None:
+                return known
+            value = json.loads(stored) if stored is not None else None
+        else:
+            value = stored
+        text = _flat_objects(value)
+        if text is None:
+            text = canonical_json(value or [])
+        if isinstance(stored, str) and len(self.seen) < 100_000:
+            self.seen[stored] = text
+        return text
+
+
+def _flat_objects(value: Any) -> bytes | None:
+    """``canonical_json(value)`` for a non-empty list of flat objects of ASCII keys and
+    string, integer (|n| < 2**53), boolean or null values; None for anything else."""
+    if type(value) is not list or not value:
+        return None
+    for item in value:
+        if type(item) is not dict:
+            return None
+        for key, v in item.items():
+            t = type(v)
+            if t is int:
+                if not -_SAFE <= v <= _SAFE:
+                    return None  # canonical_json writes it as a string
+            elif t is not str and t is not bool and v is not None:
+                return None
+            if type(key) is not str or not key.isascii():
+                return None
+    try:
+        return _dumps(value).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: canonical_json's way (rfc8785 refuses it)
+        return None

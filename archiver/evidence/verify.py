@@ -24,8 +24,7 @@ from archiver.evidence.canonical import canonical_json
 from archiver.evidence.captures import event_capture, post_capture
 from archiver.evidence.heads import head_valid
 from archiver.evidence.merkle import TreeBuilder
-from archiver.evidence.post_leaf import EntitiesText
-from archiver.evidence.post_leaf_utf8 import JsonValues, post_leaf_utf8
+from archiver.evidence.post_leaf_utf8 import EntitiesUtf8, JsonValues, post_leaf_utf8
 from archiver.evidence.verify_subtrees import SubtreeCheck
 from archiver.media import MediaStore
 from archiver.media.store import sha256_of
@@ -80,10 +79,10 @@ class CaptureChecker:
         self.events = events
         self.deletions: dict[tuple[int, int], tuple[LoggedCapture, dict[str, Any]]] = {}
         self.files: dict[str, list[LoggedCapture]] = {}
-        self.entities = EntitiesText()
-        self.entities_utf8: dict[str | None, bytes] = {None: b"[]", "null": b"[]", "[]": b"[]"}
-        """Canonical bytes of stored entities, by stored text (the hot loop looks here)."""
+        self.entities = EntitiesUtf8()
         self.json_values = JsonValues()
+        self._current = states.current
+        self._revised = states.revised
 
     def quick_ok(
         self, seq: int, channel_id: int, msg_id: int, captured_at: int, leaf: bytes
@@ -91,37 +90,37 @@ class CaptureChecker:
         """Whether a post capture is rebuilt byte for byte from its rows on the first try
         (the common case; anything else goes through ``check``, which names the
         difference). ``leaf`` is the logged leaf's UTF-8 bytes, as hashed."""
-        row = self.states.current((channel_id, msg_id))
+        row = self._current((channel_id, msg_id))
         if row is None:
             return False
         source = self.json_values(row[9])
         if source is None:
             return False
-        pk, date = row[0], row[3]
-        revisions = self.states.revised.get(pk)
+        revisions = self._revised.get(row[0])
         for edited, text, stored, kind, at in (
             (row[4:9],) if revisions is None else (row[4:9], *revisions)
         ):
             if at != captured_at:
                 continue
-            ents = self.entities_utf8.get(stored) if type(stored) is str or stored is None else None
-            if ents is None:
-                ents = self._entities(stored)
+            ents = self.entities.seen.get(stored) if type(stored) is str or stored is None else None
             kind_json = self.json_values(kind)
             if kind_json is None:
                 continue
             rebuilt = post_leaf_utf8(
-                seq, channel_id, msg_id, date, edited, text, ents, kind_json, captured_at, source
+                seq,
+                channel_id,
+                msg_id,
+                row[3],
+                edited,
+                text,
+                self.entities(stored) if ents is None else ents,
+                kind_json,
+                captured_at,
+                source,
             )
             if rebuilt == leaf:
                 return True
         return False
-
-    def _entities(self, stored: Any) -> bytes:
-        text = self.entities(stored).encode("utf-8")
-        if (type(stored) is str or stored is None) and len(self.entities_utf8) < 100_000:
-            self.entities_utf8[stored] = text
-        return text
 
     def check(self, c: LoggedCapture, body: dict[str, Any]) -> str | None:
         """None when the rows give back the logged capture, else what differs."""
