@@ -18,7 +18,11 @@ server's static file (baseline, same run); then cold: the first bundle of each o
 new server processes, and ``tgmirror evidence`` on the command line next to ``tgmirror
 --help`` (the command's start-up, same run).
 
-    python bench/evidence.py [--posts 200000] [--bundles 50] [--runs 3]
+``--before DIR`` also times, in each run and on the same archive, ``verify_archive`` of the
+code checked out in DIR (``git archive REV | tar -x -C DIR``), in a child process that imports
+it from there (its own wall and CPU time, start-up excluded): before and after in one run.
+
+    python bench/evidence.py [--posts 200000] [--bundles 50] [--runs 3] [--before DIR]
     python bench/evidence.py --web-archive DIR [--posts 1000000] [--bundles 200] [--cold 10]
 """
 
@@ -28,6 +32,8 @@ import argparse
 import asyncio
 import hashlib
 import importlib.util
+import json
+import os
 import random
 import statistics
 import subprocess
@@ -123,7 +129,45 @@ async def baseline(engine) -> tuple[float, float, int]:
     return time.perf_counter() - started, time.process_time() - cpu, count
 
 
-async def main(posts: int, bundles: int, runs: int) -> None:
+_BEFORE = """
+import asyncio, json, sys, time
+from pathlib import Path
+from archiver.db.engine import open_engine
+from archiver.evidence.archive_key import existing_public_key
+from archiver.evidence.verify import verify_archive
+from archiver.media.local import LocalMediaStore
+
+async def run(root):
+    engine = open_engine(f"sqlite+aiosqlite:///{root}/tgmirror.db")
+    started, cpu = time.perf_counter(), time.process_time()
+    report = await verify_archive(
+        engine, LocalMediaStore(root / "media"), existing_public_key(root), hash_files=False
+    )
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    await engine.dispose()
+    assert report.ok, report.problems[:3]
+    print(json.dumps({"captures": report.captures, "wall": wall, "cpu": cpu}))
+
+asyncio.run(run(Path(sys.argv[1])))
+"""
+
+
+def verify_before(code: Path, root: Path) -> tuple[float, float]:
+    """Captures per wall and per CPU second of ``verify_archive`` as checked out in ``code``."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    out = subprocess.run(
+        [sys.executable, "-c", _BEFORE, str(root)],
+        env=env,
+        cwd=code,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    return got["captures"] / got["wall"], got["captures"] / got["cpu"]
+
+
+async def main(posts: int, bundles: int, runs: int, before: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()
@@ -133,16 +177,24 @@ async def main(posts: int, bundles: int, runs: int) -> None:
         key = existing_public_key(data_dir)
         assert key is not None
         ours, base, ours_cpu, base_cpu = [], [], [], []
+        old: list[float] = []
+        old_cpu: list[float] = []
         captures = 0
+        loads = [os.getloadavg()[0]]
         for _ in range(runs):
             elapsed, cpu, captures = await baseline(engine)
             base.append(captures / elapsed)
             base_cpu.append(captures / cpu)
+            if before is not None:
+                wall_rate, cpu_rate = verify_before(before, root)
+                old.append(wall_rate)
+                old_cpu.append(cpu_rate)
             started, cpu = time.perf_counter(), time.process_time()
             report = await verify_archive(engine, media, key, hash_files=False)
             ours.append(report.captures / (time.perf_counter() - started))
             ours_cpu.append(report.captures / (time.process_time() - cpu))
             assert report.ok, report.problems[:3]
+            loads.append(os.getloadavg()[0])
         rng = random.Random(5)
         tree = StoredTree()
         latencies = []
@@ -156,7 +208,10 @@ async def main(posts: int, bundles: int, runs: int) -> None:
     o, b = statistics.median(ours), statistics.median(base)
     oc, bc = statistics.median(ours_cpu), statistics.median(base_cpu)
     p50 = statistics.median(latencies[1:]) * 1000  # the first one starts from a cold tree
-    print(f"{captures} captures, {runs} runs, medians (per wall second; per CPU second):")
+    print(
+        f"{captures} captures, {runs} runs, medians (per wall second; per CPU second); "
+        f"1-minute load average {min(loads):.1f}-{max(loads):.1f}"
+    )
     print(
         f"| {'what':<46} | {'captures/s':>11} | {'ratio':>6} | {'per CPU s':>11} | {'ratio':>6} |"
     )
@@ -165,6 +220,12 @@ async def main(posts: int, bundles: int, runs: int) -> None:
         f"| {'baseline: read the same rows, SHA-256 each':<46} | {b:>11,.0f} | {1:>6.2f} "
         f"| {bc:>11,.0f} | {1:>6.2f} |"
     )
+    if old:
+        w, c = statistics.median(old), statistics.median(old_cpu)
+        print(
+            f"| {'before (--before): tgmirror verify':<46} | {w:>11,.0f} | {w / b:>6.2f} "
+            f"| {c:>11,.0f} | {c / bc:>6.2f} |"
+        )
     print(
         f"| {'tgmirror verify (rows -> captures, tree, head)':<46} | {o:>11,.0f} | {o / b:>6.2f} "
         f"| {oc:>11,.0f} | {oc / bc:>6.2f} |"
@@ -374,8 +435,9 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--web-archive", type=Path, help="bundle latency over HTTP, archive here")
     parser.add_argument("--cold", type=int, default=10, help="new processes, --web-archive")
+    parser.add_argument("--before", type=Path, help="also time verify as checked out here")
     args = parser.parse_args()
     if args.web_archive is not None:
         web_bundles(args.web_archive, args.posts or 1_000_000, args.bundles or 200, args.cold)
     else:
-        asyncio.run(main(args.posts or 200_000, args.bundles or 50, args.runs))
+        asyncio.run(main(args.posts or 200_000, args.bundles or 50, args.runs, args.before))
