@@ -23,6 +23,7 @@ code checked out in DIR (``git archive REV | tar -x -C DIR``), in a child proces
 it from there (its own wall and CPU time, start-up excluded): before and after in one run.
 
     python bench/evidence.py [--posts 200000] [--bundles 50] [--runs 3] [--before DIR]
+        [--keep DIR]   # build the archive in DIR, or reuse the one there (same --posts)
     python bench/evidence.py --web-archive DIR [--posts 1000000] [--bundles 200] [--cold 10]
 """
 
@@ -167,12 +168,19 @@ def verify_before(code: Path, root: Path) -> tuple[float, float]:
     return got["captures"] / got["wall"], got["captures"] / got["cpu"]
 
 
-async def main(posts: int, bundles: int, runs: int, before: Path | None = None) -> None:
+async def main(
+    posts: int, bundles: int, runs: int, before: Path | None = None, keep: Path | None = None
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = keep or Path(tmp)
         t0 = time.perf_counter()
-        engine, data_dir = await build(root, posts)
-        print(f"archive of {posts} posts built in {time.perf_counter() - t0:.1f} s")
+        if keep is not None and (keep / "tgmirror.db").exists():
+            engine, data_dir = open_engine(f"sqlite+aiosqlite:///{root}/tgmirror.db"), root
+            print(f"archive in {keep} reused (--keep; built with its own --posts)")
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            engine, data_dir = await build(root, posts)
+            print(f"archive of {posts} posts built in {time.perf_counter() - t0:.1f} s")
         media = LocalMediaStore(root / "media")
         key = existing_public_key(data_dir)
         assert key is not None
@@ -436,8 +444,11 @@ if __name__ == "__main__":
     parser.add_argument("--web-archive", type=Path, help="bundle latency over HTTP, archive here")
     parser.add_argument("--cold", type=int, default=10, help="new processes, --web-archive")
     parser.add_argument("--before", type=Path, help="also time verify as checked out here")
+    parser.add_argument("--keep", type=Path, help="build the archive here, or reuse it")
     args = parser.parse_args()
     if args.web_archive is not None:
         web_bundles(args.web_archive, args.posts or 1_000_000, args.bundles or 200, args.cold)
     else:
-        asyncio.run(main(args.posts or 200_000, args.bundles or 50, args.runs, args.before))
+        asyncio.run(
+            main(args.posts or 200_000, args.bundles or 50, args.runs, args.before, args.keep)
+        )
