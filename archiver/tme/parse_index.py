@@ -128,7 +128,7 @@ def child_tag(node: LexborNode | None, tag: str) -> LexborNode | None:
     """The first child of `node` (or, failing that, descendant) that is a `tag` element."""
     if node is None:
         return None
-    child = node.child
+    child = node.first_child
     while child is not None:
         if child.tag == tag:
             return child

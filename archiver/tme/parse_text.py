@@ -29,6 +29,8 @@ _SIMPLE = {TAG_IDS[name]: kind for name, kind in _BY_NAME.items()}
 """Entity type by lexbor tag id, for the standard tags."""
 _CUSTOM = {"tg-spoiler": "spoiler"}
 """Entity type by tag name, for Telegram's own elements (their ids differ per document)."""
+_PLAIN = {tag_id: kind for tag_id, kind in _SIMPLE.items() if kind != "blockquote"}
+"""The standard tags whose entity is their type, offset and length alone."""
 A = TAG_IDS["a"]
 BLOCKQUOTE = TAG_IDS["blockquote"]
 Entities = list[dict[str, Any]]
@@ -65,7 +67,7 @@ def _attr(node: LexborNode, name: str) -> str:
 def _walk(node: LexborNode, parts: list[str], entities: Entities, offset: int) -> int:
     """Collect the text under `node` into `parts` and its entities (outer before inner) at
     code point offsets; returns the offset after it."""
-    child = node.child
+    child = node.first_child
     while child is not None:
         tag_id = child.tag_id
         if tag_id == TEXT_NODE:
@@ -76,6 +78,17 @@ def _walk(node: LexborNode, parts: list[str], entities: Entities, offset: int) -
             parts.append("\n")
             offset += 1
         elif tag_id != COMMENT_NODE:
+            kind = _PLAIN.get(tag_id)
+            if kind is not None:  # <b>text</b> and the like, read here: most entities are
+                inner = child.first_child
+                if inner is not None and inner.tag_id == TEXT_NODE and inner.next is None:
+                    text = inner.text_content or ""
+                    if text:
+                        entities.append({"type": kind, "offset": offset, "length": len(text)})
+                        parts.append(text)
+                        offset += len(text)
+                    child = child.next
+                    continue
             offset = _element(child, tag_id, parts, entities, offset)
         child = child.next
     return offset
@@ -126,7 +139,7 @@ def text_and_entities(node: LexborNode | None) -> tuple[str, Entities | None]:
     """The text of a message-text node and its entities (outer before inner, by offset)."""
     if node is None:
         return "", None
-    child = node.child
+    child = node.first_child
     if child is not None and child.next is None and child.tag_id == TEXT_NODE:
         return child.text_content or "", None  # plain text, the most common case
     parts: list[str] = []
