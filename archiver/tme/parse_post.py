@@ -93,93 +93,61 @@ def _role(roles: dict[str | None, int], names: dict[str, int], other: int, cls: 
     return role
 
 
-class _Post:
-    """The blocks of one post, found in one pass over the post's children and its bubble's
-    (so a part t.me puts beside the bubble is found too)."""
-
-    __slots__ = ("footer", "others", "reply", "service", "text")
-
-    def __init__(self, post: LexborNode) -> None:
-        text = footer = reply = service = None
-        others: list[LexborNode] = []
-        roles = _ROLES
-        after_bubble: LexborNode | None = None  # where the post's children go on
-        in_bubble = False
-        block = post.child
-        while block is not None or in_bubble:
-            if block is None:  # the bubble's end: back to the post's children
-                block, after_bubble, in_bubble = after_bubble, None, False
-                continue
-            if block.tag_id == TEXT_NODE:
-                block = block.next
-                continue
-            try:
-                cls: str | None = block.attrs["class"]
-            except (KeyError, TypeError):  # no class; TypeError: a comment
-                cls = None
-            role = roles.get(cls)
-            if role is None:
-                role = _role(roles, _BLOCKS, _OTHER, cls)
-            if role == _BUBBLE and not in_bubble:
-                after_bubble, in_bubble = block.next, True
-                block = block.child
-                continue
-            if role == _TEXT:
-                text = text or block
-            elif role == _FOOTER:
-                footer = footer or block
-            elif role == _REPLY:
-                reply = reply or block
-            elif role == _SERVICE_TEXT:
-                service = service or block
-            elif role != _PASS:
-                others.append(block)
-            block = block.next
-        self.text, self.footer, self.reply, self.service = text, footer, reply, service
-        self.others = others
+_Node = LexborNode | None
+_Blocks = tuple[_Node, _Node, _Node, _Node, list[LexborNode]]
+"""A post's text, footer, reply header, service line and other blocks."""
 
 
-def _footer_parts(footer: LexborNode) -> list[LexborNode | None]:
-    """The footer's views, signature, date and meta (edit marker), first of each: the first
-    three are taken as they are, everything else is entered."""
-    found: list[LexborNode | None] = [None, None, None, None]
-    roles = _FOOTER_ROLES
-    resume: list[LexborNode | None] = []
-    node = footer.child
-    while node is not None or resume:
-        if node is None:
-            node = resume.pop()
+def _blocks(post: LexborNode) -> _Blocks:
+    """The blocks of one post: its text, footer, reply header and service line (first of each)
+    and the other blocks, found in one pass over the post's children and its bubble's (so a
+    part t.me puts beside the bubble is found too). A tuple, not an object: this runs once a
+    post, and building an instance cost more than the rest of the call."""
+    text = footer = reply = service = None
+    others: list[LexborNode] = []
+    roles = _ROLES
+    after_bubble: LexborNode | None = None  # where the post's children go on
+    in_bubble = False
+    block = post.first_child
+    while block is not None or in_bubble:
+        if block is None:  # the bubble's end: back to the post's children
+            block, after_bubble, in_bubble = after_bubble, None, False
             continue
-        if node.tag_id == TEXT_NODE:
-            node = node.next
+        if block.tag_id == TEXT_NODE:
+            block = block.next
             continue
         try:
-            cls: str | None = node.attrs["class"]
+            cls: str | None = block.attrs["class"]
         except (KeyError, TypeError):  # no class; TypeError: a comment
             cls = None
         role = roles.get(cls)
         if role is None:
-            role = _role(roles, _FOOTER_PARTS, _ENTER, cls)
-        if role < _META:
-            if found[role] is None:
-                found[role] = node
+            role = _role(roles, _BLOCKS, _OTHER, cls)
+        if role == _PASS:
+            pass
+        elif role == _TEXT:
+            text = text or block
+        elif role == _FOOTER:
+            footer = footer or block
+        elif role == _BUBBLE and not in_bubble:
+            after_bubble, in_bubble = block.next, True
+            block = block.first_child
+            continue
+        elif role == _REPLY:
+            reply = reply or block
+        elif role == _SERVICE_TEXT:
+            service = service or block
         else:
-            if role == _META and found[_META] is None:
-                found[_META] = node
-            child = node.child
-            if child is not None:
-                resume.append(node.next)
-                node = child
-                continue
-        node = node.next
-    return found
+            others.append(block)
+        block = block.next
+    return text, footer, reply, service, others
 
 
 def _unix(date: LexborNode | None) -> int:
     """The `datetime` of the date link's `<time>` as a Unix time (0 without one)."""
     if date is None:
         return 0
-    time = date.child
+    time = date.first_child
     while time is not None and time.tag_id != TIME:
         time = time.next
     if time is None:
@@ -197,21 +165,62 @@ def _shown(node: LexborNode | None) -> str | None:
     return node.text(deep=True).strip() if node is not None else None
 
 
+def _footer_parts(footer: LexborNode) -> tuple[_Node, _Node, _Node, _Node]:
+    """The footer's first views, signature, date and meta (edit marker) element, in document
+    order: the first three are taken as they are, everything else is entered."""
+    views = author = date = meta = None
+    roles = _FOOTER_ROLES
+    resume: list[LexborNode | None] = []
+    node = footer.first_child
+    while True:
+        if node is None:
+            if not resume:
+                return views, author, date, meta
+            node = resume.pop()
+            continue
+        if node.tag_id == TEXT_NODE:
+            node = node.next
+            continue
+        try:
+            cls: str | None = node.attrs["class"]
+        except (KeyError, TypeError):  # no class; TypeError: a comment
+            cls = None
+        role = roles.get(cls)
+        if role is None:
+            role = _role(roles, _FOOTER_PARTS, _ENTER, cls)
+        if role == _VIEWS:
+            views = views or node
+        elif role == _DATE:
+            date = date or node
+        elif role == _AUTHOR:
+            author = author or node
+        else:
+            if role == _META:
+                meta = meta or node
+            child = node.first_child
+            if child is not None:
+                resume.append(node.next)
+                node = child
+                continue
+        node = node.next
+
+
 def _footer(footer: LexborNode | None) -> tuple[dict[str, Any], int | None, str | None, int]:
     """What the footer shows: `extra.web` (views as written, the edit marker), the views
     as a number, the author's signature and the date."""
-    found = _footer_parts(footer) if footer is not None else [None, None, None, None]
     web: dict[str, Any] = {}
+    if footer is None:
+        return web, None, None, 0
+    node, author, date, meta = _footer_parts(footer)
     views: int | None = None
-    node = found[_VIEWS]
-    shown = node.text(deep=True).strip() if node is not None else None
-    if shown:
-        web["views"] = shown
-        views = _views(shown)
-    meta = found[_META]
+    if node is not None:
+        shown = node.text(deep=True).strip()
+        if shown:
+            web["views"] = shown
+            views = _views(shown)
     if meta is not None and "edited" in meta.text(deep=False):
         web["edited"] = True
-    return web, views, _shown(found[_AUTHOR]), _unix(found[_DATE])
+    return web, views, _shown(author), _unix(date)
 
 
 def _fwd(idx: Index) -> dict[str, Any] | None:
@@ -317,15 +326,17 @@ def _album(
     return rows
 
 
-def _service(channel_id: int, msg_id: int, blocks: _Post) -> MessageRow:
-    shown = _shown(blocks.service) or ""
+def _service(
+    channel_id: int, msg_id: int, service: LexborNode | None, footer: LexborNode | None
+) -> MessageRow:
+    shown = _shown(service) or ""
     action = next((dict(a) for t, a in _SERVICE if t == shown), None)
     if action is None and shown.startswith("Channel name was changed to «"):
         action = {"type": "chat_edit_title", "title": shown[29:].rstrip("»")}
     return web_row(
         channel_id=channel_id,
         msg_id=msg_id,
-        date=_footer(blocks.footer)[3],
+        date=_footer(footer)[3],
         action=action or {"type": "unknown", "shown": shown},
     )
 
@@ -345,16 +356,23 @@ def _placeholder(
 
 def read_post(channel_id: int, node: LexborNode) -> list[MessageRow]:
     """The rows of one `tgme_widget_message` (an album has one per item)."""
-    attrs = node.attributes
-    msg_id = int((attrs.get("data-post") or "/0").rpartition("/")[2] or 0)
-    blocks = _Post(node)
-    if "service_message" in (attrs.get("class") or ""):
-        return [_service(channel_id, msg_id, blocks)]
-    web, views, author, date = _footer(blocks.footer)
-    text, entities = text_and_entities(blocks.text)
-    reply = _reply(blocks.reply)
-    if not blocks.others:  # text only: the most common post
-        extra = {"web": web}
+    attrs = node.attrs
+    try:
+        post: str | None = attrs["data-post"]
+    except KeyError:
+        post = None
+    msg_id = int((post or "/0").rpartition("/")[2] or 0)
+    text_node, footer, reply_node, service, others = _blocks(node)
+    try:
+        cls: str | None = attrs["class"]
+    except KeyError:
+        cls = None
+    if cls is not None and "service_message" in cls:
+        return [_service(channel_id, msg_id, service, footer)]
+    web, views, author, date = _footer(footer)
+    text, entities = text_and_entities(text_node)
+    reply = _reply(reply_node) if reply_node is not None else None
+    if not others:  # text only: the most common post
         return [
             post_row(
                 channel_id,
@@ -369,10 +387,10 @@ def read_post(channel_id: int, node: LexborNode) -> list[MessageRow]:
                 views,
                 author,
                 (),
-                extra,
+                {"web": web},
             )
         ]
-    idx = index_blocks(blocks.others)
+    idx = index_blocks(others)
     head: _Head = (text, entities, reply, _fwd(idx), views, author)
     if "message_media_not_supported" in idx and "media" not in idx:
         return [_placeholder(channel_id, msg_id, date, idx, web, head)]
