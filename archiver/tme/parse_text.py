@@ -6,6 +6,8 @@ stores comes out, with offsets and lengths in UTF-16 code units as Telegram coun
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from typing import Any
 from urllib.parse import unquote
 
@@ -34,11 +36,8 @@ _PLAIN = {tag_id: kind for tag_id, kind in _SIMPLE.items() if kind != "blockquot
 A = TAG_IDS["a"]
 BLOCKQUOTE = TAG_IDS["blockquote"]
 Entities = list[dict[str, Any]]
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+"""A character outside the Basic Multilingual Plane: two UTF-16 code units."""
 
 
 def _link(href: str, text: str, offset: int, length: int) -> dict[str, Any]:
@@ -125,14 +124,15 @@ def _element(
     return end
 
 
-def _utf16(text: str, entities: Entities) -> None:
-    """Code point offsets and lengths to UTF-16 code units, in place (astral characters,
-    most emoji among them, take two units)."""
+def _utf16(entities: Entities, astral: list[int]) -> None:
+    """Code point offsets and lengths to UTF-16 code units, in place: each astral character
+    (most emoji among them) before a position takes two units (`astral`: their positions)."""
     for entity in entities:
-        start, end = entity["offset"], entity["offset"] + entity["length"]
-        before = utf16_len(text[:start])
+        start = entity["offset"]
+        end = start + entity["length"]
+        before = start + bisect_left(astral, start)
         entity["offset"] = before
-        entity["length"] = utf16_len(text[:end]) - before
+        entity["length"] = end + bisect_left(astral, end) - before
 
 
 def text_and_entities(node: LexborNode | None) -> tuple[str, Entities | None]:
@@ -148,6 +148,8 @@ def text_and_entities(node: LexborNode | None) -> tuple[str, Entities | None]:
     text = "".join(parts)
     if not entities:
         return text, None
-    if not text.isascii() and utf16_len(text) != len(text):
-        _utf16(text, entities)
+    if not text.isascii():
+        astral = [match.start() for match in _ASTRAL.finditer(text)]
+        if astral:
+            _utf16(entities, astral)
     return text, entities
