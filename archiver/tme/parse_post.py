@@ -12,6 +12,7 @@ read that the row does not need.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from selectolax.lexbor import LexborNode
 
 from archiver.rows import NOT_PREVIEWED, FileRow, MessageRow
 
-from .parse_index import TEXT_NODE, TIME, Index, attr, index_blocks, index_item
+from .parse_index import TIME, Index, attr, index_blocks, index_item
 from .parse_media import MediaParts, media
 from .parse_row import post_row, web_row
 from .parse_text import text_and_entities
@@ -104,45 +105,42 @@ def _blocks(post: LexborNode) -> _Blocks:
     """The blocks of one post: its text, footer, reply header and service line (first of each)
     and the other blocks, found in one pass over the post's children and its bubble's (so a
     part t.me puts beside the bubble is found too). A tuple, not an object: this runs once a
-    post, and building an instance cost more than the rest of the call."""
+    post, and building an instance cost more than the rest of the call. Children come from
+    selectolax's own iterator (elements only), and roles from a plain subscript: the
+    interpreter's steps, not lexbor's, are most of what this costs."""
     text = footer = reply = service = None
     others: list[LexborNode] = []
     roles = _ROLES
-    after_bubble: LexborNode | None = None  # where the post's children go on
-    in_bubble = False
-    block = post.first_child
-    while block is not None or in_bubble:
-        if block is None:  # the bubble's end: back to the post's children
-            block, after_bubble, in_bubble = after_bubble, None, False
-            continue
-        if block.tag_id == TEXT_NODE:
-            block = block.next
-            continue
-        try:
-            cls: str | None = block.attrs["class"]
-        except (KeyError, TypeError):  # no class; TypeError: a comment
-            cls = None
-        role = roles.get(cls)
-        if role is None:
-            role = _role(roles, _BLOCKS, _OTHER, cls)
-        if role == _PASS:
-            pass
-        elif role == _TEXT:
-            text = text or block
-        elif role == _FOOTER:
-            footer = footer or block
-        elif role == _BUBBLE and not in_bubble:
-            after_bubble, in_bubble = block.next, True
-            block = block.first_child
-            continue
-        elif role == _REPLY:
-            reply = reply or block
-        elif role == _SERVICE_TEXT:
-            service = service or block
+    outer = children = post.iter()
+    while True:
+        for block in children:
+            try:
+                cls: str | None = block.attrs["class"]
+            except (KeyError, TypeError):  # no class; TypeError: a comment
+                cls = None
+            try:
+                role = roles[cls]
+            except KeyError:
+                role = _role(roles, _BLOCKS, _OTHER, cls)
+            if role == _PASS:
+                continue
+            if role == _TEXT:
+                text = text or block
+            elif role == _FOOTER:
+                footer = footer or block
+            elif role == _BUBBLE and children is outer:
+                children = block.iter()  # its children, then the post's next ones
+                break
+            elif role == _REPLY:
+                reply = reply or block
+            elif role == _SERVICE_TEXT:
+                service = service or block
+            else:
+                others.append(block)
         else:
-            others.append(block)
-        block = block.next
-    return text, footer, reply, service, others
+            if children is outer:
+                return text, footer, reply, service, others
+            children = outer
 
 
 def _unix(date: LexborNode | None) -> int:
@@ -177,39 +175,34 @@ def _footer_parts(footer: LexborNode) -> tuple[_Node, _Node, _Node, _Node]:
     order: the first three are taken as they are, everything else is entered."""
     views = author = date = meta = None
     roles = _FOOTER_ROLES
-    resume: list[LexborNode | None] = []
-    node = footer.first_child
+    resume: list[Iterator[LexborNode]] = []  # where each entered element's parent goes on
+    children = footer.iter()
     while True:
-        if node is None:
+        for node in children:
+            try:
+                cls: str | None = node.attrs["class"]
+            except (KeyError, TypeError):  # no class; TypeError: a comment
+                cls = None
+            try:
+                role = roles[cls]
+            except KeyError:
+                role = _role(roles, _FOOTER_PARTS, _ENTER, cls)
+            if role == _VIEWS:
+                views = views or node
+            elif role == _DATE:
+                date = date or node
+            elif role == _AUTHOR:
+                author = author or node
+            else:
+                if role == _META:
+                    meta = meta or node
+                resume.append(children)
+                children = node.iter()
+                break
+        else:
             if not resume:
                 return views, author, date, meta
-            node = resume.pop()
-            continue
-        if node.tag_id == TEXT_NODE:
-            node = node.next
-            continue
-        try:
-            cls: str | None = node.attrs["class"]
-        except (KeyError, TypeError):  # no class; TypeError: a comment
-            cls = None
-        role = roles.get(cls)
-        if role is None:
-            role = _role(roles, _FOOTER_PARTS, _ENTER, cls)
-        if role == _VIEWS:
-            views = views or node
-        elif role == _DATE:
-            date = date or node
-        elif role == _AUTHOR:
-            author = author or node
-        else:
-            if role == _META:
-                meta = meta or node
-            child = node.first_child
-            if child is not None:
-                resume.append(node.next)
-                node = child
-                continue
-        node = node.next
+            children = resume.pop()
 
 
 def _footer(footer: LexborNode | None) -> tuple[dict[str, Any], int | None, str | None, int]:
